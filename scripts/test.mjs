@@ -1,0 +1,46 @@
+// The test command (`npm test`): runs every src/**/*.test.ts with node's test runner. With
+// FINFLOW_TEST_PG=1 it first starts a throwaway PostgreSQL server and every test database is
+// created on it instead of on embedded PGlite. Extra arguments are test files or runner flags.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { startPgServer } from './pg-server.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const files = args.filter((a) => !a.startsWith('-'));
+const flags = args.filter((a) => a.startsWith('-'));
+const testFiles = files.length
+  ? files
+  : readdirSync(path.join(root, 'src'), { recursive: true })
+      .filter((f) => String(f).endsWith('.test.ts'))
+      .map((f) => path.join('src', String(f)))
+      .sort();
+
+const env = {
+  ...process.env,
+  FINFLOW_LOG_LEVEL: process.env.FINFLOW_LOG_LEVEL ?? 'silent',
+};
+const tmp = path.join(root, '.test-tmp');
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
+env.FINFLOW_TEST_TMP = tmp;
+
+let server;
+if (process.env.FINFLOW_TEST_PG === '1') {
+  server = await startPgServer();
+  env.FINFLOW_TEST_PG_URL = server.url;
+  console.log(`# tests on PostgreSQL server ${server.url}`);
+} else {
+  console.log('# tests on embedded PGlite');
+}
+
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...flags, ...testFiles],
+  { stdio: 'inherit', env, cwd: root },
+);
+const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+server?.stop();
+rmSync(tmp, { recursive: true, force: true });
+process.exit(code);

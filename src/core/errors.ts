@@ -1,0 +1,58 @@
+/**
+ * The one application error type. Every failure that reaches a user carries a stable string `code`
+ * (for programs), an HTTP status (for the API), a human message, and — for bad input — the field
+ * that failed. The API maps it to RFC 9457 problem+json in one place (api/problem.ts); the CLI prints
+ * the message and exits non-zero.
+ */
+export interface FieldIssue {
+  /** Dotted path of the failing field, e.g. `body.role` or `config.port`. */
+  field: string;
+  message: string;
+}
+
+export interface AppErrorOptions {
+  field?: string;
+  issues?: FieldIssue[];
+  cause?: unknown;
+  details?: Record<string, unknown>;
+}
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly issues: FieldIssue[];
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: string, status: number, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = status;
+    this.field = options.field ?? options.issues?.[0]?.field;
+    this.issues = options.issues ?? (options.field ? [{ field: options.field, message }] : []);
+    this.details = options.details;
+  }
+}
+
+export const validationError = (issues: FieldIssue[]): AppError =>
+  new AppError(
+    'validation_failed',
+    400,
+    issues.length === 1 ? `${issues[0]!.field}: ${issues[0]!.message}` : `${issues.length} fields are invalid`,
+    { issues },
+  );
+
+export const notFound = (entity: string, id: string): AppError =>
+  new AppError('not_found', 404, `${entity} ${id} not found`, {
+    details: { entity, id },
+  });
+
+export const unauthorized = (message = 'a valid API key is required (Authorization: Bearer <key>)'): AppError =>
+  new AppError('unauthorized', 401, message);
+
+export const forbidden = (permission: string, role: string): AppError =>
+  new AppError('forbidden', 403, `role ${role} lacks permission ${permission}`, { details: { permission, role } });
+
+export const conflict = (code: string, message: string, details?: Record<string, unknown>): AppError =>
+  new AppError(code, 409, message, details ? { details } : {});

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/** The hash the chain starts from (the head's hash before the first row). */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What a row's hash covers: every column except the hashes themselves. */
+export interface AuditContent {
+  seq: bigint;
+  id: string;
+  occurredAt: Date;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  requestId: string | null;
+}
+
+/**
+ * hash = SHA-256(prev_hash ‖ "\n" ‖ JCS(content)). RFC 8785 canonical JSON makes the bytes
+ * independent of key order and of how jsonb re-serialises the before/after documents, so the hash
+ * computed at write time can be recomputed from what the database returns.
+ */
+export function auditRowHash(prevHash: string, content: AuditContent): string {
+  const canonical = canonicalize({
+    seq: content.seq.toString(),
+    id: content.id,
+    occurredAt: content.occurredAt.toISOString(),
+    actor: content.actor,
+    action: content.action,
+    entityType: content.entityType,
+    entityId: content.entityId,
+    before: content.before ?? null,
+    after: content.after ?? null,
+    reason: content.reason,
+    requestId: content.requestId,
+  });
+  return createHash('sha256').update(`${prevHash}\n${canonical}`).digest('hex');
+}

@@ -1,0 +1,97 @@
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import { newId } from '../../core/ids.js';
+import type { Queryable, Tx } from '../schema.js';
+import { auditRowHash } from './audit-hash.js';
+
+/** Who did it: an API key (`key_…`), a user, the system, or a workflow instance. */
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+  requestId?: string | null;
+}
+
+export interface AuditRecord {
+  seq: bigint;
+  id: string;
+  hash: string;
+}
+
+/**
+ * Appends one row to the audit chain inside the caller's transaction — the same transaction as the
+ * change it records, so there is never a change without its audit row or an audit row for a change
+ * that rolled back. Locking the chain head serialises appends across processes; the lock is held
+ * until the caller commits, so keep audited transactions short.
+ */
+export async function appendAudit(tx: Tx, entry: AuditEntry, clock: Clock = systemClock): Promise<AuditRecord> {
+  const head = await tx
+    .selectFrom('audit_chain_head')
+    .select(['seq', 'hash'])
+    .where('singleton', '=', true)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+
+  const seq = BigInt(head.seq) + 1n;
+  // Microseconds are dropped by JS Dates; truncating here keeps the stored value equal to the hashed one.
+  const occurredAt = new Date(clock.now().getTime());
+  const before = toJsonValue(entry.before);
+  const after = toJsonValue(entry.after);
+  const id = newId('aud', occurredAt.getTime());
+  const content = {
+    seq,
+    id,
+    occurredAt,
+    actor: entry.actor,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    before,
+    after,
+    reason: entry.reason ?? null,
+    requestId: entry.requestId ?? null,
+  };
+  const hash = auditRowHash(head.hash, content);
+
+  await tx
+    .insertInto('audit_log')
+    .values({
+      seq,
+      id,
+      occurred_at: occurredAt,
+      actor: content.actor,
+      action: content.action,
+      entity_type: content.entityType,
+      entity_id: content.entityId,
+      before: before === null ? null : JSON.stringify(before),
+      after: after === null ? null : JSON.stringify(after),
+      reason: content.reason,
+      request_id: content.requestId,
+      prev_hash: head.hash,
+      hash,
+    })
+    .execute();
+  await tx.updateTable('audit_chain_head').set({ seq, hash }).where('singleton', '=', true).execute();
+  return { seq, id, hash };
+}
+
+/** Before/after documents as stored: bigints (money) become decimal strings, Dates ISO strings. */
+export function toJsonValue(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as unknown;
+}
+
+/** Reads the audit rows of one entity, oldest first. */
+export async function auditTrail(db: Queryable, entityType: string, entityId: string) {
+  return db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', entityId)
+    .orderBy('seq')
+    .execute();
+}

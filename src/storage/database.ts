@@ -1,0 +1,102 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Queryable, Tables, Tx } from './schema.js';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/**
+ * The storage port every module uses. Reads may use `db` directly; every write goes through
+ * `transaction()`, so a change and the audit row that records it commit together or not at all.
+ */
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly db: Queryable;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** PGlite only: a tarball of the whole data folder (backups; test templates). */
+  dumpDataDir?: () => Promise<Blob>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres://… selects a PostgreSQL server; otherwise PGlite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** PGlite data folder; `memory://` for a throwaway in-memory database. */
+  dataDir?: string;
+  /** PGlite only: a tarball from `dumpDataDir()` to start from (tests use it to skip initdb). */
+  loadDataDir?: Blob | File;
+  poolSize?: number;
+}
+
+const INT8_OID = 20;
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPGlite(options.dataDir ?? 'memory://', options.loadDataDir);
+}
+
+async function openPostgres(connectionString: string, max: number): Promise<Database> {
+  // bigint columns hold money in minor units: parse them to BigInt, never to a lossy number.
+  const types = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID
+        ? (value: string) => BigInt(value)
+        : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
+  const pool = new pg.Pool({ connectionString, max, types });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  await db.selectNoFrom((eb) => eb.val(1).as('ok')).execute(); // fail fast on a bad URL
+  return makeDatabase('postgres', db, async () => {
+    await db.destroy();
+  });
+}
+
+async function openPGlite(dataDir: string, loadDataDir: Blob | File | undefined): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://');
+  const lock = inMemory ? undefined : lockDataDir(dataDir);
+  try {
+    const pglite = await PGlite.create({
+      // Same rule as the pg driver: int8 is always a BigInt (PGlite's default gives small ones as numbers).
+      parsers: { [INT8_OID]: (value: string) => BigInt(value) },
+      ...(inMemory ? {} : { dataDir }),
+      ...(loadDataDir ? { loadDataDir } : {}),
+    });
+    const db = new Kysely<Tables>({ dialect: new PGliteDialect(pglite) });
+    const database = makeDatabase('pglite', db, async () => {
+      await db.destroy();
+      await pglite.close();
+      lock?.release();
+    });
+    return {
+      ...database,
+      dumpDataDir: async () => (await pglite.dumpDataDir('none')) as Blob,
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+function makeDatabase(kind: DatabaseKind, db: Queryable, close: () => Promise<void>): Database {
+  return {
+    kind,
+    db,
+    transaction: (work) => db.transaction().execute(work),
+    close,
+  };
+}
+
+/**
+ * A Database whose transactions join `tx` instead of opening their own: a request that must commit
+ * as one unit (an idempotent POST, a workflow step) hands this to the code it calls.
+ */
+export function joinTransaction(database: Database, tx: Tx): Database {
+  return {
+    kind: database.kind,
+    db: tx,
+    transaction: (work) => work(tx),
+    close: async () => {},
+  };
+}

@@ -9,7 +9,6 @@ import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
  * so storage never imports a domain, yet every query is typed. The SQL itself lives in the one
  * ordered migration folder (storage/migrations/).
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Tables {
   schema_migrations: SchemaMigrationsTable;
   audit_log: AuditLogTable;

@@ -1,0 +1,35 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Principal } from '../auth/api-keys.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Database } from '../storage/database.js';
+
+/** What every request handler can reach through `c.var`. */
+export interface AppVariables {
+  /** The database for this request; inside an idempotent request it is joined to the request's transaction. */
+  database: Database;
+  principal: Principal;
+  requestId: string;
+  logger: Logger;
+  clock: Clock;
+}
+
+export type AppEnv = { Variables: AppVariables };
+export type App = OpenAPIHono<AppEnv>;
+
+/** Everything the HTTP app is built from; the composition root (server.ts) supplies it. */
+export interface AppDeps {
+  database: Database;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  version: string;
+  /** Route modules to mount under /api/v1 (domains register theirs here). */
+  routes?: RouteModule[];
+}
+
+/** A feature's routes: mounted on the /api/v1 app, behind authentication. */
+export interface RouteModule {
+  register(app: App): void;
+}

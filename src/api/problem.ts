@@ -1,0 +1,81 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import { AppError, validationError, type FieldIssue } from '../core/errors.js';
+import type { AppEnv } from './context.js';
+
+/**
+ * The one mapping from errors to HTTP responses: RFC 9457 problem+json. `type` is a stable URN
+ * built from the error code; `errors` lists every failing field with where it was (`body`,
+ * `query`, `path`, `header`) so a client can point at it.
+ */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  requestId?: string;
+  errors?: Array<FieldIssue & { in?: string }>;
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const problemType = (code: string): string => `urn:finflow:problem:${code}`;
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof HTTPException) {
+    // Hono raises these for a body that is not JSON; name the body as the failing field.
+    const code = error.status === 400 ? 'malformed_request' : `http_${error.status}`;
+    return new AppError(
+      code,
+      error.status,
+      error.message || 'bad request',
+      error.status === 400 ? { field: 'body' } : {},
+    );
+  }
+  return new AppError('internal_error', 500, 'an unexpected error occurred; see the server log', { cause: error });
+}
+
+export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
+  const body: ProblemDetails = {
+    type: problemType(error.code),
+    title: TITLES[error.status] ?? 'Error',
+    status: error.status,
+    detail: error.message,
+    instance: c.req.path,
+    code: error.code,
+    ...(c.var.requestId ? { requestId: c.var.requestId } : {}),
+    ...(error.issues.length > 0 ? { errors: error.issues } : {}),
+    ...(error.details ?? {}),
+  };
+  return c.body(JSON.stringify(body), error.status as ContentfulStatusCode, {
+    'content-type': 'application/problem+json',
+  });
+}
+
+/** zod issues → field issues named `<where>.<path>`, e.g. `body.role`, `query.limit`. */
+export function fromZodError(error: ZodError, target: string): AppError {
+  const where = target === 'json' ? 'body' : target === 'param' ? 'path' : target;
+  const issues = error.issues.map((issue) => ({
+    field: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+    in: where,
+  }));
+  return validationError(issues);
+}

@@ -1,0 +1,113 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { verifyAuditChain } from '../../storage/audit/audit-verify.js';
+import { requirePermission } from '../middleware/auth.js';
+import type { App, RouteModule } from '../context.js';
+import { commonErrors, json } from '../schemas.js';
+
+const AuditEntrySchema = z
+  .object({
+    seq: z.string().openapi({ description: 'Position in the chain (decimal string)' }),
+    id: z.string(),
+    occurredAt: z.string().datetime(),
+    actor: z.string(),
+    action: z.string(),
+    entityType: z.string(),
+    entityId: z.string(),
+    before: z.unknown(),
+    after: z.unknown(),
+    reason: z.string().nullable(),
+    requestId: z.string().nullable(),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .openapi('AuditEntry');
+
+const VerifySchema = z
+  .object({
+    ok: z.boolean(),
+    rowsChecked: z.number().int(),
+    headSeq: z.string(),
+    headHash: z.string(),
+    problem: z
+      .object({
+        kind: z.enum(['missing', 'out_of_order', 'altered', 'truncated']),
+        seq: z.string(),
+        id: z.string().nullable(),
+        message: z.string(),
+      })
+      .nullable(),
+  })
+  .openapi('AuditVerification');
+
+const listDef = createRoute({
+  method: 'get',
+  path: '/audit',
+  tags: ['audit'],
+  summary: 'Read the audit log in chain order, optionally for one entity',
+  middleware: [requirePermission('audit:read')] as const,
+  request: {
+    query: z.object({
+      entityType: z.string().max(100).optional(),
+      entityId: z.string().max(200).optional(),
+      afterSeq: z.coerce.bigint().min(0n).optional().openapi({ type: 'string', description: 'Page after this seq' }),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+    }),
+  },
+  responses: {
+    200: json(z.object({ data: z.array(AuditEntrySchema), nextAfterSeq: z.string().nullable() }), 'A page of entries'),
+    ...commonErrors,
+  },
+});
+
+const verifyDef = createRoute({
+  method: 'get',
+  path: '/audit/verify',
+  tags: ['audit'],
+  summary: 'Walk the hash chain and name the first altered, missing or reordered row',
+  middleware: [requirePermission('audit:read')] as const,
+  responses: { 200: json(VerifySchema, 'The verification result (ok false when tampered)'), ...commonErrors },
+});
+
+export const auditRoutes: RouteModule = {
+  register(app: App) {
+    app.openapi(listDef, async (c) => {
+      const q = c.req.valid('query');
+      let query = c.var.database.db.selectFrom('audit_log').selectAll().orderBy('seq').limit(q.limit);
+      if (q.entityType) query = query.where('entity_type', '=', q.entityType);
+      if (q.entityId) query = query.where('entity_id', '=', q.entityId);
+      if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
+      const rows = await query.execute();
+      const data = rows.map((r) => ({
+        seq: r.seq.toString(),
+        id: r.id,
+        occurredAt: r.occurred_at.toISOString(),
+        actor: r.actor,
+        action: r.action,
+        entityType: r.entity_type,
+        entityId: r.entity_id,
+        before: r.before,
+        after: r.after,
+        reason: r.reason,
+        requestId: r.request_id,
+        prevHash: r.prev_hash,
+        hash: r.hash,
+      }));
+      const nextAfterSeq = rows.length === q.limit ? rows[rows.length - 1]!.seq.toString() : null;
+      return c.json({ data, nextAfterSeq }, 200);
+    });
+
+    app.openapi(verifyDef, async (c) => {
+      const result = await verifyAuditChain(c.var.database.db);
+      return c.json(
+        {
+          ok: result.ok,
+          rowsChecked: result.rowsChecked,
+          headSeq: result.headSeq.toString(),
+          headHash: result.headHash,
+          problem: result.problem ? { ...result.problem, seq: result.problem.seq.toString() } : null,
+        },
+        200,
+      );
+    });
+  },
+};

@@ -1,0 +1,45 @@
+import { z } from '@hono/zod-openapi';
+
+/** Schemas shared by many routes. */
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: 'urn:finflow:problem:validation_failed' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    code: z.string().openapi({ description: 'Stable machine-readable error code' }),
+    requestId: z.string().optional(),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string(), in: z.string().optional() }))
+      .optional()
+      .openapi({ description: 'Every failing field, e.g. `body.role`' }),
+  })
+  .openapi('Problem');
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+/** The error responses every authenticated route can give. */
+export const commonErrors = {
+  400: problem('Invalid input; `errors` names each failing field'),
+  401: problem('Missing, unknown or revoked API key'),
+  403: problem("The key's role lacks the permission this route needs"),
+} as const;
+
+export const notFoundError = { 404: problem('No such entity') } as const;
+export const idempotencyErrors = { 422: problem('Idempotency-Key reused with a different request') } as const;
+
+export const IdempotencyKeyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .openapi({ description: 'Makes the POST safe to retry: a replay returns the first response and repeats nothing' }),
+});
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});

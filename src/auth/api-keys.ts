@@ -1,0 +1,204 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import { AppError, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { appendAudit } from '../storage/audit/audit-log.js';
+import type { Database } from '../storage/database.js';
+import type { Timestamp } from '../storage/schema.js';
+import { isRole, type Role } from './roles.js';
+
+declare module '../storage/schema.js' {
+  interface Tables {
+    api_keys: ApiKeysTable;
+  }
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  role: string;
+  secret_hash: string;
+  created_at: Timestamp;
+  created_by: string;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+}
+
+/** An API key as shown to people: never its secret. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: Date;
+  createdBy: string;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** The caller a request runs as. */
+export interface Principal {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export interface CreatedApiKey extends ApiKey {
+  /** The bearer token. Shown once; only its SHA-256 is stored. */
+  token: string;
+}
+
+/**
+ * Tokens look like `ff_key_01J…_<43 chars>`: the `ff_` prefix lets secret scanners spot a leaked
+ * key, the key id lets us find the row without scanning, and 256 random bits make the secret
+ * unguessable — which is also why a plain SHA-256 is the right hash here (a slow password hash buys
+ * nothing against a search space of 2^256, and would cost every request).
+ */
+const TOKEN = /^ff_(key_[0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})$/;
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+export interface CreateApiKeyInput {
+  name: string;
+  role: string;
+  actor: string;
+  requestId?: string | undefined;
+}
+
+export async function createApiKey(
+  database: Database,
+  input: CreateApiKeyInput,
+  clock: Clock = systemClock,
+): Promise<CreatedApiKey> {
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > 100) {
+    throw new AppError('validation_failed', 400, 'name must be 1 to 100 characters', { field: 'name' });
+  }
+  if (!isRole(input.role)) {
+    throw new AppError('validation_failed', 400, `role must be one of admin, operator, viewer (got "${input.role}")`, {
+      field: 'role',
+    });
+  }
+  const now = clock.now();
+  const id = newId('key', now.getTime());
+  const secret = randomBytes(32).toString('base64url');
+  const row = {
+    id,
+    name,
+    role: input.role,
+    secret_hash: hashSecret(secret),
+    created_at: now,
+    created_by: input.actor,
+    last_used_at: null,
+    revoked_at: null,
+    revoked_by: null,
+  };
+  await database.transaction(async (tx) => {
+    await tx.insertInto('api_keys').values(row).execute();
+    await appendAudit(
+      tx,
+      {
+        actor: input.actor,
+        action: 'apikey.created',
+        entityType: 'api_key',
+        entityId: id,
+        after: { name, role: input.role },
+        requestId: input.requestId ?? null,
+      },
+      clock,
+    );
+  });
+  return { ...toApiKey(row), token: `ff_${id}_${secret}` };
+}
+
+export async function listApiKeys(database: Database): Promise<ApiKey[]> {
+  const rows = await database.db.selectFrom('api_keys').selectAll().orderBy('id').execute();
+  return rows.map(toApiKey);
+}
+
+export async function countActiveApiKeys(database: Database): Promise<number> {
+  const row = await database.db
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll<bigint>().as('n'))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function revokeApiKey(
+  database: Database,
+  input: { id: string; actor: string; reason?: string | undefined; requestId?: string | undefined },
+  clock: Clock = systemClock,
+): Promise<ApiKey> {
+  return database.transaction(async (tx) => {
+    const row = await tx.selectFrom('api_keys').selectAll().where('id', '=', input.id).forUpdate().executeTakeFirst();
+    if (!row) throw notFound('api key', input.id);
+    if (row.revoked_at) return toApiKey(row); // revoking twice is a no-op, not an error
+    const now = clock.now();
+    await tx
+      .updateTable('api_keys')
+      .set({ revoked_at: now, revoked_by: input.actor })
+      .where('id', '=', input.id)
+      .execute();
+    await appendAudit(
+      tx,
+      {
+        actor: input.actor,
+        action: 'apikey.revoked',
+        entityType: 'api_key',
+        entityId: input.id,
+        before: { revokedAt: null },
+        after: { revokedAt: now.toISOString() },
+        reason: input.reason ?? null,
+        requestId: input.requestId ?? null,
+      },
+      clock,
+    );
+    return toApiKey({ ...row, revoked_at: now });
+  });
+}
+
+/** Resolves a bearer token to its principal, or null when it is unknown, wrong or revoked. */
+export async function authenticateApiKey(
+  database: Database,
+  token: string,
+  clock: Clock = systemClock,
+): Promise<Principal | null> {
+  const match = TOKEN.exec(token);
+  if (!match) return null;
+  const [, id, secret] = match as unknown as [string, string, string];
+  const row = await database.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row || row.revoked_at !== null || !isRole(row.role)) return null;
+  const expected = Buffer.from(row.secret_hash, 'hex');
+  const actual = Buffer.from(hashSecret(secret), 'hex');
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
+
+  // Usage is recorded at minute resolution so that reads do not turn every request into a write.
+  const now = clock.now();
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+    await database.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+  }
+  return { id: row.id, name: row.name, role: row.role };
+}
+
+function toApiKey(row: {
+  id: string;
+  name: string;
+  role: string;
+  created_at: Date | string;
+  created_by: string;
+  last_used_at: Date | string | null;
+  revoked_at: Date | string | null;
+}): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role as Role,
+    createdAt: new Date(row.created_at),
+    createdBy: row.created_by,
+    lastUsedAt: row.last_used_at === null ? null : new Date(row.last_used_at),
+    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+  };
+}

@@ -1,0 +1,34 @@
+import type { RouteModule } from '../api/context.js';
+import { loadConfig } from '../config/config.js';
+import { createLogger } from '../observability/logger.js';
+import { startServer, type RunningServer } from '../server.js';
+import { openTestDatabase } from './test-database.js';
+
+export interface TestServer extends RunningServer {
+  adminToken: string;
+  /** fetch against the server; `token` defaults to the admin key, `null` sends none. */
+  call(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
+}
+
+/** A real finflow HTTP server on 127.0.0.1 with a random port, on a fresh test database. */
+export async function startTestServer(options: { routes?: RouteModule[] } = {}): Promise<TestServer> {
+  const config = loadConfig({ env: {}, overrides: { port: 0, host: '127.0.0.1', shutdownTimeoutMs: 2000 } });
+  const server = await startServer(config, {
+    database: await openTestDatabase(),
+    logger: createLogger(process.env.FINFLOW_LOG_LEVEL ?? 'silent'),
+    ...(options.routes ? { routes: options.routes } : {}),
+  });
+  const adminToken = server.bootstrapKey!.token;
+  const call: TestServer['call'] = (path, init = {}) => {
+    const { token = adminToken, json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    return fetch(`${server.url}${path}`, {
+      ...rest,
+      headers,
+      ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+    });
+  };
+  return { ...server, adminToken, call };
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../core/version.js';
+import { registerApiKeyCommands } from './commands/apikey.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerServeCommand } from './commands/serve.js';
+import { EXIT, reportError } from './output.js';
+
+const program = new Command()
+  .name('finflow')
+  .description('Workflow automation for credit, collections and payments')
+  .version(VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerServeCommand(program);
+registerMigrateCommand(program);
+registerApiKeyCommands(program);
+registerAuditCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help and --version end here with code 0; usage mistakes with EXIT.usage.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.exitCode = reportError(error);
+  }
+}

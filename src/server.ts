@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './api/app.js';
@@ -88,7 +89,7 @@ export function openDatabaseFor(config: Config): Promise<Database> {
 /** Stop accepting, drop idle keep-alive sockets, wait for in-flight requests; force after timeout. */
 function closeHttpServer(server: ServerType, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const http = server as import('node:http').Server;
+    const http = server as HttpServer;
     const timer = setTimeout(() => http.closeAllConnections?.(), timeoutMs);
     http.close(() => {
       clearTimeout(timer);

@@ -40,7 +40,8 @@ export function createApp(deps: AppDeps): App {
 
   const api = newApp();
   registerHealth(api, deps.version);
-  api.use('*', async (c, next) => (c.req.path === `${API_PREFIX}/health` ? next() : authenticate()(c, next)));
+  const auth = authenticate();
+  api.use('*', async (c, next) => (c.req.path === `${API_PREFIX}/health` ? next() : auth(c as never, next)));
   api.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',

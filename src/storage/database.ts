@@ -40,10 +40,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 async function openPostgres(connectionString: string, max: number): Promise<Database> {
   // bigint columns hold money in minor units: parse them to BigInt, never to a lossy number.
   const types = {
-    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
       oid === INT8_OID
         ? (value: string) => BigInt(value)
-        : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
   };
   const pool = new pg.Pool({ connectionString, max, types });
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
@@ -71,7 +71,7 @@ async function openPGlite(dataDir: string, loadDataDir: Blob | File | undefined)
     });
     return {
       ...database,
-      dumpDataDir: async () => (await pglite.dumpDataDir('none')) as Blob,
+      dumpDataDir: () => pglite.dumpDataDir('none'),
     };
   } catch (error) {
     lock?.release();

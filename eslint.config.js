@@ -1,0 +1,46 @@
+// Type-aware lint: promise misuse and loose equality are bugs in a money system, and the
+// no-restricted-imports rules keep the architecture's dependency direction (docs/architecture.md).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const LOWER_LAYERS_MUST_NOT_IMPORT = [
+  {
+    group: ['**/domains/**', '**/api/**', '**/cli/**', '**/adapters/**', '**/server.js'],
+    message: 'core, storage and engine never import domains, adapters, API or CLI (docs/architecture.md)',
+  },
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.finflow-data/**', '.test-tmp/**', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['scripts/*.mjs', 'bench/*.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      eqeqeq: ['error', 'always'],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/core/**', 'src/storage/**', 'src/engine/**', 'src/config/**', 'src/observability/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: LOWER_LAYERS_MUST_NOT_IMPORT }] },
+  },
+  {
+    // node:test's describe/test return promises the runner itself awaits.
+    files: ['**/*.test.ts'],
+    rules: { '@typescript-eslint/no-floating-promises': 'off' },
+  },
+  {
+    files: ['scripts/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);

@@ -20,7 +20,7 @@ export function reportError(error: unknown): number {
     return error.status < 500 ? EXIT.usage : EXIT.internal;
   }
   process.stderr.write(
-    `finflow: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    `finflow: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : JSON.stringify(error)}\n`,
   );
   return EXIT.internal;
 }

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { openDatabase } from '../storage/database.js';
+import { createPostgresDatabase, onPostgres, testTmpDir } from '../testing/test-database.js';
+
+const MAIN = path.resolve(import.meta.dirname, 'main.ts');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `finflow` CLI in a child process, as a user would. */
+function finflow(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('finflow CLI', () => {
+  let env: Record<string, string>;
+  let databaseOptions: { databaseUrl: string } | { dataDir: string };
+  before(async () => {
+    const adminUrl = process.env.FINFLOW_TEST_PG_URL;
+    if (adminUrl) {
+      const databaseUrl = await createPostgresDatabase(adminUrl);
+      env = { DATABASE_URL: databaseUrl, FINFLOW_LOG_LEVEL: 'info' };
+      databaseOptions = { databaseUrl };
+    } else {
+      const dataDir = path.join(testTmpDir(), 'data');
+      env = { FINFLOW_DATA_DIR: dataDir, FINFLOW_LOG_LEVEL: 'info' };
+      databaseOptions = { dataDir };
+    }
+  });
+
+  test('--help lists the commands and exits 0; an unknown command exits 2', async () => {
+    const help = await finflow(['--help'], env);
+    assert.equal(help.code, 0);
+    for (const command of ['serve', 'migrate', 'apikey', 'audit']) assert.match(help.stdout, new RegExp(command));
+    const bad = await finflow(['frobnicate'], env);
+    assert.equal(bad.code, 2);
+  });
+
+  test('migrate applies once, then reports nothing to do', async () => {
+    const first = await finflow(['migrate'], env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /applied 0001_foundation\.sql/);
+    const second = await finflow(['migrate'], env);
+    assert.match(second.stdout, /0 migration\(s\) applied/);
+  });
+
+  test('apikey create prints a token; list shows it without the secret; revoke revokes; bad role exits 2', async () => {
+    const created = await finflow(['apikey', 'create', '--role', 'operator', '--name', 'batch import', '--json'], env);
+    assert.equal(created.code, 0, created.stderr);
+    const key = JSON.parse(created.stdout) as { id: string; token: string };
+    assert.match(key.token, /^ff_key_/);
+
+    const list = await finflow(['apikey', 'list'], env);
+    assert.match(list.stdout, new RegExp(`${key.id}\\s+batch import\\s+operator`));
+    assert.equal(list.stdout.includes(key.token), false);
+
+    const revoked = await finflow(['apikey', 'revoke', key.id, '--reason', 'test'], env);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match((await finflow(['apikey', 'list'], env)).stdout, /revoked/);
+
+    const bad = await finflow(['apikey', 'create', '--role', 'root', '--name', 'x'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /role must be one of admin, operator, viewer/);
+  });
+
+  test('audit verify exits 0 on an intact chain and 1 naming the row after tampering', async () => {
+    const ok = await finflow(['audit', 'verify'], env);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /audit chain ok: \d+ rows/);
+
+    const database = await openDatabase(databaseOptions);
+    await database.transaction(async (tx) => {
+      await sql`ALTER TABLE audit_log DISABLE TRIGGER USER`.execute(tx);
+      await sql`UPDATE audit_log SET reason = 'nothing to see' WHERE seq = 1`.execute(tx);
+      await sql`ALTER TABLE audit_log ENABLE TRIGGER USER`.execute(tx);
+    });
+    await database.close();
+
+    const tampered = await finflow(['audit', 'verify'], env);
+    assert.equal(tampered.code, 1);
+    assert.match(tampered.stdout, /TAMPERED: row 1 \(aud_[0-9A-Z]+\) was altered/);
+  });
+
+  test('serve prints the URL and a one-time admin key, answers health, and exits 0 on SIGTERM', async () => {
+    const serveEnv = {
+      ...env,
+      PORT: '0',
+      ...(onPostgres() ? {} : { FINFLOW_DATA_DIR: path.join(testTmpDir(), 'serve-data') }),
+    };
+    if (onPostgres()) serveEnv.DATABASE_URL = await createPostgresDatabase(process.env.FINFLOW_TEST_PG_URL!);
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+      env: { ...process.env, ...serveEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stdout);
+        if (match) resolve(match[1]!);
+      });
+      child.on('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+    const health = await fetch(`${url}/api/v1/health`);
+    assert.equal(health.status, 200);
+    const token = /(ff_key_\S+)/.exec(stderr)?.[1];
+    assert.ok(token, 'the first start prints an admin key');
+    assert.equal(
+      (await fetch(`${url}/api/v1/api-keys`, { headers: { authorization: `Bearer ${token}` } })).status,
+      200,
+    );
+    if (!onPostgres()) {
+      assert.match(stderr, /fsync off/);
+      // The embedded data folder belongs to the server while it runs.
+      const busy = await finflow(['apikey', 'list'], serveEnv);
+      assert.equal(busy.code, 3);
+      assert.match(busy.stderr, /in use by finflow process/);
+    }
+
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(stdout, /shutdown complete/);
+  });
+});

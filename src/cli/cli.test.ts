@@ -99,7 +99,7 @@ describe('finflow CLI', () => {
   });
 
   test('serve prints the URL and a one-time admin key, answers health, and exits 0 on SIGTERM', async () => {
-    const serveEnv = {
+    const serveEnv: Record<string, string> = {
       ...env,
       PORT: '0',
       ...(onPostgres() ? {} : { FINFLOW_DATA_DIR: path.join(testTmpDir(), 'serve-data') }),

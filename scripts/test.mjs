@@ -21,7 +21,8 @@ const env = {
   ...process.env,
   FINFLOW_LOG_LEVEL: process.env.FINFLOW_LOG_LEVEL ?? 'silent',
 };
-const tmp = path.join(root, '.test-tmp');
+// One folder per run, so two test runs in the same checkout never delete each other's data.
+const tmp = path.join(root, '.test-tmp', `run-${process.pid}`);
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 env.FINFLOW_TEST_TMP = tmp;

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import { AppError } from '../core/errors.js';
 import type { App, AppDeps, AppEnv } from './context.js';
 import { authenticate, requirePermission } from './middleware/auth.js';
@@ -40,8 +41,7 @@ export function createApp(deps: AppDeps): App {
 
   const api = newApp();
   registerHealth(api, deps.version);
-  const auth = authenticate();
-  api.use('*', async (c, next) => (c.req.path === `${API_PREFIX}/health` ? next() : auth(c as never, next)));
+  api.use('*', except(`${API_PREFIX}/health`, authenticate()));
   api.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',

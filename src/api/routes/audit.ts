@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { readAuditLog } from '../../storage/audit/audit-log.js';
 import { verifyAuditChain } from '../../storage/audit/audit-verify.js';
 import { requirePermission } from '../middleware/auth.js';
 import type { App, RouteModule } from '../context.js';
@@ -72,11 +73,7 @@ export const auditRoutes: RouteModule = {
   register(app: App) {
     app.openapi(listDef, async (c) => {
       const q = c.req.valid('query');
-      let query = c.var.database.db.selectFrom('audit_log').selectAll().orderBy('seq').limit(q.limit);
-      if (q.entityType) query = query.where('entity_type', '=', q.entityType);
-      if (q.entityId) query = query.where('entity_id', '=', q.entityId);
-      if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
-      const rows = await query.execute();
+      const rows = await readAuditLog(c.var.database.db, q);
       const data = rows.map((r) => ({
         seq: r.seq.toString(),
         id: r.id,

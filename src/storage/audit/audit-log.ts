@@ -85,13 +85,20 @@ export function toJsonValue(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as unknown;
 }
 
-/** Reads the audit rows of one entity, oldest first. */
-export async function auditTrail(db: Queryable, entityType: string, entityId: string) {
-  return db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('entity_type', '=', entityType)
-    .where('entity_id', '=', entityId)
-    .orderBy('seq')
-    .execute();
+export interface AuditFilter {
+  entityType?: string | undefined;
+  entityId?: string | undefined;
+  /** Keyset paging: only rows after this sequence number. */
+  afterSeq?: bigint | undefined;
+  limit?: number | undefined;
+}
+
+/** Reads audit rows in chain order, optionally for one entity type or entity. */
+export async function readAuditLog(db: Queryable, filter: AuditFilter = {}) {
+  let query = db.selectFrom('audit_log').selectAll().orderBy('seq');
+  if (filter.entityType !== undefined) query = query.where('entity_type', '=', filter.entityType);
+  if (filter.entityId !== undefined) query = query.where('entity_id', '=', filter.entityId);
+  if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  return query.execute();
 }

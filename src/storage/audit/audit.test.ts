@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { openTestDatabase } from '../../testing/test-database.js';
 import type { Database } from '../database.js';
 import type { Tx } from '../schema.js';
-import { appendAudit, auditTrail } from './audit-log.js';
+import { appendAudit, readAuditLog } from './audit-log.js';
 import { verifyAuditChain } from './audit-verify.js';
 
 /** Tampering needs the append-only trigger out of the way, as an attacker with DB rights would do. */
@@ -60,7 +60,7 @@ describe('audit log hash chain', () => {
   });
 
   test('rows record before/after with money as strings, and can be read per entity', async () => {
-    const [row] = await auditTrail(database.db, 'probe', 'prb_2');
+    const [row] = await readAuditLog(database.db, { entityType: 'probe', entityId: 'prb_2' });
     assert.deepEqual(row!.before, {
       amount: '200',
       currency: 'EUR',
@@ -146,7 +146,7 @@ describe('audit log hash chain', () => {
         throw new Error('abort');
       }),
     );
-    assert.equal((await auditTrail(database.db, 'probe', 'gone')).length, 0);
+    assert.equal((await readAuditLog(database.db, { entityType: 'probe', entityId: 'gone' })).length, 0);
     assert.equal((await verifyAuditChain(database.db)).ok, true);
   });
 });

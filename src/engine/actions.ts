@@ -1,0 +1,67 @@
+import type { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import type { Tx } from '../storage/schema.js';
+
+/**
+ * Actions are the steps domains contribute (post to the ledger, send an email, call a bureau). The
+ * engine knows them only through this registry: it never imports a domain.
+ */
+export interface ActionContext {
+  /**
+   * The transaction the step commits in. Domain writes made through it commit together with the
+   * instance's advance — or not at all — so a database effect happens exactly once.
+   */
+  tx: Tx;
+  instanceId: string;
+  workflowKey: string;
+  stepId: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /**
+   * Stable for this visit of this step across crashes and retries: send it to outside systems
+   * (as an Idempotency-Key) so that the far end applies the effect once.
+   */
+  idempotencyKey: string;
+  clock: Clock;
+  /** Publish an engine event in the same transaction (it reaches waits and triggers after commit). */
+  publish(event: { type: string; key?: string | null; data?: unknown }): Promise<void>;
+}
+
+export interface ActionDefinition<I = unknown, O = unknown> {
+  /** Dotted name used in definitions: `ledger.post`, `email.send`. */
+  name: string;
+  description?: string;
+  /** Validates the rendered `with:` arguments; a mismatch fails the step without retries. */
+  input: z.ZodType<I>;
+  run(input: I, context: ActionContext): Promise<O>;
+}
+
+/** Thrown by an action for a failure that retrying cannot fix (bad data, a rule said no). */
+export class NonRetryableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonRetryableError';
+  }
+}
+
+export class ActionRegistry {
+  readonly #actions = new Map<string, ActionDefinition>();
+
+  register<I, O>(action: ActionDefinition<I, O>): this {
+    if (this.#actions.has(action.name)) throw new Error(`action ${action.name} is already registered`);
+    this.#actions.set(action.name, action as unknown as ActionDefinition);
+    return this;
+  }
+
+  get(name: string): ActionDefinition | undefined {
+    return this.#actions.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.#actions.has(name);
+  }
+
+  names(): string[] {
+    return [...this.#actions.keys()].sort();
+  }
+}

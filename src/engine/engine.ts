@@ -1,0 +1,131 @@
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import type { Database } from '../storage/database.js';
+import type { Tx } from '../storage/schema.js';
+import { ActionRegistry } from './actions.js';
+import { registerBuiltinActions } from './builtin-actions.js';
+import { DecisionEvaluator } from './decisions/decision-evaluator.js';
+import { putDecision } from './decisions/decision-store.js';
+import { deployDefinition, type DeployRequest } from './runtime/deploy.js';
+import { DefinitionCache } from './runtime/definition-cache.js';
+import {
+  cancelInstance,
+  migrateInstance,
+  resumeInstance,
+  retryInstance,
+  suspendInstance,
+  type OperatorRequest,
+} from './runtime/instance-operations.js';
+import { publishEventInTx, type PublishRequest } from './runtime/publish-event.js';
+import type { EngineServices } from './runtime/services.js';
+import { startInstance, type StartRequest } from './runtime/start-instance.js';
+import { claimTask, completeTask, type CompleteTaskRequest } from './runtime/task-operations.js';
+import { Worker, type WorkerOptions } from './runtime/worker.js';
+import { compileDefinition } from './definition/compile.js';
+
+export interface EngineOptions {
+  database: Database;
+  clock?: Clock;
+  /** Actions domains registered; the built-in ones are added. */
+  actions?: ActionRegistry;
+  maxStepsPerTransaction?: number;
+}
+
+/**
+ * The engine's public surface: deploy, start, publish, work tasks, operate instances, run workers.
+ * Every write takes an optional `database` so an API request can run it inside its own transaction
+ * (idempotent requests commit their key and the effect together).
+ */
+export class Engine {
+  readonly services: EngineServices;
+  readonly #workers = new Set<Worker>();
+
+  constructor(options: EngineOptions) {
+    const actions = registerBuiltinActions(options.actions ?? new ActionRegistry());
+    this.services = {
+      database: options.database,
+      clock: options.clock ?? systemClock,
+      actions,
+      decisions: new DecisionEvaluator(),
+      definitions: new DefinitionCache(),
+      wake: () => {
+        for (const worker of this.#workers) worker.wake();
+      },
+      maxStepsPerTransaction: options.maxStepsPerTransaction ?? 200,
+    };
+  }
+
+  get actions(): ActionRegistry {
+    return this.services.actions;
+  }
+
+  #tx<T>(database: Database | undefined, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return (database ?? this.services.database).transaction(work);
+  }
+
+  /** Checks a definition without storing it. */
+  validate(source: string, format?: 'yaml' | 'json') {
+    return compileDefinition(source, { format, actions: this.services.actions }).definition;
+  }
+
+  deploy(request: DeployRequest, database?: Database) {
+    return this.#tx(database, (tx) => deployDefinition(tx, this.services, request));
+  }
+
+  async start(request: StartRequest, database?: Database) {
+    const started = await this.#tx(database, (tx) => startInstance(tx, this.services, request));
+    this.services.wake();
+    return started;
+  }
+
+  publish(request: PublishRequest, database?: Database) {
+    return this.#tx(database, (tx) => publishEventInTx(tx, this.services, request));
+  }
+
+  claimTask(request: { taskId: string; actor: string; requestId?: string | null }, database?: Database) {
+    return this.#tx(database, (tx) => claimTask(tx, this.services, request.taskId, request.actor, request.requestId));
+  }
+
+  completeTask(request: CompleteTaskRequest, database?: Database) {
+    return this.#tx(database, (tx) => completeTask(tx, this.services, request));
+  }
+
+  cancel(request: OperatorRequest, database?: Database) {
+    return this.#tx(database, (tx) => cancelInstance(tx, this.services, request));
+  }
+
+  suspend(request: OperatorRequest, database?: Database) {
+    return this.#tx(database, (tx) => suspendInstance(tx, this.services, request));
+  }
+
+  resume(request: OperatorRequest, database?: Database) {
+    return this.#tx(database, (tx) => resumeInstance(tx, this.services, request));
+  }
+
+  retry(request: OperatorRequest & { fromStep?: string | undefined }, database?: Database) {
+    return this.#tx(database, (tx) => retryInstance(tx, this.services, request));
+  }
+
+  migrate(request: OperatorRequest & { toVersion?: number | undefined }, database?: Database) {
+    return this.#tx(database, (tx) => migrateInstance(tx, this.services, request));
+  }
+
+  putDecision(request: { key: string; content: unknown; actor: string; requestId?: string }, database?: Database) {
+    return putDecision(database ?? this.services.database, request, this.services.clock);
+  }
+
+  evaluateDecision(key: string, input: unknown, version?: number) {
+    return this.services.decisions.evaluate(this.services.database.db, key, input, version);
+  }
+
+  /** A worker bound to this engine; start() it, or drive it with runUntilIdle() in tests. */
+  createWorker(options: WorkerOptions = {}): Worker {
+    const worker = new Worker(this.services, options);
+    this.#workers.add(worker);
+    return worker;
+  }
+
+  async stopWorkers(): Promise<void> {
+    await Promise.all([...this.#workers].map((w) => w.stop()));
+  }
+}

@@ -1,0 +1,119 @@
+import { newId } from '../../core/ids.js';
+import type { Tx } from '../../storage/schema.js';
+import { evaluate, evaluateCondition, renderTemplate } from '../expressions.js';
+import { consumeEvent, toStoredEvent, type StoredEvent } from './event-matching.js';
+import type { InstanceContext, TokenWait } from './instance-run.js';
+import { markDue } from './cancellation.js';
+import type { EngineServices } from './services.js';
+import { startInstance } from './start-instance.js';
+import { stringKey } from './step-executor.js';
+import '../store/tables.js';
+
+export interface PublishRequest {
+  type: string;
+  key?: string | null | undefined;
+  data?: unknown;
+  actor: string;
+  requestId?: string | null;
+}
+
+export interface PublishResult {
+  id: string;
+  started: Array<{ workflow: string; instanceId: string; created: boolean }>;
+  resumed: string[];
+}
+
+/**
+ * Stores an event, starts the workflows it triggers and wakes the waits it matches — in the caller's
+ * transaction, so an event from a change that rolls back neither starts nor wakes anything.
+ */
+export async function publishEventInTx(tx: Tx, services: EngineServices, request: PublishRequest): Promise<PublishResult> {
+  const now = services.clock.now();
+  const id = newId('evt', now.getTime());
+  const row = await tx
+    .insertInto('wf_events')
+    .values({
+      id,
+      type: request.type,
+      key: request.key ?? null,
+      data: JSON.stringify(request.data ?? {}),
+      published_at: now,
+      published_by: request.actor,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const event = toStoredEvent(row);
+  const started = await startTriggered(tx, services, event, request);
+  const resumed = await wakeWaits(tx, event, now);
+  if (started.some((s) => s.created) || resumed.length) services.wake();
+  return { id, started, resumed };
+}
+
+async function startTriggered(tx: Tx, services: EngineServices, event: StoredEvent, request: PublishRequest) {
+  const triggers = await tx
+    .selectFrom('wf_event_triggers')
+    .select(['workflow_key', 'trigger_index'])
+    .where('event_type', '=', event.type)
+    .orderBy('workflow_key')
+    .orderBy('trigger_index')
+    .execute();
+  const started: PublishResult['started'] = [];
+  for (const t of triggers) {
+    const deployed = await services.definitions.latest(tx, t.workflow_key);
+    const trigger = deployed.definition.triggers[t.trigger_index];
+    if (!trigger || !('event' in trigger)) continue;
+    const scope = { event };
+    if (trigger.filter && !evaluateCondition(trigger.filter, scope)) continue;
+    const correlationKey = trigger.correlationKey ? stringKey(evaluate(trigger.correlationKey, scope)) : null;
+    const input = trigger.input === undefined ? event.data : renderTemplate(trigger.input, scope);
+    const instance = await startInstance(tx, services, {
+      workflowKey: t.workflow_key,
+      input,
+      correlationKey,
+      actor: request.actor,
+      requestId: request.requestId ?? null,
+    });
+    started.push({ workflow: t.workflow_key, instanceId: instance.id, created: instance.created });
+  }
+  return started;
+}
+
+/**
+ * Wakes the tokens waiting for this event type with this key (or with no key). Instances are locked
+ * in id order, the same order every publisher uses, so two publishers cannot deadlock on them.
+ */
+async function wakeWaits(tx: Tx, event: StoredEvent, now: Date): Promise<string[]> {
+  const candidates = await tx
+    .selectFrom('wf_tokens')
+    .select(['id', 'instance_id'])
+    .where('status', '=', 'waiting')
+    .where('wait_event_type', '=', event.type)
+    .where((eb) => (event.key === null ? eb('wait_event_key', 'is', null) : eb.or([eb('wait_event_key', '=', event.key), eb('wait_event_key', 'is', null)])))
+    .orderBy('instance_id')
+    .orderBy('id')
+    .execute();
+  const resumed: string[] = [];
+  for (const candidate of candidates) {
+    const instance = await tx
+      .selectFrom('wf_instances')
+      .select(['id', 'status', 'context'])
+      .where('id', '=', candidate.instance_id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!instance || instance.status === 'completed' || instance.status === 'cancelled') continue;
+    // Re-read under the instance lock: a worker may have timed the wait out meanwhile.
+    const token = await tx.selectFrom('wf_tokens').selectAll().where('id', '=', candidate.id).where('status', '=', 'waiting').executeTakeFirst();
+    if (!token) continue;
+    const wait = token.wait as TokenWait;
+    if (wait.filter && !evaluateCondition(wait.filter, { ...(instance.context as InstanceContext), event })) continue;
+    await consumeEvent(tx, instance.id, event.id, token.step_id);
+    await tx
+      .updateTable('wf_tokens')
+      .set({ status: 'ready', run_at: now, wait: JSON.stringify({ ...wait, resumed: event }), wait_event_type: null, wait_event_key: null, updated_at: now })
+      .where('id', '=', token.id)
+      .execute();
+    await markDue(tx, instance.id, now);
+    resumed.push(instance.id);
+  }
+  return resumed;
+}

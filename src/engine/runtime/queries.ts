@@ -1,0 +1,188 @@
+import { notFound } from '../../core/errors.js';
+import type { Queryable } from '../../storage/schema.js';
+import type { InstanceStatus, TaskStatus } from '../store/tables.js';
+import '../store/tables.js';
+
+/** Read models for the API and CLI. */
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export async function listDefinitions(db: Queryable) {
+  const rows = await db
+    .selectFrom('wf_definitions as d')
+    .select(['d.key', 'd.version', 'd.name', 'd.deployed_at', 'd.deployed_by'])
+    .where(({ eb, selectFrom }) =>
+      eb('d.version', '=', selectFrom('wf_definitions as l').select((e) => e.fn.max('l.version').as('v')).whereRef('l.key', '=', 'd.key')),
+    )
+    .orderBy('d.key')
+    .execute();
+  return rows.map((r) => ({ key: r.key, latestVersion: r.version, name: r.name, deployedAt: iso(r.deployed_at), deployedBy: r.deployed_by }));
+}
+
+export async function getDefinitionVersions(db: Queryable, key: string) {
+  const rows = await db
+    .selectFrom('wf_definitions')
+    .select(['version', 'name', 'checksum', 'deployed_at', 'deployed_by'])
+    .where('key', '=', key)
+    .orderBy('version', 'desc')
+    .execute();
+  if (rows.length === 0) throw notFound('workflow', key);
+  return rows.map((r) => ({ version: r.version, name: r.name, checksum: r.checksum, deployedAt: iso(r.deployed_at), deployedBy: r.deployed_by }));
+}
+
+export async function getDefinition(db: Queryable, key: string, version?: number) {
+  let query = db.selectFrom('wf_definitions').selectAll().where('key', '=', key);
+  query = version === undefined ? query.orderBy('version', 'desc').limit(1) : query.where('version', '=', version);
+  const row = await query.executeTakeFirst();
+  if (!row) throw notFound('workflow', version === undefined ? key : `${key}@${version}`);
+  return {
+    key: row.key,
+    version: row.version,
+    name: row.name,
+    format: row.format,
+    checksum: row.checksum,
+    deployedAt: iso(row.deployed_at),
+    deployedBy: row.deployed_by,
+    definition: row.document,
+    source: row.source,
+  };
+}
+
+export interface InstanceFilter {
+  status?: InstanceStatus | undefined;
+  workflow?: string | undefined;
+  correlationKey?: string | undefined;
+  /** Keyset paging on id (ids sort by creation time). */
+  after?: string | undefined;
+  limit?: number | undefined;
+}
+
+export async function listInstances(db: Queryable, filter: InstanceFilter = {}) {
+  let query = db
+    .selectFrom('wf_instances')
+    .select(['id', 'workflow_key', 'version', 'status', 'correlation_key', 'outcome', 'parent_id', 'next_run_at', 'created_at', 'updated_at', 'ended_at'])
+    .orderBy('id')
+    .limit(Math.min(filter.limit ?? 100, 1000));
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.workflow) query = query.where('workflow_key', '=', filter.workflow);
+  if (filter.correlationKey) query = query.where('correlation_key', '=', filter.correlationKey);
+  if (filter.after) query = query.where('id', '>', filter.after);
+  return (await query.execute()).map((r) => ({
+    id: r.id,
+    workflow: r.workflow_key,
+    version: r.version,
+    status: r.status,
+    correlationKey: r.correlation_key,
+    outcome: r.outcome,
+    parentId: r.parent_id,
+    nextRunAt: iso(r.next_run_at),
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+    endedAt: iso(r.ended_at),
+  }));
+}
+
+/** An instance with where it stands (its active tokens), its context and its whole timeline. */
+export async function getInstance(db: Queryable, id: string) {
+  const row = await db.selectFrom('wf_instances').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('instance', id);
+  const tokens = await db
+    .selectFrom('wf_tokens')
+    .select(['id', 'step_id', 'status', 'run_at', 'attempt', 'branch_id', 'wait', 'wait_event_type', 'wait_event_key'])
+    .where('instance_id', '=', id)
+    .where('status', 'in', ['ready', 'waiting', 'failed'])
+    .orderBy('id')
+    .execute();
+  const history = await db.selectFrom('wf_history').selectAll().where('instance_id', '=', id).orderBy('seq').execute();
+  const tasks = await db.selectFrom('wf_tasks').select(['id', 'step_id', 'queue', 'status', 'assignee', 'outcome']).where('instance_id', '=', id).orderBy('id').execute();
+  return {
+    id: row.id,
+    workflow: row.workflow_key,
+    version: row.version,
+    status: row.status,
+    correlationKey: row.correlation_key,
+    parentId: row.parent_id,
+    outcome: row.outcome,
+    output: row.output,
+    error: row.error,
+    context: row.context,
+    startedBy: row.started_by,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+    endedAt: iso(row.ended_at),
+    nextRunAt: iso(row.next_run_at),
+    at: tokens.map((t) => ({
+      tokenId: t.id,
+      step: t.step_id,
+      status: t.status,
+      runAt: iso(t.run_at),
+      attempt: t.attempt,
+      branch: t.branch_id,
+      waitingFor: t.wait_event_type ? { event: t.wait_event_type, key: t.wait_event_key } : ((t.wait as { kind?: string } | null)?.kind ?? null),
+    })),
+    tasks: tasks.map((t) => ({ id: t.id, step: t.step_id, queue: t.queue, status: t.status, assignee: t.assignee, outcome: t.outcome })),
+    timeline: history.map((h) => ({
+      seq: Number(h.seq),
+      at: iso(h.at)!,
+      step: h.step_id,
+      type: h.step_type,
+      event: h.event,
+      attempt: h.attempt,
+      actor: h.actor,
+      data: h.data,
+    })),
+  };
+}
+
+export interface TaskFilter {
+  queue?: string | undefined;
+  assignee?: string | undefined;
+  status?: TaskStatus | undefined;
+  instanceId?: string | undefined;
+  after?: string | undefined;
+  limit?: number | undefined;
+}
+
+function presentTask(t: {
+  id: string; instance_id: string; step_id: string; queue: string; title: string; description: string | null; form: unknown; outcomes: unknown;
+  data: unknown; assignee: string | null; status: TaskStatus; due_at: Date | null; escalated_at: Date | null; outcome: string | null;
+  result: unknown; completed_by: string | null; created_at: Date; claimed_at: Date | null; completed_at: Date | null;
+}) {
+  return {
+    id: t.id,
+    instanceId: t.instance_id,
+    step: t.step_id,
+    queue: t.queue,
+    title: t.title,
+    description: t.description,
+    form: t.form,
+    outcomes: t.outcomes,
+    data: t.data,
+    assignee: t.assignee,
+    status: t.status,
+    dueAt: iso(t.due_at),
+    escalatedAt: iso(t.escalated_at),
+    outcome: t.outcome,
+    result: t.result,
+    completedBy: t.completed_by,
+    createdAt: iso(t.created_at)!,
+    claimedAt: iso(t.claimed_at),
+    completedAt: iso(t.completed_at),
+  };
+}
+
+export async function listTasks(db: Queryable, filter: TaskFilter = {}) {
+  let query = db.selectFrom('wf_tasks').selectAll().orderBy('id').limit(Math.min(filter.limit ?? 100, 1000));
+  if (filter.queue) query = query.where('queue', '=', filter.queue);
+  if (filter.assignee) query = query.where('assignee', '=', filter.assignee);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.instanceId) query = query.where('instance_id', '=', filter.instanceId);
+  if (filter.after) query = query.where('id', '>', filter.after);
+  return (await query.execute()).map(presentTask);
+}
+
+export async function getTask(db: Queryable, id: string) {
+  const row = await db.selectFrom('wf_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('task', id);
+  return presentTask(row);
+}

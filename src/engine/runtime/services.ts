@@ -1,0 +1,21 @@
+import type { Clock } from '../../core/clock.js';
+import type { Database } from '../../storage/database.js';
+import type { ActionRegistry } from '../actions.js';
+import type { DecisionEvaluator } from '../decisions/decision-evaluator.js';
+import type { DefinitionCache } from './definition-cache.js';
+
+/** What the runtime's functions need; built once by createEngine(). */
+export interface EngineServices {
+  database: Database;
+  clock: Clock;
+  actions: ActionRegistry;
+  decisions: DecisionEvaluator;
+  definitions: DefinitionCache;
+  /** Tells this process's workers that work became due (after a commit). */
+  wake(): void;
+  /** Steps one worker transaction may run before committing and yielding (loops, long chains). */
+  maxStepsPerTransaction: number;
+}
+
+/** Who the engine itself acts as in the audit log and timeline. */
+export const ENGINE_ACTOR = 'system:engine';

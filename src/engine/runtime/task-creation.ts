@@ -1,0 +1,98 @@
+import { sql } from 'kysely';
+import { newId } from '../../core/ids.js';
+import type { Tx } from '../../storage/schema.js';
+import type { Assignment, TaskStep } from '../definition/types.js';
+import { renderTemplate } from '../expressions.js';
+import type { InstanceRun, TokenRow } from './instance-run.js';
+import '../store/tables.js';
+
+export interface CreatedTask {
+  id: string;
+  queue: string;
+  assignee: string | null;
+  dueAt: string | null;
+}
+
+/** Creates the human task of a task step and assigns it by the step's rule. */
+export async function createTask(run: InstanceRun, token: TokenRow, step: TaskStep, due: Date | null): Promise<CreatedTask> {
+  const title = String(renderTemplate(step.title, run.context) ?? step.id);
+  const data = step.data === undefined ? null : renderTemplate(step.data, run.context);
+  const assignee = await assign(run.tx, step.queue, step.assign ?? { strategy: 'unassigned' });
+  const id = newId('tsk', run.now.getTime());
+  await run.tx
+    .insertInto('wf_tasks')
+    .values({
+      id,
+      instance_id: run.instance.id,
+      token_id: token.id,
+      step_id: step.id,
+      queue: step.queue,
+      title,
+      description: step.description ?? null,
+      form: JSON.stringify(step.form ?? []),
+      outcomes: JSON.stringify(step.outcomes ?? ['done']),
+      data: data === null ? null : JSON.stringify(data),
+      assignee,
+      status: 'open',
+      due_at: due,
+      escalated_at: null,
+      outcome: null,
+      result: null,
+      completed_by: null,
+      created_at: run.now,
+      claimed_at: null,
+      completed_at: null,
+    })
+    .execute();
+  return { id, queue: step.queue, assignee, dueAt: due?.toISOString() ?? null };
+}
+
+/**
+ * Picks the assignee: a named user, the next member of the queue in turn (the cursor lives on the
+ * queue row, locked, so two workers never hand out the same turn), or the member with the fewest
+ * open tasks. A queue without members leaves the task unassigned for anyone in the queue to claim.
+ */
+async function assign(tx: Tx, queue: string, rule: Assignment): Promise<string | null> {
+  if ('user' in rule) return rule.user;
+  if (rule.strategy === 'unassigned') return null;
+  const row = await tx.selectFrom('wf_queues').select(['members', 'rr_cursor']).where('name', '=', queue).forUpdate().executeTakeFirst();
+  const members = (row?.members as string[] | undefined) ?? [];
+  if (!row || members.length === 0) return null;
+  if (rule.strategy === 'round-robin') {
+    const member = members[row.rr_cursor % members.length]!;
+    await tx.updateTable('wf_queues').set({ rr_cursor: (row.rr_cursor + 1) % members.length }).where('name', '=', queue).execute();
+    return member;
+  }
+  const load = await tx
+    .selectFrom('wf_tasks')
+    .select(['assignee', sql<string>`count(*)`.as('open')])
+    .where('status', '=', 'open')
+    .where('assignee', 'in', members)
+    .groupBy('assignee')
+    .execute();
+  const openBy = new Map(load.map((r) => [r.assignee, Number(r.open)]));
+  return members.reduce((best, m) => ((openBy.get(m) ?? 0) < (openBy.get(best) ?? 0) ? m : best), members[0]!);
+}
+
+/** SLA breached: move the task to the escalation queue, or cancel it and continue at a step. */
+export async function escalateTask(run: InstanceRun, token: TokenRow, step: TaskStep, taskId: string): Promise<{ next?: string }> {
+  const task = await run.tx.selectFrom('wf_tasks').select(['status', 'queue', 'assignee']).where('id', '=', taskId).executeTakeFirst();
+  if (!task || task.status !== 'open') return {};
+  const escalate = step.escalate;
+  if (escalate && 'next' in escalate) {
+    await run.tx.updateTable('wf_tasks').set({ status: 'cancelled', escalated_at: run.now, completed_at: run.now }).where('id', '=', taskId).execute();
+    run.context.steps[step.id] = { escalated: true, outcome: null };
+    run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'escalated', data: { taskId, next: escalate.next } });
+    return { next: escalate.next };
+  }
+  const queue = escalate && 'queue' in escalate ? escalate.queue : task.queue;
+  await run.tx.updateTable('wf_tasks').set({ queue, assignee: null, escalated_at: run.now }).where('id', '=', taskId).execute();
+  run.record({
+    tokenId: token.id,
+    stepId: step.id,
+    stepType: step.type,
+    event: 'escalated',
+    data: { taskId, from: { queue: task.queue, assignee: task.assignee }, to: { queue } },
+  });
+  return {};
+}

@@ -1,0 +1,124 @@
+import { AppError, conflict, notFound, validationError, type FieldIssue } from '../../core/errors.js';
+import { appendAudit } from '../../storage/audit/audit-log.js';
+import type { Tx } from '../../storage/schema.js';
+import type { FormField } from '../definition/types.js';
+import { markDue } from './cancellation.js';
+import type { TokenWait } from './instance-run.js';
+import type { EngineServices } from './services.js';
+import '../store/tables.js';
+
+export interface CompleteTaskRequest {
+  taskId: string;
+  outcome: string;
+  data?: Record<string, unknown> | undefined;
+  actor: string;
+  requestId?: string | null;
+}
+
+async function lockOpenTask(tx: Tx, taskId: string) {
+  const task = await tx.selectFrom('wf_tasks').selectAll().where('id', '=', taskId).forUpdate().executeTakeFirst();
+  if (!task) throw notFound('task', taskId);
+  // Lock the instance too (task, then instance: the order every task operation uses).
+  await tx.selectFrom('wf_instances').select('id').where('id', '=', task.instance_id).forUpdate().execute();
+  if (task.status !== 'open') {
+    throw conflict('task_not_open', `task ${taskId} is ${task.status}${task.completed_by ? ` (by ${task.completed_by})` : ''}`, {
+      status: task.status,
+    });
+  }
+  return task;
+}
+
+/** Takes an open task: unassigned, or already the caller's. */
+export async function claimTask(tx: Tx, services: EngineServices, taskId: string, actor: string, requestId?: string | null) {
+  const task = await lockOpenTask(tx, taskId);
+  if (task.assignee && task.assignee !== actor) {
+    throw conflict('task_assigned', `task ${taskId} is assigned to ${task.assignee}`, { assignee: task.assignee });
+  }
+  const now = services.clock.now();
+  await tx.updateTable('wf_tasks').set({ assignee: actor, claimed_at: now }).where('id', '=', taskId).execute();
+  await appendAudit(
+    tx,
+    { actor, action: 'task.claimed', entityType: 'task', entityId: taskId, before: { assignee: task.assignee }, after: { assignee: actor }, requestId: requestId ?? null },
+    services.clock,
+  );
+}
+
+/**
+ * Completes a task with one of its allowed outcomes and form data, and wakes its instance. The task
+ * row is locked, so a second completion (a double click, two people) gets 409 instead of running twice.
+ */
+export async function completeTask(tx: Tx, services: EngineServices, request: CompleteTaskRequest) {
+  const task = await lockOpenTask(tx, request.taskId);
+  if (task.assignee && task.assignee !== request.actor) {
+    throw conflict('task_assigned', `task ${request.taskId} is assigned to ${task.assignee}`, { assignee: task.assignee });
+  }
+  const outcomes = task.outcomes as string[];
+  if (!outcomes.includes(request.outcome)) {
+    throw new AppError('validation_failed', 422, `body.outcome: must be one of ${outcomes.join(', ')}`, {
+      issues: [{ field: 'body.outcome', message: `must be one of ${outcomes.join(', ')}` }],
+    });
+  }
+  const data = request.data ?? {};
+  const issues = checkForm(task.form as FormField[], data);
+  if (issues.length) throw validationError(issues);
+
+  const now = services.clock.now();
+  await tx
+    .updateTable('wf_tasks')
+    .set({ status: 'completed', outcome: request.outcome, result: JSON.stringify(data), completed_by: request.actor, completed_at: now })
+    .where('id', '=', task.id)
+    .execute();
+  const token = await tx.selectFrom('wf_tokens').selectAll().where('id', '=', task.token_id).where('status', '=', 'waiting').executeTakeFirst();
+  if (token) {
+    const resumed = { taskId: task.id, outcome: request.outcome, data, completedBy: request.actor, completedAt: now.toISOString() };
+    await tx
+      .updateTable('wf_tokens')
+      .set({ status: 'ready', run_at: now, wait: JSON.stringify({ ...(token.wait as TokenWait), resumed }), updated_at: now })
+      .where('id', '=', token.id)
+      .execute();
+    await markDue(tx, task.instance_id, now);
+  }
+  await appendAudit(
+    tx,
+    {
+      actor: request.actor,
+      action: 'task.completed',
+      entityType: 'task',
+      entityId: task.id,
+      before: { status: 'open', assignee: task.assignee },
+      after: { status: 'completed', outcome: request.outcome, data, instanceId: task.instance_id },
+      requestId: request.requestId ?? null,
+    },
+    services.clock,
+  );
+  services.wake();
+}
+
+/** Form data against the task's fields: required ones present, types and choices respected, nothing unknown. */
+export function checkForm(form: FormField[], data: Record<string, unknown>): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const known = new Set(form.map((f) => f.name));
+  for (const name of Object.keys(data)) {
+    if (form.length && !known.has(name)) issues.push({ field: `body.data.${name}`, message: 'is not a field of this task' });
+  }
+  for (const field of form) {
+    const value = data[field.name];
+    const at = `body.data.${field.name}`;
+    if (value === undefined || value === null || value === '') {
+      if (field.required) issues.push({ field: at, message: 'is required' });
+      continue;
+    }
+    const typeOk =
+      field.type === 'string' ? typeof value === 'string'
+      : field.type === 'number' ? typeof value === 'number' && Number.isFinite(value)
+      : field.type === 'integer' ? Number.isInteger(value)
+      : field.type === 'boolean' ? typeof value === 'boolean'
+      : field.type === 'date' ? typeof value === 'string' && !Number.isNaN(Date.parse(value))
+      : typeof value === 'object';
+    if (!typeOk) issues.push({ field: at, message: `must be ${field.type === 'integer' ? 'an' : 'a'} ${field.type}` });
+    else if (field.options && !field.options.includes(value as string | number)) {
+      issues.push({ field: at, message: `must be one of ${field.options.join(', ')}` });
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,105 @@
+import { hostname } from 'node:os';
+import type { Logger } from '../../observability/logger.js';
+import { claimAndRun } from './process-instance.js';
+import { fireDueSchedules } from './schedules.js';
+import type { EngineServices } from './services.js';
+
+export interface WorkerOptions {
+  /** How often an idle worker looks for due work; also bounds how late a timer can fire. Default 200 ms. */
+  pollIntervalMs?: number;
+  /** Claim lease on PostgreSQL (see claimAndRun). Default 5 minutes. */
+  leaseMs?: number;
+  /** Claim loops in this process; each holds one connection while it runs an instance. Default 1. */
+  concurrency?: number;
+  logger?: Logger | undefined;
+}
+
+/**
+ * Runs due instances and schedule triggers until stopped. Any number of workers — in this process
+ * or others sharing the PostgreSQL database — can run at once; the claim query keeps them apart.
+ */
+export class Worker {
+  readonly id = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  readonly #services: EngineServices;
+  readonly #options: Required<Omit<WorkerOptions, 'logger'>> & { logger?: Logger | undefined };
+  #running = false;
+  #loops: Array<Promise<void>> = [];
+  #wakeUp: Array<() => void> = [];
+  #processed = 0;
+
+  constructor(services: EngineServices, options: WorkerOptions = {}) {
+    this.#services = services;
+    this.#options = {
+      pollIntervalMs: options.pollIntervalMs ?? 200,
+      leaseMs: options.leaseMs ?? 5 * 60_000,
+      concurrency: options.concurrency ?? 1,
+      logger: options.logger,
+    };
+  }
+
+  get processed(): number {
+    return this.#processed;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    for (let i = 0; i < this.#options.concurrency; i++) this.#loops.push(this.#loop());
+  }
+
+  /** Stops claiming; resolves when every in-flight instance has committed. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.wake();
+    await Promise.all(this.#loops);
+    this.#loops = [];
+  }
+
+  /** Cuts an idle wait short: new work was committed in this process. */
+  wake(): void {
+    const waiting = this.#wakeUp;
+    this.#wakeUp = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /** One round: due schedules, then one due instance. true when it did something. */
+  async tick(): Promise<boolean> {
+    const fired = await fireDueSchedules(this.#services);
+    const ran = await claimAndRun(this.#services, { leaseMs: this.#options.leaseMs });
+    if (ran) this.#processed += 1;
+    return fired > 0 || ran !== undefined;
+  }
+
+  /** Tests and the CLI: run until nothing is due at the clock's current time. */
+  async runUntilIdle(maxRounds = 100_000): Promise<number> {
+    let rounds = 0;
+    while (rounds < maxRounds && (await this.tick())) rounds++;
+    return rounds;
+  }
+
+  async #loop(): Promise<void> {
+    let failures = 0;
+    while (this.#running) {
+      try {
+        const busy = await this.tick();
+        failures = 0;
+        if (!busy) await this.#idle(this.#options.pollIntervalMs);
+      } catch (error) {
+        // A lost connection or a killed session (lease): back off and claim again; nothing half-committed.
+        failures += 1;
+        this.#options.logger?.error({ err: error, worker: this.id }, 'worker round failed');
+        await this.#idle(Math.min(30_000, this.#options.pollIntervalMs * 2 ** Math.min(failures, 8)));
+      }
+    }
+  }
+
+  #idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wakeUp.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { NonRetryableError } from './actions.js';
+import { readAuditLog } from '../storage/audit/audit-log.js';
+import { engineHarness, type EngineHarness } from '../testing/engine-harness.js';
+
+/** Action, decide, switch and end steps; retries, dead letter and operator retry. */
+describe('engine: straight-through steps', () => {
+  let h: EngineHarness;
+  let flakyFailures = 0;
+  let brokenFixed = false;
+
+  before(async () => {
+    h = await engineHarness((actions) => {
+      actions.register({
+        name: 'test.record',
+        input: z.object({ note: z.string() }),
+        run: async (input, ctx) => {
+          await sql`insert into test_effects (key, note) values (${ctx.idempotencyKey}, ${input.note})`.execute(ctx.tx);
+          return { recorded: input.note, attempt: ctx.attempt };
+        },
+      });
+      actions.register({
+        name: 'test.flaky',
+        input: z.object({ note: z.string() }),
+        run: async (input, ctx) => {
+          // Writes, then fails: the write must roll back with the failed attempt.
+          await sql`insert into test_effects (key, note) values (${`${ctx.idempotencyKey}#${ctx.attempt}`}, ${input.note})`.execute(ctx.tx);
+          if (flakyFailures > 0) {
+            flakyFailures -= 1;
+            throw new Error(`bureau unavailable (attempt ${ctx.attempt})`);
+          }
+          return { ok: true, attempt: ctx.attempt };
+        },
+      });
+      actions.register({
+        name: 'test.broken',
+        input: z.object({}),
+        run: () => (brokenFixed ? Promise.resolve({ fixed: true }) : Promise.reject(new Error('core banking said no'))),
+      });
+      actions.register({
+        name: 'test.reject',
+        input: z.object({}),
+        run: () => Promise.reject(new NonRetryableError('customer is blocked')),
+      });
+    });
+    await sql`create table test_effects (key text primary key, note text not null)`.execute(h.database.db);
+  });
+  after(() => h.close());
+
+  test('actions chain in one transaction, templated from the context, and the instance completes', async () => {
+    await h.deploy(`
+key: chain
+name: Chain
+input: { type: object, required: [name], properties: { name: { type: string }, amount: { type: integer } } }
+steps:
+  - { id: first, type: action, action: test.record, with: { note: "hello {{ input.name }}" } }
+  - { id: double, type: action, action: context.set, with: { twice: "{{ input.amount * 2 }}" } }
+  - { id: second, type: action, action: test.record, with: { note: "{{ steps.first.recorded + ' / ' + string(steps.double.twice) }}" } }
+  - { id: done, type: end, outcome: recorded, output: { total: "{{ steps.double.twice }}" } }
+`);
+    const id = await h.start('chain', { name: 'Ada', amount: 21 });
+    assert.equal(await h.drain(), 1, 'the whole chain runs in one claim');
+    const instance = await h.instance(id);
+    assert.equal(instance.status, 'completed');
+    assert.equal(instance.outcome, 'recorded');
+    assert.deepEqual(instance.output, { total: 42 });
+    const notes = await sql<{ note: string }>`select note from test_effects where key like ${id + '%'} order by note`.execute(h.database.db);
+    assert.deepEqual(notes.rows.map((r) => r.note), ['hello Ada', 'hello Ada / 42']);
+    assert.deepEqual(
+      instance.timeline.map((e) => `${e.step ?? '-'}:${e.event}`),
+      ['-:instance.started', 'first:completed', 'double:completed', 'second:completed', 'done:completed', '-:instance.completed'],
+    );
+    const audit = await readAuditLog(h.database.db, { entityType: 'workflow_instance', entityId: id });
+    assert.deepEqual(audit.map((a) => a.action), ['workflow.instance.started', 'workflow.instance.advanced']);
+  });
+
+  test('bad start input is rejected naming the field, and nothing is written', async () => {
+    await assert.rejects(h.engine.start({ workflowKey: 'chain', input: { amount: 'x' }, actor: 'test' }), (error: Error & { issues?: Array<{ field: string }> }) => {
+      const fields = (error.issues ?? []).map((i) => i.field).sort();
+      assert.ok(fields.includes('input.name') && fields.includes('input.amount'), JSON.stringify(error.issues));
+      return true;
+    });
+  });
+
+  test('a failing action is retried with exponential backoff; failed attempts leave no writes', async () => {
+    await h.deploy(`
+key: flaky
+name: Flaky
+steps:
+  - { id: call, type: action, action: test.flaky, with: { note: flaky }, retry: { maxAttempts: 4, initialInterval: PT10S } }
+`);
+    flakyFailures = 2;
+    const id = await h.start('flaky');
+    await h.drain();
+    let instance = await h.instance(id);
+    assert.equal(instance.status, 'running');
+    assert.equal(instance.at[0]?.attempt, 1);
+    assert.equal(instance.at[0]?.runAt, new Date(h.clock.now().getTime() + 10_000).toISOString());
+    await h.advance(9_999);
+    assert.equal((await h.instance(id)).at[0]?.attempt, 1, 'not before the backoff');
+    await h.advance(1);
+    instance = await h.instance(id);
+    assert.equal(instance.at[0]?.attempt, 2);
+    assert.equal(instance.at[0]?.runAt, new Date(h.clock.now().getTime() + 20_000).toISOString(), 'backoff doubles');
+    await h.advance(20_000);
+    instance = await h.instance(id);
+    assert.equal(instance.status, 'completed');
+    assert.deepEqual(instance.context, { ...(instance.context as object), steps: { call: { ok: true, attempt: 3 } } });
+    const writes = await sql<{ key: string }>`select key from test_effects where key like ${id + '%'}`.execute(h.database.db);
+    assert.equal(writes.rows.length, 1, 'only the successful attempt wrote');
+    assert.match(writes.rows[0]!.key, /#3$/);
+    assert.deepEqual(
+      instance.timeline.filter((e) => e.step === 'call').map((e) => `${e.event}#${e.attempt}`),
+      ['retry_scheduled#1', 'retry_scheduled#2', 'completed#3'],
+    );
+  });
+
+  test('after the last attempt the instance is failed (dead letter) and an operator retries it', async () => {
+    await h.deploy(`
+key: broken
+name: Broken
+steps:
+  - { id: post, type: action, action: test.broken, retry: { maxAttempts: 2, initialInterval: PT1M } }
+  - { id: done, type: end, outcome: posted }
+`);
+    brokenFixed = false;
+    const id = await h.start('broken');
+    await h.drain();
+    await h.advance(60_000);
+    let instance = await h.instance(id);
+    assert.equal(instance.status, 'failed');
+    assert.deepEqual(instance.error, { step: 'post', message: 'core banking said no', attempt: 2 });
+    await h.advance(3_600_000);
+    assert.equal((await h.instance(id)).status, 'failed', 'a dead letter stays put');
+
+    brokenFixed = true;
+    await h.engine.retry({ instanceId: id, actor: 'key_operator', reason: 'core banking fixed' });
+    await h.drain();
+    instance = await h.instance(id);
+    assert.equal(instance.status, 'completed');
+    assert.ok(instance.timeline.some((e) => e.event === 'instance.retried' && e.actor === 'key_operator'));
+    const audit = await readAuditLog(h.database.db, { entityType: 'workflow_instance', entityId: id });
+    assert.ok(audit.some((a) => a.action === 'workflow.instance.retried' && a.reason === 'core banking fixed'));
+  });
+
+  test('a non-retryable error and an action input that fails its schema fail at once with the reason', async () => {
+    await h.deploy(`
+key: rejects
+name: Rejects
+steps:
+  - { id: check, type: action, action: test.reject }
+`);
+    const rejected = await h.instance(await h.start('rejects').then(async (id) => (await h.drain(), id)));
+    assert.equal(rejected.status, 'failed');
+    assert.equal((rejected.error as { message: string }).message, 'customer is blocked');
+
+    await h.deploy(`
+key: badinput
+name: Bad input
+steps:
+  - { id: rec, type: action, action: test.record, with: { note: "{{ input.missing }}" } }
+`);
+    const id = await h.start('badinput');
+    await h.drain();
+    const instance = await h.instance(id);
+    assert.equal(instance.status, 'failed');
+    assert.match((instance.error as { message: string }).message, /with\.note/);
+  });
+
+  test('decide evaluates a versioned decision table; switch routes on its result', async () => {
+    const table = (highAbove: number) => ({
+      nodes: [
+        { id: 'in', type: 'inputNode', name: 'Request', position: { x: 0, y: 0 } },
+        {
+          id: 'table',
+          type: 'decisionTableNode',
+          name: 'Segment',
+          position: { x: 200, y: 0 },
+          content: {
+            hitPolicy: 'first',
+            inputs: [{ id: 'amount', name: 'Amount', field: 'amount' }],
+            outputs: [{ id: 'segment', name: 'Segment', field: 'segment' }],
+            rules: [
+              { _id: 'r1', amount: `> ${highAbove}`, segment: "'high'" },
+              { _id: 'r2', amount: '', segment: "'low'" },
+            ],
+          },
+        },
+        { id: 'out', type: 'outputNode', name: 'Response', position: { x: 400, y: 0 } },
+      ],
+      edges: [
+        { id: 'e1', sourceId: 'in', targetId: 'table', type: 'edge' },
+        { id: 'e2', sourceId: 'table', targetId: 'out', type: 'edge' },
+      ],
+    });
+    await h.engine.putDecision({ key: 'segment', content: table(1000), actor: 'test' });
+    await h.deploy(`
+key: segmenting
+name: Segmenting
+steps:
+  - { id: seg, type: decide, decision: segment, input: { amount: "{{ input.amount }}" } }
+  - id: route
+    type: switch
+    cases:
+      - { when: "steps.seg.segment == 'high'", next: high }
+    default: low
+  - { id: high, type: end, outcome: high }
+  - { id: low, type: end, outcome: low }
+`);
+    const big = await h.start('segmenting', { amount: 5000 });
+    const small = await h.start('segmenting', { amount: 50 });
+    await h.drain();
+    assert.equal((await h.instance(big)).outcome, 'high');
+    assert.equal((await h.instance(small)).outcome, 'low');
+    const decided = (await h.instance(big)).timeline.find((e) => e.step === 'seg');
+    assert.deepEqual((decided?.data as { decision: unknown }).decision, { key: 'segment', version: 1 });
+
+    await h.engine.putDecision({ key: 'segment', content: table(10_000), actor: 'test' });
+    const again = await h.start('segmenting', { amount: 5000 });
+    await h.drain();
+    const instance = await h.instance(again);
+    assert.equal(instance.outcome, 'low', 'the new decision version applies');
+    assert.deepEqual((instance.timeline.find((e) => e.step === 'seg')?.data as { decision: unknown }).decision, { key: 'segment', version: 2 });
+  });
+
+  test('a decision that throws fails the step with the reason in the timeline', async () => {
+    await h.engine.putDecision({
+      key: 'throws',
+      actor: 'test',
+      content: {
+        nodes: [
+          { id: 'in', type: 'inputNode', name: 'Request', position: { x: 0, y: 0 } },
+          {
+            id: 'fn',
+            type: 'functionNode',
+            name: 'Boom',
+            position: { x: 200, y: 0 },
+            content: { source: "export const handler = async () => { throw new Error('scorecard missing'); };" },
+          },
+          { id: 'out', type: 'outputNode', name: 'Response', position: { x: 400, y: 0 } },
+        ],
+        edges: [
+          { id: 'e1', sourceId: 'in', targetId: 'fn', type: 'edge' },
+          { id: 'e2', sourceId: 'fn', targetId: 'out', type: 'edge' },
+        ],
+      },
+    });
+    await h.deploy(`
+key: throwing
+name: Throwing
+steps:
+  - { id: score, type: decide, decision: throws }
+`);
+    const id = await h.start('throwing');
+    await h.drain();
+    const instance = await h.instance(id);
+    assert.equal(instance.status, 'failed');
+    assert.match((instance.error as { message: string }).message, /scorecard missing/);
+    assert.equal(instance.timeline.find((e) => e.step === 'score')?.event, 'failed');
+  });
+});

@@ -17,7 +17,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['scripts/*.mjs', 'bench/*.ts'] },
+        projectService: { allowDefaultProject: ['scripts/*.mjs', 'scripts/*.ts', 'bench/*.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -63,7 +63,7 @@ async function startTriggered(tx: Tx, services: EngineServices, event: StoredEve
     const trigger = deployed.definition.triggers[t.trigger_index];
     if (!trigger || !('event' in trigger)) continue;
     const scope = { event };
-    if (trigger.filter && !evaluateCondition(trigger.filter, scope)) continue;
+    if (trigger.filter && !matches(trigger.filter, scope)) continue;
     const correlationKey = trigger.correlationKey ? stringKey(evaluate(trigger.correlationKey, scope)) : null;
     const input = trigger.input === undefined ? event.data : renderTemplate(trigger.input, scope);
     const instance = await startInstance(tx, services, {
@@ -105,7 +105,7 @@ async function wakeWaits(tx: Tx, event: StoredEvent, now: Date): Promise<string[
     const token = await tx.selectFrom('wf_tokens').selectAll().where('id', '=', candidate.id).where('status', '=', 'waiting').executeTakeFirst();
     if (!token) continue;
     const wait = token.wait as TokenWait;
-    if (wait.filter && !evaluateCondition(wait.filter, { ...(instance.context as InstanceContext), event })) continue;
+    if (wait.filter && !matches(wait.filter, { ...(instance.context as InstanceContext), event })) continue;
     await consumeEvent(tx, instance.id, event.id, token.step_id);
     await tx
       .updateTable('wf_tokens')
@@ -116,4 +116,13 @@ async function wakeWaits(tx: Tx, event: StoredEvent, now: Date): Promise<string[
     resumed.push(instance.id);
   }
   return resumed;
+}
+
+/** A filter that cannot be evaluated on this event's data does not match it (it never blocks the publisher). */
+function matches(filter: string, scope: unknown): boolean {
+  try {
+    return evaluateCondition(filter, scope);
+  } catch {
+    return false;
+  }
 }

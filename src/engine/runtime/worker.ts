@@ -26,6 +26,7 @@ export class Worker {
   #loops: Array<Promise<void>> = [];
   #wakeUp: Array<() => void> = [];
   #processed = 0;
+  #schedulesCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(services: EngineServices, options: WorkerOptions = {}) {
     this.#services = services;
@@ -62,9 +63,14 @@ export class Worker {
     for (const resolve of waiting) resolve();
   }
 
-  /** One round: due schedules, then one due instance. true when it did something. */
+  /** One round: due schedules (at most once per poll interval), then one due instance. true when it did something. */
   async tick(): Promise<boolean> {
-    const fired = await fireDueSchedules(this.#services);
+    let fired = 0;
+    const now = this.#services.clock.now().getTime();
+    if (now - this.#schedulesCheckedAt >= this.#options.pollIntervalMs || now < this.#schedulesCheckedAt) {
+      this.#schedulesCheckedAt = now;
+      fired = await fireDueSchedules(this.#services);
+    }
     const ran = await claimAndRun(this.#services, { leaseMs: this.#options.leaseMs });
     if (ran) this.#processed += 1;
     return fired > 0 || ran !== undefined;

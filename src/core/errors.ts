@@ -8,6 +8,8 @@ export interface FieldIssue {
   /** Dotted path of the failing field, e.g. `body.role` or `config.port`. */
   field: string;
   message: string;
+  /** 1-based line in the source document the issue is about (workflow definitions parsed from YAML/JSON). */
+  line?: number;
 }
 
 export interface AppErrorOptions {

@@ -89,10 +89,7 @@ export interface FormField {
 }
 
 export type Assignment =
-  | { user: string }
-  | { strategy: 'round-robin' }
-  | { strategy: 'least-loaded' }
-  | { strategy: 'unassigned' };
+  { user: string } | { strategy: 'round-robin' } | { strategy: 'least-loaded' } | { strategy: 'unassigned' };
 
 export interface TaskStep extends StepBase {
   type: 'task';

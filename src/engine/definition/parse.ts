@@ -1,0 +1,64 @@
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { FieldIssue } from '../../core/errors.js';
+
+/**
+ * Reads a definition document. JSON is parsed as YAML too (it is valid YAML 1.2), so both formats
+ * keep their syntax tree and every later issue can point at the line it is about.
+ */
+
+export type SourceFormat = 'yaml' | 'json';
+/** A path into the document, as zod reports it: keys and array indexes. */
+export type DocumentPath = ReadonlyArray<PropertyKey>;
+
+export interface ParsedSource {
+  format: SourceFormat;
+  /** The document as plain data; undefined when it has syntax errors. */
+  value: unknown;
+  /** Syntax errors, each with its line. */
+  issues: FieldIssue[];
+  /** 1-based line of the value at `path`, or of its closest ancestor present in the source. */
+  lineOf(path: DocumentPath): number | undefined;
+}
+
+export function detectFormat(source: string): SourceFormat {
+  return source.trimStart().startsWith('{') ? 'json' : 'yaml';
+}
+
+export function parseSource(source: string, format: SourceFormat = detectFormat(source)): ParsedSource {
+  const lineCounter = new LineCounter();
+  // prettyErrors would append a code excerpt to each message; the line is reported on its own.
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineAt = (node: unknown): number | undefined =>
+    isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+
+  const lineOf = (path: DocumentPath): number | undefined => {
+    let node: unknown = doc.contents;
+    let line = lineAt(node);
+    for (const segment of path) {
+      if (isAlias(node)) node = node.resolve(doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        if (!pair) break;
+        // The key's line, not the value's: a block value starts on the line after its key.
+        line = lineAt(pair.key) ?? line;
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
+        node = node.items[segment];
+        line = lineAt(node) ?? line;
+      } else {
+        break;
+      }
+    }
+    return line;
+  };
+
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((error) => ({
+      field: 'source',
+      message: error.message,
+      line: lineCounter.linePos(error.pos[0]).line,
+    }));
+    return { format, value: undefined, issues, lineOf };
+  }
+  return { format, value: doc.toJS() as unknown, issues: [], lineOf };
+}

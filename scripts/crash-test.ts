@@ -35,7 +35,9 @@ try {
     log: (line) => console.log(line),
   });
   const seconds = Math.round((Date.now() - started) / 1000);
-  console.log(JSON.stringify({ ...report, database: values.pg || process.env.DATABASE_URL ? 'postgres' : 'pglite', seconds }));
+  console.log(
+    JSON.stringify({ ...report, database: values.pg || process.env.DATABASE_URL ? 'postgres' : 'pglite', seconds }),
+  );
   process.exitCode = report.problems.length ? 1 : 0;
 } finally {
   server?.stop();

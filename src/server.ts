@@ -7,6 +7,15 @@ import { countActiveApiKeys, createApiKey, type CreatedApiKey } from './auth/api
 import { systemClock, type Clock } from './core/clock.js';
 import { VERSION } from './core/version.js';
 import type { Config } from './config/config.js';
+import { calendarQueueRoutes } from './api/routes/calendars-queues.js';
+import { decisionRoutes } from './api/routes/decisions.js';
+import { eventRoutes } from './api/routes/events.js';
+import { instanceRoutes } from './api/routes/instances.js';
+import { taskRoutes } from './api/routes/tasks.js';
+import { workflowRoutes } from './api/routes/workflows.js';
+import { ActionRegistry } from './engine/actions.js';
+import { Engine } from './engine/engine.js';
+import { loadPlugins } from './engine/plugins.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { openDatabase, type Database } from './storage/database.js';
@@ -23,7 +32,12 @@ export interface RunningServer {
   logger: Logger;
   /** Set on the very first start: the bootstrap admin key, to be shown once. */
   bootstrapKey: CreatedApiKey | undefined;
-  /** Stops accepting connections, lets in-flight requests finish (up to the timeout), closes the DB. */
+  /** The workflow engine behind the /workflows, /instances, /events, /tasks and /decisions routes. */
+  engine: Engine;
+  /**
+   * Stops accepting connections, lets in-flight requests finish (up to the timeout), stops the
+   * in-process worker (its in-flight instances commit), then closes the DB.
+   */
   close(): Promise<void>;
 }
 
@@ -33,6 +47,8 @@ export interface StartOptions {
   logger?: Logger;
   /** An already open database (tests); otherwise opened from config. */
   database?: Database;
+  /** Actions domains contribute; the built-in ones and those of `config.plugins` are added. */
+  actions?: ActionRegistry;
 }
 
 export const EMBEDDED_DURABILITY_WARNING =
@@ -46,7 +62,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (database.kind === 'pglite') logger.warn({ dataDir: config.dataDir }, EMBEDDED_DURABILITY_WARNING);
 
   let server: ServerType | undefined;
+  let engine: Engine | undefined;
   try {
+    // Before anything is written: a broken plugin must not cost the first start its bootstrap key.
+    const actions = options.actions ?? new ActionRegistry();
+    await loadPlugins(config.plugins, actions);
+    const running = new Engine({ database, clock, actions });
+    engine = running;
+
     const report = await migrate(database, undefined, (name) => logger.info({ migration: name }, 'migration applied'));
     logger.info({ applied: report.applied.length, alreadyApplied: report.alreadyApplied }, 'database migrated');
 
@@ -56,7 +79,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         : undefined;
 
     const metrics = createMetrics();
-    const app = createApp({ database, logger, metrics, clock, version: VERSION, routes: options.routes ?? [] });
+    const engineRoutes = [workflowRoutes, instanceRoutes, eventRoutes, taskRoutes, decisionRoutes, calendarQueueRoutes];
+    const routes = [...engineRoutes.map((routesOf) => routesOf(running)), ...(options.routes ?? [])];
+    const app = createApp({ database, logger, metrics, clock, version: VERSION, routes });
     const listening = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
       s.once('error', reject);
@@ -66,20 +91,41 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, database: database.kind, version: VERSION }, 'finflow listening');
 
+    if (config.worker) {
+      const concurrency = workerConcurrency(config, database, logger);
+      running.createWorker({ logger, concurrency }).start();
+      logger.info({ concurrency, actions: running.actions.names() }, 'engine worker started');
+    }
+
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
         logger.info('shutting down: finishing in-flight requests');
         await closeHttpServer(listening, config.shutdownTimeoutMs);
+        logger.info('stopping engine workers: letting in-flight instances commit');
+        await running.stopWorkers();
         await database.close();
         logger.info('shutdown complete');
       })());
-    return { url, port, database, logger, bootstrapKey, close };
+    return { url, port, database, logger, bootstrapKey, engine: running, close };
   } catch (error) {
     server?.close();
+    await engine?.stopWorkers();
     await database.close();
     throw error;
   }
+}
+
+/** Embedded PGlite has one connection, so more than one claim loop would only queue behind it. */
+export function workerConcurrency(config: Config, database: Database, logger?: Logger): number {
+  if (database.kind === 'pglite' && config.workerConcurrency > 1) {
+    logger?.warn(
+      { workerConcurrency: config.workerConcurrency },
+      'embedded PGlite runs one worker loop; ignoring workerConcurrency',
+    );
+    return 1;
+  }
+  return config.workerConcurrency;
 }
 
 export function openDatabaseFor(config: Config): Promise<Database> {

@@ -11,7 +11,18 @@ export const ProblemSchema = z
     code: z.string().openapi({ description: 'Stable machine-readable error code' }),
     requestId: z.string().optional(),
     errors: z
-      .array(z.object({ field: z.string(), message: z.string(), in: z.string().optional() }))
+      .array(
+        z.object({
+          field: z.string(),
+          message: z.string(),
+          in: z.string().optional(),
+          line: z
+            .number()
+            .int()
+            .optional()
+            .openapi({ description: '1-based line in a submitted document (workflow definitions)' }),
+        }),
+      )
       .optional()
       .openapi({ description: 'Every failing field, e.g. `body.role`' }),
   })
@@ -31,6 +42,8 @@ export const commonErrors = {
 
 export const notFoundError = { 404: problem('No such entity') } as const;
 export const idempotencyErrors = { 422: problem('Idempotency-Key reused with a different request') } as const;
+export const conflictError = { 409: problem('The entity is not in a state that allows this') } as const;
+export const unprocessableError = (description: string) => ({ 422: problem(description) }) as const;
 
 export const IdempotencyKeyHeader = z.object({
   'idempotency-key': z

@@ -8,6 +8,12 @@ export const PERMISSIONS = [
   'audit:read', // read audit rows and verify the chain
   'metrics:read', // scrape /metrics
   'system:read', // read the OpenAPI document and system information
+  'workflows:read', // read workflow definitions, instances, tasks, decisions, calendars and queues
+  'workflows:deploy', // deploy workflow definitions
+  'workflows:run', // start instances and publish events
+  'workflows:operate', // cancel, suspend, resume, retry and migrate instances
+  'tasks:work', // list, claim and complete human tasks
+  'decisions:manage', // deploy decisions; create or replace calendars and queues
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -17,8 +23,16 @@ export type Role = (typeof ROLES)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  operator: ['audit:read', 'metrics:read', 'system:read'],
-  viewer: ['metrics:read', 'system:read'],
+  operator: [
+    'audit:read',
+    'metrics:read',
+    'system:read',
+    'workflows:read',
+    'workflows:run',
+    'workflows:operate',
+    'tasks:work',
+  ],
+  viewer: ['metrics:read', 'system:read', 'workflows:read'],
 };
 
 export function isRole(value: string): value is Role {

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/config.js';
+import { ActionRegistry } from '../engine/actions.js';
+import { Engine } from '../engine/engine.js';
+import { loadPlugins } from '../engine/plugins.js';
 import { openDatabaseFor } from '../server.js';
 import type { Database } from '../storage/database.js';
 import { migrate } from '../storage/migrate.js';
@@ -31,4 +34,30 @@ export async function withDatabase<T>(config: Config, work: (database: Database)
   } finally {
     await database.close();
   }
+}
+
+/** `--plugin <path>`, repeatable; added to the `plugins` setting (FINFLOW_PLUGINS). */
+export function withPluginOption(command: Command): Command {
+  return command.option(
+    '--plugin <path>',
+    'load a plugin module that registers actions (repeatable; adds to FINFLOW_PLUGINS)',
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  );
+}
+
+/** The actions of the configured plugins and of `--plugin` flags (the engine adds the built-in ones). */
+export async function loadActions(config: Config, plugins: string[] = []): Promise<ActionRegistry> {
+  const actions = new ActionRegistry();
+  await loadPlugins([...config.plugins, ...plugins], actions);
+  return actions;
+}
+
+/** Loads plugins (before opening anything, so a bad one fails fast), then runs `work` with an engine. */
+export async function withEngine<T>(
+  config: Config,
+  plugins: string[] | undefined,
+  work: (engine: Engine, database: Database) => Promise<T>,
+): Promise<T> {
+  const actions = await loadActions(config, plugins);
+  return withDatabase(config, (database) => work(new Engine({ database, actions }), database));
 }

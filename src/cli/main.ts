@@ -3,8 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../core/version.js';
 import { registerApiKeyCommands } from './commands/apikey.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerEventCommands } from './commands/event.js';
+import { registerInstanceCommands } from './commands/instance.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerWorkerCommand } from './commands/worker.js';
+import { registerWorkflowCommands } from './commands/workflow.js';
 import { EXIT, reportError } from './output.js';
 
 const program = new Command()
@@ -18,6 +22,10 @@ registerServeCommand(program);
 registerMigrateCommand(program);
 registerApiKeyCommands(program);
 registerAuditCommands(program);
+registerWorkflowCommands(program);
+registerInstanceCommands(program);
+registerEventCommands(program);
+registerWorkerCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -11,6 +11,36 @@ import { AppError } from '../core/errors.js';
  */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const BOOLEAN_WORDS: Record<string, boolean> = {
+  true: true,
+  false: false,
+  '1': true,
+  '0': false,
+  on: true,
+  off: false,
+};
+
+/** true/false, 1/0 or on/off (any case), as a boolean or a string: env values are always strings. */
+const booleanSetting = z.preprocess(
+  (value) =>
+    typeof value === 'string' || typeof value === 'number'
+      ? (BOOLEAN_WORDS[String(value).trim().toLowerCase()] ?? value)
+      : value,
+  z.boolean({ error: 'must be true/false, 1/0 or on/off' }),
+);
+
+/** A list of strings, or one comma-separated string (the environment's only way to say a list). */
+const listSetting = z.preprocess(
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '')
+      : value,
+  z.array(z.string().min(1), { error: 'must be a list of module paths (comma-separated in the environment)' }),
+);
+
 const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -21,6 +51,12 @@ const configSchema = z.object({
     .optional(),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Run an engine worker inside `finflow serve`. */
+  worker: booleanSetting.default(true),
+  /** Claim loops of each worker; always 1 on embedded PGlite (one connection). */
+  workerConcurrency: z.coerce.number().int().min(1).max(64).default(1),
+  /** Plugin modules that register actions (see engine/plugins.ts). */
+  plugins: listSetting.default([]),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -33,6 +69,9 @@ const ENV_NAMES: Record<keyof Config, string> = {
   databaseUrl: 'DATABASE_URL',
   logLevel: 'FINFLOW_LOG_LEVEL',
   shutdownTimeoutMs: 'FINFLOW_SHUTDOWN_TIMEOUT_MS',
+  worker: 'FINFLOW_WORKER',
+  workerConcurrency: 'FINFLOW_WORKER_CONCURRENCY',
+  plugins: 'FINFLOW_PLUGINS',
 };
 
 const CONFIG_FILES = ['finflow.config.json', 'finflow.config.yaml', 'finflow.config.yml'];

@@ -33,6 +33,11 @@ export interface ActionDefinition<I = unknown, O = unknown> {
   description?: string;
   /** Validates the rendered `with:` arguments; a mismatch fails the step without retries. */
   input: z.ZodType<I>;
+  /**
+   * Whether the action writes through `ctx.tx` (default true). Writing actions run inside a
+   * savepoint so a failed attempt's writes roll back; pure ones skip that round trip.
+   */
+  writes?: boolean;
   run(input: I, context: ActionContext): Promise<O>;
 }
 
@@ -49,7 +54,7 @@ export class ActionRegistry {
 
   register<I, O>(action: ActionDefinition<I, O>): this {
     if (this.#actions.has(action.name)) throw new Error(`action ${action.name} is already registered`);
-    this.#actions.set(action.name, action as unknown as ActionDefinition);
+    this.#actions.set(action.name, action);
     return this;
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DAY, engineHarness, type EngineHarness } from '../testing/engine-harness.js';
+import { readAuditLog } from '../storage/audit/audit-log.js';
 import { listInstances } from './runtime/queries.js';
 
 /** Triggers (event, schedule), versioning and operator actions. */
@@ -23,22 +24,115 @@ steps:
   - { id: wait_payment, type: waitFor, event: receivable.paid, correlation: instance.correlationKey }
   - { id: done, type: end, outcome: paid }
 `);
-    const first = await h.engine.publish({ type: 'receivable.overdue', key: 'rcv-1', data: { amount: 10 }, actor: 'test' });
-    const dup = await h.engine.publish({ type: 'receivable.overdue', key: 'rcv-1', data: { amount: 10 }, actor: 'test' });
-    const zero = await h.engine.publish({ type: 'receivable.overdue', key: 'rcv-2', data: { amount: 0 }, actor: 'test' });
+    const first = await h.engine.publish({
+      type: 'receivable.overdue',
+      key: 'rcv-1',
+      data: { amount: 10 },
+      actor: 'test',
+    });
+    const dup = await h.engine.publish({
+      type: 'receivable.overdue',
+      key: 'rcv-1',
+      data: { amount: 10 },
+      actor: 'test',
+    });
+    const zero = await h.engine.publish({
+      type: 'receivable.overdue',
+      key: 'rcv-2',
+      data: { amount: 0 },
+      actor: 'test',
+    });
     assert.equal(first.started.length, 1);
     assert.equal(first.started[0]!.created, true);
     assert.deepEqual(dup.started, [{ ...first.started[0]!, created: false }], 'one running instance per key');
     assert.deepEqual(zero.started, [], 'the filter keeps it out');
     await h.drain();
-    const id = first.started[0]!.instanceId;
+    const id = first.started[0]!.instanceId!;
     const instance = await h.instance(id);
     assert.deepEqual((instance.context as { input: unknown }).input, { amount: 10 });
     await h.engine.publish({ type: 'receivable.paid', key: 'rcv-1', data: {}, actor: 'test' });
     await h.drain();
     assert.equal((await h.instance(id)).outcome, 'paid');
-    const again = await h.engine.publish({ type: 'receivable.overdue', key: 'rcv-1', data: { amount: 5 }, actor: 'test' });
+    const again = await h.engine.publish({
+      type: 'receivable.overdue',
+      key: 'rcv-1',
+      data: { amount: 5 },
+      actor: 'test',
+    });
     assert.equal(again.started[0]!.created, true, 'a finished instance frees its key');
+  });
+
+  test('an event a workflow refuses (bad input) is audited and blocks no other trigger, wait or worker', async () => {
+    await h.deploy(`
+key: strict-notes
+name: Strict notes
+triggers: [{ event: note.sent }]
+input: { type: object, required: [text], properties: { text: { type: string } } }
+steps:
+  - { id: done, type: end, outcome: noted }
+`);
+    await h.deploy(`
+key: loose-notes
+name: Loose notes
+triggers: [{ event: note.sent }]
+steps:
+  - { id: done, type: end, outcome: noted }
+`);
+    await h.deploy(`
+key: note-sender
+name: Note sender
+steps:
+  - { id: send, type: action, action: event.publish, with: { type: note.sent, data: { wrong: 1 } } }
+  - { id: done, type: end, outcome: sent }
+`);
+    const sender = await h.start('note-sender');
+    await h.drain();
+    assert.equal((await h.instance(sender)).outcome, 'sent', 'the publishing step committed');
+    const published = await h.engine.publish({ type: 'note.sent', data: { wrong: 2 }, actor: 'test' });
+    const strict = published.started.find((s) => s.workflow === 'strict-notes');
+    assert.equal(strict?.instanceId, null);
+    assert.match(strict?.error ?? '', /input\.text/);
+    const loose = published.started.find((s) => s.workflow === 'loose-notes');
+    assert.equal(loose?.created, true);
+    const refusals = await readAuditLog(h.database.db, { entityType: 'workflow', entityId: 'strict-notes' });
+    assert.equal(refusals.filter((a) => a.action === 'workflow.trigger.refused').length, 2);
+  });
+
+  test('two branches waiting for the same event both wake; a buffered event whose data breaks a filter does not block', async () => {
+    await h.deploy(`
+key: two-signers
+name: Two signers
+steps:
+  - id: both
+    type: parallel
+    branches:
+      - { id: a, steps: [{ id: wa, type: waitFor, event: doc.signed, correlation: input.doc }] }
+      - { id: b, steps: [{ id: wb, type: waitFor, event: doc.signed, correlation: input.doc }] }
+  - { id: done, type: end, outcome: signed }
+`);
+    const id = await h.start('two-signers', { doc: 'D1' });
+    await h.drain();
+    const published = await h.engine.publish({ type: 'doc.signed', key: 'D1', data: {}, actor: 'test' });
+    assert.deepEqual(published.resumed, [id, id]);
+    await h.drain();
+    assert.equal((await h.instance(id)).outcome, 'signed');
+
+    await h.deploy(`
+key: filtered-late
+name: Filtered late
+steps:
+  - { id: pause, type: wait, duration: PT1H }
+  - { id: paid, type: waitFor, event: pay.in, filter: "event.data.amount >= 100" }
+  - { id: done, type: end, outcome: paid }
+`);
+    const late = await h.start('filtered-late');
+    await h.drain();
+    await h.engine.publish({ type: 'pay.in', data: { amount: 'abc' }, actor: 'test' });
+    await h.advance(60 * 60 * 1000);
+    assert.equal((await h.instance(late)).at[0]?.step, 'paid', 'the unusable event is skipped; the wait begins');
+    await h.engine.publish({ type: 'pay.in', data: { amount: 150 }, actor: 'test' });
+    await h.drain();
+    assert.equal((await h.instance(late)).outcome, 'paid');
   });
 
   test('a schedule trigger fires on its cron in its time zone, once per firing', async () => {
@@ -117,7 +211,10 @@ steps:
   - { id: renamed, type: wait, duration: P1D }
 `);
     await h.drain();
-    await assert.rejects(h.engine.migrate({ instanceId: stuck, actor: 'ops' }), { status: 409, code: 'migration_impossible' });
+    await assert.rejects(h.engine.migrate({ instanceId: stuck, actor: 'ops' }), {
+      status: 409,
+      code: 'migration_impossible',
+    });
   });
 
   test('suspend holds timers; resume fires what fell due; cancel ends it and its tasks', async () => {
@@ -156,7 +253,10 @@ steps:
         assert.equal(error.status, 400);
         const fields = error.issues.map((i) => i.field).sort();
         assert.deepEqual(fields, ['steps.a.action', 'steps.a.next']);
-        assert.ok(error.issues.every((i) => i.line === 4), JSON.stringify(error.issues));
+        assert.ok(
+          error.issues.every((i) => i.line === 4),
+          JSON.stringify(error.issues),
+        );
         return true;
       },
     );

@@ -27,7 +27,9 @@ describe('engine: straight-through steps', () => {
         input: z.object({ note: z.string() }),
         run: async (input, ctx) => {
           // Writes, then fails: the write must roll back with the failed attempt.
-          await sql`insert into test_effects (key, note) values (${`${ctx.idempotencyKey}#${ctx.attempt}`}, ${input.note})`.execute(ctx.tx);
+          await sql`insert into test_effects (key, note) values (${`${ctx.idempotencyKey}#${ctx.attempt}`}, ${input.note})`.execute(
+            ctx.tx,
+          );
           if (flakyFailures > 0) {
             flakyFailures -= 1;
             throw new Error(`bureau unavailable (attempt ${ctx.attempt})`);
@@ -67,22 +69,40 @@ steps:
     assert.equal(instance.status, 'completed');
     assert.equal(instance.outcome, 'recorded');
     assert.deepEqual(instance.output, { total: 42 });
-    const notes = await sql<{ note: string }>`select note from test_effects where key like ${id + '%'} order by note`.execute(h.database.db);
-    assert.deepEqual(notes.rows.map((r) => r.note), ['hello Ada', 'hello Ada / 42']);
+    const notes = await sql<{
+      note: string;
+    }>`select note from test_effects where key like ${id + '%'} order by note`.execute(h.database.db);
+    assert.deepEqual(
+      notes.rows.map((r) => r.note),
+      ['hello Ada', 'hello Ada / 42'],
+    );
     assert.deepEqual(
       instance.timeline.map((e) => `${e.step ?? '-'}:${e.event}`),
-      ['-:instance.started', 'first:completed', 'double:completed', 'second:completed', 'done:completed', '-:instance.completed'],
+      [
+        '-:instance.started',
+        'first:completed',
+        'double:completed',
+        'second:completed',
+        'done:completed',
+        '-:instance.completed',
+      ],
     );
     const audit = await readAuditLog(h.database.db, { entityType: 'workflow_instance', entityId: id });
-    assert.deepEqual(audit.map((a) => a.action), ['workflow.instance.started', 'workflow.instance.advanced']);
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['workflow.instance.started', 'workflow.instance.advanced'],
+    );
   });
 
   test('bad start input is rejected naming the field, and nothing is written', async () => {
-    await assert.rejects(h.engine.start({ workflowKey: 'chain', input: { amount: 'x' }, actor: 'test' }), (error: Error & { issues?: Array<{ field: string }> }) => {
-      const fields = (error.issues ?? []).map((i) => i.field).sort();
-      assert.ok(fields.includes('input.name') && fields.includes('input.amount'), JSON.stringify(error.issues));
-      return true;
-    });
+    await assert.rejects(
+      h.engine.start({ workflowKey: 'chain', input: { amount: 'x' }, actor: 'test' }),
+      (error: Error & { issues?: Array<{ field: string }> }) => {
+        const fields = (error.issues ?? []).map((i) => i.field).sort();
+        assert.ok(fields.includes('input.name') && fields.includes('input.amount'), JSON.stringify(error.issues));
+        return true;
+      },
+    );
   });
 
   test('a failing action is retried with exponential backoff; failed attempts leave no writes', async () => {
@@ -109,7 +129,9 @@ steps:
     instance = await h.instance(id);
     assert.equal(instance.status, 'completed');
     assert.deepEqual(instance.context, { ...(instance.context as object), steps: { call: { ok: true, attempt: 3 } } });
-    const writes = await sql<{ key: string }>`select key from test_effects where key like ${id + '%'}`.execute(h.database.db);
+    const writes = await sql<{ key: string }>`select key from test_effects where key like ${id + '%'}`.execute(
+      h.database.db,
+    );
     assert.equal(writes.rows.length, 1, 'only the successful attempt wrote');
     assert.match(writes.rows[0]!.key, /#3$/);
     assert.deepEqual(
@@ -223,7 +245,10 @@ steps:
     await h.drain();
     const instance = await h.instance(again);
     assert.equal(instance.outcome, 'low', 'the new decision version applies');
-    assert.deepEqual((instance.timeline.find((e) => e.step === 'seg')?.data as { decision: unknown }).decision, { key: 'segment', version: 2 });
+    assert.deepEqual((instance.timeline.find((e) => e.step === 'seg')?.data as { decision: unknown }).decision, {
+      key: 'segment',
+      version: 2,
+    });
   });
 
   test('a decision that throws fails the step with the reason in the timeline', async () => {

@@ -35,13 +35,26 @@ steps:
   const taskOf = async (instanceId: string) => (await listTasks(h.database.db, { instanceId }))[0]!;
 
   test('round-robin assignment, outcome routing, and the completer in the timeline', async () => {
-    const ids = [await h.start('review', { ref: 'A' }), await h.start('review', { ref: 'B' }), await h.start('review', { ref: 'C' }), await h.start('review', { ref: 'D' })];
+    const ids = [
+      await h.start('review', { ref: 'A' }),
+      await h.start('review', { ref: 'B' }),
+      await h.start('review', { ref: 'C' }),
+      await h.start('review', { ref: 'D' }),
+    ];
     await h.drain();
     const tasks = await Promise.all(ids.map(taskOf));
-    assert.deepEqual(tasks.map((t) => t.assignee), ['ana', 'bo', 'cy', 'ana']);
+    assert.deepEqual(
+      tasks.map((t) => t.assignee),
+      ['ana', 'bo', 'cy', 'ana'],
+    );
     assert.equal(tasks[0]!.title, 'Review A');
 
-    await h.engine.completeTask({ taskId: tasks[0]!.id, outcome: 'approve', data: { comment: 'fine', limit: 500 }, actor: 'ana' });
+    await h.engine.completeTask({
+      taskId: tasks[0]!.id,
+      outcome: 'approve',
+      data: { comment: 'fine', limit: 500 },
+      actor: 'ana',
+    });
     await h.engine.completeTask({ taskId: tasks[1]!.id, outcome: 'decline', data: { comment: 'no' }, actor: 'bo' });
     await h.drain();
     const approved = await h.instance(ids[0]!);
@@ -56,14 +69,26 @@ steps:
     await h.drain();
     const task = await taskOf(id);
     const who = task.assignee!;
-    await assert.rejects(h.engine.completeTask({ taskId: task.id, outcome: 'maybe', data: { comment: 'x' }, actor: who }), { status: 422, field: 'body.outcome' });
-    await assert.rejects(h.engine.completeTask({ taskId: task.id, outcome: 'approve', data: { limit: 'lots' }, actor: who }), (e: Error & { issues: Array<{ field: string }> }) => {
-      assert.deepEqual(e.issues.map((i) => i.field).sort(), ['body.data.comment', 'body.data.limit']);
-      return true;
-    });
-    await assert.rejects(h.engine.completeTask({ taskId: task.id, outcome: 'approve', data: { comment: 'x' }, actor: 'mallory' }), { status: 409, code: 'task_assigned' });
+    await assert.rejects(
+      h.engine.completeTask({ taskId: task.id, outcome: 'maybe', data: { comment: 'x' }, actor: who }),
+      { status: 422, field: 'body.outcome' },
+    );
+    await assert.rejects(
+      h.engine.completeTask({ taskId: task.id, outcome: 'approve', data: { limit: 'lots' }, actor: who }),
+      (e: Error & { issues: Array<{ field: string }> }) => {
+        assert.deepEqual(e.issues.map((i) => i.field).sort(), ['body.data.comment', 'body.data.limit']);
+        return true;
+      },
+    );
+    await assert.rejects(
+      h.engine.completeTask({ taskId: task.id, outcome: 'approve', data: { comment: 'x' }, actor: 'mallory' }),
+      { status: 409, code: 'task_assigned' },
+    );
     await h.engine.completeTask({ taskId: task.id, outcome: 'approve', data: { comment: 'ok' }, actor: who });
-    await assert.rejects(h.engine.completeTask({ taskId: task.id, outcome: 'approve', data: { comment: 'ok' }, actor: who }), { status: 409, code: 'task_not_open' });
+    await assert.rejects(
+      h.engine.completeTask({ taskId: task.id, outcome: 'approve', data: { comment: 'ok' }, actor: who }),
+      { status: 409, code: 'task_not_open' },
+    );
     await h.drain();
     assert.equal((await h.instance(id)).outcome, 'approved');
   });
@@ -168,7 +193,10 @@ steps:
     await h.advance(60 * 60 * 1000);
     const instance = await h.instance(raced);
     assert.equal(instance.outcome, 'raced');
-    assert.deepEqual((instance.context as { steps: { first: unknown } }).steps.first, { firstBranch: 'timer', completed: ['timer'] });
+    assert.deepEqual((instance.context as { steps: { first: unknown } }).steps.first, {
+      firstBranch: 'timer',
+      completed: ['timer'],
+    });
     assert.equal((await taskOf(raced)).status, 'cancelled', 'the losing branch’s task is cancelled');
   });
 

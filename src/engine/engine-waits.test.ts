@@ -37,13 +37,18 @@ name: Until
 steps:
   - { id: pause, type: wait, until: input.followUpAt }
 `);
+    h.clock.set('2026-03-02T09:00:00.000Z');
     const id = await h.start('until', { followUpAt: '2026-03-05T12:00:00Z' });
     await h.drain();
     assert.equal((await h.instance(id)).at[0]?.runAt, '2026-03-05T12:00:00.000Z');
   });
 
   test('business days skip weekends and the holidays of a named calendar', async () => {
-    await putCalendar(h.database, { name: 'ES', timezone: 'Europe/Madrid', holidays: ['2026-03-19'], actor: 'test' }, h.clock);
+    await putCalendar(
+      h.database,
+      { name: 'ES', timezone: 'Europe/Madrid', holidays: ['2026-03-19'], actor: 'test' },
+      h.clock,
+    );
     await h.deploy(`
 key: bizdays
 name: Business days
@@ -75,11 +80,26 @@ steps:
     const a = await h.start('await-payment', { invoiceId: 'inv-1', amount: 100 });
     const b = await h.start('await-payment', { invoiceId: 'inv-2', amount: 100 });
     await h.drain();
-    const small = await h.engine.publish({ type: 'payment.received', key: 'inv-1', data: { amount: 40 }, actor: 'test' });
+    const small = await h.engine.publish({
+      type: 'payment.received',
+      key: 'inv-1',
+      data: { amount: 40 },
+      actor: 'test',
+    });
     assert.deepEqual(small.resumed, [], 'a partial payment does not pass the filter');
-    const other = await h.engine.publish({ type: 'payment.received', key: 'inv-9', data: { amount: 500 }, actor: 'test' });
+    const other = await h.engine.publish({
+      type: 'payment.received',
+      key: 'inv-9',
+      data: { amount: 500 },
+      actor: 'test',
+    });
     assert.deepEqual(other.resumed, [], 'another key does not match');
-    const full = await h.engine.publish({ type: 'payment.received', key: 'inv-1', data: { amount: 100 }, actor: 'test' });
+    const full = await h.engine.publish({
+      type: 'payment.received',
+      key: 'inv-1',
+      data: { amount: 100 },
+      actor: 'test',
+    });
     assert.deepEqual(full.resumed, [a]);
     await h.drain();
     const done = await h.instance(a);
@@ -88,7 +108,12 @@ steps:
 
     await h.advance(3 * DAY);
     assert.equal((await h.instance(b)).outcome, 'unpaid', 'the timeout routes to onTimeout');
-    const again = await h.engine.publish({ type: 'payment.received', key: 'inv-2', data: { amount: 100 }, actor: 'test' });
+    const again = await h.engine.publish({
+      type: 'payment.received',
+      key: 'inv-2',
+      data: { amount: 100 },
+      actor: 'test',
+    });
     assert.deepEqual(again.resumed, [], 'a wait that timed out no longer matches');
   });
 

@@ -59,8 +59,14 @@ export class Engine {
     return this.services.actions;
   }
 
-  #tx<T>(database: Database | undefined, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return (database ?? this.services.database).transaction(work);
+  /**
+   * Runs a write and then wakes this process's workers. Inside a joined (request) transaction the
+   * commit comes a little later; workers re-check shortly after a wake-up for that case.
+   */
+  async #tx<T>(database: Database | undefined, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const result = await (database ?? this.services.database).transaction(work);
+    this.services.wake();
+    return result;
   }
 
   /** Checks a definition without storing it. */
@@ -72,10 +78,8 @@ export class Engine {
     return this.#tx(database, (tx) => deployDefinition(tx, this.services, request));
   }
 
-  async start(request: StartRequest, database?: Database) {
-    const started = await this.#tx(database, (tx) => startInstance(tx, this.services, request));
-    this.services.wake();
-    return started;
+  start(request: StartRequest, database?: Database) {
+    return this.#tx(database, (tx) => startInstance(tx, this.services, request));
   }
 
   publish(request: PublishRequest, database?: Database) {

@@ -28,16 +28,23 @@ export interface OpenDatabaseOptions {
   /** PGlite only: a tarball from `dumpDataDir()` to start from (tests use it to skip initdb). */
   loadDataDir?: Blob | File;
   poolSize?: number;
+  /**
+   * PostgreSQL only: the server ends a session that sits idle inside a transaction this long, which
+   * rolls it back and releases its locks — the lease on work a hung process claimed. Default 5 min.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 const INT8_OID = 20;
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) {
+    return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.idleInTransactionTimeoutMs ?? 5 * 60_000);
+  }
   return openPGlite(options.dataDir ?? 'memory://', options.loadDataDir);
 }
 
-async function openPostgres(connectionString: string, max: number): Promise<Database> {
+async function openPostgres(connectionString: string, max: number, idleInTransactionMs: number): Promise<Database> {
   // bigint columns hold money in minor units: parse them to BigInt, never to a lossy number.
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
@@ -45,7 +52,7 @@ async function openPostgres(connectionString: string, max: number): Promise<Data
         ? (value: string) => BigInt(value)
         : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
   };
-  const pool = new pg.Pool({ connectionString, max, types });
+  const pool = new pg.Pool({ connectionString, max, types, idle_in_transaction_session_timeout: idleInTransactionMs });
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   await db.selectNoFrom((eb) => eb.val(1).as('ok')).execute(); // fail fast on a bad URL
   return makeDatabase('postgres', db, async () => {

@@ -1,5 +1,7 @@
 import type { RouteModule } from '../api/context.js';
+import type { Clock } from '../core/clock.js';
 import { loadConfig } from '../config/config.js';
+import type { ActionRegistry } from '../engine/actions.js';
 import { createLogger } from '../observability/logger.js';
 import { startServer, type RunningServer } from '../server.js';
 import { openTestDatabase } from './test-database.js';
@@ -10,13 +12,27 @@ export interface TestServer extends RunningServer {
   call(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
 }
 
+export interface TestServerOptions {
+  routes?: RouteModule[];
+  /** Actions the engine can run besides the built-in ones. */
+  actions?: ActionRegistry;
+  clock?: Clock;
+  /** Run the in-process engine worker (default true, as in `finflow serve`). */
+  worker?: boolean;
+}
+
 /** A real finflow HTTP server on 127.0.0.1 with a random port, on a fresh test database. */
-export async function startTestServer(options: { routes?: RouteModule[] } = {}): Promise<TestServer> {
-  const config = loadConfig({ env: {}, overrides: { port: 0, host: '127.0.0.1', shutdownTimeoutMs: 2000 } });
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const config = loadConfig({
+    env: {},
+    overrides: { port: 0, host: '127.0.0.1', shutdownTimeoutMs: 2000, worker: options.worker ?? true },
+  });
   const server = await startServer(config, {
     database: await openTestDatabase(),
     logger: createLogger(process.env.FINFLOW_LOG_LEVEL ?? 'silent'),
     ...(options.routes ? { routes: options.routes } : {}),
+    ...(options.actions ? { actions: options.actions } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const adminToken = server.bootstrapKey!.token;
   const call: TestServer['call'] = (path, init = {}) => {

@@ -134,7 +134,8 @@ export interface EndStep extends Omit<StepBase, 'next'> {
   output?: Template;
 }
 
-export type Step = ActionStep | DecideStep | SwitchStep | WaitStep | WaitForStep | TaskStep | ParallelStep | CallStep | EndStep;
+export type Step =
+  ActionStep | DecideStep | SwitchStep | WaitStep | WaitForStep | TaskStep | ParallelStep | CallStep | EndStep;
 export type StepType = Step['type'];
 
 /** Steps after which the instance waits for time, an event, a person or a child: they commit and break a loop. */

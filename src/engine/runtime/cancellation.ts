@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { appendAudit } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import type { InstanceRow, InstanceRun, TokenRow, TokenWait } from './instance-run.js';
-import type { EngineServices } from './services.js';
 import '../store/tables.js';
 
 /** Stops a token: its open task is cancelled and its child instance (with the child's own children) too. */
@@ -10,12 +9,23 @@ export async function cancelToken(run: InstanceRun, token: TokenRow, reason: str
   const wait = token.wait as TokenWait | null;
   await cancelWaitTarget(run.tx, wait, run.now, reason);
   run.update(token, { status: 'cancelled', run_at: null, wait_event_type: null, wait_event_key: null });
-  run.record({ tokenId: token.id, stepId: token.step_id, stepType: run.step(token.step_id).type, event: 'cancelled', data: { reason } });
+  run.record({
+    tokenId: token.id,
+    stepId: token.step_id,
+    stepType: run.step(token.step_id).type,
+    event: 'cancelled',
+    data: { reason },
+  });
 }
 
 async function cancelWaitTarget(tx: Tx, wait: TokenWait | null, now: Date, reason: string): Promise<void> {
   if (wait?.kind === 'task' && wait.taskId) {
-    await tx.updateTable('wf_tasks').set({ status: 'cancelled', completed_at: now }).where('id', '=', wait.taskId).where('status', '=', 'open').execute();
+    await tx
+      .updateTable('wf_tasks')
+      .set({ status: 'cancelled', completed_at: now })
+      .where('id', '=', wait.taskId)
+      .where('status', '=', 'open')
+      .execute();
   }
   if (wait?.kind === 'child' && wait.childId && wait.resumed === undefined) {
     await cancelInstanceTree(tx, wait.childId, { actor: 'system:engine', reason, now, notifyParent: false });
@@ -32,7 +42,12 @@ export async function cancelInstanceTree(
   instanceId: string,
   options: { actor: string; reason: string; now: Date; notifyParent: boolean; requestId?: string | null },
 ): Promise<InstanceRow | undefined> {
-  const instance = await tx.selectFrom('wf_instances').selectAll().where('id', '=', instanceId).forUpdate().executeTakeFirst();
+  const instance = await tx
+    .selectFrom('wf_instances')
+    .selectAll()
+    .where('id', '=', instanceId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!instance || instance.status === 'completed' || instance.status === 'cancelled') return instance;
   const tokens = await tx
     .selectFrom('wf_tokens')
@@ -49,7 +64,13 @@ export async function cancelInstanceTree(
     .execute();
   const updated = await tx
     .updateTable('wf_instances')
-    .set({ status: 'cancelled', next_run_at: null, ended_at: options.now, updated_at: options.now, outcome: 'cancelled' })
+    .set({
+      status: 'cancelled',
+      next_run_at: null,
+      ended_at: options.now,
+      updated_at: options.now,
+      outcome: 'cancelled',
+    })
     .where('id', '=', instanceId)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -86,7 +107,7 @@ export async function cancelInstanceTree(
 }
 
 /** A child ended (completed or cancelled): wake the parent's waiting call step with the result. */
-export async function resumeParentOfChild(tx: Tx, child: InstanceRow, now: Date, services?: EngineServices): Promise<void> {
+export async function resumeParentOfChild(tx: Tx, child: InstanceRow, now: Date): Promise<void> {
   if (!child.parent_id || !child.parent_token_id) return;
   await tx.selectFrom('wf_instances').select('id').where('id', '=', child.parent_id).forUpdate().execute();
   const token = await tx
@@ -100,9 +121,12 @@ export async function resumeParentOfChild(tx: Tx, child: InstanceRow, now: Date,
     ...(token.wait as TokenWait),
     resumed: { childId: child.id, status: child.status, outcome: child.outcome, output: child.output },
   };
-  await tx.updateTable('wf_tokens').set({ status: 'ready', run_at: now, wait: JSON.stringify(wait), updated_at: now }).where('id', '=', token.id).execute();
+  await tx
+    .updateTable('wf_tokens')
+    .set({ status: 'ready', run_at: now, wait: JSON.stringify(wait), updated_at: now })
+    .where('id', '=', token.id)
+    .execute();
   await markDue(tx, child.parent_id, now);
-  services?.wake();
 }
 
 /** Makes an instance claimable now (keeps an earlier due time if it has one). */

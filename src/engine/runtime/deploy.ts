@@ -30,7 +30,11 @@ export interface DeployResult {
  * document is a no-op (same version back), so deploy scripts are safe to re-run. The latest
  * version's triggers replace the previous ones in the trigger tables.
  */
-export async function deployDefinition(tx: Tx, services: EngineServices, request: DeployRequest): Promise<DeployResult> {
+export async function deployDefinition(
+  tx: Tx,
+  services: EngineServices,
+  request: DeployRequest,
+): Promise<DeployResult> {
   const compiled = compileDefinition(request.source, { format: request.format, actions: services.actions });
   const definition = compiled.definition;
   await checkReferences(tx, definition);
@@ -38,7 +42,9 @@ export async function deployDefinition(tx: Tx, services: EngineServices, request
   // One deployer per key at a time (advisory lock, released at commit): versions stay gapless.
   await sql`select pg_advisory_xact_lock(hashtext(${`wf_definitions:${definition.key}`}))`.execute(tx);
   const document = { ...definition, version: undefined };
-  const checksum = createHash('sha256').update(canonicalize(document) ?? '').digest('hex');
+  const checksum = createHash('sha256')
+    .update(canonicalize(document) ?? '')
+    .digest('hex');
   const latest = await tx
     .selectFrom('wf_definitions')
     .select(['version', 'checksum'])
@@ -46,7 +52,8 @@ export async function deployDefinition(tx: Tx, services: EngineServices, request
     .orderBy('version', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (latest?.checksum === checksum) return { key: definition.key, version: latest.version, name: definition.name, created: false };
+  if (latest?.checksum === checksum)
+    return { key: definition.key, version: latest.version, name: definition.name, created: false };
 
   const version = (latest?.version ?? 0) + 1;
   const now = services.clock.now();
@@ -86,12 +93,36 @@ async function checkReferences(tx: Tx, definition: WorkflowDefinition): Promise<
   const issues: FieldIssue[] = [];
   for (const step of allSteps(definition.steps)) {
     if (step.type === 'decide') {
-      const found = await tx.selectFrom('wf_decisions').select('key').where('key', '=', step.decision).limit(1).executeTakeFirst();
-      if (!found) issues.push({ field: `steps.${step.id}.decision`, message: `no decision "${step.decision}" is deployed` });
+      const found = await tx
+        .selectFrom('wf_decisions')
+        .select('key')
+        .where('key', '=', step.decision)
+        .limit(1)
+        .executeTakeFirst();
+      if (!found)
+        issues.push({ field: `steps.${step.id}.decision`, message: `no decision "${step.decision}" is deployed` });
+    }
+    if (step.type === 'wait' && step.calendar) {
+      const found = await tx
+        .selectFrom('wf_calendars')
+        .select('name')
+        .where('name', '=', step.calendar)
+        .executeTakeFirst();
+      if (!found)
+        issues.push({
+          field: `steps.${step.id}.calendar`,
+          message: `no calendar "${step.calendar}" exists (PUT /api/v1/calendars/${step.calendar})`,
+        });
     }
     if (step.type === 'call' && step.workflow !== definition.key) {
-      const found = await tx.selectFrom('wf_definitions').select('key').where('key', '=', step.workflow).limit(1).executeTakeFirst();
-      if (!found) issues.push({ field: `steps.${step.id}.workflow`, message: `no workflow "${step.workflow}" is deployed` });
+      const found = await tx
+        .selectFrom('wf_definitions')
+        .select('key')
+        .where('key', '=', step.workflow)
+        .limit(1)
+        .executeTakeFirst();
+      if (!found)
+        issues.push({ field: `steps.${step.id}.workflow`, message: `no workflow "${step.workflow}" is deployed` });
     }
   }
   if (issues.length) throw validationError(issues);
@@ -109,7 +140,10 @@ async function replaceTriggers(tx: Tx, definition: WorkflowDefinition, now: Date
   await tx.deleteFrom('wf_schedules').where('workflow_key', '=', definition.key).execute();
   for (const [index, trigger] of definition.triggers.entries()) {
     if ('event' in trigger) {
-      await tx.insertInto('wf_event_triggers').values({ workflow_key: definition.key, trigger_index: index, event_type: trigger.event }).execute();
+      await tx
+        .insertInto('wf_event_triggers')
+        .values({ workflow_key: definition.key, trigger_index: index, event_type: trigger.event })
+        .execute();
     }
     if ('schedule' in trigger) {
       const timezone = trigger.timezone ?? 'UTC';
@@ -117,7 +151,13 @@ async function replaceTriggers(tx: Tx, definition: WorkflowDefinition, now: Date
       if (next) {
         await tx
           .insertInto('wf_schedules')
-          .values({ workflow_key: definition.key, trigger_index: index, cron: trigger.schedule, timezone, next_fire_at: next })
+          .values({
+            workflow_key: definition.key,
+            trigger_index: index,
+            cron: trigger.schedule,
+            timezone,
+            next_fire_at: next,
+          })
           .execute();
       }
     }

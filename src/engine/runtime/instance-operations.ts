@@ -20,7 +20,14 @@ async function lockInstance(tx: Tx, id: string): Promise<InstanceRow> {
   return instance;
 }
 
-async function record(tx: Tx, services: EngineServices, request: OperatorRequest, event: string, before: unknown, after: unknown) {
+async function record(
+  tx: Tx,
+  services: EngineServices,
+  request: OperatorRequest,
+  event: string,
+  before: unknown,
+  after: unknown,
+) {
   const now = services.clock.now();
   await tx
     .insertInto('wf_history')
@@ -64,20 +71,25 @@ export async function cancelInstance(tx: Tx, services: EngineServices, request: 
     notifyParent: true,
     requestId: request.requestId ?? null,
   });
-  services.wake();
 }
 
 export async function suspendInstance(tx: Tx, services: EngineServices, request: OperatorRequest): Promise<void> {
   const instance = await lockInstance(tx, request.instanceId);
-  if (instance.status !== 'running') throw conflict('instance_not_running', `instance ${instance.id} is ${instance.status}, not running`);
-  await tx.updateTable('wf_instances').set({ status: 'suspended', updated_at: services.clock.now() }).where('id', '=', instance.id).execute();
+  if (instance.status !== 'running')
+    throw conflict('instance_not_running', `instance ${instance.id} is ${instance.status}, not running`);
+  await tx
+    .updateTable('wf_instances')
+    .set({ status: 'suspended', updated_at: services.clock.now() })
+    .where('id', '=', instance.id)
+    .execute();
   await record(tx, services, request, 'instance.suspended', { status: 'running' }, { status: 'suspended' });
 }
 
 /** Resumes a suspended instance; its timers that fell due meanwhile fire at once. */
 export async function resumeInstance(tx: Tx, services: EngineServices, request: OperatorRequest): Promise<void> {
   const instance = await lockInstance(tx, request.instanceId);
-  if (instance.status !== 'suspended') throw conflict('instance_not_suspended', `instance ${instance.id} is ${instance.status}, not suspended`);
+  if (instance.status !== 'suspended')
+    throw conflict('instance_not_suspended', `instance ${instance.id} is ${instance.status}, not suspended`);
   const now = services.clock.now();
   const due = await tx
     .selectFrom('wf_tokens')
@@ -91,24 +103,46 @@ export async function resumeInstance(tx: Tx, services: EngineServices, request: 
     .where('id', '=', instance.id)
     .execute();
   await record(tx, services, request, 'instance.resumed', { status: 'suspended' }, { status: 'running' });
-  services.wake();
 }
 
 /**
  * Retries a failed instance (dead letter) from its failed step, or from another step of the same
  * list when `fromStep` is given. The attempt count starts again.
  */
-export async function retryInstance(tx: Tx, services: EngineServices, request: OperatorRequest & { fromStep?: string | undefined }) {
+export async function retryInstance(
+  tx: Tx,
+  services: EngineServices,
+  request: OperatorRequest & { fromStep?: string | undefined },
+) {
   const instance = await lockInstance(tx, request.instanceId);
-  if (instance.status !== 'failed') throw conflict('instance_not_failed', `instance ${instance.id} is ${instance.status}; only failed instances can be retried`);
-  const failed = await tx.selectFrom('wf_tokens').selectAll().where('instance_id', '=', instance.id).where('status', '=', 'failed').execute();
+  if (instance.status !== 'failed')
+    throw conflict(
+      'instance_not_failed',
+      `instance ${instance.id} is ${instance.status}; only failed instances can be retried`,
+    );
+  const failed = await tx
+    .selectFrom('wf_tokens')
+    .selectAll()
+    .where('instance_id', '=', instance.id)
+    .where('status', '=', 'failed')
+    .execute();
   if (failed.length === 0) throw conflict('nothing_to_retry', `instance ${instance.id} has no failed step`);
   const definition = await services.definitions.get(tx, instance.workflow_key, instance.version);
   if (request.fromStep !== undefined) {
     const target = definition.steps.get(request.fromStep);
     const current = definition.steps.get(failed[0]!.step_id);
-    if (!target) throw validationError([{ field: 'body.fromStep', message: `no step ${request.fromStep} in ${instance.workflow_key}@${instance.version}` }]);
-    if (failed.length > 1 || target.branch?.branchId !== current?.branch?.branchId || target.branch?.parallelStepId !== current?.branch?.parallelStepId) {
+    if (!target)
+      throw validationError([
+        {
+          field: 'body.fromStep',
+          message: `no step ${request.fromStep} in ${instance.workflow_key}@${instance.version}`,
+        },
+      ]);
+    if (
+      failed.length > 1 ||
+      target.branch?.branchId !== current?.branch?.branchId ||
+      target.branch?.parallelStepId !== current?.branch?.parallelStepId
+    ) {
       throw validationError([{ field: 'body.fromStep', message: 'must be in the same step list as the failed step' }]);
     }
   }
@@ -121,26 +155,41 @@ export async function retryInstance(tx: Tx, services: EngineServices, request: O
         run_at: now,
         attempt: 0,
         step_id: request.fromStep ?? token.step_id,
-        visit: token.visit + 1,
+        // Same step: same visit, so the idempotency key an outside system saw stays the same.
+        visit: request.fromStep === undefined || request.fromStep === token.step_id ? token.visit : token.visit + 1,
         wait: null,
         updated_at: now,
       })
       .where('id', '=', token.id)
       .execute();
   }
-  await tx.updateTable('wf_instances').set({ status: 'running', error: null, next_run_at: now, updated_at: now }).where('id', '=', instance.id).execute();
-  await record(tx, services, request, 'instance.retried', { status: 'failed', error: instance.error }, {
-    status: 'running',
-    from: request.fromStep ?? failed.map((t) => t.step_id),
-  });
-  services.wake();
+  await tx
+    .updateTable('wf_instances')
+    .set({ status: 'running', error: null, next_run_at: now, updated_at: now })
+    .where('id', '=', instance.id)
+    .execute();
+  await record(
+    tx,
+    services,
+    request,
+    'instance.retried',
+    { status: 'failed', error: instance.error },
+    {
+      status: 'running',
+      from: request.fromStep ?? failed.map((t) => t.step_id),
+    },
+  );
 }
 
 /**
  * Moves an unfinished instance to the latest version of its workflow. Allowed only when every step
  * its tokens stand on exists in the new version; otherwise 409 names the missing steps.
  */
-export async function migrateInstance(tx: Tx, services: EngineServices, request: OperatorRequest & { toVersion?: number | undefined }) {
+export async function migrateInstance(
+  tx: Tx,
+  services: EngineServices,
+  request: OperatorRequest & { toVersion?: number | undefined },
+) {
   const instance = await lockInstance(tx, request.instanceId);
   if (instance.status === 'completed' || instance.status === 'cancelled') {
     throw conflict('instance_finished', `instance ${instance.id} is already ${instance.status}`);
@@ -149,10 +198,19 @@ export async function migrateInstance(tx: Tx, services: EngineServices, request:
     ? await services.definitions.get(tx, instance.workflow_key, request.toVersion)
     : await services.definitions.latest(tx, instance.workflow_key);
   if (target.version === instance.version) return { from: instance.version, to: target.version, migrated: false };
-  const tokens = await tx.selectFrom('wf_tokens').select(['step_id']).where('instance_id', '=', instance.id).where('status', 'in', ['ready', 'waiting', 'failed']).execute();
+  const tokens = await tx
+    .selectFrom('wf_tokens')
+    .select(['step_id'])
+    .where('instance_id', '=', instance.id)
+    .where('status', 'in', ['ready', 'waiting', 'failed'])
+    .execute();
   const missing = [...new Set(tokens.map((t) => t.step_id))].filter((s) => !target.steps.has(s));
   if (missing.length) {
-    throw conflict('migration_impossible', `version ${target.version} has no step ${missing.join(', ')} where instance ${instance.id} stands`, { missing });
+    throw conflict(
+      'migration_impossible',
+      `version ${target.version} has no step ${missing.join(', ')} where instance ${instance.id} stands`,
+      { missing },
+    );
   }
   const context = instance.context as InstanceContext;
   context.instance.version = target.version;

@@ -213,7 +213,8 @@ export class InstanceRun {
   }
 }
 
-export const isActive = (status: TokenStatus): boolean => status === 'ready' || status === 'waiting' || status === 'failed';
+export const isActive = (status: TokenStatus): boolean =>
+  status === 'ready' || status === 'waiting' || status === 'failed';
 
 function tokenValues(t: TokenRow) {
   return { ...t, wait: t.wait === null ? null : JSON.stringify(t.wait) };

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Tx } from '../../storage/schema.js';
 import { publishEventInTx } from './publish-event.js';
 import { InstanceRun, type InstanceRow } from './instance-run.js';
@@ -6,24 +5,17 @@ import type { EngineServices } from './services.js';
 import { runToken } from './step-executor.js';
 import '../store/tables.js';
 
-export interface ClaimOptions {
-  /** PostgreSQL only: the lease. A worker that holds a claimed instance longer (hung, partitioned) loses its session and the claim. */
-  leaseMs: number;
-}
-
 /**
  * Claims one due instance and runs it until all its tokens wait (or the step budget is spent), in one
  * transaction. `FOR UPDATE SKIP LOCKED` lets any number of workers claim side by side without ever
- * taking the same instance; the row lock is the claim, and the transaction timeout is its lease, so
- * a crashed or stuck worker's instance is released by the database and claimed again.
+ * taking the same instance. The row lock is the claim and the transaction its lease: a crashed
+ * worker's connection drops and PostgreSQL rolls back and releases at once; a hung one is cut off by
+ * the server's idle_in_transaction_session_timeout, which openDatabase() sets on every connection.
  * Returns the id of the instance it ran, or undefined when nothing was due.
  */
-export async function claimAndRun(services: EngineServices, options: ClaimOptions): Promise<string | undefined> {
+export async function claimAndRun(services: EngineServices): Promise<string | undefined> {
   const { database, clock } = services;
   return database.transaction(async (tx) => {
-    if (database.kind === 'postgres') {
-      await sql.raw(`set local idle_in_transaction_session_timeout = ${Math.max(1000, Math.floor(options.leaseMs))}`).execute(tx);
-    }
     const now = clock.now();
     const instance = await tx
       .selectFrom('wf_instances')

@@ -1,11 +1,11 @@
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../../storage/schema.js';
-import { evaluate, evaluateCondition, renderTemplate } from '../expressions.js';
-import { consumeEvent, toStoredEvent, type StoredEvent } from './event-matching.js';
+import { evaluate, renderTemplate } from '../expressions.js';
+import { consumeEvent, matchesFilter, toStoredEvent, type StoredEvent } from './event-matching.js';
+import { startTriggeredInstance } from './triggered-start.js';
 import type { InstanceContext, TokenWait } from './instance-run.js';
 import { markDue } from './cancellation.js';
 import type { EngineServices } from './services.js';
-import { startInstance } from './start-instance.js';
 import { stringKey } from './step-executor.js';
 import '../store/tables.js';
 
@@ -19,7 +19,8 @@ export interface PublishRequest {
 
 export interface PublishResult {
   id: string;
-  started: Array<{ workflow: string; instanceId: string; created: boolean }>;
+  /** One entry per triggered workflow; `error` when the event could not start it (bad input for its schema). */
+  started: Array<{ workflow: string; instanceId: string | null; created: boolean; error?: string }>;
   resumed: string[];
 }
 
@@ -27,7 +28,11 @@ export interface PublishResult {
  * Stores an event, starts the workflows it triggers and wakes the waits it matches — in the caller's
  * transaction, so an event from a change that rolls back neither starts nor wakes anything.
  */
-export async function publishEventInTx(tx: Tx, services: EngineServices, request: PublishRequest): Promise<PublishResult> {
+export async function publishEventInTx(
+  tx: Tx,
+  services: EngineServices,
+  request: PublishRequest,
+): Promise<PublishResult> {
   const now = services.clock.now();
   const id = newId('evt', now.getTime());
   const row = await tx
@@ -45,7 +50,6 @@ export async function publishEventInTx(tx: Tx, services: EngineServices, request
   const event = toStoredEvent(row);
   const started = await startTriggered(tx, services, event, request);
   const resumed = await wakeWaits(tx, event, now);
-  if (started.some((s) => s.created) || resumed.length) services.wake();
   return { id, started, resumed };
 }
 
@@ -63,17 +67,22 @@ async function startTriggered(tx: Tx, services: EngineServices, event: StoredEve
     const trigger = deployed.definition.triggers[t.trigger_index];
     if (!trigger || !('event' in trigger)) continue;
     const scope = { event };
-    if (trigger.filter && !matches(trigger.filter, scope)) continue;
-    const correlationKey = trigger.correlationKey ? stringKey(evaluate(trigger.correlationKey, scope)) : null;
-    const input = trigger.input === undefined ? event.data : renderTemplate(trigger.input, scope);
-    const instance = await startInstance(tx, services, {
+    if (trigger.filter && !matchesFilter(trigger.filter, scope)) continue;
+    const instance = await startTriggeredInstance(tx, services, {
       workflowKey: t.workflow_key,
-      input,
-      correlationKey,
+      trigger: `event ${event.type} (${event.id})`,
       actor: request.actor,
       requestId: request.requestId ?? null,
+      prepare: () => ({
+        input: trigger.input === undefined ? event.data : renderTemplate(trigger.input, scope),
+        correlationKey: trigger.correlationKey ? stringKey(evaluate(trigger.correlationKey, scope)) : null,
+      }),
     });
-    started.push({ workflow: t.workflow_key, instanceId: instance.id, created: instance.created });
+    started.push(
+      'error' in instance
+        ? { workflow: t.workflow_key, instanceId: null, created: false, error: instance.error }
+        : { workflow: t.workflow_key, instanceId: instance.id, created: instance.created },
+    );
   }
   return started;
 }
@@ -88,7 +97,11 @@ async function wakeWaits(tx: Tx, event: StoredEvent, now: Date): Promise<string[
     .select(['id', 'instance_id'])
     .where('status', '=', 'waiting')
     .where('wait_event_type', '=', event.type)
-    .where((eb) => (event.key === null ? eb('wait_event_key', 'is', null) : eb.or([eb('wait_event_key', '=', event.key), eb('wait_event_key', 'is', null)])))
+    .where((eb) =>
+      event.key === null
+        ? eb('wait_event_key', 'is', null)
+        : eb.or([eb('wait_event_key', '=', event.key), eb('wait_event_key', 'is', null)]),
+    )
     .orderBy('instance_id')
     .orderBy('id')
     .execute();
@@ -102,27 +115,30 @@ async function wakeWaits(tx: Tx, event: StoredEvent, now: Date): Promise<string[
       .executeTakeFirst();
     if (!instance || instance.status === 'completed' || instance.status === 'cancelled') continue;
     // Re-read under the instance lock: a worker may have timed the wait out meanwhile.
-    const token = await tx.selectFrom('wf_tokens').selectAll().where('id', '=', candidate.id).where('status', '=', 'waiting').executeTakeFirst();
+    const token = await tx
+      .selectFrom('wf_tokens')
+      .selectAll()
+      .where('id', '=', candidate.id)
+      .where('status', '=', 'waiting')
+      .executeTakeFirst();
     if (!token) continue;
     const wait = token.wait as TokenWait;
-    if (wait.filter && !matches(wait.filter, { ...(instance.context as InstanceContext), event })) continue;
+    if (wait.filter && !matchesFilter(wait.filter, { ...(instance.context as InstanceContext), event })) continue;
     await consumeEvent(tx, instance.id, event.id, token.step_id);
     await tx
       .updateTable('wf_tokens')
-      .set({ status: 'ready', run_at: now, wait: JSON.stringify({ ...wait, resumed: event }), wait_event_type: null, wait_event_key: null, updated_at: now })
+      .set({
+        status: 'ready',
+        run_at: now,
+        wait: JSON.stringify({ ...wait, resumed: event }),
+        wait_event_type: null,
+        wait_event_key: null,
+        updated_at: now,
+      })
       .where('id', '=', token.id)
       .execute();
     await markDue(tx, instance.id, now);
     resumed.push(instance.id);
   }
   return resumed;
-}
-
-/** A filter that cannot be evaluated on this event's data does not match it (it never blocks the publisher). */
-function matches(filter: string, scope: unknown): boolean {
-  try {
-    return evaluateCondition(filter, scope);
-  } catch {
-    return false;
-  }
 }

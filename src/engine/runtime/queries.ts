@@ -11,12 +11,25 @@ export async function listDefinitions(db: Queryable) {
   const rows = await db
     .selectFrom('wf_definitions as d')
     .select(['d.key', 'd.version', 'd.name', 'd.deployed_at', 'd.deployed_by'])
-    .where(({ eb, selectFrom }) =>
-      eb('d.version', '=', selectFrom('wf_definitions as l').select((e) => e.fn.max('l.version').as('v')).whereRef('l.key', '=', 'd.key')),
+    .where((eb) =>
+      eb(
+        'd.version',
+        '=',
+        eb
+          .selectFrom('wf_definitions as l')
+          .select((e) => e.fn.max('l.version').as('v'))
+          .whereRef('l.key', '=', 'd.key'),
+      ),
     )
     .orderBy('d.key')
     .execute();
-  return rows.map((r) => ({ key: r.key, latestVersion: r.version, name: r.name, deployedAt: iso(r.deployed_at), deployedBy: r.deployed_by }));
+  return rows.map((r) => ({
+    key: r.key,
+    latestVersion: r.version,
+    name: r.name,
+    deployedAt: iso(r.deployed_at),
+    deployedBy: r.deployed_by,
+  }));
 }
 
 export async function getDefinitionVersions(db: Queryable, key: string) {
@@ -27,7 +40,13 @@ export async function getDefinitionVersions(db: Queryable, key: string) {
     .orderBy('version', 'desc')
     .execute();
   if (rows.length === 0) throw notFound('workflow', key);
-  return rows.map((r) => ({ version: r.version, name: r.name, checksum: r.checksum, deployedAt: iso(r.deployed_at), deployedBy: r.deployed_by }));
+  return rows.map((r) => ({
+    version: r.version,
+    name: r.name,
+    checksum: r.checksum,
+    deployedAt: iso(r.deployed_at),
+    deployedBy: r.deployed_by,
+  }));
 }
 
 export async function getDefinition(db: Queryable, key: string, version?: number) {
@@ -60,7 +79,19 @@ export interface InstanceFilter {
 export async function listInstances(db: Queryable, filter: InstanceFilter = {}) {
   let query = db
     .selectFrom('wf_instances')
-    .select(['id', 'workflow_key', 'version', 'status', 'correlation_key', 'outcome', 'parent_id', 'next_run_at', 'created_at', 'updated_at', 'ended_at'])
+    .select([
+      'id',
+      'workflow_key',
+      'version',
+      'status',
+      'correlation_key',
+      'outcome',
+      'parent_id',
+      'next_run_at',
+      'created_at',
+      'updated_at',
+      'ended_at',
+    ])
     .orderBy('id')
     .limit(Math.min(filter.limit ?? 100, 1000));
   if (filter.status) query = query.where('status', '=', filter.status);
@@ -94,7 +125,12 @@ export async function getInstance(db: Queryable, id: string) {
     .orderBy('id')
     .execute();
   const history = await db.selectFrom('wf_history').selectAll().where('instance_id', '=', id).orderBy('seq').execute();
-  const tasks = await db.selectFrom('wf_tasks').select(['id', 'step_id', 'queue', 'status', 'assignee', 'outcome']).where('instance_id', '=', id).orderBy('id').execute();
+  const tasks = await db
+    .selectFrom('wf_tasks')
+    .select(['id', 'step_id', 'queue', 'status', 'assignee', 'outcome'])
+    .where('instance_id', '=', id)
+    .orderBy('id')
+    .execute();
   return {
     id: row.id,
     workflow: row.workflow_key,
@@ -118,9 +154,18 @@ export async function getInstance(db: Queryable, id: string) {
       runAt: iso(t.run_at),
       attempt: t.attempt,
       branch: t.branch_id,
-      waitingFor: t.wait_event_type ? { event: t.wait_event_type, key: t.wait_event_key } : ((t.wait as { kind?: string } | null)?.kind ?? null),
+      waitingFor: t.wait_event_type
+        ? { event: t.wait_event_type, key: t.wait_event_key }
+        : ((t.wait as { kind?: string } | null)?.kind ?? null),
     })),
-    tasks: tasks.map((t) => ({ id: t.id, step: t.step_id, queue: t.queue, status: t.status, assignee: t.assignee, outcome: t.outcome })),
+    tasks: tasks.map((t) => ({
+      id: t.id,
+      step: t.step_id,
+      queue: t.queue,
+      status: t.status,
+      assignee: t.assignee,
+      outcome: t.outcome,
+    })),
     timeline: history.map((h) => ({
       seq: Number(h.seq),
       at: iso(h.at)!,
@@ -144,9 +189,25 @@ export interface TaskFilter {
 }
 
 function presentTask(t: {
-  id: string; instance_id: string; step_id: string; queue: string; title: string; description: string | null; form: unknown; outcomes: unknown;
-  data: unknown; assignee: string | null; status: TaskStatus; due_at: Date | null; escalated_at: Date | null; outcome: string | null;
-  result: unknown; completed_by: string | null; created_at: Date; claimed_at: Date | null; completed_at: Date | null;
+  id: string;
+  instance_id: string;
+  step_id: string;
+  queue: string;
+  title: string;
+  description: string | null;
+  form: unknown;
+  outcomes: unknown;
+  data: unknown;
+  assignee: string | null;
+  status: TaskStatus;
+  due_at: Date | null;
+  escalated_at: Date | null;
+  outcome: string | null;
+  result: unknown;
+  completed_by: string | null;
+  created_at: Date;
+  claimed_at: Date | null;
+  completed_at: Date | null;
 }) {
   return {
     id: t.id,
@@ -172,7 +233,11 @@ function presentTask(t: {
 }
 
 export async function listTasks(db: Queryable, filter: TaskFilter = {}) {
-  let query = db.selectFrom('wf_tasks').selectAll().orderBy('id').limit(Math.min(filter.limit ?? 100, 1000));
+  let query = db
+    .selectFrom('wf_tasks')
+    .selectAll()
+    .orderBy('id')
+    .limit(Math.min(filter.limit ?? 100, 1000));
   if (filter.queue) query = query.where('queue', '=', filter.queue);
   if (filter.assignee) query = query.where('assignee', '=', filter.assignee);
   if (filter.status) query = query.where('status', '=', filter.status);

@@ -1,6 +1,6 @@
 import type { EngineServices } from './services.js';
 import { nextFiring } from './deploy.js';
-import { startInstance } from './start-instance.js';
+import { startTriggeredInstance } from './triggered-start.js';
 import { renderTemplate } from '../expressions.js';
 import '../store/tables.js';
 
@@ -26,8 +26,19 @@ export async function fireDueSchedules(services: EngineServices, limit = 10): Pr
       const deployed = await services.definitions.latest(tx, schedule.workflow_key);
       const trigger = deployed.definition.triggers[schedule.trigger_index];
       const scheduledFor = schedule.next_fire_at.toISOString();
-      const input = trigger && 'schedule' in trigger && trigger.input !== undefined ? renderTemplate(trigger.input, { schedule: { firedAt: scheduledFor } }) : { scheduledFor };
-      await startInstance(tx, services, { workflowKey: schedule.workflow_key, input, actor: `schedule:${schedule.workflow_key}`, now });
+      await startTriggeredInstance(tx, services, {
+        workflowKey: schedule.workflow_key,
+        trigger: `schedule ${schedule.cron} (${scheduledFor})`,
+        actor: `schedule:${schedule.workflow_key}`,
+        now,
+        prepare: () => ({
+          input:
+            trigger && 'schedule' in trigger && trigger.input !== undefined
+              ? renderTemplate(trigger.input, { schedule: { firedAt: scheduledFor } })
+              : { scheduledFor },
+          correlationKey: null,
+        }),
+      });
       const next = nextFiring(schedule.cron, schedule.timezone, now);
       if (next) {
         await tx
@@ -37,7 +48,11 @@ export async function fireDueSchedules(services: EngineServices, limit = 10): Pr
           .where('trigger_index', '=', schedule.trigger_index)
           .execute();
       } else {
-        await tx.deleteFrom('wf_schedules').where('workflow_key', '=', schedule.workflow_key).where('trigger_index', '=', schedule.trigger_index).execute();
+        await tx
+          .deleteFrom('wf_schedules')
+          .where('workflow_key', '=', schedule.workflow_key)
+          .where('trigger_index', '=', schedule.trigger_index)
+          .execute();
       }
     }
     return due.length;

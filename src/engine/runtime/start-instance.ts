@@ -96,7 +96,12 @@ export async function startInstance(tx: Tx, services: EngineServices, request: S
       attempt: null,
       at: now,
       actor: request.actor,
-      data: JSON.stringify({ version: deployed.version, input: request.input ?? {}, correlationKey, parent: request.parent ?? null }),
+      data: JSON.stringify({
+        version: deployed.version,
+        input: request.input ?? {},
+        correlationKey,
+        parent: request.parent ?? null,
+      }),
     })
     .execute();
   await appendAudit(

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { NonRetryableError } from '../actions.js';
-import type { ActionStep, CallStep, DecideStep, Step, TaskStep, WaitForStep, WaitStep } from '../definition/types.js';
+import type { ActionStep, CallStep, DecideStep, Step, WaitForStep, WaitStep } from '../definition/types.js';
 import { evaluate, evaluateCondition, renderTemplate } from '../expressions.js';
 import { addBusinessDays, WEEKENDS_ONLY } from '../time/business-days.js';
 import { getCalendar } from '../time/calendar-store.js';
@@ -39,7 +39,13 @@ async function enter(services: EngineServices, run: InstanceRun, token: TokenRow
         return hit ? hit.next : step.default;
       });
       if (target === undefined) return;
-      run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'completed', data: { next: target } });
+      run.record({
+        tokenId: token.id,
+        stepId: step.id,
+        stepType: step.type,
+        event: 'completed',
+        data: { next: target },
+      });
       return moveTo(services, run, token, target);
     }
     case 'wait':
@@ -48,7 +54,7 @@ async function enter(services: EngineServices, run: InstanceRun, token: TokenRow
       return startEventWait(services, run, token, step);
     case 'task': {
       const due = step.due ? addDuration(run.now, step.due) : null;
-      const task = await createTask(run, token, step as TaskStep, due);
+      const task = await createTask(run, token, step, due);
       run.update(token, { status: 'waiting', run_at: due, wait: { kind: 'task', taskId: task.id } });
       run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'waiting', data: task });
       return;
@@ -70,9 +76,17 @@ async function enter(services: EngineServices, run: InstanceRun, token: TokenRow
     case 'call':
       return startChild(services, run, token, step);
     case 'end': {
-      const output = guard(run, token, step, () => (step.output === undefined ? null : renderTemplate(step.output, run.context)));
+      const output = guard(run, token, step, () =>
+        step.output === undefined ? null : renderTemplate(step.output, run.context),
+      );
       if (output === undefined) return;
-      run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'completed', data: { outcome: step.outcome } });
+      run.record({
+        tokenId: token.id,
+        stepId: step.id,
+        stepType: step.type,
+        event: 'completed',
+        data: { outcome: step.outcome },
+      });
       return endInstance(services, run, token, step.outcome, output);
     }
   }
@@ -84,7 +98,12 @@ async function runAction(services: EngineServices, run: InstanceRun, token: Toke
   let input: unknown;
   try {
     if (!action) throw new NonRetryableError(`action ${step.action} is not registered in this worker`);
-    const rendered = renderTemplate(step.with ?? {}, run.context);
+    let rendered: unknown;
+    try {
+      rendered = renderTemplate(step.with ?? {}, run.context);
+    } catch (error) {
+      throw new NonRetryableError(`with: ${message(error)}`);
+    }
     const parsed = action.input.safeParse(rendered);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${['with', ...i.path].join('.')}: ${i.message}`);
@@ -95,8 +114,9 @@ async function runAction(services: EngineServices, run: InstanceRun, token: Toke
     return failStep(run, token, step, attempt, error, input);
   }
 
-  // A savepoint per action: a failed attempt's writes roll back, the retry bookkeeping still commits.
-  await sql`savepoint wf_action`.execute(run.tx);
+  // A savepoint per writing action: a failed attempt's writes roll back, the retry bookkeeping still commits.
+  const savepoint = action.writes !== false;
+  if (savepoint) await sql`savepoint wf_action`.execute(run.tx);
   try {
     const output = await action.run(input, {
       tx: run.tx,
@@ -111,17 +131,29 @@ async function runAction(services: EngineServices, run: InstanceRun, token: Toke
         return Promise.resolve();
       },
     });
-    await sql`release savepoint wf_action`.execute(run.tx);
+    if (savepoint) await sql`release savepoint wf_action`.execute(run.tx);
     run.context.steps[step.id] = output ?? null;
-    run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'completed', attempt, data: { input, output } });
+    run.record({
+      tokenId: token.id,
+      stepId: step.id,
+      stepType: step.type,
+      event: 'completed',
+      attempt,
+      data: { input, output },
+    });
     return moveTo(services, run, token, step.next);
   } catch (error) {
-    await sql`rollback to savepoint wf_action`.execute(run.tx);
+    if (savepoint) await sql`rollback to savepoint wf_action`.execute(run.tx);
     return failStep(run, token, step, attempt, error, input);
   }
 }
 
-async function runDecision(services: EngineServices, run: InstanceRun, token: TokenRow, step: DecideStep): Promise<void> {
+async function runDecision(
+  services: EngineServices,
+  run: InstanceRun,
+  token: TokenRow,
+  step: DecideStep,
+): Promise<void> {
   try {
     const input = step.input === undefined ? run.context : renderTemplate(step.input, run.context);
     const evaluated = await services.decisions.evaluate(run.tx, step.decision, input, step.version);
@@ -154,10 +186,21 @@ async function startTimer(services: EngineServices, run: InstanceRun, token: Tok
     return failStep(run, token, step, token.attempt + 1, new NonRetryableError(message(error)));
   }
   run.update(token, { status: 'waiting', run_at: until, wait: { kind: 'timer', until: until.toISOString() } });
-  run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'waiting', data: { until: until.toISOString() } });
+  run.record({
+    tokenId: token.id,
+    stepId: step.id,
+    stepType: step.type,
+    event: 'waiting',
+    data: { until: until.toISOString() },
+  });
 }
 
-async function startEventWait(services: EngineServices, run: InstanceRun, token: TokenRow, step: WaitForStep): Promise<void> {
+async function startEventWait(
+  services: EngineServices,
+  run: InstanceRun,
+  token: TokenRow,
+  step: WaitForStep,
+): Promise<void> {
   let key: string | null;
   try {
     key = step.correlation === undefined ? null : stringKey(evaluate(step.correlation, run.context));
@@ -168,7 +211,13 @@ async function startEventWait(services: EngineServices, run: InstanceRun, token:
   const buffered = await findBufferedEvent(run, step, key);
   if (buffered) {
     await consumeEvent(run.tx, run.instance.id, buffered.id, step.id);
-    run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'waiting', data: { event: step.event, key } });
+    run.record({
+      tokenId: token.id,
+      stepId: step.id,
+      stepType: step.type,
+      event: 'waiting',
+      data: { event: step.event, key },
+    });
     return completeEventWait(services, run, token, step, buffered);
   }
   const timeoutAt = step.timeout ? addDuration(run.now, step.timeout) : null;
@@ -205,14 +254,32 @@ async function startChild(services: EngineServices, run: InstanceRun, token: Tok
     return failStep(run, token, step, token.attempt + 1, new NonRetryableError(message(error)));
   }
   run.update(token, { status: 'waiting', run_at: null, wait: { kind: 'child', childId: child.id } });
-  run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'waiting', data: { child: child.id, workflow: step.workflow } });
+  run.record({
+    tokenId: token.id,
+    stepId: step.id,
+    stepType: step.type,
+    event: 'waiting',
+    data: { child: child.id, workflow: step.workflow },
+  });
 }
 
 /** A waiting token's time came: a timer elapsed, an event wait timed out, or a task's SLA was breached. */
-async function fireTimer(services: EngineServices, run: InstanceRun, token: TokenRow, step: Step, wait: TokenWait | null) {
+async function fireTimer(
+  services: EngineServices,
+  run: InstanceRun,
+  token: TokenRow,
+  step: Step,
+  wait: TokenWait | null,
+) {
   if (step.type === 'wait') {
     run.context.steps[step.id] = { firedAt: run.now.toISOString() };
-    run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'completed', data: { firedAt: run.now.toISOString() } });
+    run.record({
+      tokenId: token.id,
+      stepId: step.id,
+      stepType: step.type,
+      event: 'completed',
+      data: { firedAt: run.now.toISOString() },
+    });
     return moveTo(services, run, token, step.next);
   }
   if (step.type === 'waitFor') {
@@ -240,7 +307,14 @@ async function resume(services: EngineServices, run: InstanceRun, token: TokenRo
     case 'task': {
       run.context.steps[step.id] = resumed;
       const outcome = String(resumed.outcome);
-      run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'completed', actor: String(resumed.completedBy), data: resumed });
+      run.record({
+        tokenId: token.id,
+        stepId: step.id,
+        stepType: step.type,
+        event: 'completed',
+        actor: String(resumed.completedBy),
+        data: resumed,
+      });
       return moveTo(services, run, token, step.routes?.[outcome] ?? step.next);
     }
     case 'parallel':
@@ -262,7 +336,12 @@ async function resume(services: EngineServices, run: InstanceRun, token: TokenRo
 }
 
 /** Moves a token to a step, or — with no target and no following step — finishes its list. */
-async function moveTo(services: EngineServices, run: InstanceRun, token: TokenRow, explicit: string | undefined): Promise<void> {
+async function moveTo(
+  services: EngineServices,
+  run: InstanceRun,
+  token: TokenRow,
+  explicit: string | undefined,
+): Promise<void> {
   const location = run.definition.steps.get(token.step_id)!;
   const target = explicit ?? location.following;
   if (target !== undefined) {
@@ -293,7 +372,10 @@ async function finishBranch(services: EngineServices, run: InstanceRun, token: T
   if (step.join === 'all' && open.length > 0) return;
   for (const sibling of open) await cancelToken(run, sibling, `branch ${token.branch_id} finished first`);
   const finished = siblings.filter((t) => t.status === 'done').map((t) => t.branch_id);
-  const wait: TokenWait = { kind: 'join', resumed: { firstBranch: token.branch_id, completed: [token.branch_id, ...finished] } };
+  const wait: TokenWait = {
+    kind: 'join',
+    resumed: { firstBranch: token.branch_id, completed: [token.branch_id, ...finished] },
+  };
   run.update(parent, { status: 'ready', run_at: run.now, wait });
 }
 
@@ -306,13 +388,16 @@ export async function endInstance(
 ): Promise<void> {
   run.update(token, { status: 'done', run_at: null });
   for (const other of run.tokens.values()) {
-    if (other.id !== token.id && (other.status === 'ready' || other.status === 'waiting' || other.status === 'failed')) {
+    if (
+      other.id !== token.id &&
+      (other.status === 'ready' || other.status === 'waiting' || other.status === 'failed')
+    ) {
       await cancelToken(run, other, `instance ended with ${outcome}`);
     }
   }
   run.setInstance({ status: 'completed', outcome, output, ended_at: run.now, error: null });
   run.record({ tokenId: null, stepId: null, stepType: null, event: 'instance.completed', data: { outcome, output } });
-  if (run.instance.parent_id) await resumeParentOfChild(run.tx, run.instance, run.now, services);
+  if (run.instance.parent_id) await resumeParentOfChild(run.tx, run.instance, run.now);
 }
 
 /** Records a failed attempt: schedules a retry with backoff, or fails the instance (dead letter). */
@@ -342,7 +427,14 @@ export function failStep(
   }
   run.update(token, { attempt, status: 'failed', run_at: null });
   run.setInstance({ status: 'failed', error: { step: step.id, message: reason, attempt } });
-  run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'failed', attempt, data: { error: reason, input } });
+  run.record({
+    tokenId: token.id,
+    stepId: step.id,
+    stepType: step.type,
+    event: 'failed',
+    attempt,
+    data: { error: reason, input },
+  });
 }
 
 /** Runs a synchronous evaluation; on error fails the step and returns undefined. */

@@ -14,8 +14,19 @@ export interface CreatedTask {
 }
 
 /** Creates the human task of a task step and assigns it by the step's rule. */
-export async function createTask(run: InstanceRun, token: TokenRow, step: TaskStep, due: Date | null): Promise<CreatedTask> {
-  const title = String(renderTemplate(step.title, run.context) ?? step.id);
+export async function createTask(
+  run: InstanceRun,
+  token: TokenRow,
+  step: TaskStep,
+  due: Date | null,
+): Promise<CreatedTask> {
+  const rendered = renderTemplate(step.title, run.context);
+  const title =
+    typeof rendered === 'string'
+      ? rendered
+      : rendered === null || rendered === undefined
+        ? step.id
+        : JSON.stringify(rendered);
   const data = step.data === undefined ? null : renderTemplate(step.data, run.context);
   const assignee = await assign(run.tx, step.queue, step.assign ?? { strategy: 'unassigned' });
   const id = newId('tsk', run.now.getTime());
@@ -55,12 +66,21 @@ export async function createTask(run: InstanceRun, token: TokenRow, step: TaskSt
 async function assign(tx: Tx, queue: string, rule: Assignment): Promise<string | null> {
   if ('user' in rule) return rule.user;
   if (rule.strategy === 'unassigned') return null;
-  const row = await tx.selectFrom('wf_queues').select(['members', 'rr_cursor']).where('name', '=', queue).forUpdate().executeTakeFirst();
+  const row = await tx
+    .selectFrom('wf_queues')
+    .select(['members', 'rr_cursor'])
+    .where('name', '=', queue)
+    .forUpdate()
+    .executeTakeFirst();
   const members = (row?.members as string[] | undefined) ?? [];
   if (!row || members.length === 0) return null;
   if (rule.strategy === 'round-robin') {
     const member = members[row.rr_cursor % members.length]!;
-    await tx.updateTable('wf_queues').set({ rr_cursor: (row.rr_cursor + 1) % members.length }).where('name', '=', queue).execute();
+    await tx
+      .updateTable('wf_queues')
+      .set({ rr_cursor: (row.rr_cursor + 1) % members.length })
+      .where('name', '=', queue)
+      .execute();
     return member;
   }
   const load = await tx
@@ -75,18 +95,41 @@ async function assign(tx: Tx, queue: string, rule: Assignment): Promise<string |
 }
 
 /** SLA breached: move the task to the escalation queue, or cancel it and continue at a step. */
-export async function escalateTask(run: InstanceRun, token: TokenRow, step: TaskStep, taskId: string): Promise<{ next?: string }> {
-  const task = await run.tx.selectFrom('wf_tasks').select(['status', 'queue', 'assignee']).where('id', '=', taskId).executeTakeFirst();
+export async function escalateTask(
+  run: InstanceRun,
+  token: TokenRow,
+  step: TaskStep,
+  taskId: string,
+): Promise<{ next?: string }> {
+  const task = await run.tx
+    .selectFrom('wf_tasks')
+    .select(['status', 'queue', 'assignee'])
+    .where('id', '=', taskId)
+    .executeTakeFirst();
   if (!task || task.status !== 'open') return {};
   const escalate = step.escalate;
   if (escalate && 'next' in escalate) {
-    await run.tx.updateTable('wf_tasks').set({ status: 'cancelled', escalated_at: run.now, completed_at: run.now }).where('id', '=', taskId).execute();
+    await run.tx
+      .updateTable('wf_tasks')
+      .set({ status: 'cancelled', escalated_at: run.now, completed_at: run.now })
+      .where('id', '=', taskId)
+      .execute();
     run.context.steps[step.id] = { escalated: true, outcome: null };
-    run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'escalated', data: { taskId, next: escalate.next } });
+    run.record({
+      tokenId: token.id,
+      stepId: step.id,
+      stepType: step.type,
+      event: 'escalated',
+      data: { taskId, next: escalate.next },
+    });
     return { next: escalate.next };
   }
   const queue = escalate && 'queue' in escalate ? escalate.queue : task.queue;
-  await run.tx.updateTable('wf_tasks').set({ queue, assignee: null, escalated_at: run.now }).where('id', '=', taskId).execute();
+  await run.tx
+    .updateTable('wf_tasks')
+    .set({ queue, assignee: null, escalated_at: run.now })
+    .where('id', '=', taskId)
+    .execute();
   run.record({
     tokenId: token.id,
     stepId: step.id,

@@ -21,15 +21,25 @@ async function lockOpenTask(tx: Tx, taskId: string) {
   // Lock the instance too (task, then instance: the order every task operation uses).
   await tx.selectFrom('wf_instances').select('id').where('id', '=', task.instance_id).forUpdate().execute();
   if (task.status !== 'open') {
-    throw conflict('task_not_open', `task ${taskId} is ${task.status}${task.completed_by ? ` (by ${task.completed_by})` : ''}`, {
-      status: task.status,
-    });
+    throw conflict(
+      'task_not_open',
+      `task ${taskId} is ${task.status}${task.completed_by ? ` (by ${task.completed_by})` : ''}`,
+      {
+        status: task.status,
+      },
+    );
   }
   return task;
 }
 
 /** Takes an open task: unassigned, or already the caller's. */
-export async function claimTask(tx: Tx, services: EngineServices, taskId: string, actor: string, requestId?: string | null) {
+export async function claimTask(
+  tx: Tx,
+  services: EngineServices,
+  taskId: string,
+  actor: string,
+  requestId?: string | null,
+) {
   const task = await lockOpenTask(tx, taskId);
   if (task.assignee && task.assignee !== actor) {
     throw conflict('task_assigned', `task ${taskId} is assigned to ${task.assignee}`, { assignee: task.assignee });
@@ -38,7 +48,15 @@ export async function claimTask(tx: Tx, services: EngineServices, taskId: string
   await tx.updateTable('wf_tasks').set({ assignee: actor, claimed_at: now }).where('id', '=', taskId).execute();
   await appendAudit(
     tx,
-    { actor, action: 'task.claimed', entityType: 'task', entityId: taskId, before: { assignee: task.assignee }, after: { assignee: actor }, requestId: requestId ?? null },
+    {
+      actor,
+      action: 'task.claimed',
+      entityType: 'task',
+      entityId: taskId,
+      before: { assignee: task.assignee },
+      after: { assignee: actor },
+      requestId: requestId ?? null,
+    },
     services.clock,
   );
 }
@@ -50,7 +68,9 @@ export async function claimTask(tx: Tx, services: EngineServices, taskId: string
 export async function completeTask(tx: Tx, services: EngineServices, request: CompleteTaskRequest) {
   const task = await lockOpenTask(tx, request.taskId);
   if (task.assignee && task.assignee !== request.actor) {
-    throw conflict('task_assigned', `task ${request.taskId} is assigned to ${task.assignee}`, { assignee: task.assignee });
+    throw conflict('task_assigned', `task ${request.taskId} is assigned to ${task.assignee}`, {
+      assignee: task.assignee,
+    });
   }
   const outcomes = task.outcomes as string[];
   if (!outcomes.includes(request.outcome)) {
@@ -65,15 +85,37 @@ export async function completeTask(tx: Tx, services: EngineServices, request: Co
   const now = services.clock.now();
   await tx
     .updateTable('wf_tasks')
-    .set({ status: 'completed', outcome: request.outcome, result: JSON.stringify(data), completed_by: request.actor, completed_at: now })
+    .set({
+      status: 'completed',
+      outcome: request.outcome,
+      result: JSON.stringify(data),
+      completed_by: request.actor,
+      completed_at: now,
+    })
     .where('id', '=', task.id)
     .execute();
-  const token = await tx.selectFrom('wf_tokens').selectAll().where('id', '=', task.token_id).where('status', '=', 'waiting').executeTakeFirst();
+  const token = await tx
+    .selectFrom('wf_tokens')
+    .selectAll()
+    .where('id', '=', task.token_id)
+    .where('status', '=', 'waiting')
+    .executeTakeFirst();
   if (token) {
-    const resumed = { taskId: task.id, outcome: request.outcome, data, completedBy: request.actor, completedAt: now.toISOString() };
+    const resumed = {
+      taskId: task.id,
+      outcome: request.outcome,
+      data,
+      completedBy: request.actor,
+      completedAt: now.toISOString(),
+    };
     await tx
       .updateTable('wf_tokens')
-      .set({ status: 'ready', run_at: now, wait: JSON.stringify({ ...(token.wait as TokenWait), resumed }), updated_at: now })
+      .set({
+        status: 'ready',
+        run_at: now,
+        wait: JSON.stringify({ ...(token.wait as TokenWait), resumed }),
+        updated_at: now,
+      })
       .where('id', '=', token.id)
       .execute();
     await markDue(tx, task.instance_id, now);
@@ -91,7 +133,6 @@ export async function completeTask(tx: Tx, services: EngineServices, request: Co
     },
     services.clock,
   );
-  services.wake();
 }
 
 /** Form data against the task's fields: required ones present, types and choices respected, nothing unknown. */
@@ -99,7 +140,8 @@ export function checkForm(form: FormField[], data: Record<string, unknown>): Fie
   const issues: FieldIssue[] = [];
   const known = new Set(form.map((f) => f.name));
   for (const name of Object.keys(data)) {
-    if (form.length && !known.has(name)) issues.push({ field: `body.data.${name}`, message: 'is not a field of this task' });
+    if (form.length && !known.has(name))
+      issues.push({ field: `body.data.${name}`, message: 'is not a field of this task' });
   }
   for (const field of form) {
     const value = data[field.name];
@@ -109,12 +151,17 @@ export function checkForm(form: FormField[], data: Record<string, unknown>): Fie
       continue;
     }
     const typeOk =
-      field.type === 'string' ? typeof value === 'string'
-      : field.type === 'number' ? typeof value === 'number' && Number.isFinite(value)
-      : field.type === 'integer' ? Number.isInteger(value)
-      : field.type === 'boolean' ? typeof value === 'boolean'
-      : field.type === 'date' ? typeof value === 'string' && !Number.isNaN(Date.parse(value))
-      : typeof value === 'object';
+      field.type === 'string'
+        ? typeof value === 'string'
+        : field.type === 'number'
+          ? typeof value === 'number' && Number.isFinite(value)
+          : field.type === 'integer'
+            ? Number.isInteger(value)
+            : field.type === 'boolean'
+              ? typeof value === 'boolean'
+              : field.type === 'date'
+                ? typeof value === 'string' && !Number.isNaN(Date.parse(value))
+                : typeof value === 'object';
     if (!typeOk) issues.push({ field: at, message: `must be ${field.type === 'integer' ? 'an' : 'a'} ${field.type}` });
     else if (field.options && !field.options.includes(value as string | number)) {
       issues.push({ field: at, message: `must be one of ${field.options.join(', ')}` });

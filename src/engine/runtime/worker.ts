@@ -7,8 +7,6 @@ import type { EngineServices } from './services.js';
 export interface WorkerOptions {
   /** How often an idle worker looks for due work; also bounds how late a timer can fire. Default 200 ms. */
   pollIntervalMs?: number;
-  /** Claim lease on PostgreSQL (see claimAndRun). Default 5 minutes. */
-  leaseMs?: number;
   /** Claim loops in this process; each holds one connection while it runs an instance. Default 1. */
   concurrency?: number;
   logger?: Logger | undefined;
@@ -27,12 +25,13 @@ export class Worker {
   #wakeUp: Array<() => void> = [];
   #processed = 0;
   #schedulesCheckedAt = Number.NEGATIVE_INFINITY;
+  /** After a wake-up, idle waits are short for a few rounds: the waking transaction may commit just after. */
+  #rechecks = 0;
 
   constructor(services: EngineServices, options: WorkerOptions = {}) {
     this.#services = services;
     this.#options = {
       pollIntervalMs: options.pollIntervalMs ?? 200,
-      leaseMs: options.leaseMs ?? 5 * 60_000,
       concurrency: options.concurrency ?? 1,
       logger: options.logger,
     };
@@ -58,6 +57,7 @@ export class Worker {
 
   /** Cuts an idle wait short: new work was committed in this process. */
   wake(): void {
+    this.#rechecks = 4;
     const waiting = this.#wakeUp;
     this.#wakeUp = [];
     for (const resolve of waiting) resolve();
@@ -71,7 +71,7 @@ export class Worker {
       this.#schedulesCheckedAt = now;
       fired = await fireDueSchedules(this.#services);
     }
-    const ran = await claimAndRun(this.#services, { leaseMs: this.#options.leaseMs });
+    const ran = await claimAndRun(this.#services);
     if (ran) this.#processed += 1;
     return fired > 0 || ran !== undefined;
   }
@@ -89,7 +89,11 @@ export class Worker {
       try {
         const busy = await this.tick();
         failures = 0;
-        if (!busy) await this.#idle(this.#options.pollIntervalMs);
+        if (!busy) {
+          const short = this.#rechecks > 0;
+          if (short) this.#rechecks -= 1;
+          await this.#idle(short ? 25 : this.#options.pollIntervalMs);
+        }
       } catch (error) {
         // A lost connection or a killed session (lease): back off and claim again; nothing half-committed.
         failures += 1;

@@ -57,25 +57,29 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, clock: Clock = syst
   };
   const hash = auditRowHash(head.hash, content);
 
+  // Insert the row and move the head in one statement: one round trip less while the head is locked.
   await tx
-    .insertInto('audit_log')
-    .values({
-      seq,
-      id,
-      occurred_at: occurredAt,
-      actor: content.actor,
-      action: content.action,
-      entity_type: content.entityType,
-      entity_id: content.entityId,
-      before: before === null ? null : JSON.stringify(before),
-      after: after === null ? null : JSON.stringify(after),
-      reason: content.reason,
-      request_id: content.requestId,
-      prev_hash: head.hash,
-      hash,
-    })
+    .with('appended', (db) =>
+      db.insertInto('audit_log').values({
+        seq,
+        id,
+        occurred_at: occurredAt,
+        actor: content.actor,
+        action: content.action,
+        entity_type: content.entityType,
+        entity_id: content.entityId,
+        before: before === null ? null : JSON.stringify(before),
+        after: after === null ? null : JSON.stringify(after),
+        reason: content.reason,
+        request_id: content.requestId,
+        prev_hash: head.hash,
+        hash,
+      }),
+    )
+    .updateTable('audit_chain_head')
+    .set({ seq, hash })
+    .where('singleton', '=', true)
     .execute();
-  await tx.updateTable('audit_chain_head').set({ seq, hash }).where('singleton', '=', true).execute();
   return { seq, id, hash };
 }
 

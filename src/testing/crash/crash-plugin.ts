@@ -12,7 +12,9 @@ export function register({ actions }: { actions: ActionRegistry }): void {
     name: 'crash.effect',
     input: z.object({ receiver: z.string().url(), label: z.string() }),
     run: async (input, ctx) => {
-      await sql`insert into crash_effects (key, instance_id, label) values (${ctx.idempotencyKey}, ${ctx.instanceId}, ${input.label})`.execute(ctx.tx);
+      await sql`insert into crash_effects (key, instance_id, label) values (${ctx.idempotencyKey}, ${ctx.instanceId}, ${input.label})`.execute(
+        ctx.tx,
+      );
       const response = await fetch(input.receiver, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': ctx.idempotencyKey },

@@ -71,7 +71,9 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
   try {
     await withDatabase(options, async (database) => {
       await migrate(database);
-      await sql`create table if not exists crash_effects (key text primary key, instance_id text not null, label text not null)`.execute(database.db);
+      await sql`create table if not exists crash_effects (key text primary key, instance_id text not null, label text not null)`.execute(
+        database.db,
+      );
       const engine = engineFor(database);
       await engine.deploy({ source: WORKFLOW, actor: 'crash-test' });
     });
@@ -83,13 +85,16 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       const worker = spawnWorker(options);
       const before = receiver.requests;
       const working = await waitFor(() => receiver.requests > before || worker.exitCode !== null, 30_000);
-      if (worker.exitCode !== null) throw new Error(`worker exited on its own (code ${worker.exitCode}):\n${tail(worker)}`);
+      if (worker.exitCode !== null)
+        throw new Error(`worker exited on its own (code ${worker.exitCode}):\n${tail(worker)}`);
       if (!working) log(`crash ${crash}: worker made no request in 30 s; killing anyway`);
-      await sleep(Math.random() * 300);
+      await sleep(Math.random() * 1000);
       worker.kill('SIGKILL');
       await exited(worker);
       if (crash % 10 === 0 || crash === options.crashes) {
-        log(`crash ${crash}/${options.crashes}: ${receiver.applied.size}/${started * EFFECTS_PER_INSTANCE} effects, ${receiver.duplicates} repeats absorbed`);
+        log(
+          `crash ${crash}/${options.crashes}: ${receiver.applied.size}/${started * EFFECTS_PER_INSTANCE} effects, ${receiver.duplicates} repeats absorbed`,
+        );
       }
     }
 
@@ -117,7 +122,9 @@ function engineFor(database: Database): Engine {
 }
 
 async function withDatabase<T>(options: CrashTestOptions, work: (database: Database) => Promise<T>): Promise<T> {
-  const database = await openDatabase(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataDir: options.dataDir! });
+  const database = await openDatabase(
+    options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataDir: options.dataDir! },
+  );
   try {
     return await work(database);
   } finally {
@@ -130,7 +137,10 @@ async function startBatch(options: CrashTestOptions, receiver: EffectReceiver): 
     const engine = engineFor(database);
     await database.transaction(async (tx) => {
       for (let i = 0; i < options.instances; i++) {
-        await engine.start({ workflowKey: 'crash-test', input: { receiver: receiver.url }, actor: 'crash-test' }, joinTransaction(database, tx));
+        await engine.start(
+          { workflowKey: 'crash-test', input: { receiver: receiver.url }, actor: 'crash-test' },
+          joinTransaction(database, tx),
+        );
       }
     });
     return options.instances;
@@ -149,13 +159,14 @@ function spawnWorker(options: CrashTestOptions): ChildProcess {
     output.push(chunk.toString('utf8'));
     if (output.length > 50) output.shift();
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   (child as ChildProcess & { output: string[] }).output = output;
   return child;
 }
 
-const tail = (child: ChildProcess): string => ((child as ChildProcess & { output?: string[] }).output ?? []).join('').slice(-2000);
+const tail = (child: ChildProcess): string =>
+  ((child as ChildProcess & { output?: string[] }).output ?? []).join('').slice(-2000);
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -174,14 +185,24 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
 async function verify(options: CrashTestOptions, receiver: EffectReceiver, started: number): Promise<CrashTestReport> {
   return withDatabase(options, async (database) => {
     const problems: string[] = [];
-    const instances = await database.db.selectFrom('wf_instances').select(['id', 'status', 'outcome', 'error']).where('workflow_key', '=', 'crash-test').execute();
+    const instances = await database.db
+      .selectFrom('wf_instances')
+      .select(['id', 'status', 'outcome', 'error'])
+      .where('workflow_key', '=', 'crash-test')
+      .execute();
     const unfinished = instances.filter((i) => i.status !== 'completed' || i.outcome !== 'survived');
-    for (const i of unfinished.slice(0, 5)) problems.push(`instance ${i.id} is ${i.status} (${JSON.stringify(i.error)})`);
+    for (const i of unfinished.slice(0, 5))
+      problems.push(`instance ${i.id} is ${i.status} (${JSON.stringify(i.error)})`);
     if (unfinished.length > 5) problems.push(`…and ${unfinished.length - 5} more unfinished instances`);
 
-    const rows = await sql<{ key: string; instance_id: string; label: string }>`select key, instance_id, label from crash_effects`.execute(database.db);
+    const rows = await sql<{
+      key: string;
+      instance_id: string;
+      label: string;
+    }>`select key, instance_id, label from crash_effects`.execute(database.db);
     const perInstance = new Map<string, string[]>();
-    for (const row of rows.rows) perInstance.set(row.instance_id, [...(perInstance.get(row.instance_id) ?? []), row.label]);
+    for (const row of rows.rows)
+      perInstance.set(row.instance_id, [...(perInstance.get(row.instance_id) ?? []), row.label]);
     for (const i of instances) {
       const labels = (perInstance.get(i.id) ?? []).sort().join(',');
       if (labels !== 'first,second') problems.push(`instance ${i.id} has table effects [${labels}]`);
@@ -189,8 +210,12 @@ async function verify(options: CrashTestOptions, receiver: EffectReceiver, start
     const tableKeys = new Set(rows.rows.map((r) => r.key));
     const receiverOnly = [...receiver.applied.keys()].filter((k) => !tableKeys.has(k));
     const tableOnly = [...tableKeys].filter((k) => !receiver.applied.has(k));
-    if (receiverOnly.length) problems.push(`${receiverOnly.length} effects reached the receiver under keys no committed step used (e.g. ${receiverOnly[0]})`);
-    if (tableOnly.length) problems.push(`${tableOnly.length} committed effects never reached the receiver (e.g. ${tableOnly[0]})`);
+    if (receiverOnly.length)
+      problems.push(
+        `${receiverOnly.length} effects reached the receiver under keys no committed step used (e.g. ${receiverOnly[0]})`,
+      );
+    if (tableOnly.length)
+      problems.push(`${tableOnly.length} committed effects never reached the receiver (e.g. ${tableOnly[0]})`);
     if (instances.length !== started) problems.push(`${instances.length} instances exist, ${started} were started`);
 
     const audit = await verifyAuditChain(database.db);

@@ -28,9 +28,16 @@ export async function startEffectReceiver(): Promise<EffectReceiver> {
       }
       state.requests += 1;
       if (state.applied.has(key)) state.duplicates += 1;
-      else state.applied.set(key, JSON.parse(Buffer.concat(chunks).toString('utf8')) as { instanceId: string; label: string });
+      else
+        state.applied.set(
+          key,
+          JSON.parse(Buffer.concat(chunks).toString('utf8')) as { instanceId: string; label: string },
+        );
       // A little latency, so that kills also land while a call is in flight.
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), Math.random() * 5);
+      setTimeout(
+        () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+        Math.random() * 5,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,172 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Engine } from '../../engine/engine.js';
+import { getTask, listTasks } from '../../engine/runtime/queries.js';
+import type { App, RouteModule } from '../context.js';
+import { requirePermission } from '../middleware/auth.js';
+import { idempotent } from '../middleware/idempotency.js';
+import {
+  commonErrors,
+  conflictError,
+  IdempotencyKeyHeader,
+  json,
+  notFoundError,
+  unprocessableError,
+} from '../schemas.js';
+
+/**
+ * Human tasks. The person working a task is the calling API key's **name** (not its id): that is
+ * what queues list as members and what `assign: { user: … }` names, so a key named "ana" claims and
+ * completes the tasks assigned to ana. The engine records the same name as the audit actor.
+ */
+
+const TASK_STATUSES = ['open', 'completed', 'cancelled'] as const;
+
+const TaskId = z
+  .string()
+  .regex(/^tsk_[0-9A-Z]{26}$/, 'must be a task id (tsk_…)')
+  .openapi({ example: 'tsk_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z' });
+
+const TaskSchema = z
+  .object({
+    id: z.string(),
+    instanceId: z.string(),
+    step: z.string(),
+    queue: z.string(),
+    title: z.string(),
+    description: z.string().nullable(),
+    form: z.unknown().openapi({ description: 'The fields `data` may hold on completion' }),
+    outcomes: z.unknown().openapi({ description: 'The outcomes completion may choose from' }),
+    data: z.unknown(),
+    assignee: z.string().nullable(),
+    status: z.enum(TASK_STATUSES),
+    dueAt: z.string().datetime().nullable(),
+    escalatedAt: z.string().datetime().nullable(),
+    outcome: z.string().nullable(),
+    result: z.unknown(),
+    completedBy: z.string().nullable(),
+    createdAt: z.string().datetime(),
+    claimedAt: z.string().datetime().nullable(),
+    completedAt: z.string().datetime().nullable(),
+  })
+  .openapi('Task');
+
+const CompleteSchema = z
+  .object({
+    outcome: z.string().min(1).max(100).openapi({ example: 'approve' }),
+    data: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: "Form data, checked against the task's form" }),
+  })
+  .strict()
+  .openapi('CompleteTask');
+
+const idParams = z.object({ id: TaskId });
+const work = requirePermission('tasks:work');
+
+const listDef = createRoute({
+  method: 'get',
+  path: '/tasks',
+  tags: ['tasks'],
+  summary: 'List tasks, oldest first, with keyset paging',
+  middleware: [work] as const,
+  request: {
+    query: z.object({
+      queue: z.string().max(100).optional(),
+      assignee: z.string().max(200).optional(),
+      status: z.enum(TASK_STATUSES).optional(),
+      instanceId: z.string().max(100).optional(),
+      after: z.string().max(100).optional().openapi({ description: 'The `next` of the previous page' }),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+    }),
+  },
+  responses: {
+    200: json(z.object({ data: z.array(TaskSchema), next: z.string().nullable() }), 'A page of tasks'),
+    ...commonErrors,
+  },
+});
+
+const getDef = createRoute({
+  method: 'get',
+  path: '/tasks/{id}',
+  tags: ['tasks'],
+  summary: 'One task',
+  middleware: [work] as const,
+  request: { params: idParams },
+  responses: { 200: json(TaskSchema, 'The task'), ...commonErrors, ...notFoundError },
+});
+
+const claimDef = createRoute({
+  method: 'post',
+  path: '/tasks/{id}/claim',
+  tags: ['tasks'],
+  summary: "Claim an open task for the caller (the API key's name)",
+  middleware: [work] as const,
+  request: { params: idParams },
+  responses: {
+    200: json(TaskSchema, 'The claimed task'),
+    ...commonErrors,
+    ...notFoundError,
+    ...conflictError,
+  },
+});
+
+const completeDef = createRoute({
+  method: 'post',
+  path: '/tasks/{id}/complete',
+  tags: ['tasks'],
+  summary: 'Complete a task with one of its outcomes; its instance continues',
+  description:
+    '409 `task_not_open` when it was already completed (or cancelled), 409 `task_assigned` when it is assigned ' +
+    "to someone else, 422 when the outcome is not one of the task's outcomes, 400 naming `body.data.<field>` for " +
+    'form data that does not fit.',
+  middleware: [work, idempotent()] as const,
+  request: {
+    params: idParams,
+    headers: IdempotencyKeyHeader,
+    body: { required: true, content: { 'application/json': { schema: CompleteSchema } } },
+  },
+  responses: {
+    200: json(TaskSchema, 'The completed task'),
+    ...commonErrors,
+    ...notFoundError,
+    ...conflictError,
+    ...unprocessableError('The outcome is not allowed, or the Idempotency-Key was reused'),
+  },
+});
+
+export function taskRoutes(engine: Engine): RouteModule {
+  return {
+    register(app: App) {
+      app.openapi(listDef, async (c) => {
+        const query = c.req.valid('query');
+        const data = await listTasks(c.var.database.db, query);
+        return c.json({ data, next: data.length === query.limit ? data[data.length - 1]!.id : null }, 200);
+      });
+
+      app.openapi(getDef, async (c) => c.json(await getTask(c.var.database.db, c.req.valid('param').id), 200));
+
+      app.openapi(claimDef, async (c) => {
+        const { id } = c.req.valid('param');
+        await engine.claimTask({ taskId: id, actor: c.var.principal.name, requestId: c.var.requestId }, c.var.database);
+        return c.json(await getTask(c.var.database.db, id), 200);
+      });
+
+      app.openapi(completeDef, async (c) => {
+        const { id } = c.req.valid('param');
+        const body = c.req.valid('json');
+        await engine.completeTask(
+          {
+            taskId: id,
+            outcome: body.outcome,
+            data: body.data,
+            actor: c.var.principal.name,
+            requestId: c.var.requestId,
+          },
+          c.var.database,
+        );
+        return c.json(await getTask(c.var.database.db, id), 200);
+      });
+    },
+  };
+}

@@ -1,6 +1,6 @@
-import type { Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
 import { newId } from '../../core/ids.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import type { AuditEntry } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import type { DeployedDefinition, Step } from '../definition/types.js';
 import type { InstanceStatus, TokenStatus, WfInstancesTable, WfTokensTable } from '../store/tables.js';
@@ -127,29 +127,15 @@ export class InstanceRun {
     Object.assign(this.instance, change);
   }
 
-  async flush(actor = ENGINE_ACTOR): Promise<void> {
+  /**
+   * Writes everything this run changed — new and changed tokens, the timeline, the instance — in one
+   * statement (data-modifying CTEs), and returns the audit entry summarising it for the caller to
+   * append with the other instances of its batch.
+   */
+  async flush(actor = ENGINE_ACTOR): Promise<AuditEntry | undefined> {
     const { tx, instance, now } = this;
     const created = [...this.#created].map((id) => this.tokens.get(id)!);
-    if (created.length) await tx.insertInto('wf_tokens').values(created.map(tokenValues)).execute();
-    for (const id of this.#dirty) {
-      if (this.#created.has(id)) continue;
-      const t = this.tokens.get(id)!;
-      await tx
-        .updateTable('wf_tokens')
-        .set({
-          step_id: t.step_id,
-          status: t.status,
-          run_at: t.run_at,
-          attempt: t.attempt,
-          visit: t.visit,
-          wait: t.wait === null ? null : JSON.stringify(t.wait),
-          wait_event_type: t.wait_event_type,
-          wait_event_key: t.wait_event_key,
-          updated_at: t.updated_at,
-        })
-        .where('id', '=', id)
-        .execute();
-    }
+    const changed = [...this.#dirty].filter((id) => !this.#created.has(id)).map((id) => this.tokens.get(id)!);
     this.#created.clear();
     this.#dirty.clear();
 
@@ -157,65 +143,77 @@ export class InstanceRun {
       .filter((t) => (t.status === 'ready' || t.status === 'waiting') && t.run_at !== null)
       .map((t) => t.run_at!.getTime());
     const nextRunAt = instance.status === 'running' && due.length ? new Date(Math.min(...due)) : null;
-    await tx
-      .updateTable('wf_instances')
-      .set({
-        status: instance.status,
-        context: JSON.stringify(this.context),
-        outcome: instance.outcome,
-        output: instance.output === null ? null : JSON.stringify(instance.output),
-        error: instance.error === null ? null : JSON.stringify(instance.error),
-        next_run_at: nextRunAt,
-        updated_at: now,
-        ended_at: instance.ended_at,
-        version: instance.version,
-      })
-      .where('id', '=', instance.id)
-      .execute();
     instance.next_run_at = nextRunAt;
 
-    if (this.#history.length) {
-      await tx
-        .insertInto('wf_history')
-        .values(
-          this.#history.map((h) => ({
-            instance_id: instance.id,
-            token_id: h.tokenId,
-            step_id: h.stepId,
-            step_type: h.stepType,
-            event: h.event,
-            attempt: h.attempt ?? null,
-            at: now,
-            actor: h.actor ?? null,
-            data: h.data === undefined ? null : JSON.stringify(h.data),
-          })),
-        )
-        .execute();
-      // The audit row summarises this transaction's timeline; the timeline keeps the details.
-      await appendAudit(
-        tx,
-        {
-          actor,
-          action: 'workflow.instance.advanced',
-          entityType: 'workflow_instance',
-          entityId: instance.id,
-          before: this.#before,
-          after: {
-            status: instance.status,
-            at: this.activeSteps(),
-            steps: this.#history.map((h) => ({ step: h.stepId, event: h.event })),
-          },
-        },
-        { now: () => now },
-      );
-      this.#history.length = 0;
+    const ctes: RawBuilder<unknown>[] = [];
+    if (created.length) {
+      ctes.push(sql`new_tokens as (
+        insert into wf_tokens (id, instance_id, step_id, status, run_at, attempt, visit, parent_token_id, branch_id,
+                               wait, wait_event_type, wait_event_key, created_at, updated_at)
+        values ${sql.join(
+          created.map(
+            (
+              t,
+            ) => sql`(${t.id}, ${t.instance_id}, ${t.step_id}, ${t.status}, ${t.run_at}::timestamptz, ${t.attempt}, ${t.visit},
+                        ${t.parent_token_id}, ${t.branch_id}, ${jsonOrNull(t.wait)}::jsonb, ${t.wait_event_type}, ${t.wait_event_key},
+                        ${t.created_at}::timestamptz, ${t.updated_at}::timestamptz)`,
+          ),
+        )})`);
     }
+    if (changed.length) {
+      ctes.push(sql`changed_tokens as (
+        update wf_tokens t set step_id = v.step_id, status = v.status, run_at = v.run_at, attempt = v.attempt, visit = v.visit,
+               wait = v.wait, wait_event_type = v.wait_event_type, wait_event_key = v.wait_event_key, updated_at = v.updated_at
+        from (values ${sql.join(
+          changed.map(
+            (
+              t,
+            ) => sql`(${t.id}::text, ${t.step_id}::text, ${t.status}::text, ${t.run_at}::timestamptz, ${t.attempt}::int,
+                        ${t.visit}::int, ${jsonOrNull(t.wait)}::jsonb, ${t.wait_event_type}::text, ${t.wait_event_key}::text,
+                        ${t.updated_at}::timestamptz)`,
+          ),
+        )}) as v (id, step_id, status, run_at, attempt, visit, wait, wait_event_type, wait_event_key, updated_at)
+        where t.id = v.id)`);
+    }
+    const history = this.#history.splice(0);
+    if (history.length) {
+      ctes.push(sql`timeline as (
+        insert into wf_history (instance_id, token_id, step_id, step_type, event, attempt, at, actor, data)
+        values ${sql.join(
+          history.map(
+            (h) => sql`(${instance.id}, ${h.tokenId}, ${h.stepId}, ${h.stepType}, ${h.event}, ${h.attempt ?? null}::int,
+                        ${now}::timestamptz, ${h.actor ?? null}, ${h.data === undefined ? null : JSON.stringify(h.data)}::jsonb)`,
+          ),
+        )})`);
+    }
+    await sql`
+      ${ctes.length ? sql`with ${sql.join(ctes)}` : sql``}
+      update wf_instances set
+        status = ${instance.status}, context = ${JSON.stringify(this.context)}::jsonb, outcome = ${instance.outcome},
+        output = ${jsonOrNull(instance.output)}::jsonb, error = ${jsonOrNull(instance.error)}::jsonb,
+        next_run_at = ${nextRunAt}::timestamptz, updated_at = ${now}::timestamptz, ended_at = ${instance.ended_at}::timestamptz,
+        version = ${instance.version}
+      where id = ${instance.id}`.execute(tx);
+
+    if (history.length === 0) return undefined;
+    // The audit row summarises this transaction's timeline; the timeline keeps the details.
+    return {
+      actor,
+      action: 'workflow.instance.advanced',
+      entityType: 'workflow_instance',
+      entityId: instance.id,
+      before: this.#before,
+      after: {
+        status: instance.status,
+        at: this.activeSteps(),
+        steps: history.map((h) => ({ step: h.stepId, event: h.event })),
+      },
+    };
   }
 }
 
+const jsonOrNull = (value: unknown): string | null =>
+  value === null || value === undefined ? null : JSON.stringify(value);
+
 export const isActive = (status: TokenStatus): boolean =>
   status === 'ready' || status === 'waiting' || status === 'failed';
-
-function tokenValues(t: TokenRow) {
-  return { ...t, wait: t.wait === null ? null : JSON.stringify(t.wait) };
-}

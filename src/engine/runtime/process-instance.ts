@@ -1,39 +1,121 @@
+import { appendAuditBatch, type AuditEntry } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import { publishEventInTx } from './publish-event.js';
 import { InstanceRun, type InstanceRow } from './instance-run.js';
-import type { EngineServices } from './services.js';
-import { runToken } from './step-executor.js';
+import { ENGINE_ACTOR, type EngineServices } from './services.js';
+import { message, runToken } from './step-executor.js';
 import '../store/tables.js';
 
+export interface ClaimOptions {
+  /** Instances claimed per transaction. Default 1. */
+  batchSize?: number;
+  /** A batch stops taking its next instance after this long; the rest are released unchanged. */
+  batchTimeMs?: number;
+}
+
 /**
- * Claims one due instance and runs it until all its tokens wait (or the step budget is spent), in one
+ * Claims due instances and runs each until all its tokens wait (or its step budget is spent), in one
  * transaction. `FOR UPDATE SKIP LOCKED` lets any number of workers claim side by side without ever
  * taking the same instance. The row lock is the claim and the transaction its lease: a crashed
  * worker's connection drops and PostgreSQL rolls back and releases at once; a hung one is cut off by
  * the server's idle_in_transaction_session_timeout, which openDatabase() sets on every connection.
- * Returns the id of the instance it ran, or undefined when nothing was due.
+ *
+ * Several instances per transaction share its begin, claim, audit-head lock and commit — the costs
+ * that dominate a short step. Each instance is re-read just before it runs (an earlier one in the
+ * batch may have woken or cancelled it) and written just after, so instances of one batch never see
+ * each other's stale state. Returns the ids it ran.
  */
-export async function claimAndRun(services: EngineServices): Promise<string | undefined> {
+export async function claimAndRun(services: EngineServices, options: ClaimOptions = {}): Promise<string[]> {
   const { database, clock } = services;
-  return database.transaction(async (tx) => {
-    const now = clock.now();
-    const instance = await tx
-      .selectFrom('wf_instances')
-      .selectAll()
-      .where('status', '=', 'running')
-      .where('next_run_at', '<=', now)
-      .orderBy('next_run_at')
-      .limit(1)
-      .forUpdate()
-      .skipLocked()
-      .executeTakeFirst();
-    if (!instance) return undefined;
-    await runInstance(tx, services, instance, now);
-    return instance.id;
-  });
+  const batchSize = Math.max(1, options.batchSize ?? 1);
+  const deadline = Date.now() + (options.batchTimeMs ?? 250);
+  let claimed: string[] = [];
+  try {
+    return await database.transaction(async (tx) => {
+      const now = clock.now();
+      claimed = (
+        await tx
+          .selectFrom('wf_instances')
+          .select('id')
+          .where('status', '=', 'running')
+          .where('next_run_at', '<=', now)
+          .orderBy('next_run_at')
+          .limit(batchSize)
+          .forUpdate()
+          .skipLocked()
+          .execute()
+      ).map((r) => r.id);
+      const ran: string[] = [];
+      const audit: AuditEntry[] = [];
+      for (const id of claimed) {
+        if (ran.length > 0 && Date.now() > deadline) break;
+        const entry = await runClaimed(tx, services, id, now);
+        if (entry) audit.push(entry);
+        ran.push(id);
+      }
+      await appendAuditBatch(tx, audit, { now: () => now });
+      return ran;
+    });
+  } catch (error) {
+    if (isTransient(error)) throw error;
+    if (claimed.length <= 1) {
+      if (claimed[0]) await quarantine(services, claimed[0], error);
+      else throw error;
+      return claimed;
+    }
+    // Something unexpected broke the batch: run its instances one by one, so one bad instance
+    // cannot hold the others back.
+    const ran: string[] = [];
+    for (const id of claimed) ran.push(...(await runOne(services, id)));
+    return ran;
+  }
 }
 
-export async function runInstance(tx: Tx, services: EngineServices, instance: InstanceRow, now: Date): Promise<void> {
+async function runOne(services: EngineServices, id: string): Promise<string[]> {
+  try {
+    return await services.database.transaction(async (tx) => {
+      const now = services.clock.now();
+      const row = await tx
+        .selectFrom('wf_instances')
+        .select('id')
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .where('next_run_at', '<=', now)
+        .forUpdate()
+        .skipLocked()
+        .executeTakeFirst();
+      if (!row) return [];
+      const entry = await runClaimed(tx, services, id, now);
+      await appendAuditBatch(tx, entry ? [entry] : [], { now: () => now });
+      return [id];
+    });
+  } catch (error) {
+    if (isTransient(error)) throw error;
+    await quarantine(services, id, error);
+    return [id];
+  }
+}
+
+/** Deadlocks, serialization failures, lost connections, server shutdown: try again later, blame no instance. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^(40|08|57|53)/.test(code)) return true;
+  return /ECONNRESET|ECONNREFUSED|EPIPE|Connection terminated|connection is closed/i.test(message(error));
+}
+
+/** Runs one claimed (locked) instance; returns its audit entry. */
+async function runClaimed(tx: Tx, services: EngineServices, id: string, now: Date): Promise<AuditEntry | undefined> {
+  const instance = await tx.selectFrom('wf_instances').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  if (instance.status !== 'running') return undefined;
+  return runInstance(tx, services, instance, now);
+}
+
+export async function runInstance(
+  tx: Tx,
+  services: EngineServices,
+  instance: InstanceRow,
+  now: Date,
+): Promise<AuditEntry | undefined> {
   const definition = await services.definitions.get(tx, instance.workflow_key, instance.version);
   const run = await InstanceRun.load(tx, instance, definition, now);
   let budget = services.maxStepsPerTransaction;
@@ -47,8 +129,72 @@ export async function runInstance(tx: Tx, services: EngineServices, instance: In
       budget -= 1;
     }
   }
-  await run.flush();
+  const entry = await run.flush();
   for (const event of run.pendingEvents) {
     await publishEventInTx(tx, services, { ...event, actor: `workflow:${instance.id}` });
+  }
+  return entry;
+}
+
+/**
+ * An instance whose run throws outside any step (an engine bug, a definition the database lost, a
+ * broken connection that keeps recurring) must not be claimed first forever and starve the rest:
+ * it is failed with the error in its timeline, for an operator to retry.
+ */
+async function quarantine(services: EngineServices, id: string, error: unknown): Promise<void> {
+  const now = services.clock.now();
+  try {
+    await services.database.transaction(async (tx) => {
+      const row = await tx
+        .selectFrom('wf_instances')
+        .select(['status'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (row?.status !== 'running') return;
+      const reason = `engine error: ${message(error)}`;
+      await tx
+        .updateTable('wf_instances')
+        .set({
+          status: 'failed',
+          error: JSON.stringify({ step: null, message: reason }),
+          next_run_at: null,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute();
+      await tx
+        .insertInto('wf_history')
+        .values({
+          instance_id: id,
+          token_id: null,
+          step_id: null,
+          step_type: null,
+          event: 'failed',
+          attempt: null,
+          at: now,
+          actor: ENGINE_ACTOR,
+          data: JSON.stringify({ error: reason }),
+        })
+        .execute();
+      await appendAuditBatch(
+        tx,
+        [
+          {
+            actor: ENGINE_ACTOR,
+            action: 'workflow.instance.failed',
+            entityType: 'workflow_instance',
+            entityId: id,
+            before: { status: 'running' },
+            after: { status: 'failed' },
+            reason,
+          },
+        ],
+        services.clock,
+      );
+    });
+  } catch {
+    // The database itself is unreachable: leave the instance as it is; the worker backs off.
+    throw error;
   }
 }

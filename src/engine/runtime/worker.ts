@@ -9,6 +9,8 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   /** Claim loops in this process; each holds one connection while it runs an instance. Default 1. */
   concurrency?: number;
+  /** Instances claimed per transaction (see claimAndRun). Default 16. */
+  batchSize?: number;
   logger?: Logger | undefined;
 }
 
@@ -33,6 +35,7 @@ export class Worker {
     this.#options = {
       pollIntervalMs: options.pollIntervalMs ?? 200,
       concurrency: options.concurrency ?? 1,
+      batchSize: options.batchSize ?? 16,
       logger: options.logger,
     };
   }
@@ -71,9 +74,9 @@ export class Worker {
       this.#schedulesCheckedAt = now;
       fired = await fireDueSchedules(this.#services);
     }
-    const ran = await claimAndRun(this.#services);
-    if (ran) this.#processed += 1;
-    return fired > 0 || ran !== undefined;
+    const ran = await claimAndRun(this.#services, { batchSize: this.#options.batchSize });
+    this.#processed += ran.length;
+    return fired > 0 || ran.length > 0;
   }
 
   /** Tests and the CLI: run until nothing is due at the clock's current time. */

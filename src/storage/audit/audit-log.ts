@@ -29,6 +29,21 @@ export interface AuditRecord {
  * until the caller commits, so keep audited transactions short.
  */
 export async function appendAudit(tx: Tx, entry: AuditEntry, clock: Clock = systemClock): Promise<AuditRecord> {
+  const [record] = await appendAuditBatch(tx, [entry], clock);
+  return record!;
+}
+
+/**
+ * Appends several rows in order with one lock of the chain head and one insert: a workflow worker
+ * that advanced many instances in one transaction records them all at its end, so the head — the one
+ * row every audited transaction shares — is held only for the last moments before commit.
+ */
+export async function appendAuditBatch(
+  tx: Tx,
+  entries: AuditEntry[],
+  clock: Clock = systemClock,
+): Promise<AuditRecord[]> {
+  if (entries.length === 0) return [];
   const head = await tx
     .selectFrom('audit_chain_head')
     .select(['seq', 'hash'])
@@ -36,51 +51,56 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, clock: Clock = syst
     .forUpdate()
     .executeTakeFirstOrThrow();
 
-  const seq = BigInt(head.seq) + 1n;
+  let seq = BigInt(head.seq);
+  let prevHash = head.hash;
   // Microseconds are dropped by JS Dates; truncating here keeps the stored value equal to the hashed one.
   const occurredAt = new Date(clock.now().getTime());
-  const before = toJsonValue(entry.before);
-  const after = toJsonValue(entry.after);
-  const id = newId('aud', occurredAt.getTime());
-  const content = {
-    seq,
-    id,
-    occurredAt,
-    actor: entry.actor,
-    action: entry.action,
-    entityType: entry.entityType,
-    entityId: entry.entityId,
-    before,
-    after,
-    reason: entry.reason ?? null,
-    requestId: entry.requestId ?? null,
-  };
-  const hash = auditRowHash(head.hash, content);
+  const rows = entries.map((entry) => {
+    seq += 1n;
+    const before = toJsonValue(entry.before);
+    const after = toJsonValue(entry.after);
+    const id = newId('aud', occurredAt.getTime());
+    const content = {
+      seq,
+      id,
+      occurredAt,
+      actor: entry.actor,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      before,
+      after,
+      reason: entry.reason ?? null,
+      requestId: entry.requestId ?? null,
+    };
+    const hash = auditRowHash(prevHash, content);
+    const row = {
+      seq,
+      id,
+      occurred_at: occurredAt,
+      actor: content.actor,
+      action: content.action,
+      entity_type: content.entityType,
+      entity_id: content.entityId,
+      before: before === null ? null : JSON.stringify(before),
+      after: after === null ? null : JSON.stringify(after),
+      reason: content.reason,
+      request_id: content.requestId,
+      prev_hash: prevHash,
+      hash,
+    };
+    prevHash = hash;
+    return row;
+  });
 
-  // Insert the row and move the head in one statement: one round trip less while the head is locked.
+  // Insert the rows and move the head in one statement: one round trip less while the head is locked.
   await tx
-    .with('appended', (db) =>
-      db.insertInto('audit_log').values({
-        seq,
-        id,
-        occurred_at: occurredAt,
-        actor: content.actor,
-        action: content.action,
-        entity_type: content.entityType,
-        entity_id: content.entityId,
-        before: before === null ? null : JSON.stringify(before),
-        after: after === null ? null : JSON.stringify(after),
-        reason: content.reason,
-        request_id: content.requestId,
-        prev_hash: head.hash,
-        hash,
-      }),
-    )
+    .with('appended', (db) => db.insertInto('audit_log').values(rows))
     .updateTable('audit_chain_head')
-    .set({ seq, hash })
+    .set({ seq, hash: prevHash })
     .where('singleton', '=', true)
     .execute();
-  return { seq, id, hash };
+  return rows.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash }));
 }
 
 /** Before/after documents as stored: bigints (money) become decimal strings, Dates ISO strings. */

@@ -63,16 +63,31 @@ export class InstanceRun {
     this.#before = { status: instance.status, at: this.activeSteps() };
   }
 
-  static async load(tx: Tx, instance: InstanceRow, definition: DeployedDefinition, now: Date): Promise<InstanceRun> {
-    const tokens = await tx
-      .selectFrom('wf_tokens')
-      .selectAll()
-      .where('instance_id', '=', instance.id)
-      .where('status', 'in', ['ready', 'waiting', 'failed'])
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    return new InstanceRun(tx, instance, definition, instance.context as InstanceContext, tokens, now);
+  /**
+   * Reads an instance (already locked by the caller) with its active tokens in one round trip; the
+   * tokens come back as JSON, so their timestamps are turned back into Dates here.
+   */
+  static async read(tx: Tx, id: string): Promise<{ instance: InstanceRow; tokens: TokenRow[] } | undefined> {
+    const row = await tx
+      .selectFrom('wf_instances as i')
+      .selectAll('i')
+      .select(
+        sql<TokenJson[]>`(select coalesce(json_agg(t order by t.created_at, t.id), '[]'::json) from wf_tokens t
+                          where t.instance_id = i.id and t.status in ('ready', 'waiting', 'failed'))`.as('tokens'),
+      )
+      .where('i.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { tokens, ...instance } = row;
+    return {
+      instance,
+      tokens: tokens.map((t) => ({
+        ...t,
+        run_at: t.run_at === null ? null : new Date(t.run_at),
+        created_at: new Date(t.created_at),
+        updated_at: new Date(t.updated_at),
+      })),
+    };
   }
 
   step(stepId: string): Step {
@@ -214,6 +229,12 @@ export class InstanceRun {
 
 const jsonOrNull = (value: unknown): string | null =>
   value === null || value === undefined ? null : JSON.stringify(value);
+
+type TokenJson = Omit<TokenRow, 'run_at' | 'created_at' | 'updated_at'> & {
+  run_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
 
 export const isActive = (status: TokenStatus): boolean =>
   status === 'ready' || status === 'waiting' || status === 'failed';

@@ -1,7 +1,7 @@
 import { appendAuditBatch, type AuditEntry } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import { publishEventInTx } from './publish-event.js';
-import { InstanceRun, type InstanceRow } from './instance-run.js';
+import { InstanceRun, type InstanceContext } from './instance-run.js';
 import { ENGINE_ACTOR, type EngineServices } from './services.js';
 import { message, runToken } from './step-executor.js';
 import '../store/tables.js';
@@ -105,19 +105,11 @@ function isTransient(error: unknown): boolean {
 
 /** Runs one claimed (locked) instance; returns its audit entry. */
 async function runClaimed(tx: Tx, services: EngineServices, id: string, now: Date): Promise<AuditEntry | undefined> {
-  const instance = await tx.selectFrom('wf_instances').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  if (instance.status !== 'running') return undefined;
-  return runInstance(tx, services, instance, now);
-}
-
-export async function runInstance(
-  tx: Tx,
-  services: EngineServices,
-  instance: InstanceRow,
-  now: Date,
-): Promise<AuditEntry | undefined> {
+  const state = await InstanceRun.read(tx, id);
+  if (state?.instance.status !== 'running') return undefined;
+  const { instance, tokens } = state;
   const definition = await services.definitions.get(tx, instance.workflow_key, instance.version);
-  const run = await InstanceRun.load(tx, instance, definition, now);
+  const run = new InstanceRun(tx, instance, definition, instance.context as InstanceContext, tokens, now);
   let budget = services.maxStepsPerTransaction;
   for (;;) {
     const due = run.dueTokens();

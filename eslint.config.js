@@ -11,7 +11,7 @@ const LOWER_LAYERS_MUST_NOT_IMPORT = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.finflow-data/**', '.test-tmp/**', 'eslint.config.js'] },
+  { ignores: ['scripts/*.d.mts', 'dist/**', 'node_modules/**', '.finflow-data/**', '.test-tmp/**', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -3,10 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DAY, engineHarness, type EngineHarness } from '../testing/engine-harness.js';
-import { listTasks } from './runtime/queries.js';
-import { putQueue } from './tasks/queue-store.js';
-import { putCalendar } from './time/calendar-store.js';
-import './store/tables.js';
+import { listTasks } from '../engine/runtime/queries.js';
+import '../engine/store/tables.js';
+import { seedExamples } from './seed-examples.js';
 
 /**
  * The deployable examples in examples/: each is deployed exactly as a user would deploy it and
@@ -26,13 +25,7 @@ const filesIn = (dir: string, ext: string): string[] =>
 const DRIVEN = ['daily-close.yaml', 'invoice-reminder.yaml', 'loan-approval.yaml', 'payment-approval.yaml'];
 
 /** Queues the examples assign to, with members, as an installation would set them up. */
-const QUEUES: Record<string, string[]> = {
-  collectors: ['ana', 'ben'],
-  'credit-officers': ['olga', 'omar'],
-  treasury: ['tess'],
-  controllers: ['carl'],
-  'finance-ops': ['fran'],
-};
+const QUEUES = JSON.parse(read('queues.json')) as Record<string, string[]>;
 
 /**
  * A harness with every example deployed the way examples/README.md says: decisions, calendars and
@@ -41,21 +34,8 @@ const QUEUES: Record<string, string[]> = {
 async function deployExamples(at?: string): Promise<EngineHarness> {
   const h = await engineHarness();
   if (at) h.clock.set(at);
-  for (const file of filesIn('decisions', '.json')) {
-    const key = path.basename(file, '.json');
-    await h.engine.putDecision({ key, content: JSON.parse(read('decisions', file)) as unknown, actor: 'examples' });
-  }
-  for (const file of filesIn('calendars', '.json')) {
-    const calendar = JSON.parse(read('calendars', file)) as {
-      timezone: string;
-      weekend?: number[];
-      holidays: string[];
-    };
-    await putCalendar(h.database, { name: path.basename(file, '.json'), ...calendar, actor: 'examples' }, h.clock);
-  }
-  for (const [name, members] of Object.entries(QUEUES)) {
-    await putQueue(h.database, { name, members, actor: 'examples' }, h.clock);
-  }
+  const seeded = await seedExamples(h.engine, EXAMPLES, 'examples');
+  assert.deepEqual(seeded.queues.sort(), Object.keys(QUEUES).sort());
   for (const file of filesIn('.', '.yaml')) {
     const deployed = await h.deploy(read(file));
     assert.equal(`${deployed.key}.yaml`, file, 'an example file is named after its workflow key');

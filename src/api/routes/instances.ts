@@ -43,49 +43,36 @@ const TimelineEntrySchema = z
   })
   .openapi('TimelineEntry');
 
-const InstanceSchema = z
-  .object({
-    id: z.string(),
-    workflow: z.string(),
-    version: z.number().int(),
-    status: z.enum(INSTANCE_STATUSES),
-    correlationKey: z.string().nullable(),
-    parentId: z.string().nullable(),
-    outcome: z.string().nullable(),
-    output: z.unknown(),
-    error: z.unknown(),
-    context: z.unknown().openapi({ description: 'input, step outputs (`steps.<id>`) and instance facts' }),
-    startedBy: z.string(),
-    createdAt: z.string().datetime(),
-    updatedAt: z.string().datetime(),
-    endedAt: z.string().datetime().nullable(),
-    nextRunAt: z.string().datetime().nullable(),
-    at: z
-      .array(
-        z.object({
-          tokenId: z.string(),
-          step: z.string(),
-          status: z.string(),
-          runAt: z.string().datetime().nullable(),
-          attempt: z.number().int(),
-          branch: z.string().nullable(),
-          waitingFor: z.union([z.object({ event: z.string(), key: z.string().nullable() }), z.string(), z.null()]),
-        }),
-      )
-      .openapi({ description: 'Where the instance stands: its active tokens' }),
-    tasks: z.array(
+const InstanceSchema = InstanceSummarySchema.extend({
+  output: z.unknown(),
+  error: z.unknown(),
+  context: z.unknown().openapi({ description: 'input, step outputs (`steps.<id>`) and instance facts' }),
+  startedBy: z.string(),
+  at: z
+    .array(
       z.object({
-        id: z.string(),
+        tokenId: z.string(),
         step: z.string(),
-        queue: z.string(),
         status: z.string(),
-        assignee: z.string().nullable(),
-        outcome: z.string().nullable(),
+        runAt: z.string().datetime().nullable(),
+        attempt: z.number().int(),
+        branch: z.string().nullable(),
+        waitingFor: z.union([z.object({ event: z.string(), key: z.string().nullable() }), z.string(), z.null()]),
       }),
-    ),
-    timeline: z.array(TimelineEntrySchema),
-  })
-  .openapi('Instance');
+    )
+    .openapi({ description: 'Where the instance stands: its active tokens' }),
+  tasks: z.array(
+    z.object({
+      id: z.string(),
+      step: z.string(),
+      queue: z.string(),
+      status: z.string(),
+      assignee: z.string().nullable(),
+      outcome: z.string().nullable(),
+    }),
+  ),
+  timeline: z.array(TimelineEntrySchema),
+}).openapi('Instance');
 
 const idParams = z.object({ id: InstanceId });
 const reason = z.string().max(500).optional().openapi({ description: 'Recorded in the timeline and audit log' });

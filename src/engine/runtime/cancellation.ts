@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { appendAudit } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import type { InstanceRow, InstanceRun, TokenRow, TokenWait } from './instance-run.js';
+import { recordInstanceEvent } from './history.js';
 import '../store/tables.js';
 
 /** Stops a token: its open task is cancelled and its child instance (with the child's own children) too. */
@@ -74,20 +75,13 @@ export async function cancelInstanceTree(
     .where('id', '=', instanceId)
     .returningAll()
     .executeTakeFirstOrThrow();
-  await tx
-    .insertInto('wf_history')
-    .values({
-      instance_id: instanceId,
-      token_id: null,
-      step_id: null,
-      step_type: null,
-      event: 'instance.cancelled',
-      attempt: null,
-      at: options.now,
-      actor: options.actor,
-      data: JSON.stringify({ reason: options.reason }),
-    })
-    .execute();
+  await recordInstanceEvent(tx, {
+    instanceId: instanceId,
+    event: 'instance.cancelled',
+    at: options.now,
+    actor: options.actor,
+    data: { reason: options.reason },
+  });
   await appendAudit(
     tx,
     {

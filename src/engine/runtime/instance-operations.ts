@@ -4,6 +4,7 @@ import type { Tx } from '../../storage/schema.js';
 import { cancelInstanceTree } from './cancellation.js';
 import type { InstanceContext, InstanceRow } from './instance-run.js';
 import type { EngineServices } from './services.js';
+import { recordInstanceEvent } from './history.js';
 import '../store/tables.js';
 
 /** Operator actions on an instance. Each locks the instance, writes the timeline and is audited. */
@@ -29,20 +30,13 @@ async function record(
   after: unknown,
 ) {
   const now = services.clock.now();
-  await tx
-    .insertInto('wf_history')
-    .values({
-      instance_id: request.instanceId,
-      token_id: null,
-      step_id: null,
-      step_type: null,
-      event,
-      attempt: null,
-      at: now,
-      actor: request.actor,
-      data: JSON.stringify({ reason: request.reason ?? null, before, after }),
-    })
-    .execute();
+  await recordInstanceEvent(tx, {
+    instanceId: request.instanceId,
+    event: event,
+    at: now,
+    actor: request.actor,
+    data: { reason: request.reason ?? null, before, after },
+  });
   await appendAudit(
     tx,
     {

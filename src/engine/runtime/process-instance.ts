@@ -4,6 +4,7 @@ import { publishEventInTx } from './publish-event.js';
 import { InstanceRun, type InstanceContext } from './instance-run.js';
 import { ENGINE_ACTOR, type EngineServices } from './services.js';
 import { message, runToken } from './step-executor.js';
+import { recordInstanceEvent } from './history.js';
 import '../store/tables.js';
 
 export interface ClaimOptions {
@@ -155,20 +156,13 @@ async function quarantine(services: EngineServices, id: string, error: unknown):
         })
         .where('id', '=', id)
         .execute();
-      await tx
-        .insertInto('wf_history')
-        .values({
-          instance_id: id,
-          token_id: null,
-          step_id: null,
-          step_type: null,
-          event: 'failed',
-          attempt: null,
-          at: now,
-          actor: ENGINE_ACTOR,
-          data: JSON.stringify({ error: reason }),
-        })
-        .execute();
+      await recordInstanceEvent(tx, {
+        instanceId: id,
+        event: 'failed',
+        at: now,
+        actor: ENGINE_ACTOR,
+        data: { error: reason },
+      });
       await appendAuditBatch(
         tx,
         [

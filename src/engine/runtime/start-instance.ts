@@ -6,6 +6,7 @@ import type { Tx } from '../../storage/schema.js';
 import { validateInput } from '../definition/input-schema.js';
 import type { InstanceContext } from './instance-run.js';
 import type { EngineServices } from './services.js';
+import { recordInstanceEvent } from './history.js';
 import '../store/tables.js';
 
 export interface StartRequest {
@@ -85,25 +86,18 @@ export async function startInstance(tx: Tx, services: EngineServices, request: S
       updated_at: now,
     })
     .execute();
-  await tx
-    .insertInto('wf_history')
-    .values({
-      instance_id: id,
-      token_id: null,
-      step_id: null,
-      step_type: null,
-      event: 'instance.started',
-      attempt: null,
-      at: now,
-      actor: request.actor,
-      data: JSON.stringify({
-        version: deployed.version,
-        input: request.input ?? {},
-        correlationKey,
-        parent: request.parent ?? null,
-      }),
-    })
-    .execute();
+  await recordInstanceEvent(tx, {
+    instanceId: id,
+    event: 'instance.started',
+    at: now,
+    actor: request.actor,
+    data: {
+      version: deployed.version,
+      input: request.input ?? {},
+      correlationKey,
+      parent: request.parent ?? null,
+    },
+  });
   await appendAudit(
     tx,
     {

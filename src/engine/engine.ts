@@ -86,8 +86,8 @@ export class Engine {
     return this.#tx(database, (tx) => publishEventInTx(tx, this.services, request));
   }
 
-  claimTask(request: { taskId: string; actor: string; requestId?: string | null }, database?: Database) {
-    return this.#tx(database, (tx) => claimTask(tx, this.services, request.taskId, request.actor, request.requestId));
+  claimTask(request: { taskId: string; actor: string; user?: string; requestId?: string | null }, database?: Database) {
+    return this.#tx(database, (tx) => claimTask(tx, this.services, request));
   }
 
   completeTask(request: CompleteTaskRequest, database?: Database) {

@@ -16,7 +16,7 @@ import {
 /**
  * Human tasks. The person working a task is the calling API key's **name** (not its id): that is
  * what queues list as members and what `assign: { user: … }` names, so a key named "ana" claims and
- * completes the tasks assigned to ana. The engine records the same name as the audit actor.
+ * completes the tasks assigned to ana. The audit log records the key's id, as for every other route.
  */
 
 const TASK_STATUSES = ['open', 'completed', 'cancelled'] as const;
@@ -148,7 +148,10 @@ export function taskRoutes(engine: Engine): RouteModule {
 
       app.openapi(claimDef, async (c) => {
         const { id } = c.req.valid('param');
-        await engine.claimTask({ taskId: id, actor: c.var.principal.name, requestId: c.var.requestId }, c.var.database);
+        await engine.claimTask(
+          { taskId: id, user: c.var.principal.name, actor: c.var.principal.id, requestId: c.var.requestId },
+          c.var.database,
+        );
         return c.json(await getTask(c.var.database.db, id), 200);
       });
 
@@ -160,7 +163,8 @@ export function taskRoutes(engine: Engine): RouteModule {
             taskId: id,
             outcome: body.outcome,
             data: body.data,
-            actor: c.var.principal.name,
+            user: c.var.principal.name,
+            actor: c.var.principal.id,
             requestId: c.var.requestId,
           },
           c.var.database,

@@ -11,6 +11,9 @@ export interface CompleteTaskRequest {
   taskId: string;
   outcome: string;
   data?: Record<string, unknown> | undefined;
+  /** Who did the work: matched against the assignee and recorded as completed_by (default: actor). */
+  user?: string | undefined;
+  /** Who is accountable in the audit log (an API key id). */
   actor: string;
   requestId?: string | null;
 }
@@ -36,16 +39,16 @@ async function lockOpenTask(tx: Tx, taskId: string) {
 export async function claimTask(
   tx: Tx,
   services: EngineServices,
-  taskId: string,
-  actor: string,
-  requestId?: string | null,
+  request: { taskId: string; actor: string; user?: string | undefined; requestId?: string | null },
 ) {
+  const { taskId, actor, requestId } = request;
+  const user = request.user ?? actor;
   const task = await lockOpenTask(tx, taskId);
-  if (task.assignee && task.assignee !== actor) {
+  if (task.assignee && task.assignee !== user) {
     throw conflict('task_assigned', `task ${taskId} is assigned to ${task.assignee}`, { assignee: task.assignee });
   }
   const now = services.clock.now();
-  await tx.updateTable('wf_tasks').set({ assignee: actor, claimed_at: now }).where('id', '=', taskId).execute();
+  await tx.updateTable('wf_tasks').set({ assignee: user, claimed_at: now }).where('id', '=', taskId).execute();
   await appendAudit(
     tx,
     {
@@ -54,7 +57,7 @@ export async function claimTask(
       entityType: 'task',
       entityId: taskId,
       before: { assignee: task.assignee },
-      after: { assignee: actor },
+      after: { assignee: user },
       requestId: requestId ?? null,
     },
     services.clock,
@@ -67,7 +70,8 @@ export async function claimTask(
  */
 export async function completeTask(tx: Tx, services: EngineServices, request: CompleteTaskRequest) {
   const task = await lockOpenTask(tx, request.taskId);
-  if (task.assignee && task.assignee !== request.actor) {
+  const user = request.user ?? request.actor;
+  if (task.assignee && task.assignee !== user) {
     throw conflict('task_assigned', `task ${request.taskId} is assigned to ${task.assignee}`, {
       assignee: task.assignee,
     });
@@ -89,7 +93,7 @@ export async function completeTask(tx: Tx, services: EngineServices, request: Co
       status: 'completed',
       outcome: request.outcome,
       result: JSON.stringify(data),
-      completed_by: request.actor,
+      completed_by: user,
       completed_at: now,
     })
     .where('id', '=', task.id)
@@ -105,7 +109,7 @@ export async function completeTask(tx: Tx, services: EngineServices, request: Co
       taskId: task.id,
       outcome: request.outcome,
       data,
-      completedBy: request.actor,
+      completedBy: user,
       completedAt: now.toISOString(),
     };
     await tx

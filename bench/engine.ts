@@ -6,14 +6,20 @@
 // A worker transaction runs the whole synchronous chain of an instance, so one claim = 5 transitions;
 // transitions are counted as steps completed (instances × 5, checked against wf_history).
 //
-//   node --import tsx bench/engine.ts [--n-pglite N] [--n-pg N] [--n-pg4 N] [--no-pglite] [--no-pg]
-//                                     (npm run bench:engine)
+//   node --import tsx bench/engine.ts [--n-pglite N] [--n-pg N] [--n-pg4 N] [--timers N] [--no-timers]
+//                                     [--no-pglite] [--no-pg]   (npm run bench:engine)
 //
 // PGlite (embedded, a data folder): N instances created up front, then drained by one in-process
 // worker. PostgreSQL (a throwaway server from scripts/pg-server.mjs): for each measurement a fresh
 // database; 1, then 4 worker processes (`finflow worker` if the CLI has it, else bench/engine-worker.ts)
 // are started and warmed up, N instances are committed in one transaction, and the clock runs from
 // that commit until the parent's 100 ms poll sees all N `completed`.
+//
+// Timer lateness (PostgreSQL, 4 workers): 200 instances of `bench-timer` (a 3 s `wait`, then an end
+// step) are started first in the transaction that creates the N, so the workers claim them first and
+// their timers fall due about 3 s into the drain. Lateness per timer = wf_history `at` of the wait's
+// `completed` row (the claiming worker's clock at its transaction start) − the `waiting` row's
+// data.until. Only `bench-five-steps` instances count towards the drain and its transitions.
 //
 // Prints human lines, then as its very last stdout line one JSON object {"bench":"engine",…} where
 // ratio = engine transitions/s on PostgreSQL with 4 workers ÷ pg-boss jobs/s (batch 50, 4 workers).
@@ -58,6 +64,19 @@ const EXIT_TIMEOUT_MS = 15_000;
 const PG_WORKERS = 4;
 const APP_PREFIX = 'finflow-bench-w';
 
+const TIMER_KEY = 'bench-timer';
+const TIMER_MS = 3_000; // the wait's duration: PT3S
+const TIMER_WORKFLOW = `
+key: ${TIMER_KEY}
+name: Bench, one 3 s timer
+steps:
+  - { id: nap, type: wait, duration: PT${TIMER_MS / 1000}S }
+  - { id: done, type: end, outcome: rested }
+`;
+const DEFAULT_TIMERS = 200;
+const TIMER_LIMIT_MS = 1_000; // the requirement: fire within a second of the due time under load
+const TIMER_SETTLE_MS = 30_000; // after the drain, how long the parent waits for the last timers
+
 const BOSS_QUEUE = 'bench';
 const BOSS_POLL_S = 0.5; // pg-boss 10's minimum polling interval
 const BOSS_BATCH = 50; // the headline job-queue setting
@@ -100,6 +119,25 @@ interface Drain {
   backendStates?: Record<string, number>;
   /** PostgreSQL: CPU seconds used during the measurement by the worker processes and their backends. */
   cpu?: { workersS: number; backendsS: number };
+  /** PostgreSQL, 4 workers: lateness of the bench-timer timers that fell due during the drain. */
+  timers?: TimerLateness;
+}
+
+interface TimerLateness {
+  /** Timer instances started. */
+  n: number;
+  /** Timers whose wait completed (the rest never fired within the settle time). */
+  fired: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** Fired more than TIMER_LIMIT_MS after the due time (unfired timers count too). */
+  over1s: number;
+  /** Due times relative to the drain's start (the commit of the N instances), ms: earliest, latest. */
+  dueAfterStartMs: [number, number];
+  /** Median number of bench-five-steps instances not yet run to completion at a timer's due time. */
+  backlogAtDueP50: number;
 }
 
 interface Raw {
@@ -134,29 +172,43 @@ async function prepareEngine(database: Database): Promise<Engine> {
   await migrate(database);
   const engine = new Engine({ database });
   await engine.deploy({ source: WORKFLOW, actor: 'system:bench' });
+  await engine.deploy({ source: TIMER_WORKFLOW, actor: 'system:bench' });
   return engine;
 }
 
-/** n instances in one transaction (the way a bulk import would start them); visible to workers at commit. */
-async function createInstances(database: Database, engine: Engine, n: number): Promise<void> {
+/**
+ * n instances in one transaction (the way a bulk import would start them); visible to workers at commit.
+ * With `first`, that many instances of another workflow are started first in the same transaction:
+ * their next_run_at is the earliest, so the workers claim them first once it commits.
+ */
+async function createInstances(
+  database: Database,
+  engine: Engine,
+  n: number,
+  first?: { workflowKey: string; n: number },
+): Promise<void> {
   await database.transaction(async (tx) => {
-    for (let i = 0; i < n; i++) {
-      await startInstance(tx, engine.services, { workflowKey: WORKFLOW_KEY, input: { i }, actor: 'system:bench' });
-    }
+    const start = (workflowKey: string, i: number) =>
+      startInstance(tx, engine.services, { workflowKey, input: { i }, actor: 'system:bench' });
+    if (first) for (let i = 0; i < first.n; i++) await start(first.workflowKey, i);
+    for (let i = 0; i < n; i++) await start(WORKFLOW_KEY, i);
   });
 }
 
-async function countCompleted(db: Database['db']): Promise<number> {
-  const result = await sql<{
-    n: number;
-  }>`select count(*)::int as n from wf_instances where status = 'completed'`.execute(db);
+/** Completed instances of one workflow (by default the measured one: timer instances never count). */
+async function countCompleted(db: Database['db'], workflowKey = WORKFLOW_KEY): Promise<number> {
+  const result = await sql<{ n: number }>`
+    select count(*)::int as n from wf_instances where status = 'completed' and workflow_key = ${workflowKey}`.execute(
+    db,
+  );
   return result.rows[0]!.n;
 }
 
 /** Steps completed must be instances × 5: the figure counts what the timeline recorded. */
 async function checkTransitions(db: Database['db'], expectedInstances: number): Promise<number> {
   const result = await sql<{ n: number }>`
-    select count(*)::int as n from wf_history where event = 'completed' and step_type = 'action'`.execute(db);
+    select count(*)::int as n from wf_history h join wf_instances i on i.id = h.instance_id
+    where h.event = 'completed' and h.step_type = 'action' and i.workflow_key = ${WORKFLOW_KEY}`.execute(db);
   const steps = result.rows[0]!.n;
   if (steps !== expectedInstances * STEPS) {
     throw new Error(`expected ${expectedInstances * STEPS} completed action steps in wf_history, found ${steps}`);
@@ -397,15 +449,61 @@ async function backendPids(db: Database['db']): Promise<number[]> {
   return result.rows.map((r) => r.pid);
 }
 
+const percentile = (sorted: number[], p: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+
+/**
+ * Per timer instance: due = the `waiting` row's data.until (else created_at + 3 s); fired = the
+ * wait's `completed` row's `at`, i.e. the `now` of the worker transaction that ran it: the claiming
+ * worker's clock when its claim began. That transaction commits after the rest of its batch (up to 16
+ * instances; a batch takes no further instance after 250 ms), so visible completion is a little later.
+ */
+async function timerLateness(db: Database['db'], n: number, startWallMs: number): Promise<TimerLateness> {
+  const result = await sql<{ due_ms: number; late_ms: number | null; backlog: number }>`
+    select extract(epoch from t.due)::float8 * 1000 as due_ms,
+           extract(epoch from c.at - t.due)::float8 * 1000 as late_ms,
+           (select count(*)::int from wf_instances b
+             where b.workflow_key = ${WORKFLOW_KEY} and b.created_at <= t.due
+               and (b.ended_at is null or b.ended_at > t.due)) as backlog
+    from (select i.id,
+                 coalesce((w.data->>'until')::timestamptz, i.created_at + ${`${TIMER_MS} milliseconds`}::interval) as due
+          from wf_instances i
+          left join wf_history w on w.instance_id = i.id and w.step_id = 'nap' and w.event = 'waiting'
+          where i.workflow_key = ${TIMER_KEY}) t
+    left join wf_history c on c.instance_id = t.id and c.step_id = 'nap' and c.event = 'completed'`.execute(db);
+  const rows = result.rows;
+  const late = rows
+    .map((r) => r.late_ms)
+    .filter((x): x is number => x !== null)
+    .sort((a, b) => a - b);
+  const dues = rows.map((r) => r.due_ms - startWallMs);
+  const backlog = rows.map((r) => r.backlog).sort((a, b) => a - b);
+  const ms = (x: number) => Math.round(x);
+  return {
+    n,
+    fired: late.length,
+    p50: ms(percentile(late, 0.5)),
+    p95: ms(percentile(late, 0.95)),
+    p99: ms(percentile(late, 0.99)),
+    max: ms(late[late.length - 1] ?? NaN),
+    over1s: late.filter((x) => x > TIMER_LIMIT_MS).length + (n - late.length),
+    dueAfterStartMs: [ms(Math.min(...dues)), ms(Math.max(...dues))],
+    backlogAtDueP50: percentile(backlog, 0.5),
+  };
+}
+
 /**
  * One PostgreSQL measurement on a fresh database: start `workers` processes, wait until each has
- * connected, warm them up, then commit n instances and time them to `completed`.
+ * connected, warm them up, then commit n instances and time them to `completed`. With timers > 0,
+ * that many bench-timer instances are committed with them and claimed first: the workers run them to
+ * their 3 s wait in the drain's first moments, so they fall due about 3 s into it.
  */
 async function runPostgresEngine(
   serverUrl: string,
   command: WorkerCommand,
   workers: number,
   n: number,
+  timers = 0,
 ): Promise<Drain> {
   const url = await freshDatabase(serverUrl, `engine${workers}`);
   const database = await openDatabase({ databaseUrl: url, poolSize: 2 });
@@ -439,11 +537,15 @@ async function runPostgresEngine(
     await sleep(WORKER_POLL_MS); // let the workers go idle again
 
     const tc = performance.now();
-    await createInstances(database, engine, n);
+    // Timer instances go first in the same transaction (createMs includes them). Not in an earlier one:
+    // this transaction holds the audit chain head for seconds, and a worker that ran a timer due
+    // meanwhile would record a prompt `at` but block on that lock until the commit.
+    await createInstances(database, engine, n, timers > 0 ? { workflowKey: TIMER_KEY, n: timers } : undefined);
     const createMs = performance.now() - tc;
 
     // The clock starts at the commit: from now on every instance is visible to the workers.
     const t0 = performance.now();
+    const t0Wall = Date.now();
     const pids = await backendPids(database.db);
     const cpu0 = {
       workers: procs.reduce((s, p) => s + cpuSeconds(p.child.pid), 0),
@@ -479,6 +581,15 @@ async function runPostgresEngine(
       backendsS: round2(pids.reduce((s, pid) => s + cpuSeconds(pid), 0) - cpu0.backends),
     };
     const cutShort = completed < n;
+    // Timers left when the drain ends still get their chance to fire, then are measured.
+    let timerResult: TimerLateness | undefined;
+    if (timers > 0) {
+      const ts = performance.now();
+      while ((await countCompleted(database.db, TIMER_KEY)) < timers && performance.now() - ts < TIMER_SETTLE_MS) {
+        await sleep(POLL_MS);
+      }
+      timerResult = await timerLateness(database.db, timers, t0Wall);
+    }
     const codes = await stopWorkers(procs);
     if (codes.some((c) => c !== 0)) console.log(`    note: worker exit codes ${codes.join(', ')}`);
     if (!cutShort) await checkTransitions(database.db, warm + n);
@@ -499,6 +610,7 @@ async function runPostgresEngine(
       cutShort,
       backendStates,
       cpu,
+      ...(timerResult ? { timers: timerResult } : {}),
     };
   } finally {
     await stopWorkers(procs);
@@ -591,6 +703,17 @@ function describeDrain(label: string, d: Drain): void {
   }
 }
 
+function describeTimers(label: string, t: TimerLateness, drain: Drain): void {
+  console.log(
+    `  ${label.padEnd(34)} n=${String(t.n).padStart(5)}  lateness p50 ${t.p50} ms, p95 ${t.p95} ms, p99 ${t.p99} ms, max ${t.max} ms; ` +
+      `${t.over1s} over ${TIMER_LIMIT_MS} ms${t.fired < t.n ? ` (${t.n - t.fired} never fired)` : ''}`,
+  );
+  console.log(
+    `      due ${round1(t.dueAfterStartMs[0] / 1000)}–${round1(t.dueAfterStartMs[1] / 1000)} s into the ${round1(drain.ms / 1000)} s drain;` +
+      ` median backlog of unfinished ${WORKFLOW_KEY} instances at a timer's due time: ${t.backlogAtDueP50}`,
+  );
+}
+
 function describeRaw(label: string, r: Raw): void {
   console.log(
     `  ${label.padEnd(34)} ${String(r.tx).padStart(7)} tx  ${String(round1(r.ms / 1000)).padStart(5)} s  ${String(r.txPerSec).padStart(8)} tx/s`,
@@ -613,6 +736,7 @@ async function main(): Promise<void> {
   const withPg = !flag('--no-pg');
   const nPGlite = intOption('--n-pglite') ?? DEFAULT_N_PGLITE;
   const nPg = intOption('--n-pg') ?? DEFAULT_N_PG;
+  const nTimers = flag('--no-timers') ? 0 : (intOption('--timers') ?? DEFAULT_TIMERS);
   const loadBefore = os.loadavg()[0]!;
   console.log(
     `engine bench: ${STEPS}-step workflow (${STEPS} × context.set, implicit end); node ${process.version}, ${os.cpus().length} CPU(s)`,
@@ -661,8 +785,9 @@ async function main(): Promise<void> {
       const nPg4 =
         intOption('--n-pg4') ??
         Math.min(MAX_N, Math.max(nPg, Math.ceil((engine1.instancesPerSec * 1.5 * 6) / 100) * 100));
-      const engine4 = await runPostgresEngine(server.url, command, PG_WORKERS, nPg4);
+      const engine4 = await runPostgresEngine(server.url, command, PG_WORKERS, nPg4, nTimers);
       describeDrain(`PostgreSQL engine, ${PG_WORKERS} worker processes`, engine4);
+      if (engine4.timers) describeTimers(`timers (PT${TIMER_MS / 1000}S) during that drain`, engine4.timers, engine4);
 
       const boss = await runPgBoss(server.url, BOSS_BATCH);
       describeBoss('pg-boss 10.4.2, 4 workers', boss);
@@ -752,6 +877,7 @@ async function main(): Promise<void> {
     instanceRatioVsPgBoss,
     pgliteRatioVsRawInserts,
     ratioVsRawInserts,
+    timerLatenessMs: postgres?.engine4.timers ?? null,
     loadAverage1m: [round2(loadBefore), round2(loadAfter)],
     elapsedMs: Math.round(performance.now() - began),
     ratio,

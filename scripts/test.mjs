@@ -38,7 +38,7 @@ if (process.env.FINFLOW_TEST_PG === '1') {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...flags, ...testFiles],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...flags, ...testFiles],
   { stdio: 'inherit', env, cwd: root },
 );
 const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));

@@ -135,6 +135,27 @@ steps:
     assert.equal((await h.instance(late)).outcome, 'paid');
   });
 
+  test('due timers are claimed before a backlog of fresh starts', async () => {
+    await h.deploy(`
+key: napper
+name: Napper
+steps:
+  - { id: nap, type: wait, duration: PT1M }
+  - { id: done, type: end, outcome: woke }
+`);
+    const napper = await h.start('napper');
+    await h.drain();
+    h.clock.advance(30_000);
+    const fresh = []; // due 30 s before the timer: plain oldest-first order would take them first
+    for (let i = 0; i < 5; i++) fresh.push(await h.start('napper'));
+    h.clock.advance(30_000);
+    const worker = h.engine.createWorker({ batchSize: 1 });
+    await worker.tick();
+    assert.equal((await h.instance(napper)).outcome, 'woke', 'the timer went first');
+    assert.ok((await Promise.all(fresh.map((id) => h.instance(id)))).every((i) => i.at[0]?.status === 'ready'));
+    await h.drain();
+  });
+
   test('a schedule trigger fires on its cron in its time zone, once per firing', async () => {
     h.clock.set('2026-03-02T06:00:00.000Z');
     await h.deploy(`

@@ -207,7 +207,7 @@ export class InstanceRun {
         status = ${instance.status}, context = ${JSON.stringify(this.context)}::jsonb, outcome = ${instance.outcome},
         output = ${jsonOrNull(instance.output)}::jsonb, error = ${jsonOrNull(instance.error)}::jsonb,
         next_run_at = ${nextRunAt}::timestamptz, updated_at = ${now}::timestamptz, ended_at = ${instance.ended_at}::timestamptz,
-        version = ${instance.version}
+        version = ${instance.version}, fresh = false
       where id = ${instance.id}`.execute(tx);
 
     if (history.length === 0) return undefined;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { appendAuditBatch, type AuditEntry } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import { publishEventInTx } from './publish-event.js';
@@ -34,18 +35,23 @@ export async function claimAndRun(services: EngineServices, options: ClaimOption
   try {
     return await database.transaction(async (tx) => {
       const now = clock.now();
-      claimed = (
-        await tx
-          .selectFrom('wf_instances')
-          .select('id')
-          .where('status', '=', 'running')
-          .where('next_run_at', '<=', now)
-          .orderBy('next_run_at')
-          .limit(batchSize)
-          .forUpdate()
-          .skipLocked()
-          .execute()
-      ).map((r) => r.id);
+      // In-flight instances first (their timers and wake-ups are due now), then fresh starts.
+      const lane = async (fresh: boolean, limit: number) =>
+        (
+          await tx
+            .selectFrom('wf_instances')
+            .select('id')
+            .where('status', '=', 'running')
+            .where(fresh ? sql<boolean>`fresh` : sql<boolean>`not fresh`) // literal, so the partial index applies
+            .where('next_run_at', '<=', now)
+            .orderBy('next_run_at')
+            .limit(limit)
+            .forUpdate()
+            .skipLocked()
+            .execute()
+        ).map((r) => r.id);
+      claimed = await lane(false, batchSize);
+      if (claimed.length < batchSize) claimed.push(...(await lane(true, batchSize - claimed.length)));
       const ran: string[] = [];
       const audit: AuditEntry[] = [];
       for (const id of claimed) {

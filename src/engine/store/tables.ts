@@ -79,6 +79,7 @@ export interface WfInstancesTable {
   output: Json;
   error: Json;
   next_run_at: Timestamp | null;
+  fresh: Generated<boolean>;
   started_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -75,13 +75,17 @@ CREATE TABLE wf_instances (
   output           jsonb,
   error            jsonb,
   next_run_at      timestamptz,
+  -- true until a worker first runs the instance: claims serve in-flight instances (timers, wake-ups,
+  -- retries) before fresh starts, so a burst of new instances cannot make timers late.
+  fresh            boolean     NOT NULL DEFAULT true,
   started_by       text        NOT NULL,
   created_at       timestamptz NOT NULL,
   updated_at       timestamptz NOT NULL,
   ended_at         timestamptz,
   FOREIGN KEY (workflow_key, version) REFERENCES wf_definitions (key, version)
 );
-CREATE INDEX wf_instances_due_idx ON wf_instances (next_run_at) WHERE status = 'running' AND next_run_at IS NOT NULL;
+CREATE INDEX wf_instances_due_idx ON wf_instances (next_run_at) WHERE status = 'running' AND next_run_at IS NOT NULL AND NOT fresh;
+CREATE INDEX wf_instances_fresh_idx ON wf_instances (next_run_at) WHERE status = 'running' AND next_run_at IS NOT NULL AND fresh;
 CREATE INDEX wf_instances_list_idx ON wf_instances (workflow_key, status, id);
 CREATE INDEX wf_instances_status_idx ON wf_instances (status, id);
 CREATE INDEX wf_instances_parent_idx ON wf_instances (parent_id) WHERE parent_id IS NOT NULL;

@@ -8,12 +8,16 @@ export function registerServeCommand(program: Command): void {
     .description('start the HTTP API (applies migrations first); stops cleanly on SIGTERM or Ctrl-C')
     .option('-p, --port <port>', 'port to listen on (env PORT; default 3000)')
     .option('--host <host>', 'address to listen on (env FINFLOW_HOST; default 127.0.0.1)')
-    .option('--demo', 'deploy the demo data from examples/ (decisions, calendars, queues, workflows); idempotent')
+    .option(
+      '--demo',
+      'on embedded PGlite: deploy the demo data from examples/ (decisions, calendars, queues, workflows); idempotent',
+    )
     .action(
       async (options: { dataDir?: string; databaseUrl?: string; port?: string; host?: string; demo?: boolean }) => {
         const config = configFrom(options);
         const server = await startServer(config);
-        const demo = options.demo ? await seedExamples(server.engine) : undefined;
+        // Demo data belongs in a trial, not in a production database: --demo applies to embedded PGlite only.
+        const demo = options.demo && server.database.kind === 'pglite' ? await seedExamples(server.engine) : undefined;
         const lines = [
           '',
           `  finflow is running at ${server.url}`,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { guardDecision, singleNodeDecision } from '../testing/jdm.js';
 import { after, before, describe, test } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { z } from 'zod';
@@ -97,51 +98,21 @@ const BROKEN = [
   '    type: wiat', // 8
 ].join('\n');
 
-const inputNode = { id: 'in', type: 'inputNode', name: 'Request', position: { x: 0, y: 0 } };
-const outputNode = { id: 'out', type: 'outputNode', name: 'Response', position: { x: 400, y: 0 } };
-const edges = (middle: string) => [
-  { id: 'e1', sourceId: 'in', targetId: middle },
-  { id: 'e2', sourceId: middle, targetId: 'out' },
-];
-const LIMIT_TABLE = {
-  nodes: [
-    inputNode,
-    {
-      id: 'limit',
-      type: 'decisionTableNode',
-      name: 'Limit',
-      position: { x: 200, y: 0 },
-      content: {
-        hitPolicy: 'first',
-        inputs: [{ id: 'score', field: 'score', name: 'Score' }],
-        outputs: [{ id: 'limit', field: 'limit', name: 'Limit' }],
-        rules: [
-          { _id: 'r1', score: '>= 700', limit: '5000' },
-          { _id: 'r2', score: '', limit: '0' },
-        ],
-      },
-    },
-    outputNode,
-  ],
-  edges: edges('limit'),
-};
-const THROWING = {
-  nodes: [
-    inputNode,
-    {
-      id: 'guard',
-      type: 'functionNode',
-      name: 'Guard',
-      position: { x: 200, y: 0 },
-      content: {
-        source:
-          'export const handler = async (input) => { if (input.amount < 0) throw new Error("negative amount"); return { ok: true }; };',
-      },
-    },
-    outputNode,
-  ],
-  edges: edges('guard'),
-};
+const LIMIT_TABLE = singleNodeDecision({
+  id: 'limit',
+  type: 'decisionTableNode',
+  name: 'Limit',
+  content: {
+    hitPolicy: 'first',
+    inputs: [{ id: 'score', field: 'score', name: 'Score' }],
+    outputs: [{ id: 'limit', field: 'limit', name: 'Limit' }],
+    rules: [
+      { _id: 'r1', score: '>= 700', limit: '5000' },
+      { _id: 'r2', score: '', limit: '0' },
+    ],
+  },
+});
+const THROWING = guardDecision;
 
 describe('workflow engine over HTTP', () => {
   let server: TestServer;

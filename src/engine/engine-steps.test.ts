@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { NonRetryableError } from './actions.js';
 import { readAuditLog } from '../storage/audit/audit-log.js';
 import { engineHarness, type EngineHarness } from '../testing/engine-harness.js';
+import { singleNodeDecision } from '../testing/jdm.js';
 
 /** Action, decide, switch and end steps; retries, dead letter and operator retry. */
 describe('engine: straight-through steps', () => {
@@ -193,31 +194,21 @@ steps:
   });
 
   test('decide evaluates a versioned decision table; switch routes on its result', async () => {
-    const table = (highAbove: number) => ({
-      nodes: [
-        { id: 'in', type: 'inputNode', name: 'Request', position: { x: 0, y: 0 } },
-        {
-          id: 'table',
-          type: 'decisionTableNode',
-          name: 'Segment',
-          position: { x: 200, y: 0 },
-          content: {
-            hitPolicy: 'first',
-            inputs: [{ id: 'amount', name: 'Amount', field: 'amount' }],
-            outputs: [{ id: 'segment', name: 'Segment', field: 'segment' }],
-            rules: [
-              { _id: 'r1', amount: `> ${highAbove}`, segment: "'high'" },
-              { _id: 'r2', amount: '', segment: "'low'" },
-            ],
-          },
+    const table = (highAbove: number) =>
+      singleNodeDecision({
+        id: 'table',
+        type: 'decisionTableNode',
+        name: 'Segment',
+        content: {
+          hitPolicy: 'first',
+          inputs: [{ id: 'amount', name: 'Amount', field: 'amount' }],
+          outputs: [{ id: 'segment', name: 'Segment', field: 'segment' }],
+          rules: [
+            { _id: 'r1', amount: `> ${highAbove}`, segment: "'high'" },
+            { _id: 'r2', amount: '', segment: "'low'" },
+          ],
         },
-        { id: 'out', type: 'outputNode', name: 'Response', position: { x: 400, y: 0 } },
-      ],
-      edges: [
-        { id: 'e1', sourceId: 'in', targetId: 'table', type: 'edge' },
-        { id: 'e2', sourceId: 'table', targetId: 'out', type: 'edge' },
-      ],
-    });
+      });
     await h.engine.putDecision({ key: 'segment', content: table(1000), actor: 'test' });
     await h.deploy(`
 key: segmenting
@@ -255,23 +246,12 @@ steps:
     await h.engine.putDecision({
       key: 'throws',
       actor: 'test',
-      content: {
-        nodes: [
-          { id: 'in', type: 'inputNode', name: 'Request', position: { x: 0, y: 0 } },
-          {
-            id: 'fn',
-            type: 'functionNode',
-            name: 'Boom',
-            position: { x: 200, y: 0 },
-            content: { source: "export const handler = async () => { throw new Error('scorecard missing'); };" },
-          },
-          { id: 'out', type: 'outputNode', name: 'Response', position: { x: 400, y: 0 } },
-        ],
-        edges: [
-          { id: 'e1', sourceId: 'in', targetId: 'fn', type: 'edge' },
-          { id: 'e2', sourceId: 'fn', targetId: 'out', type: 'edge' },
-        ],
-      },
+      content: singleNodeDecision({
+        id: 'fn',
+        type: 'functionNode',
+        name: 'Boom',
+        content: { source: "export const handler = async () => { throw new Error('scorecard missing'); };" },
+      }),
     });
     await h.deploy(`
 key: throwing

@@ -4,15 +4,13 @@ import { ManualClock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { readAuditLog } from '../../storage/audit/audit-log.js';
 import type { Database } from '../../storage/database.js';
+import { guardDecision, inputNode, outputNode } from '../../testing/jdm.js';
 import { openTestDatabase } from '../../testing/test-database.js';
 import { DecisionError, DecisionEvaluator, evaluateContent } from './decision-evaluator.js';
 import { getDecision, listDecisions, putDecision, zenErrorMessage } from './decision-store.js';
 
 const ACTOR = 'key_test';
 const clock = new ManualClock('2026-03-02T09:00:00Z');
-
-const inputNode = { id: 'in', type: 'inputNode', name: 'Request', position: { x: 0, y: 0 } };
-const outputNode = { id: 'out', type: 'outputNode', name: 'Response', position: { x: 400, y: 0 } };
 
 /** A decision table: amount and risk rating → segment, first matching rule wins. */
 function segmentTable(largeLimit = 100_000) {
@@ -46,26 +44,7 @@ function segmentTable(largeLimit = 100_000) {
 }
 
 /** A function node that throws for negative amounts. */
-const guarded = {
-  nodes: [
-    inputNode,
-    {
-      id: 'guard',
-      type: 'functionNode',
-      name: 'Guard',
-      position: { x: 200, y: 0 },
-      content: {
-        source:
-          'export const handler = async (input) => { if (input.amount < 0) throw new Error("negative amount"); return { ok: true }; };',
-      },
-    },
-    outputNode,
-  ],
-  edges: [
-    { id: 'e1', sourceId: 'in', targetId: 'guard' },
-    { id: 'e2', sourceId: 'guard', targetId: 'out' },
-  ],
-};
+const guarded = guardDecision;
 
 let database: Database;
 before(async () => {

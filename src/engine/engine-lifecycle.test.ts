@@ -60,6 +60,10 @@ steps:
       actor: 'test',
     });
     assert.equal(again.started[0]!.created, true, 'a finished instance frees its key');
+    await assert.rejects(h.engine.start({ workflowKey: 'dunning', input: {}, actor: 'test' }), {
+      status: 409,
+      code: 'manual_start_not_allowed',
+    });
   });
 
   test('an event a workflow refuses (bad input) is audited and blocks no other trigger, wait or worker', async () => {

@@ -78,8 +78,9 @@ export class Engine {
     return this.#tx(database, (tx) => deployDefinition(tx, this.services, request));
   }
 
+  /** A manual start (API, CLI, a program): the workflow must declare `manual: true` (the default trigger). */
   start(request: StartRequest, database?: Database) {
-    return this.#tx(database, (tx) => startInstance(tx, this.services, request));
+    return this.#tx(database, (tx) => startInstance(tx, this.services, { manual: true, ...request }));
   }
 
   publish(request: PublishRequest, database?: Database) {

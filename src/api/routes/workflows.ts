@@ -8,7 +8,7 @@ import type { Queryable } from '../../storage/schema.js';
 import type { App, RouteModule } from '../context.js';
 import { idempotent } from '../middleware/idempotency.js';
 import { requirePermission } from '../middleware/auth.js';
-import { commonErrors, IdempotencyKeyHeader, idempotencyErrors, json, notFoundError } from '../schemas.js';
+import { commonErrors, IdempotencyKeyHeader, idempotencyErrors, json, notFoundError, problem } from '../schemas.js';
 
 /** Workflow definitions: deploy (new immutable versions), read, start instances, bulk-migrate. */
 
@@ -215,6 +215,7 @@ const startDef = createRoute({
     ...commonErrors,
     ...notFoundError,
     ...idempotencyErrors,
+    409: problem('The workflow has no `manual` trigger (manual_start_not_allowed)'),
   },
 });
 

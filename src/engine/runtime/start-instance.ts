@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { validationError } from '../../core/errors.js';
+import { conflict, validationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { appendAudit } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
@@ -18,6 +18,8 @@ export interface StartRequest {
   parent?: { instanceId: string; tokenId: string };
   requestId?: string | null;
   now?: Date;
+  /** A start by a person or a program (API, CLI): allowed only if the workflow declares `manual: true`. */
+  manual?: boolean;
 }
 
 export interface StartedInstance {
@@ -35,6 +37,13 @@ export interface StartedInstance {
 export async function startInstance(tx: Tx, services: EngineServices, request: StartRequest): Promise<StartedInstance> {
   const now = request.now ?? services.clock.now();
   const deployed = await services.definitions.latest(tx, request.workflowKey);
+  if (request.manual && !deployed.definition.triggers.some((t) => 'manual' in t)) {
+    throw conflict(
+      'manual_start_not_allowed',
+      `workflow ${deployed.key} starts only on its triggers; add "- manual: true" to its triggers to allow starts by API`,
+      { workflow: deployed.key },
+    );
+  }
   const issues = validateInput(deployed.definition.input, request.input);
   if (issues.length) throw validationError(issues);
 

@@ -129,6 +129,20 @@ steps:
     assert.equal((await taskOf(id)).assignee, 'y');
   });
 
+  test('a templated assignee keeps a case with its collector', async () => {
+    await h.deploy(`
+key: keep-collector
+name: Keep collector
+steps:
+  - { id: call, type: task, queue: callers, title: Call, assign: { user: "{{ input.collector }}" } }
+`);
+    const id = await h.start('keep-collector', { collector: 'zoe' });
+    const none = await h.start('keep-collector', {});
+    await h.drain();
+    assert.equal((await taskOf(id)).assignee, 'zoe');
+    assert.equal((await taskOf(none)).assignee, null, 'no collector yet: unassigned');
+  });
+
   test('escalation to a step cancels the task and continues there', async () => {
     await h.deploy(`
 key: escalate-step

@@ -121,7 +121,7 @@ const formField = z.strictObject({
 /** One of `user` or `strategy`, checked by key so the message names what is wrong. */
 const assignment = z
   .strictObject({
-    user: text.optional(),
+    user: templateString.optional(),
     strategy: z.enum(['round-robin', 'least-loaded', 'unassigned']).optional(),
   })
   .superRefine((a, ctx) => {

@@ -28,7 +28,7 @@ export async function createTask(
         ? step.id
         : JSON.stringify(rendered);
   const data = step.data === undefined ? null : renderTemplate(step.data, run.context);
-  const assignee = await assign(run.tx, step.queue, step.assign ?? { strategy: 'unassigned' });
+  const assignee = await assign(run.tx, step.queue, step.assign ?? { strategy: 'unassigned' }, run.context);
   const id = newId('tsk', run.now.getTime());
   await run.tx
     .insertInto('wf_tasks')
@@ -63,8 +63,12 @@ export async function createTask(
  * queue row, locked, so two workers never hand out the same turn), or the member with the fewest
  * open tasks. A queue without members leaves the task unassigned for anyone in the queue to claim.
  */
-async function assign(tx: Tx, queue: string, rule: Assignment): Promise<string | null> {
-  if ('user' in rule) return rule.user;
+async function assign(tx: Tx, queue: string, rule: Assignment, context: unknown): Promise<string | null> {
+  if ('user' in rule) {
+    // Templated, so a case can stay with its current collector: user: "{{ input.collector }}".
+    const user = renderTemplate(rule.user, context);
+    return typeof user === 'string' && user !== '' ? user : null;
+  }
   if (rule.strategy === 'unassigned') return null;
   const row = await tx
     .selectFrom('wf_queues')

@@ -4,30 +4,10 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../storage/database.js';
+import { CLI_MAIN as MAIN, runFinflow } from '../testing/run-cli.js';
 import { createPostgresDatabase, onPostgres, testTmpDir } from '../testing/test-database.js';
 
-const MAIN = path.resolve(import.meta.dirname, 'main.ts');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `finflow` CLI in a child process, as a user would. */
-function finflow(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const finflow = (args: string[], env: Record<string, string>) => runFinflow(args, env);
 
 describe('finflow CLI', () => {
   let env: Record<string, string>;

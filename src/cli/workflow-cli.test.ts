@@ -3,33 +3,10 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
+import { CLI_MAIN as MAIN, runFinflow, TSX_LOADER as TSX } from '../testing/run-cli.js';
 import { createPostgresDatabase, onPostgres, testTmpDir } from '../testing/test-database.js';
 
-const MAIN = path.resolve(import.meta.dirname, 'main.ts');
-/** tsx by absolute URL: the commands run in a temporary folder, where a bare `tsx` does not resolve. */
-const TSX = import.meta.resolve('tsx');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `finflow` CLI in a child process (in `cwd`, so relative paths are the user's). */
-function finflow(args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
-      cwd,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const finflow = (args: string[], env: Record<string, string>, cwd: string) => runFinflow(args, env, cwd);
 
 const ORDER_FLOW = `key: order-flow
 name: Order flow

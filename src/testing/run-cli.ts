@@ -1,0 +1,28 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+export const CLI_MAIN = path.resolve(import.meta.dirname, '../cli/main.ts');
+/** tsx by absolute URL: commands may run in a temporary folder, where a bare `tsx` does not resolve. */
+export const TSX_LOADER = import.meta.resolve('tsx');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `finflow` CLI in a child process, as a user would (in `cwd`, so relative paths are theirs). */
+export function runFinflow(args: string[], env: Record<string, string>, cwd?: string): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_MAIN, ...args], {
+      ...(cwd ? { cwd } : {}),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}

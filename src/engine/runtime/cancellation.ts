@@ -3,7 +3,7 @@ import { appendAudit } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import type { InstanceRow, InstanceRun, TokenRow, TokenWait } from './instance-run.js';
 import { recordInstanceEvent } from './history.js';
-import '../store/tables.js';
+import { ACTIVE_TOKEN_STATUSES, isFinished } from '../store/tables.js';
 
 /** Stops a token: its open task is cancelled and its child instance (with the child's own children) too. */
 export async function cancelToken(run: InstanceRun, token: TokenRow, reason: string): Promise<void> {
@@ -49,19 +49,19 @@ export async function cancelInstanceTree(
     .where('id', '=', instanceId)
     .forUpdate()
     .executeTakeFirst();
-  if (!instance || instance.status === 'completed' || instance.status === 'cancelled') return instance;
+  if (!instance || isFinished(instance.status)) return instance;
   const tokens = await tx
     .selectFrom('wf_tokens')
     .selectAll()
     .where('instance_id', '=', instanceId)
-    .where('status', 'in', ['ready', 'waiting', 'failed'])
+    .where('status', 'in', ACTIVE_TOKEN_STATUSES)
     .execute();
   for (const token of tokens) await cancelWaitTarget(tx, token.wait as TokenWait | null, options.now, options.reason);
   await tx
     .updateTable('wf_tokens')
     .set({ status: 'cancelled', run_at: null, wait_event_type: null, wait_event_key: null, updated_at: options.now })
     .where('instance_id', '=', instanceId)
-    .where('status', 'in', ['ready', 'waiting', 'failed'])
+    .where('status', 'in', ACTIVE_TOKEN_STATUSES)
     .execute();
   const updated = await tx
     .updateTable('wf_instances')

@@ -5,7 +5,7 @@ import { cancelInstanceTree } from './cancellation.js';
 import type { InstanceContext, InstanceRow } from './instance-run.js';
 import type { EngineServices } from './services.js';
 import { recordInstanceEvent } from './history.js';
-import '../store/tables.js';
+import { ACTIVE_TOKEN_STATUSES, isFinished } from '../store/tables.js';
 
 /** Operator actions on an instance. Each locks the instance, writes the timeline and is audited. */
 export interface OperatorRequest {
@@ -55,7 +55,7 @@ async function record(
 
 export async function cancelInstance(tx: Tx, services: EngineServices, request: OperatorRequest): Promise<void> {
   const instance = await lockInstance(tx, request.instanceId);
-  if (instance.status === 'completed' || instance.status === 'cancelled') {
+  if (isFinished(instance.status)) {
     throw conflict('instance_finished', `instance ${instance.id} is already ${instance.status}`);
   }
   await cancelInstanceTree(tx, instance.id, {
@@ -185,7 +185,7 @@ export async function migrateInstance(
   request: OperatorRequest & { toVersion?: number | undefined },
 ) {
   const instance = await lockInstance(tx, request.instanceId);
-  if (instance.status === 'completed' || instance.status === 'cancelled') {
+  if (isFinished(instance.status)) {
     throw conflict('instance_finished', `instance ${instance.id} is already ${instance.status}`);
   }
   const target = request.toVersion
@@ -196,7 +196,7 @@ export async function migrateInstance(
     .selectFrom('wf_tokens')
     .select(['step_id'])
     .where('instance_id', '=', instance.id)
-    .where('status', 'in', ['ready', 'waiting', 'failed'])
+    .where('status', 'in', ACTIVE_TOKEN_STATUSES)
     .execute();
   const missing = [...new Set(tokens.map((t) => t.step_id))].filter((s) => !target.steps.has(s));
   if (missing.length) {

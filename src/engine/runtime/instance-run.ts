@@ -3,8 +3,14 @@ import { newId } from '../../core/ids.js';
 import type { AuditEntry } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import type { DeployedDefinition, Step } from '../definition/types.js';
-import type { InstanceStatus, TokenStatus, WfInstancesTable, WfTokensTable } from '../store/tables.js';
-import '../store/tables.js';
+import {
+  ACTIVE_TOKEN_STATUSES,
+  isActive,
+  isLive,
+  type InstanceStatus,
+  type WfInstancesTable,
+  type WfTokensTable,
+} from '../store/tables.js';
 import { ENGINE_ACTOR } from './services.js';
 
 export type InstanceRow = Selectable<WfInstancesTable>;
@@ -73,7 +79,7 @@ export class InstanceRun {
       .selectAll('i')
       .select(
         sql<TokenJson[]>`(select coalesce(json_agg(t order by t.created_at, t.id), '[]'::json) from wf_tokens t
-                          where t.instance_id = i.id and t.status in ('ready', 'waiting', 'failed'))`.as('tokens'),
+                          where t.instance_id = i.id and t.status = any(${ACTIVE_TOKEN_STATUSES}))`.as('tokens'),
       )
       .where('i.id', '=', id)
       .executeTakeFirst();
@@ -103,7 +109,7 @@ export class InstanceRun {
   /** Tokens that must run now: ready ones, and waiting ones whose timer or timeout has passed. */
   dueTokens(): TokenRow[] {
     return [...this.tokens.values()]
-      .filter((t) => (t.status === 'ready' || t.status === 'waiting') && t.run_at !== null && t.run_at <= this.now)
+      .filter((t) => isLive(t.status) && t.run_at !== null && t.run_at <= this.now)
       .sort((a, b) => a.run_at!.getTime() - b.run_at!.getTime() || a.id.localeCompare(b.id));
   }
 
@@ -155,7 +161,7 @@ export class InstanceRun {
     this.#dirty.clear();
 
     const due = [...this.tokens.values()]
-      .filter((t) => (t.status === 'ready' || t.status === 'waiting') && t.run_at !== null)
+      .filter((t) => isLive(t.status) && t.run_at !== null)
       .map((t) => t.run_at!.getTime());
     const nextRunAt = instance.status === 'running' && due.length ? new Date(Math.min(...due)) : null;
     instance.next_run_at = nextRunAt;
@@ -235,6 +241,3 @@ type TokenJson = Omit<TokenRow, 'run_at' | 'created_at' | 'updated_at'> & {
   created_at: string;
   updated_at: string;
 };
-
-export const isActive = (status: TokenStatus): boolean =>
-  status === 'ready' || status === 'waiting' || status === 'failed';

@@ -7,7 +7,7 @@ import type { InstanceContext, TokenWait } from './instance-run.js';
 import { markDue } from './cancellation.js';
 import type { EngineServices } from './services.js';
 import { stringKey } from './step-executor.js';
-import '../store/tables.js';
+import { isFinished } from '../store/tables.js';
 
 export interface PublishRequest {
   type: string;
@@ -113,7 +113,7 @@ async function wakeWaits(tx: Tx, event: StoredEvent, now: Date): Promise<string[
       .where('id', '=', candidate.instance_id)
       .forUpdate()
       .executeTakeFirst();
-    if (!instance || instance.status === 'completed' || instance.status === 'cancelled') continue;
+    if (!instance || isFinished(instance.status)) continue;
     // Re-read under the instance lock: a worker may have timed the wait out meanwhile.
     const token = await tx
       .selectFrom('wf_tokens')

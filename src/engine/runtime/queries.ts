@@ -1,7 +1,6 @@
 import { notFound } from '../../core/errors.js';
 import type { Queryable } from '../../storage/schema.js';
-import type { InstanceStatus, TaskStatus } from '../store/tables.js';
-import '../store/tables.js';
+import { ACTIVE_TOKEN_STATUSES, type InstanceStatus, type TaskStatus } from '../store/tables.js';
 
 /** Read models for the API and CLI. */
 
@@ -121,7 +120,7 @@ export async function getInstance(db: Queryable, id: string) {
     .selectFrom('wf_tokens')
     .select(['id', 'step_id', 'status', 'run_at', 'attempt', 'branch_id', 'wait', 'wait_event_type', 'wait_event_key'])
     .where('instance_id', '=', id)
-    .where('status', 'in', ['ready', 'waiting', 'failed'])
+    .where('status', 'in', ACTIVE_TOKEN_STATUSES)
     .orderBy('id')
     .execute();
   const history = await db.selectFrom('wf_history').selectAll().where('instance_id', '=', id).orderBy('seq').execute();

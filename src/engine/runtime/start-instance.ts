@@ -7,7 +7,7 @@ import { validateInput } from '../definition/input-schema.js';
 import type { InstanceContext } from './instance-run.js';
 import type { EngineServices } from './services.js';
 import { recordInstanceEvent } from './history.js';
-import '../store/tables.js';
+import { UNFINISHED_STATUSES } from '../store/tables.js';
 
 export interface StartRequest {
   workflowKey: string;
@@ -70,7 +70,7 @@ export async function startInstance(tx: Tx, services: EngineServices, request: S
       .select(['id', 'version'])
       .where('workflow_key', '=', deployed.key)
       .where('correlation_key', '=', correlationKey)
-      .where('status', 'in', ['running', 'suspended', 'failed'])
+      .where('status', 'in', UNFINISHED_STATUSES)
       .executeTakeFirstOrThrow();
     return { id: existing.id, workflowKey: deployed.key, version: existing.version, created: false };
   }

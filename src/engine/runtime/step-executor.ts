@@ -8,6 +8,7 @@ import { addDuration } from '../time/durations.js';
 import { cancelToken, resumeParentOfChild } from './cancellation.js';
 import { findBufferedEvent, consumeEvent } from './event-matching.js';
 import type { InstanceRun, TokenRow, TokenWait } from './instance-run.js';
+import { isActive } from '../store/tables.js';
 import { startInstance } from './start-instance.js';
 import type { EngineServices } from './services.js';
 import { backoffDelayMs, retryPolicy } from './retry-policy.js';
@@ -233,10 +234,16 @@ async function startEventWait(
   });
 }
 
-function completeEventWait(services: EngineServices, run: InstanceRun, token: TokenRow, step: Step, event: unknown) {
+function completeEventWait(
+  services: EngineServices,
+  run: InstanceRun,
+  token: TokenRow,
+  step: WaitForStep,
+  event: unknown,
+) {
   run.context.steps[step.id] = { event };
   run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'completed', data: { event } });
-  return moveTo(services, run, token, step.type === 'end' ? undefined : step.next);
+  return moveTo(services, run, token, step.next);
 }
 
 async function startChild(services: EngineServices, run: InstanceRun, token: TokenRow, step: CallStep): Promise<void> {
@@ -368,7 +375,7 @@ async function finishBranch(services: EngineServices, run: InstanceRun, token: T
   const step = run.step(parent.step_id);
   if (step.type !== 'parallel') return;
   const siblings = [...run.tokens.values()].filter((t) => t.parent_token_id === parent.id && t.id !== token.id);
-  const open = siblings.filter((t) => t.status === 'ready' || t.status === 'waiting' || t.status === 'failed');
+  const open = siblings.filter((t) => isActive(t.status));
   if (step.join === 'all' && open.length > 0) return;
   for (const sibling of open) await cancelToken(run, sibling, `branch ${token.branch_id} finished first`);
   const finished = siblings.filter((t) => t.status === 'done').map((t) => t.branch_id);
@@ -388,10 +395,7 @@ export async function endInstance(
 ): Promise<void> {
   run.update(token, { status: 'done', run_at: null });
   for (const other of run.tokens.values()) {
-    if (
-      other.id !== token.id &&
-      (other.status === 'ready' || other.status === 'waiting' || other.status === 'failed')
-    ) {
+    if (other.id !== token.id && isActive(other.status)) {
       await cancelToken(run, other, `instance ended with ${outcome}`);
     }
   }

@@ -64,7 +64,10 @@ export interface WfCalendarsTable {
 }
 
 export type InstanceStatus = 'running' | 'suspended' | 'failed' | 'completed' | 'cancelled';
-export const TERMINAL_STATUSES: readonly InstanceStatus[] = ['completed', 'cancelled'];
+/** Instances that will never run again; every other status can still move (a failed one by retry). */
+export const isFinished = (status: InstanceStatus): boolean => status === 'completed' || status === 'cancelled';
+/** Instances that hold their correlation key (the partial unique index in 0002_engine.sql says the same). */
+export const UNFINISHED_STATUSES = ['running', 'suspended', 'failed'] as const satisfies readonly InstanceStatus[];
 
 export interface WfInstancesTable {
   id: string;
@@ -87,6 +90,12 @@ export interface WfInstancesTable {
 }
 
 export type TokenStatus = 'ready' | 'waiting' | 'failed' | 'done' | 'cancelled';
+/** Tokens that still stand somewhere: the ones loaded, cancelled with their instance, and shown as "at". */
+export const ACTIVE_TOKEN_STATUSES = ['ready', 'waiting', 'failed'] as const satisfies readonly TokenStatus[];
+export const isActive = (status: TokenStatus): boolean =>
+  (ACTIVE_TOKEN_STATUSES as readonly TokenStatus[]).includes(status);
+/** Tokens a timer or a wake-up can move (a failed one waits for an operator). */
+export const isLive = (status: TokenStatus): boolean => status === 'ready' || status === 'waiting';
 
 export interface WfTokensTable {
   id: string;

@@ -160,6 +160,29 @@ steps:
     await h.drain();
   });
 
+  test('an instance that breaks outside any step is failed with the error; the rest of its batch runs', async () => {
+    await h.deploy(`
+key: sturdy
+name: Sturdy
+steps:
+  - { id: pause, type: wait, duration: PT1M }
+  - { id: done, type: end, outcome: ok }
+`);
+    const broken = await h.start('sturdy');
+    const healthy = await h.start('sturdy');
+    await h.drain();
+    // A token on a step its definition does not have: the engine cannot run it.
+    await h.database.db.updateTable('wf_tokens').set({ step_id: 'ghost' }).where('instance_id', '=', broken).execute();
+    await h.advance(60_000);
+    assert.equal((await h.instance(healthy)).outcome, 'ok');
+    const failed = await h.instance(broken);
+    assert.equal(failed.status, 'failed');
+    assert.match((failed.error as { message: string }).message, /^engine error: step ghost is not in sturdy@1/);
+    assert.equal(failed.timeline.at(-1)?.event, 'failed');
+    const audit = await readAuditLog(h.database.db, { entityType: 'workflow_instance', entityId: broken });
+    assert.equal(audit.at(-1)?.action, 'workflow.instance.failed');
+  });
+
   test('a schedule trigger fires on its cron in its time zone, once per firing', async () => {
     h.clock.set('2026-03-02T06:00:00.000Z');
     await h.deploy(`

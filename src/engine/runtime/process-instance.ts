@@ -136,9 +136,9 @@ async function runClaimed(tx: Tx, services: EngineServices, id: string, now: Dat
 }
 
 /**
- * An instance whose run throws outside any step (an engine bug, a definition the database lost, a
- * broken connection that keeps recurring) must not be claimed first forever and starve the rest:
- * it is failed with the error in its timeline, for an operator to retry.
+ * An instance whose run throws outside any step (an engine bug, a token on a step its definition
+ * lacks) must not be claimed first forever and starve the rest: it is failed with the error in its
+ * timeline, for an operator to retry. Transient database errors never get here (isTransient).
  */
 async function quarantine(services: EngineServices, id: string, error: unknown): Promise<void> {
   const now = services.clock.now();
@@ -186,7 +186,7 @@ async function quarantine(services: EngineServices, id: string, error: unknown):
       );
     });
   } catch {
-    // The database itself is unreachable: leave the instance as it is; the worker backs off.
+    // Could not even record the failure: report the original error; the worker backs off and retries.
     throw error;
   }
 }

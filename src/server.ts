@@ -15,6 +15,7 @@ import { taskRoutes } from './api/routes/tasks.js';
 import { workflowRoutes } from './api/routes/workflows.js';
 import { ActionRegistry } from './engine/actions.js';
 import { Engine } from './engine/engine.js';
+import { domainRoutes, registerDomainActions } from './domains.js';
 import { loadPlugins } from './engine/plugins.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -80,7 +81,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     const metrics = createMetrics();
     const engineRoutes = [workflowRoutes, instanceRoutes, eventRoutes, taskRoutes, decisionRoutes, calendarQueueRoutes];
-    const routes = [...engineRoutes.map((routesOf) => routesOf(running)), ...(options.routes ?? [])];
+    const domainContext = { database, clock, engine: running };
+    registerDomainActions(domainContext);
+    const routes = [
+      ...engineRoutes.map((routesOf) => routesOf(running)),
+      ...domainRoutes(domainContext),
+      ...(options.routes ?? []),
+    ];
     const app = createApp({ database, logger, metrics, clock, version: VERSION, routes });
     const listening = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));

@@ -14,6 +14,12 @@ export const PERMISSIONS = [
   'workflows:operate', // cancel, suspend, resume, retry and migrate instances
   'tasks:work', // list, claim and complete human tasks
   'decisions:manage', // deploy decisions; create or replace calendars and queues
+  'ledger:read', // read ledger accounts, balances and transfers
+  'ledger:post', // create ledger accounts; post, resolve and reverse transfers
+  'receivables:read', // read customers, receivables, schedules, payments and delinquency
+  'receivables:write', // create and change customers and receivables, charge fees, edit their settings, run close of business
+  'payments:post', // record and reverse incoming payments
+  'sync:write', // bulk upsert customers, receivables and payments from the core system
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -31,8 +37,12 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'workflows:run',
     'workflows:operate',
     'tasks:work',
+    'ledger:read',
+    'receivables:read',
+    'receivables:write',
+    'payments:post',
   ],
-  viewer: ['metrics:read', 'system:read', 'workflows:read'],
+  viewer: ['metrics:read', 'system:read', 'workflows:read', 'ledger:read', 'receivables:read'],
 };
 
 export function isRole(value: string): value is Role {

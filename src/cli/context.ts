@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/config.js';
 import { ActionRegistry } from '../engine/actions.js';
 import { Engine } from '../engine/engine.js';
+import { registerDomainActions } from '../domains.js';
 import { loadPlugins } from '../engine/plugins.js';
 import { openDatabaseFor } from '../server.js';
 import type { Database } from '../storage/database.js';
@@ -59,5 +60,10 @@ export async function withEngine<T>(
   work: (engine: Engine, database: Database) => Promise<T>,
 ): Promise<T> {
   const actions = await loadActions(config, plugins);
-  return withDatabase(config, (database) => work(new Engine({ database, actions }), database));
+  return withDatabase(config, (database) => {
+    const engine = new Engine({ database, actions });
+    // A worker started from the CLI runs the same domain steps as the server's.
+    registerDomainActions({ database, clock: engine.services.clock, engine });
+    return work(engine, database);
+  });
 }

@@ -16,7 +16,7 @@ import {
   suspendInstance,
   type OperatorRequest,
 } from './runtime/instance-operations.js';
-import { publishEventInTx, type PublishRequest } from './runtime/publish-event.js';
+import { publishEventInTx, publishEventsInTx, type PublishRequest } from './runtime/publish-event.js';
 import type { EngineServices } from './runtime/services.js';
 import { startInstance, type StartRequest } from './runtime/start-instance.js';
 import { claimTask, completeTask, type CompleteTaskRequest } from './runtime/task-operations.js';
@@ -85,6 +85,19 @@ export class Engine {
 
   publish(request: PublishRequest, database?: Database) {
     return this.#tx(database, (tx) => publishEventInTx(tx, this.services, request));
+  }
+
+  /**
+   * Publishes in the caller's transaction: a domain change and the events it causes commit together.
+   * Workers pick up started or woken instances on their next poll (or a later wake-up).
+   */
+  publishInTx(tx: Tx, request: PublishRequest) {
+    return publishEventsInTx(tx, this.services, [request]).then((results) => results[0]!);
+  }
+
+  /** Many events in one go (the close-of-business run): one insert, triggers and waits looked up once. */
+  publishManyInTx(tx: Tx, requests: PublishRequest[]) {
+    return publishEventsInTx(tx, this.services, requests);
   }
 
   claimTask(request: { taskId: string; actor: string; user?: string; requestId?: string | null }, database?: Database) {

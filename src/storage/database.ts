@@ -36,6 +36,7 @@ export interface OpenDatabaseOptions {
 }
 
 const INT8_OID = 20;
+const DATE_OID = 1082;
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
@@ -50,7 +51,9 @@ async function openPostgres(connectionString: string, max: number, idleInTransac
     getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
       oid === INT8_OID
         ? (value: string) => BigInt(value)
-        : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+        : oid === DATE_OID
+          ? (value: string) => value
+          : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
   };
   const pool = new pg.Pool({ connectionString, max, types, idle_in_transaction_session_timeout: idleInTransactionMs });
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
@@ -66,7 +69,8 @@ async function openPGlite(dataDir: string, loadDataDir: Blob | File | undefined)
   try {
     const pglite = await PGlite.create({
       // Same rule as the pg driver: int8 is always a BigInt (PGlite's default gives small ones as numbers).
-      parsers: { [INT8_OID]: (value: string) => BigInt(value) },
+      // Calendar dates (due dates) stay 'YYYY-MM-DD' strings: a JS Date would shift them by the time zone.
+      parsers: { [INT8_OID]: (value: string) => BigInt(value), [DATE_OID]: (value: string) => value },
       ...(inMemory ? {} : { dataDir }),
       ...(loadDataDir ? { loadDataDir } : {}),
     });

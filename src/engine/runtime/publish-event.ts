@@ -33,24 +33,67 @@ export async function publishEventInTx(
   services: EngineServices,
   request: PublishRequest,
 ): Promise<PublishResult> {
+  const [result] = await publishEventsInTx(tx, services, [request]);
+  return result!;
+}
+
+const INSERT_CHUNK = 1000;
+
+/**
+ * The batch form: events are inserted a thousand rows a statement, and the trigger and wait tables
+ * are asked once for the whole batch, so a close-of-business run that emits thousands of events
+ * pays per event only where a workflow actually listens.
+ */
+export async function publishEventsInTx(
+  tx: Tx,
+  services: EngineServices,
+  requests: PublishRequest[],
+): Promise<PublishResult[]> {
+  if (requests.length === 0) return [];
   const now = services.clock.now();
-  const id = newId('evt', now.getTime());
-  const row = await tx
-    .insertInto('wf_events')
-    .values({
-      id,
-      type: request.type,
-      key: request.key ?? null,
-      data: JSON.stringify(request.data ?? {}),
-      published_at: now,
-      published_by: request.actor,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const event = toStoredEvent(row);
-  const started = await startTriggered(tx, services, event, request);
-  const resumed = await wakeWaits(tx, event, now);
-  return { id, started, resumed };
+  const events: StoredEvent[] = [];
+  for (let i = 0; i < requests.length; i += INSERT_CHUNK) {
+    const rows = await tx
+      .insertInto('wf_events')
+      .values(
+        requests.slice(i, i + INSERT_CHUNK).map((request) => ({
+          id: newId('evt', now.getTime()),
+          type: request.type,
+          key: request.key ?? null,
+          data: JSON.stringify(request.data ?? {}),
+          published_at: now,
+          published_by: request.actor,
+        })),
+      )
+      .returningAll()
+      .execute();
+    events.push(...rows.map(toStoredEvent));
+  }
+  const types = [...new Set(events.map((e) => e.type))];
+  const triggered = new Set(
+    (await tx.selectFrom('wf_event_triggers').select('event_type').where('event_type', 'in', types).execute()).map(
+      (r) => r.event_type,
+    ),
+  );
+  const awaited = new Set(
+    (
+      await tx
+        .selectFrom('wf_tokens')
+        .select('wait_event_type')
+        .distinct()
+        .where('status', '=', 'waiting')
+        .where('wait_event_type', 'in', types)
+        .execute()
+    ).map((r) => r.wait_event_type),
+  );
+  const results: PublishResult[] = [];
+  for (const [index, event] of events.entries()) {
+    const request = requests[index]!;
+    const started = triggered.has(event.type) ? await startTriggered(tx, services, event, request) : [];
+    const resumed = awaited.has(event.type) ? await wakeWaits(tx, event, now) : [];
+    results.push({ id: event.id, started, resumed });
+  }
+  return results;
 }
 
 async function startTriggered(tx: Tx, services: EngineServices, event: StoredEvent, request: PublishRequest) {

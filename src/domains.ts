@@ -1,0 +1,33 @@
+import type { RouteModule } from './api/context.js';
+import type { Clock } from './core/clock.js';
+import type { Engine } from './engine/engine.js';
+import type { Database } from './storage/database.js';
+
+/**
+ * The business domains (ledger, receivables, later credit, collections, payments) plug into finflow
+ * here: each contributes engine actions (the steps workflows call) and API routes. The engine never
+ * imports a domain; domains reach it through the `engine` they are handed.
+ */
+export interface DomainContext {
+  database: Database;
+  clock: Clock;
+  engine: Engine;
+}
+
+export interface DomainModule {
+  name: string;
+  /** Registers the domain's actions on `context.engine.actions`. */
+  registerActions?(context: DomainContext): void;
+  routes?(context: DomainContext): RouteModule[];
+}
+
+/** Filled by the composition root's list below; order is the order routes appear in OpenAPI. */
+export const DOMAINS: DomainModule[] = [];
+
+export function registerDomainActions(context: DomainContext): void {
+  for (const domain of DOMAINS) domain.registerActions?.(context);
+}
+
+export function domainRoutes(context: DomainContext): RouteModule[] {
+  return DOMAINS.flatMap((domain) => domain.routes?.(context) ?? []);
+}

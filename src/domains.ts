@@ -2,6 +2,8 @@ import type { RouteModule } from './api/context.js';
 import type { Clock } from './core/clock.js';
 import type { Engine } from './engine/engine.js';
 import type { Database } from './storage/database.js';
+import { ledgerModule } from './ledger/ledger-module.js';
+import { receivablesModule } from './receivables/receivables-module.js';
 
 /**
  * The business domains (ledger, receivables, later credit, collections, payments) plug into finflow
@@ -22,7 +24,7 @@ export interface DomainModule {
 }
 
 /** Filled by the composition root's list below; order is the order routes appear in OpenAPI. */
-export const DOMAINS: DomainModule[] = [];
+export const DOMAINS: DomainModule[] = [ledgerModule, receivablesModule];
 
 export function registerDomainActions(context: DomainContext): void {
   for (const domain of DOMAINS) domain.registerActions?.(context);

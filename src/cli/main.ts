@@ -4,6 +4,7 @@ import { VERSION } from '../core/version.js';
 import { registerApiKeyCommands } from './commands/apikey.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerEventCommands } from './commands/event.js';
+import { registerImportCommand } from './commands/import.js';
 import { registerInstanceCommands } from './commands/instance.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -26,6 +27,7 @@ registerWorkflowCommands(program);
 registerInstanceCommands(program);
 registerEventCommands(program);
 registerWorkerCommand(program);
+registerImportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

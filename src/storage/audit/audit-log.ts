@@ -16,6 +16,8 @@ export interface AuditEntry {
   requestId?: string | null;
 }
 
+const AUDIT_INSERT_CHUNK = 2000;
+
 export interface AuditRecord {
   seq: bigint;
   id: string;
@@ -94,8 +96,16 @@ export async function appendAuditBatch(
   });
 
   // Insert the rows and move the head in one statement: one round trip less while the head is locked.
+  // A bulk batch (sync of 10 000 rows) goes in chunks first: a statement holds at most 65 535 parameters.
+  let last = 0;
+  for (; rows.length - last > AUDIT_INSERT_CHUNK; last += AUDIT_INSERT_CHUNK) {
+    await tx
+      .insertInto('audit_log')
+      .values(rows.slice(last, last + AUDIT_INSERT_CHUNK))
+      .execute();
+  }
   await tx
-    .with('appended', (db) => db.insertInto('audit_log').values(rows))
+    .with('appended', (db) => db.insertInto('audit_log').values(rows.slice(last)))
     .updateTable('audit_chain_head')
     .set({ seq, hash: prevHash })
     .where('singleton', '=', true)

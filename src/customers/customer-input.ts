@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { isCurrency } from '../core/money.js';
+
+/**
+ * What a customer looks like on the way in — the API, the bulk sync and the file import all
+ * validate with this one schema, so a bad value gets the same message from each.
+ */
+
+export const AmountString = z
+  .string()
+  .regex(/^\d{1,18}$/, 'must be a whole number of minor units as a string, e.g. "150000" for 1 500.00');
+
+export const CurrencyCode = z.string().refine(isCurrency, 'must be an ISO 4217 currency code, e.g. "EUR"');
+
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isLanguageTag(value: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+export const AddressSchema = z
+  .object({
+    line1: z.string().max(200),
+    line2: z.string().max(200),
+    city: z.string().max(100),
+    postalCode: z.string().max(20),
+    region: z.string().max(100),
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. "ES"'),
+  })
+  .partial()
+  .strict();
+
+export const CustomerFields = {
+  name: z.string().trim().min(1).max(300),
+  email: z.string().max(320).email().nullable(),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9][0-9 ()-]{3,29}$/, 'must be a phone number, e.g. "+34 600 123 456"')
+    .nullable(),
+  address: AddressSchema.nullable(),
+  language: z.string().refine(isLanguageTag, 'must be a BCP 47 language tag, e.g. "en", "es", "zh-CN"'),
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. "Europe/Madrid"'),
+  segment: z.string().max(50).nullable(),
+  riskRating: z.string().min(1).max(20).nullable(),
+  creditLimit: AmountString.nullable(),
+  limitCurrency: CurrencyCode.nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+};
+
+/** Create or update keyed by the core system's id: omitted fields keep their value. */
+export const CustomerUpsertSchema = z
+  .object({ externalId: z.string().trim().min(1).max(100), ...CustomerFields })
+  .partial()
+  .required({ externalId: true })
+  .strict()
+  .superRefine((value, ctx) => {
+    if ((value.creditLimit == null) !== (value.limitCurrency == null) && value.creditLimit !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['limitCurrency'], message: 'a credit limit needs its currency' });
+    }
+  });
+
+export type CustomerUpsert = z.infer<typeof CustomerUpsertSchema>;
+
+export const CustomerPatchSchema = z.object(CustomerFields).partial().strict();
+export type CustomerPatch = z.infer<typeof CustomerPatchSchema>;

@@ -1,0 +1,104 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import type { Encoding } from './mapping.js';
+
+/** One record of a source file: its cells as text, and the (first) line it starts on. */
+export interface TextRecord {
+  line: number;
+  cells: string[];
+}
+
+/** A problem that stops reading the file (an unclosed quote, an unreadable file). */
+export class SourceError extends Error {
+  override readonly name = 'SourceError';
+  constructor(
+    message: string,
+    readonly line: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The file's text in chunks, decoded as the mapping says, streamed (never the whole file in memory).
+ * UTF-8 drops a byte order mark and turns invalid bytes into U+FFFD, which the converter reports as a
+ * hint that the file is latin1; latin1 is ISO 8859-1 byte for byte; windows-1252 adds €, curly
+ * quotes and the other characters Windows puts in 0x80–0x9F.
+ */
+export async function* decodedChunks(
+  file: string,
+  encoding: Encoding,
+  onBytes?: (bytes: number) => void,
+): AsyncGenerator<string> {
+  const decoder = encoding === 'latin1' ? null : new TextDecoder(encoding);
+  let stream: AsyncIterable<Buffer>;
+  try {
+    stream = createReadStream(file, { highWaterMark: 256 * 1024 });
+    for await (const chunk of stream) {
+      onBytes?.(chunk.length);
+      const text = decoder ? decoder.decode(chunk, { stream: true }) : chunk.toString('latin1');
+      if (text) yield text;
+    }
+  } catch (cause) {
+    throw new SourceError(`cannot read ${file}: ${(cause as Error).message}`, null);
+  }
+  const tail = decoder?.decode() ?? '';
+  if (tail) yield tail;
+}
+
+export interface CsvOptions {
+  encoding: Encoding;
+  delimiter: string;
+  quote: string;
+  /** Lines to skip before the first record (the header, if there is one). */
+  skipLines: number;
+  onBytes?: (bytes: number) => void;
+}
+
+/**
+ * The records of a CSV file, streamed. Quotes follow RFC 4180 (a doubled quote inside a quoted
+ * value, line breaks inside quotes), a stray quote inside an unquoted value is kept as text, empty
+ * lines and lines of nothing but delimiters are skipped. Records may have different numbers of cells;
+ * the caller checks them against the header. An unclosed quote throws a SourceError with its line.
+ */
+export async function* readCsv(file: string, options: CsvOptions): AsyncGenerator<TextRecord> {
+  const parser = parse({
+    delimiter: options.delimiter,
+    quote: options.quote,
+    escape: options.quote,
+    from_line: options.skipLines + 1,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+    info: true,
+  });
+  const source = Readable.from(decodedChunks(file, options.encoding, options.onBytes));
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      // info.lines is the line the record ends on; a quoted value may span lines.
+      let line = info.lines;
+      for (const cell of record) {
+        for (let i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) line--;
+      }
+      yield { line, cells: record };
+    }
+  } catch (error) {
+    if (error instanceof SourceError) throw error;
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines;
+      throw new SourceError(csvMessage(error), typeof line === 'number' ? line : null);
+    }
+    throw error;
+  } finally {
+    source.destroy();
+  }
+}
+
+function csvMessage(error: CsvError): string {
+  if (error.code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted value is not closed before the end of the file';
+  return `the file is not valid CSV: ${error.message}`;
+}

@@ -307,6 +307,8 @@ export interface ImportReport {
 
 class Rollback extends Error {}
 
+const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
 /** The report of an import that stopped at the check: nothing was written. */
 export function checkReport(
   mapping: ImportMapping,
@@ -327,8 +329,8 @@ export function checkReport(
     issues: checked.issues,
     issueCount: checked.issueCount,
     uncheckedFromLine: null,
-    seconds: checked.seconds,
-    rowsPerSecond: checked.seconds > 0 ? checked.rows / checked.seconds : 0,
+    seconds: round(checked.seconds, 3),
+    rowsPerSecond: checked.seconds > 0 ? round(checked.rows / checked.seconds, 1) : 0,
   };
 }
 
@@ -345,8 +347,9 @@ export async function importFile(
   const dryRun = options.dryRun ?? false;
   const report = checkReport(mapping, file, options, checked);
   const finish = (): ImportReport => {
-    report.seconds = (performance.now() - started) / 1000;
-    report.rowsPerSecond = report.seconds > 0 ? report.rows / report.seconds : 0;
+    const seconds = (performance.now() - started) / 1000;
+    report.seconds = round(seconds, 3);
+    report.rowsPerSecond = seconds > 0 ? round(report.rows / seconds, 1) : 0;
     return report;
   };
   if (checked.issueCount > 0) return finish();

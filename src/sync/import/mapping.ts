@@ -305,7 +305,7 @@ export function parseMapping(source: string, kind: ImportKind): ImportMapping {
   if (!shell.success) {
     // Report the fields' own problems too, so one run lists everything.
     const issues = fromZod(shell.error, []);
-    if (isRecord(document.fields)) compileFields(document.fields, kind, null, issues);
+    if (isRecord(document.fields)) compileFields(document.fields, kind, fallbackContext(document), issues);
     return fail(issues);
   }
   const doc = shell.data;
@@ -384,11 +384,39 @@ interface FieldContext {
   parseDate: ((text: string) => string) | undefined;
 }
 
-/** Compiles `fields`; with a null context (the document shell is invalid) it only collects issues. */
+/**
+ * The document-level settings to check the fields with when the document itself has problems: the
+ * valid ones as written, defaults for the others, so one run reports the fields' problems too.
+ */
+function fallbackContext(document: Record<string, unknown>): FieldContext {
+  const valid = <T>(schema: z.ZodType<T>, value: unknown, fallback: T): T => {
+    const parsed = schema.safeParse(value);
+    return parsed.success ? parsed.data : fallback;
+  };
+  const decimalSeparator = valid(separator, document.decimalSeparator, '.');
+  const thousandsSeparator = valid(thousands, document.thousandsSeparator, '') || null;
+  let parseDate: ((text: string) => string) | undefined;
+  const dateFormat = valid(z.string().min(1), document.dateFormat, 'yyyy-MM-dd');
+  try {
+    parseDate = dateParser(dateFormat);
+  } catch {
+    parseDate = undefined;
+  }
+  return {
+    format: document.format === 'fixed-width' ? 'fixed-width' : 'csv',
+    header: document.header !== false,
+    columnNames: new Set(isRecord(document.columns) ? Object.keys(document.columns) : []),
+    decimalSeparator,
+    thousandsSeparator: thousandsSeparator === decimalSeparator ? null : thousandsSeparator,
+    dateFormat,
+    parseDate,
+  };
+}
+
 function compileFields(
   rawFields: Record<string, unknown>,
   kind: ImportKind,
-  context: FieldContext | null,
+  context: FieldContext,
   issues: Issue[],
 ): FieldMapping[] {
   const at = (path: DocumentPath, message: string) => issues.push({ path, message });
@@ -416,7 +444,6 @@ function compileFields(
   if (missing.length > 0) {
     at(['fields'], `${kind} need ${missing.join(', ')}: map each to a column or a value`);
   }
-  if (!context) return [];
 
   const fields: FieldMapping[] = [];
   for (const [target, raw] of parsedFields) {

@@ -67,3 +67,19 @@ export async function withEngine<T>(
     return work(engine, database);
   });
 }
+
+/**
+ * Every action a definition may name — built-in, domain and plugin — for checking definitions
+ * without a database. Nothing runs them here, so the engine they hang on has none: any attempt to
+ * use it fails loudly.
+ */
+export function actionsForValidation(actions: ActionRegistry): ActionRegistry {
+  const offline = new Proxy({} as Database, {
+    get(_target, property) {
+      throw new Error(`no database while validating (tried to use database.${String(property)})`);
+    },
+  });
+  const engine = new Engine({ database: offline, actions });
+  registerDomainActions({ database: offline, clock: engine.services.clock, engine });
+  return engine.actions;
+}

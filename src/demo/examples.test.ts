@@ -6,6 +6,11 @@ import { DAY, engineHarness, type EngineHarness } from '../testing/engine-harnes
 import { listTasks } from '../engine/runtime/queries.js';
 import '../engine/store/tables.js';
 import { seedExamples } from './seed-examples.js';
+import { registerDomainActions } from '../domains.js';
+import { inDomainTransaction } from '../domain-work.js';
+import { upsertCustomer } from '../customers/customer-service.js';
+import { createBillingPlan } from '../receivables/billing-plans.js';
+import { recordPayment } from '../receivables/payments.js';
 
 /**
  * The deployable examples in examples/: each is deployed exactly as a user would deploy it and
@@ -22,7 +27,14 @@ const filesIn = (dir: string, ext: string): string[] =>
     .sort();
 
 /** The workflows the scenarios below drive; every examples/*.yaml must be one of them. */
-const DRIVEN = ['daily-close.yaml', 'invoice-reminder.yaml', 'loan-approval.yaml', 'payment-approval.yaml'];
+const DRIVEN = [
+  'daily-close.yaml',
+  'invoice-follow-up.yaml',
+  'invoice-reminder.yaml',
+  'loan-approval.yaml',
+  'payment-approval.yaml',
+  'receivables-close-of-business.yaml',
+];
 
 /** Queues the examples assign to, with members, as an installation would set them up. */
 const QUEUES = JSON.parse(read('queues.json')) as Record<string, string[]>;
@@ -33,6 +45,8 @@ const QUEUES = JSON.parse(read('queues.json')) as Record<string, string[]>;
  */
 async function deployExamples(at?: string): Promise<EngineHarness> {
   const h = await engineHarness();
+  // The domain actions (close of business, billing) as finflow serve registers them.
+  registerDomainActions({ database: h.database, clock: h.clock, engine: h.engine });
   if (at) h.clock.set(at);
   const seeded = await seedExamples(h.engine, EXAMPLES, 'examples');
   assert.deepEqual(seeded.queues.sort(), Object.keys(QUEUES).sort());
@@ -557,6 +571,71 @@ describe('examples', () => {
       );
       await h.advance(DAY);
       assert.equal((await h.instance(id)).outcome, 'closed');
+    });
+  });
+  describe('receivables-close-of-business and invoice-follow-up', () => {
+    let h: EngineHarness;
+    before(async () => {
+      h = await deployExamples('2026-03-02T09:00:00Z');
+      const context = { database: h.database, clock: h.clock, engine: h.engine };
+      await inDomainTransaction(context, { actor: 'test' }, async (unit) => {
+        await upsertCustomer(unit, { externalId: 'SUB-1', name: 'Subscriber' });
+        await createBillingPlan(unit, {
+          externalId: 'PLAN-1',
+          customerExternalId: 'SUB-1',
+          currency: 'EUR',
+          lines: [{ description: 'Monthly service', quantity: '1', unitPrice: '9900' }],
+          intervalMonths: 1,
+          paymentTermsDays: 10,
+          startDate: '2026-03-02',
+        });
+      });
+    });
+    after(() => h.close());
+
+    const instancesOf = (key: string) =>
+      h.database.db
+        .selectFrom('wf_instances')
+        .select(['id', 'status', 'outcome', 'output'])
+        .where('workflow_key', '=', key)
+        .orderBy('id')
+        .execute();
+
+    test('the nightly run bills the plan; the invoice is followed until paid, the next one until overdue', async () => {
+      // 23:30 UTC: close of business for 2026-03-02 issues the first invoice of the plan.
+      await h.advance(14.5 * HOUR + 1000);
+      const [night] = await instancesOf('receivables-close-of-business');
+      assert.equal(night!.outcome, 'closed');
+      const issued = await eventsOf(h, 'invoice.issued');
+      assert.equal(issued.length, 1);
+      assert.equal(issued[0]!.data.dueDate, '2026-03-12');
+      assert.equal((await eventsOf(h, 'invoice.delivery.requested', issued[0]!.key!)).length, 1);
+
+      const context = { database: h.database, clock: h.clock, engine: h.engine };
+      await inDomainTransaction(context, { actor: 'test' }, (unit) =>
+        recordPayment(unit, issued[0]!.key!, {
+          externalId: 'PAY-1',
+          amount: '9900',
+          currency: 'EUR',
+          receivedOn: '2026-03-05',
+        }),
+      );
+      await h.drain();
+      const [first] = await instancesOf('invoice-follow-up');
+      assert.equal(first!.outcome, 'paid');
+
+      // A month of nightly runs: the April invoice is issued on 2026-04-02, due 2026-04-12, unpaid;
+      // the run of 2026-04-13 finds it one day past due.
+      for (let day = 0; day < 42; day += 1) await h.advance(DAY);
+      const followUps = await instancesOf('invoice-follow-up');
+      assert.deepEqual(
+        followUps.map((i) => i.outcome),
+        ['paid', 'overdue'],
+      );
+      const overdue = await eventsOf(h, 'receivable.overdue');
+      assert.equal(overdue.length, 1);
+      assert.equal(overdue[0]!.data.dpd, 1);
+      assert.equal(overdue[0]!.data.asOf, '2026-04-13');
     });
   });
 });

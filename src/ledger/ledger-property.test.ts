@@ -399,6 +399,7 @@ async function runSequence(ops: Op[]): Promise<void> {
 test('random ledger operations keep the books balanced and the limits unbroken', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), (ops) => runSequence(ops)),
-    { numRuns: 40 },
+    // LEDGER_PROPERTY_SEED=<seed> replays a failure fast-check reported.
+    { numRuns: 40, ...(process.env.LEDGER_PROPERTY_SEED ? { seed: Number(process.env.LEDGER_PROPERTY_SEED) } : {}) },
   );
 });

@@ -845,7 +845,11 @@ export async function reverseJournal(tx: Tx, request: ReverseJournalRequest, clo
     return { journalId: newJournalId, transfers: inNewJournal.map(toTransfer), created: false };
   }
 
-  const reversal = related.find((r) => r.reverses_id !== null);
+  // A reversal leaves reversal transfers, or (a journal of holds only) voids outside the journal: a
+  // void by resolvePending is written into the pending transfer's own journal.
+  const reversal = related.find(
+    (r) => r.reverses_id !== null || (r.kind === 'void_pending' && r.journal_id !== journalId),
+  );
   if (reversal) {
     throw conflict('journal_already_reversed', `journal ${journalId} was already reversed by ${reversal.journal_id}`, {
       journalId,

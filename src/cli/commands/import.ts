@@ -3,7 +3,13 @@ import { Argument, Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { checkFile, checkReport, importFile, type ImportProgress, type ImportReport } from '../../sync/import/import-file.js';
+import {
+  checkFile,
+  checkReport,
+  importFile,
+  type ImportProgress,
+  type ImportReport,
+} from '../../sync/import/import-file.js';
 import { formatIssue } from '../../sync/import/convert.js';
 import { IMPORT_KINDS, loadMapping, type ImportKind, type ImportMapping } from '../../sync/import/mapping.js';
 import { MAX_SYNC_ROWS, syncRows, type SyncMode } from '../../sync/sync-service.js';
@@ -23,7 +29,8 @@ interface ImportOptions {
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new AppError('invalid_option', 400, `--max-errors must be a whole number ≥ 1`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new AppError('invalid_option', 400, `--max-errors must be a whole number ≥ 1`);
   return n;
 };
 
@@ -54,9 +61,7 @@ function progressBar(): { update(progress: ImportProgress): void; stop(): void }
   );
   let phase: ImportProgress['phase'] | undefined;
   const detail = (p: ImportProgress) =>
-    p.phase === 'check'
-      ? `${(p.done / 1e6).toFixed(1)}/${(p.total / 1e6).toFixed(1)} MB`
-      : `${p.done}/${p.total} rows`;
+    p.phase === 'check' ? `${(p.done / 1e6).toFixed(1)}/${(p.total / 1e6).toFixed(1)} MB` : `${p.done}/${p.total} rows`;
   return {
     update(p) {
       const payload = { phase: p.phase === 'check' ? 'checking ' : 'importing', detail: detail(p) };
@@ -106,7 +111,9 @@ function printReport(report: ImportReport, maxErrors: number): void {
         `${unchanged} unchanged, ${failed} failed (${speed})\n`,
     );
     if (failed > 0) {
-      process.stderr.write(`finflow: ${plural(failed, 'row')} refused; the other ${report.rows - failed} were imported\n`);
+      process.stderr.write(
+        `finflow: ${plural(failed, 'row')} refused; the other ${report.rows - failed} were imported\n`,
+      );
     }
   }
 }

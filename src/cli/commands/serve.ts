@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EMBEDDED_DURABILITY_WARNING, startServer } from '../../server.js';
 import { seedExamples } from '../../demo/seed-examples.js';
+import { seedPortfolio } from '../../demo/seed-portfolio.js';
 import { configFrom, withDatabaseOptions } from '../context.js';
 
 export function registerServeCommand(program: Command): void {
@@ -18,6 +19,13 @@ export function registerServeCommand(program: Command): void {
         const server = await startServer(config);
         // Demo data belongs in a trial, not in a production database: --demo applies to embedded PGlite only.
         const demo = options.demo && server.database.kind === 'pglite' ? await seedExamples(server.engine) : undefined;
+        const portfolio = demo
+          ? await seedPortfolio({
+              database: server.database,
+              clock: server.engine.services.clock,
+              engine: server.engine,
+            })
+          : undefined;
         const lines = [
           '',
           `  finflow is running at ${server.url}`,
@@ -29,6 +37,8 @@ export function registerServeCommand(program: Command): void {
             `  demo:    workflows ${demo.workflows.map((w) => `${w.key}@${w.version}`).join(', ')}; ` +
               `decisions ${demo.decisions.join(', ')}; calendars ${demo.calendars.join(', ')}; queues ${demo.queues.join(', ')}`,
           );
+          if (portfolio?.loaded)
+            lines.push('  demo:    portfolio loaded (customers DEMO-C1…C6, loans and invoices in every bucket)');
         }
         if (server.database.kind === 'pglite') lines.push(`  note:    ${EMBEDDED_DURABILITY_WARNING}`);
         if (server.bootstrapKey) {

@@ -6,7 +6,14 @@ import { registerBuiltinActions } from '../../engine/builtin-actions.js';
 import { compileDefinition } from '../../engine/definition/compile.js';
 import type { SourceFormat } from '../../engine/definition/parse.js';
 import { listDefinitions } from '../../engine/runtime/queries.js';
-import { configFrom, loadActions, withDatabaseOptions, withEngine, withPluginOption } from '../context.js';
+import {
+  actionsForValidation,
+  configFrom,
+  loadActions,
+  withDatabaseOptions,
+  withEngine,
+  withPluginOption,
+} from '../context.js';
 import { cliActor, EXIT, printTable } from '../output.js';
 
 type DbOptions = { dataDir?: string; databaseUrl?: string; plugin?: string[] };
@@ -40,7 +47,7 @@ export function registerWorkflowCommands(program: Command): void {
     .description('check definition files without a database; exit 1 if any is invalid')
     .argument('<files...>', 'YAML or JSON definition files')
     .action(async (files: string[], options: { plugin?: string[] }) => {
-      const actions = registerBuiltinActions(await loadActions(configFrom({}), options.plugin));
+      const actions = actionsForValidation(await loadActions(configFrom({}), options.plugin));
       let invalid = 0;
       for (const file of files) {
         const { source, format } = readDefinition(file);

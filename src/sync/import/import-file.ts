@@ -388,7 +388,9 @@ export async function importFile(
       for (const key of ['created', 'updated', 'unchanged', 'failed'] as const) report.counts[key] += result.counts[key];
       for (const row of result.rows) {
         if (row.status !== 'error') continue;
-        for (const issue of syncIssues(row, lines, opened.labels)) addIssue(issue);
+        const sent = batch[row.index] as Record<string, unknown>;
+        const errors = row.errors?.map((e) => ({ ...e, message: withValue(sent, e.field.split('.'), e.message) }));
+        for (const issue of syncIssues({ ...row, ...(errors ? { errors } : {}) }, lines, opened.labels)) addIssue(issue);
       }
       if (result.counts.failed > 0 || (syncMode === 'all_or_nothing' && !result.committed)) failedBefore = true;
       synced += batch.length;

@@ -170,6 +170,12 @@ const separator = z.enum(['.', ',']);
 const thousands = z.enum(['.', ',', ' ', "'", '']);
 const oneChar = z.string().refine((s) => s === 'tab' || s.length === 1, 'must be one character (or "tab")');
 
+const columnSchema = z.strictObject({
+  start: z.number().int().min(1),
+  length: z.number().int().min(1).optional(),
+  end: z.number().int().min(1).optional(),
+});
+
 const documentSchema = z.strictObject({
   description: z.string().optional(),
   kind: z.enum(IMPORT_KINDS).optional(),
@@ -182,16 +188,7 @@ const documentSchema = z.strictObject({
   decimalSeparator: separator.default('.'),
   thousandsSeparator: thousands.optional(),
   dateFormat: z.string().min(1).default('yyyy-MM-dd'),
-  columns: z
-    .record(
-      z.string().min(1),
-      z.strictObject({
-        start: z.number().int().min(1),
-        length: z.number().int().min(1).optional(),
-        end: z.number().int().min(1).optional(),
-      }),
-    )
-    .optional(),
+  columns: z.record(z.string().min(1), columnSchema).optional(),
   fields: z.record(z.string(), z.unknown()),
 });
 
@@ -301,22 +298,18 @@ export function parseMapping(source: string, kind: ImportKind): ImportMapping {
   if (!isRecord(document)) {
     return fail([{ path: [], message: 'must be a mapping document with format and fields' }]);
   }
+  // A setting with a problem is reported and replaced by its default, so one run reports the
+  // problems of every other setting and of every field too.
   const shell = documentSchema.safeParse(document);
-  if (!shell.success) {
-    // Report the fields' own problems too, so one run lists everything.
-    const issues = fromZod(shell.error, []);
-    if (isRecord(document.fields)) compileFields(document.fields, kind, fallbackContext(document), issues);
-    return fail(issues);
-  }
-  const doc = shell.data;
-  const issues: Issue[] = [];
+  const issues: Issue[] = shell.success ? [] : fromZod(shell.error, []);
+  const doc = shell.success ? shell.data : validSettings(document);
   const at = (path: DocumentPath, message: string) => issues.push({ path, message });
 
   if (doc.kind !== undefined && doc.kind !== kind) at(['kind'], `this mapping is for ${doc.kind}, not ${kind}`);
   const csvOnly = ['delimiter', 'quote', 'header'] as const;
   if (doc.format === 'fixed-width') {
-    for (const key of csvOnly) if (doc[key] !== undefined) at([key], 'is only for format csv');
-  } else if (doc.columns !== undefined) {
+    for (const key of csvOnly) if (document[key] !== undefined) at([key], 'is only for format csv');
+  } else if (document.columns !== undefined) {
     at(['columns'], 'is only for format fixed-width (CSV columns are named by the header or numbered)');
   }
   if (doc.thousandsSeparator !== undefined && doc.thousandsSeparator === doc.decimalSeparator) {
@@ -328,10 +321,11 @@ export function parseMapping(source: string, kind: ImportKind): ImportMapping {
   } catch (error) {
     at(['dateFormat'], (error as Error).message);
   }
+  const columnNames = isRecord(document.columns) ? Object.keys(document.columns) : [];
 
   const columns: FixedWidthColumn[] = [];
   if (doc.format === 'fixed-width') {
-    if (!doc.columns || Object.keys(doc.columns).length === 0) {
+    if (columnNames.length === 0) {
       at(['columns'], 'is required for format fixed-width: name → { start, length } (1-based character positions)');
     }
     for (const [name, spec] of Object.entries(doc.columns ?? {})) {
@@ -348,9 +342,11 @@ export function parseMapping(source: string, kind: ImportKind): ImportMapping {
   const context: FieldContext = {
     format: doc.format,
     header: doc.header ?? true,
-    columnNames: new Set(Object.keys(doc.columns ?? {})),
+    columnNames: new Set(columnNames),
     decimalSeparator: doc.decimalSeparator,
-    thousandsSeparator: doc.thousandsSeparator || null,
+    // A clash of the two is reported once, for the document, not again for every number field.
+    thousandsSeparator:
+      doc.thousandsSeparator && doc.thousandsSeparator !== doc.decimalSeparator ? doc.thousandsSeparator : null,
     dateFormat: doc.dateFormat,
     parseDate: defaultDates,
   };
@@ -374,6 +370,27 @@ export function parseMapping(source: string, kind: ImportKind): ImportMapping {
   };
 }
 
+type Settings = z.infer<typeof documentSchema>;
+
+/** The valid settings of a document with problems; defaults stand in for the others. */
+function validSettings(document: Record<string, unknown>): Settings {
+  const settings: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(documentSchema.shape) as Array<[string, z.ZodType]>) {
+    const parsed = schema.safeParse(document[key]);
+    settings[key] = parsed.success ? parsed.data : schema.safeParse(undefined).data;
+  }
+  if (isRecord(document.columns)) {
+    settings.columns = Object.fromEntries(
+      Object.entries(document.columns).flatMap(([name, column]) => {
+        const parsed = columnSchema.safeParse(column);
+        return parsed.success ? [[name, parsed.data]] : [];
+      }),
+    );
+  }
+  if (!isRecord(settings.fields)) settings.fields = {};
+  return settings as Settings;
+}
+
 interface FieldContext {
   format: 'csv' | 'fixed-width';
   header: boolean;
@@ -382,35 +399,6 @@ interface FieldContext {
   thousandsSeparator: string | null;
   dateFormat: string;
   parseDate: ((text: string) => string) | undefined;
-}
-
-/**
- * The document-level settings to check the fields with when the document itself has problems: the
- * valid ones as written, defaults for the others, so one run reports the fields' problems too.
- */
-function fallbackContext(document: Record<string, unknown>): FieldContext {
-  const valid = <T>(schema: z.ZodType<T>, value: unknown, fallback: T): T => {
-    const parsed = schema.safeParse(value);
-    return parsed.success ? parsed.data : fallback;
-  };
-  const decimalSeparator = valid(separator, document.decimalSeparator, '.');
-  const thousandsSeparator = valid(thousands, document.thousandsSeparator, '') || null;
-  let parseDate: ((text: string) => string) | undefined;
-  const dateFormat = valid(z.string().min(1), document.dateFormat, 'yyyy-MM-dd');
-  try {
-    parseDate = dateParser(dateFormat);
-  } catch {
-    parseDate = undefined;
-  }
-  return {
-    format: document.format === 'fixed-width' ? 'fixed-width' : 'csv',
-    header: document.header !== false,
-    columnNames: new Set(isRecord(document.columns) ? Object.keys(document.columns) : []),
-    decimalSeparator,
-    thousandsSeparator: thousandsSeparator === decimalSeparator ? null : thousandsSeparator,
-    dateFormat,
-    parseDate,
-  };
 }
 
 function compileFields(
@@ -540,7 +528,9 @@ function compileField(
   const decimalSeparator = raw.decimalSeparator ?? context.decimalSeparator;
   const thousandsSeparator =
     raw.thousandsSeparator === undefined ? context.thousandsSeparator : raw.thousandsSeparator || null;
-  if (thousandsSeparator === decimalSeparator) problem(['thousandsSeparator'], 'must differ from decimalSeparator');
+  if (thousandsSeparator === decimalSeparator) {
+    problem([raw.thousandsSeparator === undefined ? 'decimalSeparator' : 'thousandsSeparator'], 'the two separators must differ');
+  }
 
   if (problems > 0 || !source) return undefined;
   const texts = (values: Array<string | number | boolean> | undefined, fallback: string[]) =>

@@ -74,15 +74,37 @@ export async function* readCsv(file: string, options: CsvOptions): AsyncGenerato
     skip_records_with_empty_values: true,
     info: true,
   });
-  const source = Readable.from(decodedChunks(file, options.encoding, options.onBytes));
+  // Line numbers are counted here rather than taken from csv-parse, whose count drifts after a
+  // quoted value holding a CRLF: the byte offset of every line break fed to the parser is kept until
+  // the records after it have passed, and a record's line is found from the offset it ends at.
+  const breaks: number[] = [];
+  let head = 0; // breaks before breaks[head] are behind the current record
+  let behind = 0; // breaks dropped from the array
+  async function* encoded(): AsyncGenerator<Buffer> {
+    let offset = 0;
+    for await (const text of decodedChunks(file, options.encoding, options.onBytes)) {
+      const bytes = Buffer.from(text, 'utf8');
+      for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) breaks.push(offset + i);
+      offset += bytes.length;
+      yield bytes;
+    }
+  }
+  const source = Readable.from(encoded());
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      // info.lines is the line the record ends on; a quoted value may span lines.
-      let line = info.lines;
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
+      // info.bytes is the offset just past the record's line break: the record ends on the line
+      // after every break before that one, and starts as many lines earlier as its values hold.
+      while (head < breaks.length && breaks[head]! < info.bytes - 1) head++;
+      let line = behind + head + 1;
       for (const cell of record) {
         for (let i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) line--;
+      }
+      if (head > 4096) {
+        breaks.splice(0, head);
+        behind += head;
+        head = 0;
       }
       yield { line, cells: record };
     }

@@ -135,7 +135,8 @@ export const INT8_MAX = 9_223_372_036_854_775_807n;
 
 /** Client-chosen ids (transfers, journals, accounts): what fits a URL path segment and a log line. */
 export const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
-export const CLIENT_ID_RULE = 'must be 1-200 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-", starting with a letter or digit';
+export const CLIENT_ID_RULE =
+  'must be 1-200 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-", starting with a letter or digit';
 
 /** Account codes: a chart-of-accounts name such as `assets:cash` or `liabilities:customer_credit`. */
 export const ACCOUNT_CODE = /^[A-Za-z0-9][A-Za-z0-9._:/#@+-]{0,199}$/;

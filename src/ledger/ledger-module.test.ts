@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { DOMAINS } from '../domains.js';
 import { engineHarness, type EngineHarness } from '../testing/engine-harness.js';
@@ -114,6 +115,13 @@ describe('ledger actions', () => {
     assert.match((instance.error as { message: string }).message, /^balance_limit_exceeded: /);
     assert.equal((instance.error as { attempt: number }).attempt, 1);
     assert.equal((await listTransfers(h.database.db, { journalId: 'fee-c2' })).length, 0);
+  });
+
+  test('the workflows in docs/ledger.md deploy', async () => {
+    const doc = readFileSync(new URL('../../docs/ledger.md', import.meta.url), 'utf8');
+    const sources = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    assert.equal(sources.length, 2);
+    for (const source of sources) await h.deploy(source);
   });
 
   test('ledger.expire releases the holds that are due', async () => {

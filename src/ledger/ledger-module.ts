@@ -19,7 +19,9 @@ const ActionTransfer = z
       .describe('Default: `<step idempotency key>.<index>`, stable across retries of the step'),
     debitAccountId: AccountRef.optional(),
     creditAccountId: AccountRef.optional(),
-    debitAccountCode: AccountRef.optional().describe('Instead of debitAccountId: the account with this code and currency'),
+    debitAccountCode: AccountRef.optional().describe(
+      'Instead of debitAccountId: the account with this code and currency',
+    ),
     creditAccountCode: AccountRef.optional(),
     amount: z.union([
       z.string().regex(/^\d{1,19}$/, 'must be a positive integer amount in minor units'),
@@ -82,7 +84,13 @@ export async function runLedgerPost(input: LedgerPostInput, ctx: ActionContext) 
   for (const [i, t] of input.transfers.entries()) {
     transfers.push({
       id: t.id ?? `${ctx.idempotencyKey}.${i}`,
-      debitAccountId: await accountIdOf(ctx, t.debitAccountId, t.debitAccountCode, t.currency, `transfers.${i}.debitAccountCode`),
+      debitAccountId: await accountIdOf(
+        ctx,
+        t.debitAccountId,
+        t.debitAccountCode,
+        t.currency,
+        `transfers.${i}.debitAccountCode`,
+      ),
       creditAccountId: await accountIdOf(
         ctx,
         t.creditAccountId,
@@ -132,7 +140,8 @@ export function registerLedgerActions(actions: ActionRegistry): void {
   if (!actions.has('ledger.expire')) {
     actions.register({
       name: 'ledger.expire',
-      description: 'Expires the pending transfers whose expiresAt has passed and releases their holds; returns { expired }.',
+      description:
+        'Expires the pending transfers whose expiresAt has passed and releases their holds; returns { expired }.',
       input: z.object({}).strict(),
       run: async (_input, ctx) => {
         try {

@@ -66,7 +66,13 @@ const legArb: fc.Arbitrary<Leg> = fc.record({
 });
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('post' as const), legs: fc.array(legArb, { minLength: 1, maxLength: 3 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('post' as const),
+      legs: fc.array(legArb, { minLength: 1, maxLength: 3 }),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -76,7 +82,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       fraction: fc.double({ min: 0, max: 1, noNaN: true }),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), minutes: fc.integer({ min: 0, max: 60 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('expire' as const), minutes: fc.integer({ min: 0, max: 60 }) }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat(50) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('repeat' as const), pick: fc.nat(50) }) },
 );
@@ -167,7 +176,14 @@ async function attempt<T>(work: (tx: Tx) => Promise<T>): Promise<{ ok: T } | { e
 }
 
 const auditCount = async () =>
-  Number((await database.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await database.db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 let runNo = 0;
 
@@ -189,7 +205,12 @@ async function runSequence(ops: Op[]): Promise<void> {
   const nextId = () => `${run}-${++n}`;
 
   const check = async (label: string) => {
-    const rows = await database.db.selectFrom('ledger_accounts').selectAll().where('id', 'in', ids).orderBy('code').execute();
+    const rows = await database.db
+      .selectFrom('ledger_accounts')
+      .selectAll()
+      .where('id', 'in', ids)
+      .orderBy('code')
+      .execute();
     const byId = new Map(rows.map((r) => [r.id, r]));
     ids.forEach((id, i) => {
       const r = byId.get(id)!;
@@ -249,7 +270,14 @@ async function runSequence(ops: Op[]): Promise<void> {
         legs.forEach((l, i) => {
           const t = request.transfers[i]!;
           if (l.pending) {
-            const p: MPending = { id: t.id, d: l.d, c: l.c, amount: t.amount, expiresAt: t.expiresAt?.getTime() ?? null, resolvedBy: null };
+            const p: MPending = {
+              id: t.id,
+              d: l.d,
+              c: l.c,
+              amount: t.amount,
+              expiresAt: t.expiresAt?.getTime() ?? null,
+              resolvedBy: null,
+            };
             journal.pendings.push(p);
             model.pendings.push(p);
           } else journal.reversible.push({ id: t.id, d: l.d, c: l.c, amount: t.amount });
@@ -270,7 +298,11 @@ async function runSequence(ops: Op[]): Promise<void> {
             : 1n + BigInt(Math.floor(op.fraction * Number(p.amount - 1n)));
       const id = nextId();
       const outcome = await attempt((tx) =>
-        resolvePending(tx, { id, pendingId: p.id, action: op.action, ...(amount !== undefined ? { amount } : {}), actor: 'test' }, clock),
+        resolvePending(
+          tx,
+          { id, pendingId: p.id, action: op.action, ...(amount !== undefined ? { amount } : {}), actor: 'test' },
+          clock,
+        ),
       );
       let expected: string | null;
       if (p.resolvedBy === 'expire') expected = 'pending_expired';
@@ -291,7 +323,8 @@ async function runSequence(ops: Op[]): Promise<void> {
         expected = model.apply(deltas);
         assert.equal(expected, null, 'resolving a hold never breaks a limit');
         p.resolvedBy = op.action;
-        if (op.action === 'post') model.journals.find((j) => j.pendings.includes(p))!.reversible.push({ ...p, id, amount: posted });
+        if (op.action === 'post')
+          model.journals.find((j) => j.pendings.includes(p))!.reversible.push({ ...p, id, amount: posted });
         model.transfers += 1;
         model.audits += 1;
       }
@@ -299,7 +332,9 @@ async function runSequence(ops: Op[]): Promise<void> {
     } else if (op.kind === 'expire') {
       clock.advance(op.minutes * MINUTE);
       const outcome = await attempt((tx) => expirePendingTransfers(tx, 'test', clock));
-      const due = model.pendings.filter((p) => !p.resolvedBy && p.expiresAt !== null && p.expiresAt <= clock.now().getTime());
+      const due = model.pendings.filter(
+        (p) => !p.resolvedBy && p.expiresAt !== null && p.expiresAt <= clock.now().getTime(),
+      );
       const deltas = new Map<number, Counters>();
       for (const p of due) {
         release(deltas, p, 0n);

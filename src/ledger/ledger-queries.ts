@@ -65,7 +65,9 @@ export async function listTransfers(db: Db, filter: TransferFilter = {}): Promis
   let query = db.selectFrom('ledger_transfers').selectAll().orderBy('seq').limit(pageSize(filter.limit));
   const { accountId } = filter;
   if (accountId !== undefined) {
-    query = query.where((eb) => eb.or([eb('debit_account_id', '=', accountId), eb('credit_account_id', '=', accountId)]));
+    query = query.where((eb) =>
+      eb.or([eb('debit_account_id', '=', accountId), eb('credit_account_id', '=', accountId)]),
+    );
   }
   if (filter.journalId !== undefined) query = query.where('journal_id', '=', filter.journalId);
   if (filter.reference !== undefined) query = query.where('reference', '=', filter.reference);

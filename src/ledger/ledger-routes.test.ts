@@ -54,8 +54,11 @@ async function body<T>(res: Response, status: number): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-const postJson = (path: string, json: unknown, init: { token?: string | null; headers?: Record<string, string> } = {}) =>
-  server.call(`/api/v1${path}`, { method: 'POST', json, ...init });
+const postJson = (
+  path: string,
+  json: unknown,
+  init: { token?: string | null; headers?: Record<string, string> } = {},
+) => server.call(`/api/v1${path}`, { method: 'POST', json, ...init });
 const get = (path: string, token?: string) => server.call(`/api/v1${path}`, token ? { token } : {});
 
 const leg = (id: string, debit: Account, credit: Account, amount: string, extra: Record<string, unknown> = {}) => ({
@@ -98,9 +101,15 @@ describe('ledger API', () => {
       await postJson('/ledger/accounts', { code: 'x', currency: 'EUX', normalSide: 'debit' }),
       400,
     );
-    assert.deepEqual(unknownCurrency.errors?.map((e) => e.field), ['body.currency']);
+    assert.deepEqual(
+      unknownCurrency.errors?.map((e) => e.field),
+      ['body.currency'],
+    );
 
-    const byCode = await body<{ data: Account[]; next: string | null }>(await get('/ledger/accounts?code=assets:cash'), 200);
+    const byCode = await body<{ data: Account[]; next: string | null }>(
+      await get('/ledger/accounts?code=assets:cash'),
+      200,
+    );
     assert.deepEqual(byCode.data.map((a) => a.currency).sort(), ['EUR', 'USD']);
     const page = await body<{ data: Account[]; next: string | null }>(await get('/ledger/accounts?limit=3'), 200);
     assert.equal(page.data.length, 3);
@@ -128,7 +137,10 @@ describe('ledger API', () => {
     const request = {
       journalId: 'sale-1',
       reason: 'till receipt 1',
-      transfers: [leg('sale-1.net', accounts.cash, accounts.revenue, '10000', { reference: 'R-1' }), leg('sale-1.topup', accounts.cash, accounts.wallet, '500')],
+      transfers: [
+        leg('sale-1.net', accounts.cash, accounts.revenue, '10000', { reference: 'R-1' }),
+        leg('sale-1.topup', accounts.cash, accounts.wallet, '500'),
+      ],
     };
     const first = await body<Journal>(await postJson('/ledger/transfers', request), 201);
     assert.equal(first.created, true);
@@ -145,11 +157,17 @@ describe('ledger API', () => {
     assert.deepEqual(repeat.transfers, first.transfers);
 
     const reused = await body<Problem>(
-      await postJson('/ledger/transfers', { ...request, transfers: [{ ...request.transfers[0], amount: '9999' }, request.transfers[1]] }),
+      await postJson('/ledger/transfers', {
+        ...request,
+        transfers: [{ ...request.transfers[0], amount: '9999' }, request.transfers[1]],
+      }),
       409,
     );
     assert.equal(reused.code, 'transfer_id_reused');
-    assert.deepEqual(reused.errors?.map((e) => e.field), ['body.transfers.0.id']);
+    assert.deepEqual(
+      reused.errors?.map((e) => e.field),
+      ['body.transfers.0.id'],
+    );
 
     const cases: Array<[unknown[], number, string, string]> = [
       [[leg('e1', accounts.cash, accounts.revenue, '12.50')], 400, 'validation_failed', 'body.transfers.0.amount'],
@@ -158,39 +176,69 @@ describe('ledger API', () => {
       [[leg('e1', accounts.cash, accounts.cash, '5')], 400, 'validation_failed', 'body.transfers.0.creditAccountId'],
       [[leg('e 1', accounts.cash, accounts.revenue, '5')], 400, 'validation_failed', 'body.transfers.0.id'],
       [
-        [leg('e1', accounts.cash, accounts.revenue, '5'), { ...leg('e2', accounts.cash, accounts.revenue, '5'), creditAccountId: 'acc_nope' }],
+        [
+          leg('e1', accounts.cash, accounts.revenue, '5'),
+          { ...leg('e2', accounts.cash, accounts.revenue, '5'), creditAccountId: 'acc_nope' },
+        ],
         422,
         'unknown_account',
         'body.transfers.1.creditAccountId',
       ],
       [[leg('e1', accounts.usd, accounts.revenue, '5')], 422, 'currency_mismatch', 'body.transfers.0.currency'],
-      [[leg('e1', accounts.wallet, accounts.revenue, '501')], 422, 'balance_limit_exceeded', 'body.transfers.0.debitAccountId'],
+      [
+        [leg('e1', accounts.wallet, accounts.revenue, '501')],
+        422,
+        'balance_limit_exceeded',
+        'body.transfers.0.debitAccountId',
+      ],
     ];
     for (const [transfers, status, code, field] of cases) {
       const problem = await body<Problem>(await postJson('/ledger/transfers', { transfers }), status);
       assert.equal(problem.code, code, JSON.stringify(problem));
-      assert.deepEqual(problem.errors?.map((e) => e.field), [field], JSON.stringify(problem));
+      assert.deepEqual(
+        problem.errors?.map((e) => e.field),
+        [field],
+        JSON.stringify(problem),
+      );
       if (code === 'balance_limit_exceeded') assert.equal(problem.accountId, accounts.wallet.id);
     }
     const empty = await body<Problem>(await postJson('/ledger/transfers', { transfers: [] }), 400);
-    assert.deepEqual(empty.errors?.map((e) => e.field), ['body.transfers']);
+    assert.deepEqual(
+      empty.errors?.map((e) => e.field),
+      ['body.transfers'],
+    );
     assert.equal((await body<Transfer>(await get('/ledger/transfers/sale-1.net'), 200)).amount, '10000');
     assert.equal((await body<Problem>(await get('/ledger/transfers/e1'), 404)).code, 'not_found');
 
     const byRef = await body<{ data: Transfer[] }>(await get('/ledger/transfers?reference=R-1'), 200);
-    assert.deepEqual(byRef.data.map((t) => t.id), ['sale-1.net']);
+    assert.deepEqual(
+      byRef.data.map((t) => t.id),
+      ['sale-1.net'],
+    );
     const byJournal = await body<{ data: Transfer[]; nextAfterSeq: string | null }>(
       await get('/ledger/transfers?journalId=sale-1&limit=1'),
       200,
     );
-    assert.deepEqual(byJournal.data.map((t) => t.id), ['sale-1.net']);
+    assert.deepEqual(
+      byJournal.data.map((t) => t.id),
+      ['sale-1.net'],
+    );
     const next = await body<{ data: Transfer[] }>(
       await get(`/ledger/transfers?journalId=sale-1&afterSeq=${byJournal.nextAfterSeq}`),
       200,
     );
-    assert.deepEqual(next.data.map((t) => t.id), ['sale-1.topup']);
-    const ofWallet = await body<{ data: Transfer[] }>(await get(`/ledger/accounts/${accounts.wallet.id}/transfers`), 200);
-    assert.deepEqual(ofWallet.data.map((t) => t.id), ['sale-1.topup']);
+    assert.deepEqual(
+      next.data.map((t) => t.id),
+      ['sale-1.topup'],
+    );
+    const ofWallet = await body<{ data: Transfer[] }>(
+      await get(`/ledger/accounts/${accounts.wallet.id}/transfers`),
+      200,
+    );
+    assert.deepEqual(
+      ofWallet.data.map((t) => t.id),
+      ['sale-1.topup'],
+    );
 
     const trial = await body<{ data: Array<{ currency: string; debits: string; credits: string; balanced: boolean }> }>(
       await get('/ledger/trial-balance'),
@@ -221,14 +269,23 @@ describe('ledger API', () => {
     assert.deepEqual([wallet.balance?.balance, wallet.balance?.available], ['500', '100']);
 
     clock.advance(60_000);
-    const tooMuch = await body<Problem>(await postJson('/ledger/transfers/hold-1/post', { id: 'hold-1.post', amount: '301' }), 422);
+    const tooMuch = await body<Problem>(
+      await postJson('/ledger/transfers/hold-1/post', { id: 'hold-1.post', amount: '301' }),
+      422,
+    );
     assert.equal(tooMuch.code, 'amount_exceeds_pending');
-    assert.deepEqual(tooMuch.errors?.map((e) => e.field), ['body.amount']);
+    assert.deepEqual(
+      tooMuch.errors?.map((e) => e.field),
+      ['body.amount'],
+    );
     const posted = await body<{ transfer: Transfer; created: boolean }>(
       await postJson('/ledger/transfers/hold-1/post', { id: 'hold-1.post', amount: '250' }),
       201,
     );
-    assert.deepEqual([posted.transfer.kind, posted.transfer.amount, posted.transfer.pendingId], ['post_pending', '250', 'hold-1']);
+    assert.deepEqual(
+      [posted.transfer.kind, posted.transfer.amount, posted.transfer.pendingId],
+      ['post_pending', '250', 'hold-1'],
+    );
     const again = await body<{ transfer: Transfer; created: boolean }>(
       await postJson('/ledger/transfers/hold-1/post', { id: 'hold-1.post', amount: '250' }),
       200,
@@ -238,7 +295,10 @@ describe('ledger API', () => {
     assert.equal(resolved.code, 'pending_already_resolved');
     const notPending = await body<Problem>(await postJson('/ledger/transfers/sale-1.net/void', { id: 'x.void' }), 409);
     assert.deepEqual([notPending.code, notPending.errors?.[0]?.field], ['not_pending', 'path.id']);
-    assert.equal((await body<Problem>(await postJson('/ledger/transfers/nope/void', { id: 'x.void' }), 404)).code, 'not_found');
+    assert.equal(
+      (await body<Problem>(await postJson('/ledger/transfers/nope/void', { id: 'x.void' }), 404)).code,
+      'not_found',
+    );
     assert.deepEqual(
       (await body<Problem>(await postJson('/ledger/transfers/hold-2/void', { id: 'x', amount: '1' }), 400)).errors?.map(
         (e) => e.field,
@@ -264,7 +324,10 @@ describe('ledger API', () => {
       [start.toISOString(), '500', '100', '400'],
     );
     const badAsOf = await body<Problem>(await get(`/ledger/accounts/${accounts.wallet.id}?asOf=yesterday`), 400);
-    assert.deepEqual(badAsOf.errors?.map((e) => e.field), ['query.asOf']);
+    assert.deepEqual(
+      badAsOf.errors?.map((e) => e.field),
+      ['query.asOf'],
+    );
   });
 
   test('reversal of a journal entry', async () => {
@@ -273,7 +336,10 @@ describe('ledger API', () => {
       201,
     );
     const reversed = await body<Journal>(
-      await postJson('/ledger/journals/refund-me/reverse', { journalId: 'refund-me.undo', reason: 'customer returned it' }),
+      await postJson('/ledger/journals/refund-me/reverse', {
+        journalId: 'refund-me.undo',
+        reason: 'customer returned it',
+      }),
       201,
     );
     assert.deepEqual(
@@ -281,7 +347,10 @@ describe('ledger API', () => {
       [['refund-me.reversal', 'reversal', 'refund-me', accounts.revenue.id, accounts.cash.id, '700']],
     );
     const repeat = await body<Journal>(
-      await postJson('/ledger/journals/refund-me/reverse', { journalId: 'refund-me.undo', reason: 'customer returned it' }),
+      await postJson('/ledger/journals/refund-me/reverse', {
+        journalId: 'refund-me.undo',
+        reason: 'customer returned it',
+      }),
       200,
     );
     assert.equal(repeat.created, false);
@@ -291,8 +360,14 @@ describe('ledger API', () => {
     );
     assert.equal(twice.code, 'journal_already_reversed');
     const noReason = await body<Problem>(await postJson('/ledger/journals/refund-me/reverse', { journalId: 'x' }), 400);
-    assert.deepEqual(noReason.errors?.map((e) => e.field), ['body.reason']);
-    const missing = await body<Problem>(await postJson('/ledger/journals/nope/reverse', { journalId: 'x', reason: 'r' }), 404);
+    assert.deepEqual(
+      noReason.errors?.map((e) => e.field),
+      ['body.reason'],
+    );
+    const missing = await body<Problem>(
+      await postJson('/ledger/journals/nope/reverse', { journalId: 'x', reason: 'r' }),
+      404,
+    );
     assert.equal(missing.code, 'not_found');
   });
 
@@ -306,12 +381,20 @@ describe('ledger API', () => {
     assert.equal((await get('/ledger/trial-balance', tokens.viewer)).status, 200);
     for (const role of ['viewer', 'operator']) {
       const refusedPost = await body<Problem>(
-        await postJson('/ledger/transfers', { transfers: [leg('v1', accounts.cash, accounts.revenue, '1')] }, { token: tokens[role]! }),
+        await postJson(
+          '/ledger/transfers',
+          { transfers: [leg('v1', accounts.cash, accounts.revenue, '1')] },
+          { token: tokens[role]! },
+        ),
         403,
       );
       assert.deepEqual([refusedPost.code, refusedPost.permission], ['forbidden', 'ledger:post']);
       const refusedAccount = await body<Problem>(
-        await postJson('/ledger/accounts', { code: 'x:y', currency: 'EUR', normalSide: 'debit' }, { token: tokens[role]! }),
+        await postJson(
+          '/ledger/accounts',
+          { code: 'x:y', currency: 'EUR', normalSide: 'debit' },
+          { token: tokens[role]! },
+        ),
         403,
       );
       assert.equal(refusedAccount.code, 'forbidden');
@@ -330,7 +413,11 @@ describe('ledger API', () => {
     assert.equal(replay.headers.get('idempotent-replayed'), 'true');
     assert.equal(await replay.text(), firstBody);
     const other = await body<Problem>(
-      await postJson('/ledger/transfers', { transfers: [leg('idem-2', accounts.cash, accounts.revenue, '42')] }, { headers }),
+      await postJson(
+        '/ledger/transfers',
+        { transfers: [leg('idem-2', accounts.cash, accounts.revenue, '42')] },
+        { headers },
+      ),
       422,
     );
     assert.equal(other.code, 'idempotency_key_reused');
@@ -340,7 +427,10 @@ describe('ledger API', () => {
 
     // A refused request under a key rolls back with the key: fixed and retried, it goes through.
     const tooMuch = { transfers: [leg('idem-3', accounts.wallet, accounts.revenue, '1000000')] };
-    await body<Problem>(await postJson('/ledger/transfers', tooMuch, { headers: { 'idempotency-key': 'ledger-idem-3' } }), 422);
+    await body<Problem>(
+      await postJson('/ledger/transfers', tooMuch, { headers: { 'idempotency-key': 'ledger-idem-3' } }),
+      422,
+    );
     await body<Journal>(
       await postJson(
         '/ledger/transfers',

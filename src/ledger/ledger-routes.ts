@@ -387,7 +387,10 @@ const reverseDef = createRoute({
       content: {
         'application/json': {
           schema: z
-            .object({ journalId: ClientId.openapi({ description: 'Id of the new, reversing journal' }), reason: Reason })
+            .object({
+              journalId: ClientId.openapi({ description: 'Id of the new, reversing journal' }),
+              reason: Reason,
+            })
             .strict()
             .openapi('ReverseLedgerJournal'),
         },

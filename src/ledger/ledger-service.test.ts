@@ -70,7 +70,13 @@ async function chart() {
   }));
 }
 
-const t = (id: string, debit: LedgerAccount, credit: LedgerAccount, amount: bigint, extra: Partial<TransferInput> = {}) => ({
+const t = (
+  id: string,
+  debit: LedgerAccount,
+  credit: LedgerAccount,
+  amount: bigint,
+  extra: Partial<TransferInput> = {},
+) => ({
   id,
   debitAccountId: debit.id,
   creditAccountId: credit.id,
@@ -85,8 +91,12 @@ const post = (transfers: TransferInput[], journalId?: string) =>
 const account = (a: LedgerAccount) => getAccount(database.db, a.id);
 const transferCount = async () =>
   Number(
-    (await database.db.selectFrom('ledger_transfers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow())
-      .n,
+    (
+      await database.db
+        .selectFrom('ledger_transfers')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
   );
 
 describe('accounts', () => {
@@ -138,7 +148,12 @@ describe('accounts', () => {
     );
     // The same code in another currency is another account.
     const gbp = await inTx((tx) =>
-      createAccount(tx, { id: `${c.p}-gbp-cash`, code: `${c.p}:cash`, currency: 'GBP', normalSide: 'debit' }, 'test', clock),
+      createAccount(
+        tx,
+        { id: `${c.p}-gbp-cash`, code: `${c.p}:cash`, currency: 'GBP', normalSide: 'debit' },
+        'test',
+        clock,
+      ),
     );
     assert.equal(gbp.id, `${c.p}-gbp-cash`);
     await refused(
@@ -181,7 +196,10 @@ describe('journal entries', () => {
   test('a balanced journal moves every account, once, with one audit row', async () => {
     const c = await chart();
     const result = await post(
-      [t(`${c.p}-sale.net`, c.cash, c.revenue, 10_000n, { reference: 'INV-1', code: 'sale' }), t(`${c.p}-sale.vat`, c.cash, c.vat, 2_100n)],
+      [
+        t(`${c.p}-sale.net`, c.cash, c.revenue, 10_000n, { reference: 'INV-1', code: 'sale' }),
+        t(`${c.p}-sale.vat`, c.cash, c.vat, 2_100n),
+      ],
       `${c.p}-sale`,
     );
     assert.equal(result.created, true);
@@ -238,7 +256,10 @@ describe('journal entries', () => {
 
   test('the same request again changes nothing; a reused id with other content is refused', async () => {
     const c = await chart();
-    const transfers = [t(`${c.p}-a`, c.cash, c.revenue, 100n, { metadata: { b: 1, a: [1, 2] } }), t(`${c.p}-b`, c.cash, c.vat, 20n)];
+    const transfers = [
+      t(`${c.p}-a`, c.cash, c.revenue, 100n, { metadata: { b: 1, a: [1, 2] } }),
+      t(`${c.p}-b`, c.cash, c.vat, 20n),
+    ];
     const first = await post(transfers);
     const before = { count: await transferCount(), audit: (await readAuditLog(database.db)).length };
     // Metadata keys in another order are the same content.
@@ -252,10 +273,25 @@ describe('journal entries', () => {
     assert.equal((await readAuditLog(database.db)).length, before.audit);
     assert.equal((await account(c.cash)).debitsPosted, 120n);
 
-    await refused(post([{ ...transfers[0]!, amount: 101n }, transfers[1]!]), 'transfer_id_reused', 409, 'transfers[0].id');
-    await refused(post([transfers[0]!, { ...transfers[1]!, reference: 'x' }]), 'transfer_id_reused', 409, 'transfers[1].id');
+    await refused(
+      post([{ ...transfers[0]!, amount: 101n }, transfers[1]!]),
+      'transfer_id_reused',
+      409,
+      'transfers[0].id',
+    );
+    await refused(
+      post([transfers[0]!, { ...transfers[1]!, reference: 'x' }]),
+      'transfer_id_reused',
+      409,
+      'transfers[1].id',
+    );
     // Only some ids exist: not a retry of the same request.
-    await refused(post([transfers[0]!, t(`${c.p}-c`, c.cash, c.vat, 1n)]), 'transfer_id_reused', 409, 'transfers[0].id');
+    await refused(
+      post([transfers[0]!, t(`${c.p}-c`, c.cash, c.vat, 1n)]),
+      'transfer_id_reused',
+      409,
+      'transfers[0].id',
+    );
     // A journal id is written once.
     await refused(post([t(`${c.p}-d`, c.cash, c.vat, 1n)], `${c.p}-a`), 'journal_id_reused', 409, 'journalId');
     assert.equal(await transferCount(), before.count);
@@ -289,14 +325,21 @@ describe('journal entries', () => {
       'transfers[0].expiresAt',
     );
     const unknown = await refused(
-      post([t(`${c.p}-1`, c.cash, c.revenue, 1n), t(`${c.p}-2`, c.cash, c.revenue, 1n), { ...t(`${c.p}-3`, c.cash, c.revenue, 1n), creditAccountId: 'acc_missing' }]),
+      post([
+        t(`${c.p}-1`, c.cash, c.revenue, 1n),
+        t(`${c.p}-2`, c.cash, c.revenue, 1n),
+        { ...t(`${c.p}-3`, c.cash, c.revenue, 1n), creditAccountId: 'acc_missing' },
+      ]),
       'unknown_account',
       422,
       'transfers[2].creditAccountId',
     );
     assert.match(unknown.message, /acc_missing/);
     const mismatch = await refused(
-      post([t(`${c.p}-1`, c.cash, c.revenue, 1n), { ...t(`${c.p}-2`, c.cash, c.revenue, 1n), creditAccountId: c.usd.id }]),
+      post([
+        t(`${c.p}-1`, c.cash, c.revenue, 1n),
+        { ...t(`${c.p}-2`, c.cash, c.revenue, 1n), creditAccountId: c.usd.id },
+      ]),
       'currency_mismatch',
       422,
       'transfers[1].currency',
@@ -322,7 +365,10 @@ describe('balance limits', () => {
       const error = await refused(
         postJournal(
           tx,
-          { transfers: [t(`${c.p}-spend.a`, c.revenue, c.cash, 500n), t(`${c.p}-spend.b`, c.wallet, c.revenue, 150n)], actor: 'test' },
+          {
+            transfers: [t(`${c.p}-spend.a`, c.revenue, c.cash, 500n), t(`${c.p}-spend.b`, c.wallet, c.revenue, 150n)],
+            actor: 'test',
+          },
           clock,
         ),
         'balance_limit_exceeded',
@@ -331,7 +377,11 @@ describe('balance limits', () => {
       );
       assert.equal(error.details?.accountId, c.wallet.id);
       assert.equal(error.details?.constraint, 'ledger_debits_exceed_credits');
-      const ok = await postJournal(tx, { transfers: [t(`${c.p}-spend`, c.wallet, c.revenue, 100n)], actor: 'test' }, clock);
+      const ok = await postJournal(
+        tx,
+        { transfers: [t(`${c.p}-spend`, c.wallet, c.revenue, 100n)], actor: 'test' },
+        clock,
+      );
       assert.equal(ok.created, true);
     });
     assert.equal(await transferCount(), count + 1);
@@ -349,7 +399,8 @@ describe('balance limits', () => {
     // The CHECK constraint refuses a direct write that would break the limit.
     await assert.rejects(
       sql`UPDATE ledger_accounts SET debits_posted = debits_posted + 1 WHERE id = ${c.wallet.id}`.execute(database.db),
-      (e: { code?: string; constraint?: string }) => e.code === '23514' && e.constraint === 'ledger_debits_exceed_credits',
+      (e: { code?: string; constraint?: string }) =>
+        e.code === '23514' && e.constraint === 'ledger_debits_exceed_credits',
     );
     // …and its violation, should the pre-check ever miss one, still comes back as the ledger's 422.
     const violation = await refused(
@@ -396,13 +447,23 @@ describe('two-phase transfers', () => {
 
     const resolve = (id: string, action: 'post' | 'void', pendingId: string, amount?: bigint) =>
       inTx((tx) =>
-        resolvePending(tx, { id, pendingId, action, ...(amount !== undefined ? { amount } : {}), actor: 'test' }, clock),
+        resolvePending(
+          tx,
+          { id, pendingId, action, ...(amount !== undefined ? { amount } : {}), actor: 'test' },
+          clock,
+        ),
       );
     await refused(resolve(`${c.p}-hold.post`, 'post', `${c.p}-hold`, 801n), 'amount_exceeds_pending', 422, 'amount');
     const posted = await resolve(`${c.p}-hold.post`, 'post', `${c.p}-hold`, 600n);
     assert.equal(posted.created, true);
     assert.deepEqual(
-      [posted.transfer.kind, posted.transfer.amount, posted.transfer.pendingId, posted.transfer.journalId, posted.transfer.reference],
+      [
+        posted.transfer.kind,
+        posted.transfer.amount,
+        posted.transfer.pendingId,
+        posted.transfer.journalId,
+        posted.transfer.reference,
+      ],
       ['post_pending', 600n, `${c.p}-hold`, `${c.p}-hold`, 'ORDER-1'],
     );
     wallet = await accountBalance(database.db, c.wallet.id);
@@ -423,7 +484,10 @@ describe('two-phase transfers', () => {
     const voided = await resolve(`${c.p}-hold2.void`, 'void', `${c.p}-hold2`);
     assert.deepEqual([voided.transfer.kind, voided.transfer.amount], ['void_pending', 300n]);
     wallet = await accountBalance(database.db, c.wallet.id);
-    assert.deepEqual([wallet.balance, wallet.available, wallet.debitsPending, wallet.debitsPosted], [400n, 400n, 0n, 600n]);
+    assert.deepEqual(
+      [wallet.balance, wallet.available, wallet.debitsPending, wallet.debitsPosted],
+      [400n, 400n, 0n, 600n],
+    );
   });
 
   test('expiry releases holds; a post after expiry is refused', async () => {
@@ -445,7 +509,10 @@ describe('two-phase transfers', () => {
     assert.equal(await inTx((tx) => expirePendingTransfers(tx, 'system:expiry', clk)), 1);
     assert.equal(await inTx((tx) => expirePendingTransfers(tx, 'system:expiry', clk)), 0);
     const expiry = await getTransfer(database.db, `${c.p}-h1.expired`);
-    assert.deepEqual([expiry.kind, expiry.pendingId, expiry.amount, expiry.postedBy], ['expire_pending', `${c.p}-h1`, 100n, 'system:expiry']);
+    assert.deepEqual(
+      [expiry.kind, expiry.pendingId, expiry.amount, expiry.postedBy],
+      ['expire_pending', `${c.p}-h1`, 100n, 'system:expiry'],
+    );
     assert.equal((await account(c.wallet)).debitsPending, 550n);
     const refusedAfter = await refused(resolve(`${c.p}-h1.post`, `${c.p}-h1`), 'pending_expired', 409);
     assert.equal(refusedAfter.details?.resolvedBy, `${c.p}-h1.expired`);
@@ -472,7 +539,9 @@ describe('two-phase transfers', () => {
   test('concurrent expiry runs resolve each pending once', async () => {
     const c = await chart();
     const clk = new ManualClock('2026-05-01T10:00:00.000Z');
-    await inTx((tx) => postJournal(tx, { transfers: [t(`${c.p}-fund`, c.cash, c.wallet, 10_000n)], actor: 'test' }, clk));
+    await inTx((tx) =>
+      postJournal(tx, { transfers: [t(`${c.p}-fund`, c.cash, c.wallet, 10_000n)], actor: 'test' }, clk),
+    );
     const holds = Array.from({ length: 30 }, (_, i) =>
       t(`${c.p}-h${i}`, i % 2 ? c.wallet : c.cash, i % 2 ? c.revenue : c.vat, 10n, {
         pending: true,
@@ -481,7 +550,9 @@ describe('two-phase transfers', () => {
     );
     await inTx((tx) => postJournal(tx, { transfers: holds, actor: 'test' }, clk));
     clk.set('2026-05-01T11:00:00.000Z');
-    const counts = await Promise.all([1, 2, 3].map(() => inTx((tx) => expirePendingTransfers(tx, 'system:expiry', clk))));
+    const counts = await Promise.all(
+      [1, 2, 3].map(() => inTx((tx) => expirePendingTransfers(tx, 'system:expiry', clk))),
+    );
     assert.equal(
       counts.reduce((a, b) => a + b, 0),
       30,
@@ -506,7 +577,11 @@ describe('reversals', () => {
       `${c.p}-pay`,
     );
     await inTx((tx) =>
-      resolvePending(tx, { id: `${c.p}-pay.hold.post`, pendingId: `${c.p}-pay.hold`, action: 'post', amount: 200n, actor: 'test' }, clock),
+      resolvePending(
+        tx,
+        { id: `${c.p}-pay.hold.post`, pendingId: `${c.p}-pay.hold`, action: 'post', amount: 200n, actor: 'test' },
+        clock,
+      ),
     );
     // The resolution belongs to the pending transfer's journal.
     assert.deepEqual(
@@ -517,11 +592,20 @@ describe('reversals', () => {
     assert.deepEqual([wallet.balance, wallet.debitsPending], [700n, 50n]);
 
     const reverse = (newJournalId: string) =>
-      inTx((tx) => reverseJournal(tx, { journalId: `${c.p}-pay`, newJournalId, actor: 'test', reason: 'refund' }, clock));
+      inTx((tx) =>
+        reverseJournal(tx, { journalId: `${c.p}-pay`, newJournalId, actor: 'test', reason: 'refund' }, clock),
+      );
     const reversed = await reverse(`${c.p}-pay.undo`);
     assert.equal(reversed.created, true);
     assert.deepEqual(
-      reversed.transfers.map((x) => [x.id, x.kind, x.debitAccountId, x.creditAccountId, x.amount, x.reversesId ?? x.pendingId]),
+      reversed.transfers.map((x) => [
+        x.id,
+        x.kind,
+        x.debitAccountId,
+        x.creditAccountId,
+        x.amount,
+        x.reversesId ?? x.pendingId,
+      ]),
       [
         [`${c.p}-pay.fee.reversal`, 'reversal', c.revenue.id, c.wallet.id, 100n, `${c.p}-pay.fee`],
         [`${c.p}-pay.hold.post.reversal`, 'reversal', c.vat.id, c.wallet.id, 200n, `${c.p}-pay.hold.post`],
@@ -551,7 +635,9 @@ describe('reversals', () => {
     assert.equal(twice.details?.reversedBy, `${c.p}-pay.undo`);
     await refused(reverse(`${c.p}-fund`), 'journal_id_reused', 409, 'newJournalId');
     await refused(
-      inTx((tx) => reverseJournal(tx, { journalId: `${c.p}-pay.undo`, newJournalId: `${c.p}-x`, actor: 'test' }, clock)),
+      inTx((tx) =>
+        reverseJournal(tx, { journalId: `${c.p}-pay.undo`, newJournalId: `${c.p}-x`, actor: 'test' }, clock),
+      ),
       'nothing_to_reverse',
       409,
     );
@@ -567,7 +653,9 @@ describe('reversals', () => {
     await post([t(`${c.p}-fund`, c.cash, c.wallet, 100n)]);
     await post([t(`${c.p}-spend`, c.wallet, c.revenue, 80n)]);
     await refused(
-      inTx((tx) => reverseJournal(tx, { journalId: `${c.p}-fund`, newJournalId: `${c.p}-fund.undo`, actor: 'test' }, clock)),
+      inTx((tx) =>
+        reverseJournal(tx, { journalId: `${c.p}-fund`, newJournalId: `${c.p}-fund.undo`, actor: 'test' }, clock),
+      ),
       'balance_limit_exceeded',
       422,
     );
@@ -590,7 +678,9 @@ describe('balances as of a past time', () => {
       t(`${c.p}-3`, c.wallet, c.vat, 100n, { pending: true, expiresAt: at('2026-06-01T11:00:00Z') }),
     ]);
     clk.set('2026-06-01T10:00:00Z');
-    await inTx((tx) => resolvePending(tx, { id: `${c.p}-2.p`, pendingId: `${c.p}-2`, action: 'post', amount: 300n, actor: 'test' }, clk));
+    await inTx((tx) =>
+      resolvePending(tx, { id: `${c.p}-2.p`, pendingId: `${c.p}-2`, action: 'post', amount: 300n, actor: 'test' }, clk),
+    );
     await postAt('2026-06-01T12:00:00Z', [t(`${c.p}-4`, c.wallet, c.revenue, 50n)]);
 
     const wallet = async (iso: string) => {
@@ -605,7 +695,10 @@ describe('balances as of a past time', () => {
     assert.deepEqual(await wallet('2026-06-01T11:00:00Z'), [700n, 700n, 0n]);
     assert.deepEqual(await wallet('2026-06-01T12:00:00Z'), [650n, 650n, 0n]);
     const revenue = await accountBalance(database.db, c.revenue.id, at('2026-06-01T10:00:00Z'));
-    assert.deepEqual([revenue.balance, revenue.creditsPending, revenue.asOf?.toISOString()], [300n, 0n, '2026-06-01T10:00:00.000Z']);
+    assert.deepEqual(
+      [revenue.balance, revenue.creditsPending, revenue.asOf?.toISOString()],
+      [300n, 0n, '2026-06-01T10:00:00.000Z'],
+    );
 
     // Once expired, now-recomputed and stored balances agree.
     await inTx((tx) => expirePendingTransfers(tx, 'test', clk));

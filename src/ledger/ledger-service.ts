@@ -152,7 +152,12 @@ async function auditAccountCreated(tx: Tx, account: LedgerAccount, actor: string
 }
 
 const findByCode = (tx: Tx, code: string, currency: string) =>
-  tx.selectFrom('ledger_accounts').selectAll().where('code', '=', code).where('currency', '=', currency).executeTakeFirst();
+  tx
+    .selectFrom('ledger_accounts')
+    .selectAll()
+    .where('code', '=', code)
+    .where('currency', '=', currency)
+    .executeTakeFirst();
 
 function sameAccount(row: AccountRow, spec: AccountSpec): LedgerAccount {
   const account = toAccount(row);
@@ -311,13 +316,17 @@ function validateJournal(request: JournalRequest): ValidatedJournal {
   if (!Array.isArray(request.transfers) || request.transfers.length === 0) {
     throw validationError([{ field: 'transfers', message: 'a journal entry needs at least one transfer' }]);
   }
-  if (request.journalId !== undefined && (typeof request.journalId !== 'string' || !CLIENT_ID.test(request.journalId))) {
+  if (
+    request.journalId !== undefined &&
+    (typeof request.journalId !== 'string' || !CLIENT_ID.test(request.journalId))
+  ) {
     issues.push({ field: 'journalId', message: CLIENT_ID_RULE });
   }
   const journalId = request.journalId ?? request.transfers[0]!.id;
   const seen = new Set<string>();
   const planned = request.transfers.map((t, i): Planned => {
-    if (typeof t.id !== 'string' || !CLIENT_ID.test(t.id)) issues.push({ field: field(i, 'id'), message: CLIENT_ID_RULE });
+    if (typeof t.id !== 'string' || !CLIENT_ID.test(t.id))
+      issues.push({ field: field(i, 'id'), message: CLIENT_ID_RULE });
     else if (seen.has(t.id)) issues.push({ field: field(i, 'id'), message: `${t.id} appears twice in this request` });
     seen.add(t.id);
     for (const side of ['debitAccountId', 'creditAccountId'] as const) {
@@ -442,7 +451,8 @@ export async function postJournal(tx: Tx, request: JournalRequest, clock: Clock)
     const debit = accounts.get(p.debitAccountId);
     const credit = accounts.get(p.creditAccountId);
     if (!debit) issues.push({ field: fields(i, 'debitAccountId'), message: `no ledger account ${p.debitAccountId}` });
-    if (!credit) issues.push({ field: fields(i, 'creditAccountId'), message: `no ledger account ${p.creditAccountId}` });
+    if (!credit)
+      issues.push({ field: fields(i, 'creditAccountId'), message: `no ledger account ${p.creditAccountId}` });
     for (const [side, account] of [
       ['debit', debit],
       ['credit', credit],
@@ -580,7 +590,12 @@ async function writeExpiries(
   return transfers;
 }
 
-function expiryAudit(transfer: LedgerTransfer, actor: string, reason: string | null, requestId: string | null): AuditEntry {
+function expiryAudit(
+  transfer: LedgerTransfer,
+  actor: string,
+  reason: string | null,
+  requestId: string | null,
+): AuditEntry {
   return {
     actor,
     action: 'ledger.pending.expired',
@@ -606,7 +621,8 @@ export async function resolvePending(
   clock: Clock,
 ): Promise<{ transfer: LedgerTransfer; created: boolean }> {
   const issues: FieldIssue[] = [];
-  if (typeof request.id !== 'string' || !CLIENT_ID.test(request.id)) issues.push({ field: 'id', message: CLIENT_ID_RULE });
+  if (typeof request.id !== 'string' || !CLIENT_ID.test(request.id))
+    issues.push({ field: 'id', message: CLIENT_ID_RULE });
   if (typeof request.pendingId !== 'string' || request.pendingId.length === 0) {
     issues.push({ field: 'pendingId', message: 'must be a transfer id' });
   }
@@ -614,7 +630,8 @@ export async function resolvePending(
     issues.push({ field: 'action', message: 'must be "post" or "void"' });
   }
   if (request.amount !== undefined) {
-    if (request.action === 'void') issues.push({ field: 'amount', message: 'a void releases the whole hold; send no amount' });
+    if (request.action === 'void')
+      issues.push({ field: 'amount', message: 'a void releases the whole hold; send no amount' });
     else if (typeof request.amount !== 'bigint' || request.amount <= 0n) {
       issues.push({ field: 'amount', message: 'must be a positive amount in minor units' });
     }
@@ -653,11 +670,15 @@ export async function resolvePending(
   }
   const resolved = related.find((r) => r.pending_id === pending.id);
   if (resolved?.kind === 'expire_pending') {
-    throw conflict('pending_expired', `pending transfer ${pending.id} expired; its hold was released by ${resolved.id}`, {
-      pendingId: pending.id,
-      expiresAt: pending.expires_at?.toISOString() ?? null,
-      resolvedBy: resolved.id,
-    });
+    throw conflict(
+      'pending_expired',
+      `pending transfer ${pending.id} expired; its hold was released by ${resolved.id}`,
+      {
+        pendingId: pending.id,
+        expiresAt: pending.expires_at?.toISOString() ?? null,
+        resolvedBy: resolved.id,
+      },
+    );
   }
   if (resolved) {
     throw conflict(
@@ -692,7 +713,12 @@ export async function resolvePending(
   const kind = request.action === 'post' ? 'post_pending' : 'void_pending';
   const deltas = resolutionDeltas(pending, request.action === 'post' ? amount : 0n);
   checkLimits(accounts, deltas);
-  const [transfer] = await insertTransfers(tx, [resolution(pending, request.id, kind, amount, hash)], request.actor, now);
+  const [transfer] = await insertTransfers(
+    tx,
+    [resolution(pending, request.id, kind, amount, hash)],
+    request.actor,
+    now,
+  );
   await applyDeltas(tx, deltas, accounts);
   await appendAudit(
     tx,
@@ -859,11 +885,9 @@ export async function reverseJournal(tx: Tx, request: ReverseJournalRequest, clo
   const resolvedPendings = new Set(related.filter((r) => r.pending_id !== null).map((r) => r.pending_id));
   const openPendings = pendings.filter((p) => !resolvedPendings.has(p.id));
   if (reversible.length === 0 && openPendings.length === 0) {
-    throw conflict(
-      'nothing_to_reverse',
-      `journal ${journalId} has no posted transfers and no open holds to reverse`,
-      { journalId },
-    );
+    throw conflict('nothing_to_reverse', `journal ${journalId} has no posted transfers and no open holds to reverse`, {
+      journalId,
+    });
   }
   const deltas: Deltas = new Map();
   const planned: Planned[] = [

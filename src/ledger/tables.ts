@@ -10,7 +10,14 @@ declare module '../storage/schema.js' {
 
 export type NormalSide = 'debit' | 'credit';
 
-export const TRANSFER_KINDS = ['posted', 'pending', 'post_pending', 'void_pending', 'expire_pending', 'reversal'] as const;
+export const TRANSFER_KINDS = [
+  'posted',
+  'pending',
+  'post_pending',
+  'void_pending',
+  'expire_pending',
+  'reversal',
+] as const;
 export type TransferKind = (typeof TRANSFER_KINDS)[number];
 
 /** int8 money columns: read as BigInt; the balance counters are only ever changed by SQL arithmetic. */

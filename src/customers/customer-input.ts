@@ -63,12 +63,7 @@ export const CustomerUpsertSchema = z
   .object({ externalId: z.string().trim().min(1).max(100), ...CustomerFields })
   .partial()
   .required({ externalId: true })
-  .strict()
-  .superRefine((value, ctx) => {
-    if ((value.creditLimit == null) !== (value.limitCurrency == null) && value.creditLimit !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['limitCurrency'], message: 'a credit limit needs its currency' });
-    }
-  });
+  .strict();
 
 export type CustomerUpsert = z.infer<typeof CustomerUpsertSchema>;
 

@@ -181,7 +181,8 @@ async function applyPatch(
 }
 
 function checkLimit(limit: string | null | undefined, currency: string | null | undefined): void {
-  if ((limit == null) !== (currency == null)) {
+  const absent = (value: string | null | undefined) => value === null || value === undefined;
+  if (absent(limit) !== absent(currency)) {
     throw validationError([{ field: 'limitCurrency', message: 'a credit limit and its currency go together' }]);
   }
 }

@@ -709,6 +709,25 @@ describe('balances as of a past time', () => {
 });
 
 describe('concurrency', () => {
+  test('a transaction that posted can post again while others wait for it: no deadlock', async () => {
+    const c = await chart();
+    let posted!: () => void;
+    const aPosted = new Promise<void>((resolve) => (posted = resolve));
+    const a = inTx(async (tx) => {
+      await postJournal(tx, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' }, clock);
+      posted();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
+      // b wants vat too: had it locked vat before waiting for the audit head, this would deadlock.
+      await postJournal(tx, { transfers: [t(`${c.p}-a2`, c.cash, c.vat, 1n)], actor: 'a' }, clock);
+    });
+    const b = aPosted.then(() =>
+      inTx((tx) => postJournal(tx, { transfers: [t(`${c.p}-b1`, c.vat, c.wallet, 1n)], actor: 'b' }, clock)),
+    );
+    await Promise.all([a, b]);
+    assert.equal((await account(c.vat)).debitsPosted, 1n);
+    assert.equal((await account(c.vat)).creditsPosted, 1n);
+  });
+
   test('the same journal sent twice at once is written once', async () => {
     const c = await chart();
     const transfers = [t(`${c.p}-c1`, c.cash, c.revenue, 10n), t(`${c.p}-c2`, c.vat, c.cash, 5n)];

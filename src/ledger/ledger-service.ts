@@ -4,7 +4,7 @@ import { newId } from '../core/ids.js';
 import { isCurrency } from '../core/money.js';
 import { appendAudit, appendAuditBatch, type AuditEntry } from '../storage/audit/audit-log.js';
 import type { Tx } from '../storage/schema.js';
-import { addDelta, applyDeltas, checkLimits, lockAccounts, type Deltas } from './ledger-balances.js';
+import { addDelta, applyDeltas, checkLimits, lockAccounts, lockLedgerWrite, type Deltas } from './ledger-balances.js';
 import {
   ACCOUNT_CODE,
   ACCOUNT_CODE_RULE,
@@ -187,6 +187,7 @@ export async function ensureAccount(tx: Tx, spec: AccountSpec, actor: string, cl
   const existing = await findByCode(tx, spec.code, spec.currency);
   if (existing) return sameAccount(existing, spec);
   validateAccountSpec(spec);
+  await lockLedgerWrite(tx);
   const row = await insertAccount(tx, spec, newId('acc', clock.now().getTime()), actor, clock);
   if (row) {
     const account = toAccount(row);
@@ -207,6 +208,7 @@ export async function createAccount(
 ): Promise<LedgerAccount> {
   validateAccountSpec(spec);
   const id = spec.id ?? newId('acc', clock.now().getTime());
+  await lockLedgerWrite(tx);
   const row = await insertAccount(tx, spec, id, actor, clock);
   if (!row) {
     const byCode = await findByCode(tx, spec.code, spec.currency);
@@ -406,21 +408,19 @@ export async function postJournal(tx: Tx, request: JournalRequest, clock: Clock)
   const { journalId, planned, fields } = validateJournal(request);
   const now = clock.now();
 
-  // Lock first, then look: a concurrent request with the same ids waits here and then finds ours.
-  const accounts = await lockAccounts(
-    tx,
-    planned.flatMap((p) => [p.debitAccountId, p.creditAccountId]),
-  );
   const ids = planned.map((p) => p.id);
-  const existing = await tx
-    .selectFrom('ledger_transfers')
-    .selectAll()
-    .where((eb) => eb.or([eb('id', 'in', ids), eb('journal_id', '=', journalId)]))
-    .orderBy('seq')
-    .execute();
-  const existingById = new Map(existing.map((r) => [r.id, r]));
-  const found = planned.filter((p) => existingById.has(p.id));
-  if (found.length > 0) {
+  const readExisting = () =>
+    tx
+      .selectFrom('ledger_transfers')
+      .selectAll()
+      .where((eb) => eb.or([eb('id', 'in', ids), eb('journal_id', '=', journalId)]))
+      .orderBy('seq')
+      .execute();
+  /** The answer when some of the ids exist (a repeat, or a refusal); undefined when none does. */
+  const answerExisting = (existing: TransferRow[]): JournalResult | undefined => {
+    const existingById = new Map(existing.map((r) => [r.id, r]));
+    const found = planned.filter((p) => existingById.has(p.id));
+    if (found.length === 0) return undefined;
     planned.forEach((p, i) => {
       const row = existingById.get(p.id);
       if (row && row.request_hash !== p.requestHash) throw transferIdReused(p.id, fields(i, 'id'));
@@ -435,7 +435,17 @@ export async function postJournal(tx: Tx, request: JournalRequest, clock: Clock)
       );
     }
     return { journalId, transfers: planned.map((p) => toTransfer(existingById.get(p.id)!)), created: false };
-  }
+  };
+
+  // Lock, then look: a concurrent request with the same ids waits here and then finds ours.
+  await lockLedgerWrite(tx);
+  const accounts = await lockAccounts(
+    tx,
+    planned.flatMap((p) => [p.debitAccountId, p.creditAccountId]),
+  );
+  const existing = await readExisting();
+  const repeat = answerExisting(existing);
+  if (repeat) return repeat;
   if (existing.length > 0) {
     throw new AppError(
       'journal_id_reused',
@@ -657,6 +667,7 @@ export async function resolvePending(
     amount: request.amount === undefined ? null : request.amount.toString(),
   });
 
+  await lockLedgerWrite(tx);
   const accounts = await lockAccounts(tx, [pending.debit_account_id, pending.credit_account_id]);
   const related = await tx
     .selectFrom('ledger_transfers')
@@ -762,6 +773,7 @@ export async function expirePendingTransfers(tx: Tx, actor: string, clock: Clock
       .skipLocked()
       .execute();
     if (candidates.length === 0) break;
+    await lockLedgerWrite(tx);
     const accounts = await lockAccounts(
       tx,
       candidates.flatMap((p) => [p.debit_account_id, p.credit_account_id]),
@@ -826,6 +838,7 @@ export async function reverseJournal(tx: Tx, request: ReverseJournalRequest, clo
     tx.selectFrom('ledger_transfers').selectAll().where('journal_id', '=', journalId).orderBy('seq').execute();
   const first = await readJournal();
   if (first.length === 0) throw notFound('ledger journal', journalId);
+  await lockLedgerWrite(tx);
   const accounts = await lockAccounts(
     tx,
     first.flatMap((t) => [t.debit_account_id, t.credit_account_id]),

@@ -4,7 +4,7 @@ import { requirePermission } from '../api/middleware/auth.js';
 import { idempotent } from '../api/middleware/idempotency.js';
 import { commonErrors, IdempotencyKeyHeader, json } from '../api/schemas.js';
 import type { DomainContext } from '../domains.js';
-import { MAX_SYNC_ROWS, syncRows, type SyncKind } from './sync-service.js';
+import { MAX_SYNC_ROWS, syncRows } from './sync-service.js';
 
 /** POST /sync/{customers|receivables|payments}: bulk upsert from the core system. */
 
@@ -66,7 +66,7 @@ export function syncRoutes(context: DomainContext): RouteModule {
       app.openapi(syncDef, async (c) => {
         const { kind } = c.req.valid('param');
         const { mode, rows } = c.req.valid('json');
-        const report = await syncRows({ ...context, database: c.var.database }, kind as SyncKind, rows, {
+        const report = await syncRows({ ...context, database: c.var.database }, kind, rows, {
           mode,
           actor: c.var.principal.id,
           requestId: c.var.requestId,

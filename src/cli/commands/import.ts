@@ -60,8 +60,12 @@ function progressBar(): { update(progress: ImportProgress): void; stop(): void }
     cliProgress.Presets.shades_classic,
   );
   let phase: ImportProgress['phase'] | undefined;
-  const detail = (p: ImportProgress) =>
-    p.phase === 'check' ? `${(p.done / 1e6).toFixed(1)}/${(p.total / 1e6).toFixed(1)} MB` : `${p.done}/${p.total} rows`;
+  const size = (bytes: number, unit: number) => (bytes / unit).toFixed(unit === 1e3 ? 0 : 1);
+  const detail = (p: ImportProgress) => {
+    if (p.phase === 'import') return `${p.done}/${p.total} rows`;
+    const [unit, name] = p.total >= 1e6 ? [1e6, 'MB'] : [1e3, 'kB'];
+    return `${size(p.done, unit)}/${size(p.total, unit)} ${name}`;
+  };
   return {
     update(p) {
       const payload = { phase: p.phase === 'check' ? 'checking ' : 'importing', detail: detail(p) };

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError, type FieldIssue } from '../../core/errors.js';
-import { registerBuiltinActions } from '../../engine/builtin-actions.js';
 import { compileDefinition } from '../../engine/definition/compile.js';
 import type { SourceFormat } from '../../engine/definition/parse.js';
 import { listDefinitions } from '../../engine/runtime/queries.js';

@@ -29,6 +29,7 @@ export interface CloseOfBusinessReport {
 }
 
 const EVENT_CHUNK = 5000;
+const OVERDUE_CHUNK = 500;
 
 export async function runCloseOfBusiness(
   context: DomainContext,
@@ -63,6 +64,13 @@ export async function closeOfBusiness(unit: DomainWork, asOfDate?: string): Prom
   const windowStart = previous.last ?? addDays(asOf, -1);
 
   const { buckets } = await readSettings(unit.tx);
+  // Counted before the update: afterwards the count would visit every updated row's heap page.
+  const open = await unit.tx
+    .selectFrom('receivables')
+    .select(sql<string>`count(*)`.as('n'))
+    .where('status', '=', 'open')
+    .executeTakeFirstOrThrow();
+
   const events: PublishRequest[] = [];
   const changed = await transitions(unit, asOf, buckets, events);
   await missedInstallments(unit, windowStart, asOf, events);
@@ -70,12 +78,6 @@ export async function closeOfBusiness(unit: DomainWork, asOfDate?: string): Prom
     await context.engine.publishManyInTx(unit.tx, events.slice(i, i + EVENT_CHUNK));
   }
   const expiredHolds = await expirePendingTransfers(unit.tx, unit.actor, unit.clock);
-  const open = await unit.tx
-    .selectFrom('receivables')
-    .select(sql<string>`count(*)`.as('n'))
-    .where('status', '=', 'open')
-    .executeTakeFirstOrThrow();
-
   const counts: Record<string, number> = {};
   for (const e of events) counts[e.type] = (counts[e.type] ?? 0) + 1;
   const report: CloseOfBusinessReport = {
@@ -117,6 +119,8 @@ interface TransitionRow extends ReceivableRow {
 
 async function transitions(unit: DomainWork, asOf: string, buckets: Bucket[], events: PublishRequest[]) {
   const newDpd = sql<number>`GREATEST(0, ${asOf}::date - r.oldest_unpaid_due_date)`;
+  // `counted` always yields one row, so the number of updated receivables comes back even on a
+  // night without transitions; the transitions join to it (row fields null when there are none).
   const result = await sql<TransitionRow & { changed: string }>`
     WITH candidates AS (
       SELECT id, dpd AS old_dpd, bucket AS old_bucket
@@ -134,13 +138,19 @@ async function transitions(unit: DomainWork, asOf: string, buckets: Bucket[], ev
       FROM candidates c
       WHERE r.id = c.id AND (r.dpd <> ${newDpd} OR r.delinquency_as_of IS DISTINCT FROM ${asOf}::date)
       RETURNING r.*, c.old_dpd, c.old_bucket
+    ), counted AS (
+      SELECT count(*) AS changed FROM updated
     )
-    SELECT u.*, cu.external_id AS customer_external_id, (SELECT count(*) FROM updated) AS changed
-    FROM updated u JOIN customers cu ON cu.id = u.customer_id
-    WHERE (u.old_dpd = 0 AND u.dpd > 0) OR u.old_bucket <> u.bucket
-    ORDER BY u.id
+    SELECT t.*, counted.changed
+    FROM counted LEFT JOIN LATERAL (
+      SELECT u.*, cu.external_id AS customer_external_id
+      FROM updated u JOIN customers cu ON cu.id = u.customer_id
+      WHERE (u.old_dpd = 0 AND u.dpd > 0) OR u.old_bucket <> u.bucket
+    ) t ON true
+    ORDER BY t.id
   `.execute(unit.tx);
-  const rows = result.rows;
+  const changed = Number(result.rows[0]?.changed ?? 0);
+  const rows = result.rows.filter((r) => r.id !== null);
   const overdue = await overdueAmounts(
     unit,
     rows.map((r) => r.id),
@@ -157,20 +167,18 @@ async function transitions(unit: DomainWork, asOf: string, buckets: Bucket[], ev
       events.push({ type, key: row.id, data, actor: unit.actor, requestId: unit.requestId });
     }
   }
-  if (rows.length > 0) return Number(rows[0]!.changed);
-  const count = await sql<{ n: string }>`
-    SELECT count(*) AS n FROM receivables WHERE delinquency_as_of = ${asOf}::date AND status = 'open'`.execute(unit.tx);
-  return Number(count.rows[0]?.n ?? 0);
+  return changed;
 }
 
 async function overdueAmounts(unit: DomainWork, ids: string[], asOf: string): Promise<Map<string, bigint>> {
   const amounts = new Map<string, bigint>();
-  for (let i = 0; i < ids.length; i += 10_000) {
+  // Small chunks keep the lookup on the installments' primary key (large id lists made PostgreSQL scan).
+  for (let i = 0; i < ids.length; i += OVERDUE_CHUNK) {
     const rows = await sql<{ receivable_id: string; overdue: string }>`
       SELECT receivable_id,
              SUM(principal_due + interest_due + fee_due - principal_paid - interest_paid - fee_paid) AS overdue
       FROM installments
-      WHERE receivable_id = ANY(${ids.slice(i, i + 10_000)}::text[]) AND due_date < ${asOf}::date
+      WHERE receivable_id = ANY(${ids.slice(i, i + OVERDUE_CHUNK)}::text[]) AND due_date < ${asOf}::date
       GROUP BY receivable_id`.execute(unit.tx);
     for (const r of rows.rows) amounts.set(r.receivable_id, BigInt(r.overdue));
   }

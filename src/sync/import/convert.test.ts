@@ -45,7 +45,10 @@ describe('amounts', () => {
   });
 
   test('more decimals than the currency has are refused unless they are zeros', () => {
-    assert.throws(() => parseAmount('12,345', comma, 'major', 'EUR'), cellError(/"12,345" has 3 decimal places; EUR has 2/));
+    assert.throws(
+      () => parseAmount('12,345', comma, 'major', 'EUR'),
+      cellError(/"12,345" has 3 decimal places; EUR has 2/),
+    );
     assert.throws(() => parseAmount('1,5', comma, 'major', 'JPY'), cellError(/JPY has 0/));
     assert.equal(parseAmount('12,3400', comma, 'major', 'EUR'), '1234');
   });
@@ -55,6 +58,13 @@ describe('amounts', () => {
     assert.equal(parseAmount('0000000000', dot, 'minor', 'EUR'), '0');
     assert.throws(() => parseAmount('12.5', dot, 'minor', 'EUR'), cellError(/not a whole number of minor units/));
     assert.throws(() => parseAmount('1'.repeat(19), dot, 'minor', 'EUR'), cellError(/too large/));
+  });
+
+  test('grouping by spaces accepts no-break spaces', () => {
+    const spaced = numberParser({ decimalSeparator: ',', thousandsSeparator: ' ' });
+    assert.equal(parseAmount('1 234 567,89', spaced, 'major', 'EUR'), '123456789');
+    assert.equal(parseAmount('1\u00A0234,50', spaced, 'major', 'EUR'), '123450');
+    assert.equal(parseAmount('1\u202F234', spaced, 'major', 'EUR'), '123400');
   });
 
   test('malformed numbers name the value, and hint at the separator', () => {
@@ -70,13 +80,17 @@ describe('amounts', () => {
 
   test('property: any minor amount written in major units with grouping reads back exactly', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 17n), max: 10n ** 17n }), fc.constantFrom('EUR', 'JPY', 'BHD'), (n, ccy) => {
-        const digits = { EUR: 2, JPY: 0, BHD: 3 }[ccy]!;
-        const abs = (n < 0n ? -n : n).toString().padStart(digits + 1, '0');
-        const whole = abs.slice(0, abs.length - digits).replace(/\B(?=(\d{3})+$)/g, '.');
-        const text = `${n < 0n ? '-' : ''}${whole}${digits ? `,${abs.slice(abs.length - digits)}` : ''}`;
-        assert.equal(parseAmount(text, comma, 'major', ccy), n.toString());
-      }),
+      fc.property(
+        fc.bigInt({ min: -(10n ** 17n), max: 10n ** 17n }),
+        fc.constantFrom('EUR', 'JPY', 'BHD'),
+        (n, ccy) => {
+          const digits = { EUR: 2, JPY: 0, BHD: 3 }[ccy];
+          const abs = (n < 0n ? -n : n).toString().padStart(digits + 1, '0');
+          const whole = abs.slice(0, abs.length - digits).replace(/\B(?=(\d{3})+$)/g, '.');
+          const text = `${n < 0n ? '-' : ''}${whole}${digits ? `,${abs.slice(abs.length - digits)}` : ''}`;
+          assert.equal(parseAmount(text, comma, 'major', ccy), n.toString());
+        },
+      ),
     );
   });
 });
@@ -115,7 +129,10 @@ describe('dates', () => {
     assert.throws(() => dateParser('yyyyMMdd')('20230229'), cellError(/not a valid date \(day 29 of month 2\)/));
     assert.throws(() => dateParser('dd.MM.yyyy')('31.04.2024'), cellError(/day 31 of month 4/));
     assert.throws(() => dateParser('dd.MM.yyyy')('01.13.2024'), cellError(/month 13/));
-    assert.throws(() => dateParser('dd.MM.yyyy')('2024-03-01'), cellError(/"2024-03-01" is not a date in the format dd.MM.yyyy/));
+    assert.throws(
+      () => dateParser('dd.MM.yyyy')('2024-03-01'),
+      cellError(/"2024-03-01" is not a date in the format dd.MM.yyyy/),
+    );
     assert.throws(() => dateParser('dd.MM.yyyy')('1.3.2024'), cellError(/is not a date in the format/));
   });
 
@@ -259,11 +276,17 @@ fields:
   test('text that is not valid UTF-8 says so', () => {
     const result = convert(['C-1', 'M\uFFFDller', 'E', '', '', '', '', '01.01.2020', 'Y', '']);
     assert.ok(!result.ok);
-    assert.match(formatIssue(result.issues[0]!), /column NAME \(name\): "M.ller" is not valid UTF-8; set the mapping's encoding/);
+    assert.match(
+      formatIssue(result.issues[0]!),
+      /column NAME \(name\): "M.ller" is not valid UTF-8; set the mapping's encoding/,
+    );
   });
 
   test('issues without a column or a line read naturally', () => {
-    assert.equal(formatIssue({ line: 3, column: null, field: 'amount', message: 'required' }), 'line 3, field amount: required');
+    assert.equal(
+      formatIssue({ line: 3, column: null, field: 'amount', message: 'required' }),
+      'line 3, field amount: required',
+    );
     assert.equal(formatIssue({ line: 3, column: null, field: null, message: 'has 2 values' }), 'line 3: has 2 values');
     assert.equal(formatIssue({ line: null, column: null, field: null, message: 'empty file' }), 'empty file');
   });

@@ -69,8 +69,10 @@ export function numberParser(format: NumberFormat): (text: string) => ParsedNumb
   const pattern = new RegExp(`^([+-]?)(${group}\\d*)(?:${ds}(\\d*))?(-?)$`);
   const groupSeparator = format.thousandsSeparator;
   const other = format.decimalSeparator === '.' ? ',' : '.';
+  // French and Swiss exports group digits with a (narrow) no-break space.
+  const spaces = groupSeparator === ' ' ? /[\u00A0\u202F]/g : null;
   return (text) => {
-    let body = text;
+    let body = spaces ? text.replace(spaces, ' ') : text;
     let parenthesised = false;
     if (body.startsWith('(') && body.endsWith(')')) {
       body = body.slice(1, -1).trim();
@@ -81,9 +83,16 @@ export function numberParser(format: NumberFormat): (text: string) => ParsedNumb
     const trailing = match?.[4] ?? '';
     let int = match?.[2] ?? '';
     const frac = match?.[3] ?? '';
-    if (!match || (int === '' && frac === '') || (sign !== '' && trailing !== '') || (parenthesised && sign + trailing)) {
+    if (
+      !match ||
+      (int === '' && frac === '') ||
+      (sign !== '' && trailing !== '') ||
+      (parenthesised && sign + trailing)
+    ) {
       const hint =
-        body.includes(other) && groupSeparator !== other ? ` (the decimal separator is "${format.decimalSeparator}")` : '';
+        body.includes(other) && groupSeparator !== other
+          ? ` (the decimal separator is "${format.decimalSeparator}")`
+          : '';
       throw new CellError(`${quoted(text)} is not a number${hint}`);
     }
     if (groupSeparator && int.includes(groupSeparator)) int = int.split(groupSeparator).join('');
@@ -184,7 +193,7 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 /** Splits a luxon format into tokens (runs of one letter) and literals (other characters, 'quoted text'). */
 export function formatTokens(format: string): Array<{ token: string } | { literal: string }> {
   const parts: Array<{ token: string } | { literal: string }> = [];
-  for (let i = 0; i < format.length; ) {
+  for (let i = 0; i < format.length;) {
     const c = format[i]!;
     if (c === "'") {
       const end = format.indexOf("'", i + 1);
@@ -229,7 +238,9 @@ export function dateParser(format: string): (text: string) => string {
   }
   const invalid = (text: string, reason?: string): CellError =>
     new CellError(
-      reason ? `${quoted(text)} is not a valid date (${reason})` : `${quoted(text)} is not a date in the format ${format}`,
+      reason
+        ? `${quoted(text)} is not a valid date (${reason})`
+        : `${quoted(text)} is not a date in the format ${format}`,
     );
   const toIso = (text: string, year: number, month: number, day: number): string => {
     if (year < 1 || year > 9999) throw invalid(text, `year ${year}`);
@@ -382,7 +393,10 @@ export function compileConverter(mapping: ImportMapping, resolve: (field: FieldM
     return { field, column: null, constant: perRow ? OMIT : convertText(field, field.source.text) };
   });
   // Amounts read their currency from the row, so they are converted after every other field.
-  const ordered = [...steps.filter((s) => s.field.type !== 'amount'), ...steps.filter((s) => s.field.type === 'amount')];
+  const ordered = [
+    ...steps.filter((s) => s.field.type !== 'amount'),
+    ...steps.filter((s) => s.field.type === 'amount'),
+  ];
 
   return {
     convert(cells, line) {
@@ -394,7 +408,10 @@ export function compileConverter(mapping: ImportMapping, resolve: (field: FieldM
         try {
           let value: unknown;
           if (column === null) {
-            value = constant === OMIT && field.source.kind === 'value' ? convertText(field, field.source.text, values) : constant;
+            value =
+              constant === OMIT && field.source.kind === 'value'
+                ? convertText(field, field.source.text, values)
+                : constant;
           } else {
             raw = cells[column.index] ?? '';
             value = convertCell(field, raw, values);
@@ -424,13 +441,13 @@ function convertCell(field: FieldMapping, raw: string, values: Values): unknown 
   if (text.includes('\uFFFD')) {
     throw new CellError(`${quoted(text)} is not valid UTF-8; set the mapping's encoding (latin1, windows-1252)`);
   }
-  if (field.case === 'upper') text = text.toUpperCase();
-  else if (field.case === 'lower') text = text.toLowerCase();
   if (text.trim() === '' || field.emptyValues.has(text)) {
     if (field.defaultText !== undefined) return convertText(field, field.defaultText, values);
     if (field.optional) return OMIT;
     throw new CellError('is empty (the field is not optional)');
   }
+  if (field.case === 'upper') text = text.toUpperCase();
+  else if (field.case === 'lower') text = text.toLowerCase();
   if (field.map) {
     const mapped = field.map.get(text);
     if (mapped !== undefined) {

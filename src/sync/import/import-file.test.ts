@@ -115,7 +115,10 @@ fields:
 
     const bare = path.join(dir, 'bare.csv');
     writeFileSync(bare, 'C-1,Name,x\nC-2,"Open quote,y\n');
-    const numbered = parseMapping('header: false\nfields:\n  externalId: { column: 1 }\n  name: { column: 2 }\n', 'customers');
+    const numbered = parseMapping(
+      'header: false\nfields:\n  externalId: { column: 1 }\n  name: { column: 2 }\n',
+      'customers',
+    );
     const found = await checkFile(bare, numbered);
     assert.equal(found.issueCount, 1);
     assert.match(formatIssue(found.issues[0]!), /^line \d+: a quoted value is not closed before the end of the file$/);
@@ -162,9 +165,7 @@ describe('importFile', () => {
     await database.close();
   });
   const customers = async () =>
-    Number(
-      (await sql<{ n: string }>`SELECT count(*)::text AS n FROM customers`.execute(database.db)).rows[0]!.n,
-    );
+    Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM customers`.execute(database.db)).rows[0]!.n);
   const run = (file: string, options: Partial<Parameters<typeof importFile>[3]> = {}) =>
     importFile(context, file, MAPPING, {
       mode: 'all_or_nothing',
@@ -175,7 +176,10 @@ describe('importFile', () => {
     });
 
   test('rows are synced in batches; importing the same file again changes nothing', async () => {
-    const file = csvFile('seven.csv', Array.from({ length: 7 }, (_, i) => good(i + 1)));
+    const file = csvFile(
+      'seven.csv',
+      Array.from({ length: 7 }, (_, i) => good(i + 1)),
+    );
     const progress: ImportProgress[] = [];
     const first = await run(file, { onProgress: (p) => progress.push(p) });
     assert.equal(first.stage, 'done');

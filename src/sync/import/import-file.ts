@@ -150,7 +150,8 @@ async function openFile(file: string, mapping: ImportMapping, onBytes?: (bytes: 
       resolve = (field) => ({ index: Number(column(field)) - 1, label: String(column(field)) });
     }
   }
-  for (const field of mapping.fields) labels.set(field.target, field.source.kind === 'column' ? resolve(field).label : null);
+  for (const field of mapping.fields)
+    labels.set(field.target, field.source.kind === 'column' ? resolve(field).label : null);
   if (fatal.length > 0) {
     await records.return(undefined);
     return { labels, fatal, rows: (async function* () {})() };
@@ -213,7 +214,11 @@ export interface CheckOptions {
  * twice. What needs the database (an unknown customer, a rating not on the scale) is found by the
  * sync itself. Needs no database.
  */
-export async function checkFile(file: string, mapping: ImportMapping, options: CheckOptions = {}): Promise<CheckResult> {
+export async function checkFile(
+  file: string,
+  mapping: ImportMapping,
+  options: CheckOptions = {},
+): Promise<CheckResult> {
   const started = performance.now();
   const fileStamp = stamp(file);
   const maxIssues = options.maxIssues ?? DEFAULT_MAX_ISSUES;
@@ -385,12 +390,14 @@ export async function importFile(
         report.uncheckedFromLine = lines[0] ?? null;
         return false;
       }
-      for (const key of ['created', 'updated', 'unchanged', 'failed'] as const) report.counts[key] += result.counts[key];
+      for (const key of ['created', 'updated', 'unchanged', 'failed'] as const)
+        report.counts[key] += result.counts[key];
       for (const row of result.rows) {
         if (row.status !== 'error') continue;
         const sent = batch[row.index] as Record<string, unknown>;
         const errors = row.errors?.map((e) => ({ ...e, message: withValue(sent, e.field.split('.'), e.message) }));
-        for (const issue of syncIssues({ ...row, ...(errors ? { errors } : {}) }, lines, opened.labels)) addIssue(issue);
+        for (const issue of syncIssues({ ...row, ...(errors ? { errors } : {}) }, lines, opened.labels))
+          addIssue(issue);
       }
       if (result.counts.failed > 0 || (syncMode === 'all_or_nothing' && !result.committed)) failedBefore = true;
       synced += batch.length;
@@ -432,10 +439,11 @@ export async function importFile(
   return finish();
 }
 
-/** A schema message with the value it is about, the way conversion messages read: `"x@" : Invalid email address`. */
+/** A schema message with the value it is about, the way conversion messages read: `"x@": Invalid email address`. */
 function withValue(row: Record<string, unknown>, path: ReadonlyArray<PropertyKey>, message: string): string {
   let value: unknown = row;
-  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   return typeof value === 'string' || typeof value === 'number' ? `${JSON.stringify(value)}: ${message}` : message;
 }
 

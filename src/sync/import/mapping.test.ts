@@ -135,7 +135,10 @@ columns:
 fields:
   externalId: { column: NO }
 `),
-      ['4 columns.NAME: needs start and either length or end (inclusive)', '5 columns.CITY.end: must not be before start (40)'],
+      [
+        '4 columns.NAME: needs start and either length or end (inclusive)',
+        '5 columns.CITY.end: must not be before start (40)',
+      ],
     );
     assert.deepEqual(problems('format: fixed-width\nfields:\n  externalId: { column: NO }\n'), [
       '1 columns: is required for format fixed-width: name → { start, length } (1-based character positions)',
@@ -144,7 +147,10 @@ fields:
   });
 
   test('without a header, columns are numbers', () => {
-    const mapping = parseMapping('header: false\nfields:\n  externalId: { column: 1 }\n  name: { column: "2" }\n', 'customers');
+    const mapping = parseMapping(
+      'header: false\nfields:\n  externalId: { column: 1 }\n  name: { column: "2" }\n',
+      'customers',
+    );
     assert.deepEqual(
       mapping.fields.map((f) => f.source),
       [
@@ -187,7 +193,7 @@ fields:
       "2 fields.amount: needs currency (an ISO code, e.g. EUR) or currencyField (the field holding the row's currency, e.g. currency)",
     ]);
     assert.deepEqual(problems('fields:\n  externalId: { column: A }\n  creditLimit: { column: L }\n'), [
-      '3 fields.creditLimit: needs currency (an ISO code, e.g. EUR) or currencyField (the field holding the row\'s currency, e.g. limitCurrency)',
+      "3 fields.creditLimit: needs currency (an ISO code, e.g. EUR) or currencyField (the field holding the row's currency, e.g. limitCurrency)",
     ]);
     assert.deepEqual(
       problems('fields:\n  externalId: { column: A }\n  creditLimit: { column: L, currencyField: segmen }\n'),

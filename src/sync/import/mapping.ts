@@ -252,7 +252,8 @@ function targetSpec(kind: ImportKind, target: string): TargetSpec | string {
   const known = Object.keys(SYNC_TARGETS[kind]).join(', ');
   if (!top) return `${kind} have no field ${head}; their fields are ${known}`;
   if (rest.length === 0) {
-    if (top.children) return `${head} is an object: map its fields (${head}.${Object.keys(top.children).join(`, ${head}.`)})`;
+    if (top.children)
+      return `${head} is an object: map its fields (${head}.${Object.keys(top.children).join(`, ${head}.`)})`;
     if (top.open) return `${head} is an object: map its keys as ${head}.<key>`;
     return top;
   }
@@ -529,7 +530,10 @@ function compileField(
   const thousandsSeparator =
     raw.thousandsSeparator === undefined ? context.thousandsSeparator : raw.thousandsSeparator || null;
   if (thousandsSeparator === decimalSeparator) {
-    problem([raw.thousandsSeparator === undefined ? 'decimalSeparator' : 'thousandsSeparator'], 'the two separators must differ');
+    problem(
+      [raw.thousandsSeparator === undefined ? 'decimalSeparator' : 'thousandsSeparator'],
+      'the two separators must differ',
+    );
   }
 
   if (problems > 0 || !source) return undefined;

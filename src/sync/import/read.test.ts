@@ -67,7 +67,10 @@ describe('CSV', () => {
   });
 
   test('latin1 and windows-1252 decode; latin1 read as UTF-8 shows replacement characters', async () => {
-    const bytes = Buffer.concat([Buffer.from('NAME;CUR\n'), Buffer.from([0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72, 0x3b, 0x80, 0x0a])]);
+    const bytes = Buffer.concat([
+      Buffer.from('NAME;CUR\n'),
+      Buffer.from([0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72, 0x3b, 0x80, 0x0a]),
+    ]);
     const target = file('latin1.csv', bytes);
     assert.deepEqual((await csv(target, { encoding: 'latin1' }))[1]!.cells, ['Müller', '\u0080']);
     assert.deepEqual((await csv(target, { encoding: 'windows-1252' }))[1]!.cells, ['Müller', '€']);
@@ -91,7 +94,10 @@ describe('CSV', () => {
   });
 
   test('a missing file is a SourceError', async () => {
-    await assert.rejects(csv(path.join(dir, 'nope.csv')), (error: unknown) => error instanceof SourceError && /ENOENT/.test(error.message));
+    await assert.rejects(
+      csv(path.join(dir, 'nope.csv')),
+      (error: unknown) => error instanceof SourceError && /ENOENT/.test(error.message),
+    );
   });
 });
 
@@ -105,7 +111,8 @@ describe('fixed-width', () => {
   test('lines are cut at the columns; short lines give empty cells; blank lines are skipped; CRLF', async () => {
     const target = file(
       'loans.txt',
-      ['HEADER LINE', 'L-0001Müller    00012345', '', 'L-0002Short', '   ', 'L-0003Last      00000001'].join('\r\n') + '\r\n',
+      ['HEADER LINE', 'L-0001Müller    00012345', '', 'L-0002Short', '   ', 'L-0003Last      00000001'].join('\r\n') +
+        '\r\n',
     );
     const records = await all(readFixedWidth(target, { encoding: 'utf-8', skipLines: 1, columns }));
     assert.deepEqual(records, [

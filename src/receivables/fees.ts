@@ -22,7 +22,8 @@ export async function chargeFee(
   receivableRef: string,
   request: FeeRequest,
 ): Promise<{ fee: { id: string; kind: string; amount: string; installmentSeq: number }; receivable: Receivable }> {
-  if (request.amount <= 0n) throw new AppError('validation_failed', 400, 'amount: must be above zero', { field: 'amount' });
+  if (request.amount <= 0n)
+    throw new AppError('validation_failed', 400, 'amount: must be above zero', { field: 'amount' });
   const receivable = await unit.tx
     .selectFrom('receivables')
     .selectAll()

@@ -61,7 +61,8 @@ export const ReceivableInputSchema = z
         forbid(f, 'on an invoice');
       }
     } else {
-      for (const f of ['principal', 'annualRate', 'termMonths', 'method', 'firstDueDate'] as const) need(f, 'for a loan');
+      for (const f of ['principal', 'annualRate', 'termMonths', 'method', 'firstDueDate'] as const)
+        need(f, 'for a loan');
       for (const f of ['lines', 'amount', 'dueDate', 'paymentTerms'] as const) forbid(f, 'on a loan');
     }
   });

@@ -1,5 +1,11 @@
 import type { Clock } from '../core/clock.js';
-import { ensureAccount, postJournal, reverseJournal, type AccountSpec, type TransferInput } from '../ledger/ledger-service.js';
+import {
+  ensureAccount,
+  postJournal,
+  reverseJournal,
+  type AccountSpec,
+  type TransferInput,
+} from '../ledger/ledger-service.js';
 import type { Tx } from '../storage/schema.js';
 import type { Allocation } from './allocation/waterfall.js';
 
@@ -89,7 +95,12 @@ export function postReceivableCreated(
     r.id,
     r.kind === 'loan' ? 'loan.disbursement' : 'invoice.issued',
     [
-      { suffix: 'principal', debit: 'principal', credit: r.kind === 'loan' ? 'disbursements' : 'invoiced', amount: r.principal },
+      {
+        suffix: 'principal',
+        debit: 'principal',
+        credit: r.kind === 'loan' ? 'disbursements' : 'invoiced',
+        amount: r.principal,
+      },
       { suffix: 'fees', debit: 'fees', credit: 'feeIncome', amount: r.fees },
     ],
     r.kind === 'loan' ? 'loan disbursement payable' : 'invoice issued',

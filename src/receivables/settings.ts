@@ -70,7 +70,10 @@ export function parseBuckets(value: unknown, field = 'buckets'): Bucket[] {
     }
     names.add(bucket.name);
     if (bucket.minDpd !== expectedMin) {
-      issues.push({ field: `${at}.minDpd`, message: `must be ${expectedMin} (buckets cover 1 day upwards without gaps)` });
+      issues.push({
+        field: `${at}.minDpd`,
+        message: `must be ${expectedMin} (buckets cover 1 day upwards without gaps)`,
+      });
     }
     const last = index === buckets.length - 1;
     if (last !== (bucket.maxDpd === null)) {

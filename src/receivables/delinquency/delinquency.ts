@@ -122,7 +122,9 @@ export async function installmentTotals(tx: Tx, receivableId: string, asOf: stri
     .select([
       sql<string>`COALESCE(SUM(principal_due + interest_due + fee_due), 0)`.as('due'),
       sql<string>`COALESCE(SUM(principal_paid + interest_paid + fee_paid), 0)`.as('paid'),
-      sql<string | null>`MIN(due_date) FILTER (WHERE principal_paid + interest_paid + fee_paid < principal_due + interest_due + fee_due)`.as(
+      sql<
+        string | null
+      >`MIN(due_date) FILTER (WHERE principal_paid + interest_paid + fee_paid < principal_due + interest_due + fee_due)`.as(
         'oldest_unpaid',
       ),
       sql<string>`COALESCE(SUM(principal_due + interest_due + fee_due - principal_paid - interest_paid - fee_paid) FILTER (WHERE due_date < ${asOf}::date), 0)`.as(

@@ -49,7 +49,19 @@ export function toAppError(error: unknown): AppError {
       error.status === 400 ? { field: 'body' } : {},
     );
   }
+  if (isUniqueViolation(error)) {
+    // Two requests created the same entity (same external id) at the same moment; the loser may
+    // retry and will then find the winner's row.
+    return new AppError('concurrent_create', 409, 'another request created the same entity at the same time; retry', {
+      cause: error,
+    });
+  }
   return new AppError('internal_error', 500, 'an unexpected error occurred; see the server log', { cause: error });
+}
+
+/** PostgreSQL's unique_violation (SQLSTATE 23505), from pg or PGlite. */
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
 
 export function problemResponse(c: Context<AppEnv>, error: AppError): Response {

@@ -13,6 +13,11 @@ import type { Tx } from './storage/schema.js';
 export class DomainWork {
   readonly #audits: AuditEntry[] = [];
   readonly #events: PublishRequest[] = [];
+  /**
+   * Lookups worth keeping for the rest of the unit (ledger account ids by code and currency). Cleared
+   * when a failed row's savepoint rolls back, since what it looked up may have been created by it.
+   */
+  readonly memo = new Map<string, string>();
 
   constructor(
     readonly tx: Tx,
@@ -47,6 +52,7 @@ export class DomainWork {
   rollbackTo(mark: { audits: number; events: number }): void {
     this.#audits.length = mark.audits;
     this.#events.length = mark.events;
+    this.memo.clear();
   }
 
   async flush(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
+import canonicalize from 'canonicalize';
 import { sql } from 'kysely';
-import { AppError, notFound, validationError } from '../core/errors.js';
+import { AppError, notFound, validationError, type FieldIssue } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { DomainWork } from '../domain-work.js';
 import { readSettings } from '../receivables/settings.js';
@@ -109,36 +110,94 @@ async function createCustomer(
   fields: CustomerPatch,
   ratingScale?: string[],
 ): Promise<Customer> {
-  if (!fields.name) throw validationError([{ field: 'name', message: 'required for a new customer' }]);
-  if (fields.riskRating) await checkRating(unit.tx, fields.riskRating, ratingScale);
-  checkLimit(fields.creditLimit ?? null, fields.limitCurrency ?? null);
+  const [customer] = await createCustomers(
+    unit,
+    [{ externalId, ...fields }],
+    ratingScale ?? (await readSettings(unit.tx)).ratingScale,
+  );
+  return customer!;
+}
+
+/** What a new customer needs before it is written: the checks that need no database. */
+export function newCustomerIssues(fields: CustomerUpsert, ratingScale: string[]): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (!fields.name) issues.push({ field: 'name', message: 'required for a new customer' });
+  if (fields.riskRating && !ratingScale.includes(fields.riskRating)) {
+    issues.push({ field: 'riskRating', message: `must be one of ${ratingScale.join(', ')}` });
+  }
+  const absent = (value: string | null | undefined) => value === null || value === undefined;
+  if (absent(fields.creditLimit) !== absent(fields.limitCurrency)) {
+    issues.push({ field: 'limitCurrency', message: 'a credit limit and its currency go together' });
+  }
+  return issues;
+}
+
+const INSERT_CHUNK = 1000;
+
+/**
+ * Creates new customers (external ids known not to exist) with multi-row inserts: the bulk sync's
+ * fast path, and the single create's. Rows must pass newCustomerIssues first.
+ */
+export async function createCustomers(
+  unit: DomainWork,
+  inputs: CustomerUpsert[],
+  ratingScale: string[],
+): Promise<Customer[]> {
+  for (const input of inputs) {
+    const issues = newCustomerIssues(input, ratingScale);
+    if (issues.length) throw validationError(issues);
+  }
   const now = unit.clock.now();
-  const row = await unit.tx
-    .insertInto('customers')
-    .values({
-      id: newId('cus', now.getTime()),
-      external_id: externalId,
-      name: fields.name,
-      email: fields.email ?? null,
-      phone: fields.phone ?? null,
-      address: fields.address ? JSON.stringify(fields.address) : null,
-      language: fields.language ?? 'en',
-      time_zone: fields.timeZone ?? 'UTC',
-      segment: fields.segment ?? null,
-      risk_rating: fields.riskRating ?? null,
-      credit_limit: fields.creditLimit ?? null,
-      limit_currency: fields.limitCurrency ?? null,
-      metadata: JSON.stringify(fields.metadata ?? {}),
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  if (row.risk_rating) await recordRating(unit, row.id, row.risk_rating, null, 'initial rating');
-  const customer = toCustomer(row);
-  unit.audit({ action: 'customer.created', entityType: 'customer', entityId: row.id, after: customer });
-  unit.publish('customer.created', row.id, { customer });
-  return customer;
+  const created: Customer[] = [];
+  for (let i = 0; i < inputs.length; i += INSERT_CHUNK) {
+    const rows = await unit.tx
+      .insertInto('customers')
+      .values(
+        inputs.slice(i, i + INSERT_CHUNK).map((fields) => ({
+          id: newId('cus', now.getTime()),
+          external_id: fields.externalId,
+          name: fields.name!,
+          email: fields.email ?? null,
+          phone: fields.phone ?? null,
+          address: fields.address ? JSON.stringify(fields.address) : null,
+          language: fields.language ?? 'en',
+          time_zone: fields.timeZone ?? 'UTC',
+          segment: fields.segment ?? null,
+          risk_rating: fields.riskRating ?? null,
+          credit_limit: fields.creditLimit ?? null,
+          limit_currency: fields.limitCurrency ?? null,
+          metadata: JSON.stringify(fields.metadata ?? {}),
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .returningAll()
+      .execute();
+    const rated = rows.filter((row) => row.risk_rating !== null);
+    if (rated.length) {
+      await unit.tx
+        .insertInto('customer_risk_ratings')
+        .values(
+          rated.map((row) => ({
+            id: newId('rat', now.getTime()),
+            customer_id: row.id,
+            rating: row.risk_rating!,
+            previous: null,
+            reason: 'initial rating',
+            rated_at: now,
+            rated_by: unit.actor,
+          })),
+        )
+        .execute();
+    }
+    for (const row of rows) {
+      const customer = toCustomer(row);
+      unit.audit({ action: 'customer.created', entityType: 'customer', entityId: row.id, after: customer });
+      unit.publish('customer.created', row.id, { customer });
+      created.push(customer);
+    }
+  }
+  return created;
 }
 
 async function applyPatch(
@@ -152,7 +211,8 @@ async function applyPatch(
   for (const [field, value] of Object.entries(patch) as Array<[keyof CustomerPatch, unknown]>) {
     if (value === undefined) continue;
     const current = before[field === 'creditLimit' ? 'creditLimit' : field];
-    if (JSON.stringify(current ?? null) === JSON.stringify(value)) continue;
+    // Key order is not meaning: jsonb hands back address/metadata keys in its own order.
+    if (canonicalize(current ?? null) === canonicalize(value)) continue;
     const column = COLUMN[field];
     changes[column] = (field === 'address' || field === 'metadata') && value !== null ? JSON.stringify(value) : value;
   }

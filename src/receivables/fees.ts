@@ -81,7 +81,7 @@ export async function chargeFee(
     })
     .execute();
   await postFeeCharged(
-    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId },
+    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId, memo: unit.memo },
     { id, receivableId: receivable.id, currency: receivable.currency, amount: request.amount },
   );
   const customerBefore = await lockCustomer(unit.tx, receivable.customer_id);

@@ -154,7 +154,7 @@ export async function recordPayment(
   const customerBefore = await lockCustomer(unit.tx, receivable.customer_id);
   if (unallocated > 0n) await adjustCredit(unit, receivable.customer_id, input.currency, unallocated);
   await postPayment(
-    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId },
+    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId, memo: unit.memo },
     { id, receivableId: receivable.id, currency: input.currency, allocations, unallocated },
   );
   const after = await evaluateDelinquency(unit, receivable.id);
@@ -239,7 +239,7 @@ export async function reversePayment(
   const customerBefore = await lockCustomer(unit.tx, receivable.customer_id);
   if (payment.unallocated > 0n) await adjustCredit(unit, payment.customer_id, payment.currency, -payment.unallocated);
   const reversalJournalId = await postPaymentReversal(
-    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId },
+    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId, memo: unit.memo },
     { id: payment.id, journalId: payment.journal_id },
     reason,
   );

@@ -42,10 +42,16 @@ export interface PostingContext {
   actor: string;
   clock: Clock;
   requestId: string | null;
+  /** Account ids already looked up in this unit of work. */
+  memo?: Map<string, string>;
 }
 
 async function accountId(ctx: PostingContext, name: AccountName, currency: string): Promise<string> {
+  const key = `ledger-account:${ACCOUNTS[name].code}:${currency}`;
+  const known = ctx.memo?.get(key);
+  if (known) return known;
   const account = await ensureAccount(ctx.tx, { ...ACCOUNTS[name], currency }, 'system:receivables', ctx.clock);
+  ctx.memo?.set(key, account.id);
   return account.id;
 }
 

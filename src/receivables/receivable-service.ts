@@ -240,7 +240,7 @@ export async function createReceivable(
     .execute();
   const fees = plan.schedule.reduce((s, i) => s + i.feeDue, 0n);
   await postReceivableCreated(
-    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId },
+    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId, memo: unit.memo },
     { id, kind: input.kind, currency: input.currency, principal: plan.principal, fees },
   );
   await refreshExposure(unit, customerRow.id, customerBefore);

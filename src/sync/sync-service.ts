@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import { AppError, validationError, type FieldIssue } from '../core/errors.js';
-import { CustomerUpsertSchema } from '../customers/customer-input.js';
-import { upsertCustomer } from '../customers/customer-service.js';
+import { CustomerUpsertSchema, type CustomerUpsert } from '../customers/customer-input.js';
+import { createCustomers, newCustomerIssues, upsertCustomer } from '../customers/customer-service.js';
 import { inDomainTransaction, type DomainWork } from '../domain-work.js';
 import type { DomainContext } from '../domains.js';
 import { recordPayment } from '../receivables/payments.js';
@@ -59,8 +59,11 @@ export async function syncRows(
   try {
     return await inDomainTransaction(context, options, async (unit) => {
       const apply = await applierFor(kind, unit);
-      const results: SyncRowResult[] = [];
-      for (const [index, raw] of rows.entries()) results.push({ index, ...(await applyRow(unit, apply, raw)) });
+      const results: SyncRowResult[] = new Array<SyncRowResult>(rows.length);
+      const done = kind === 'customers' ? await createNewCustomers(unit, rows, results) : new Set<number>();
+      for (const [index, raw] of rows.entries()) {
+        if (!done.has(index)) results[index] = { index, ...(await applyRow(unit, apply, raw)) };
+      }
       const report = summarise(kind, options.mode, results);
       if (options.mode === 'all_or_nothing' && report.counts.failed > 0) throw new RolledBack(report);
       return { ...report, committed: true };
@@ -133,6 +136,44 @@ async function applyRow(unit: DomainWork, apply: Applier, raw: unknown): Promise
     if (!(error instanceof AppError) || error.status >= 500) throw error;
     return { status: 'error', errors: issuesOf(error) };
   }
+}
+
+/**
+ * The fast path of a customer sync: rows for external ids that do not exist yet (and appear once in
+ * the batch) are checked without the database and inserted a thousand a statement. Everything else
+ * — updates, repeats, duplicates within the batch — goes row by row. Returns the indexes it settled.
+ */
+async function createNewCustomers(unit: DomainWork, rows: unknown[], results: SyncRowResult[]): Promise<Set<number>> {
+  const parsed = rows.map((raw) => CustomerUpsertSchema.safeParse(raw));
+  const seen = new Map<string, number>();
+  for (const p of parsed) if (p.success) seen.set(p.data.externalId, (seen.get(p.data.externalId) ?? 0) + 1);
+  const ids = [...seen.keys()].filter((id) => seen.get(id) === 1);
+  const existing = new Set<string>();
+  for (let i = 0; i < ids.length; i += 5000) {
+    const found = await unit.tx
+      .selectFrom('customers')
+      .select('external_id')
+      .where('external_id', 'in', ids.slice(i, i + 5000))
+      .execute();
+    for (const f of found) existing.add(f.external_id);
+  }
+  const { ratingScale } = await readSettings(unit.tx);
+  const settled = new Set<number>();
+  const fresh: Array<{ index: number; row: CustomerUpsert }> = [];
+  for (const [index, p] of parsed.entries()) {
+    if (!p.success || seen.get(p.data.externalId) !== 1 || existing.has(p.data.externalId)) continue;
+    const issues = newCustomerIssues(p.data, ratingScale);
+    settled.add(index);
+    if (issues.length) results[index] = { index, status: 'error', errors: issues };
+    else fresh.push({ index, row: p.data });
+  }
+  const created = await createCustomers(
+    unit,
+    fresh.map((f) => f.row),
+    ratingScale,
+  );
+  for (const [i, f] of fresh.entries()) results[f.index] = { index: f.index, status: 'created', id: created[i]!.id };
+  return settled;
 }
 
 function issuesOf(error: AppError): FieldIssue[] {

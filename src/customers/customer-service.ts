@@ -94,14 +94,13 @@ export async function upsertCustomer(
 }
 
 export async function patchCustomer(unit: DomainWork, id: string, patch: CustomerPatch): Promise<Customer> {
-  const existing = await unit.tx
-    .selectFrom('customers')
-    .selectAll()
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!existing) throw notFound('customer', id);
-  return (await applyPatch(unit, existing, patch)).customer;
+  return (await applyPatch(unit, await lockCustomerRow(unit.tx, id), patch)).customer;
+}
+
+async function lockCustomerRow(tx: Tx, id: string): Promise<CustomerRow> {
+  const row = await tx.selectFrom('customers').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) throw notFound('customer', id);
+  return row;
 }
 
 async function createCustomer(
@@ -260,13 +259,7 @@ export async function rateCustomer(
   id: string,
   request: { rating: string; reason: string },
 ): Promise<Customer> {
-  const existing = await unit.tx
-    .selectFrom('customers')
-    .selectAll()
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!existing) throw notFound('customer', id);
+  const existing = await lockCustomerRow(unit.tx, id);
   await checkRating(unit.tx, request.rating);
   if (existing.risk_rating === request.rating) return toCustomer(existing);
   const row = await unit.tx
@@ -368,9 +361,7 @@ export async function refreshExposure(unit: DomainWork, customerId: string, befo
 
 /** The customer as it is now, for callers that must pass `before` to refreshExposure. */
 export async function lockCustomer(tx: Tx, id: string): Promise<Customer> {
-  const row = await tx.selectFrom('customers').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-  if (!row) throw notFound('customer', id);
-  return toCustomer(row);
+  return toCustomer(await lockCustomerRow(tx, id));
 }
 
 export async function getCustomer(db: Queryable | Tx, idOrExternal: string): Promise<Customer> {

@@ -1,10 +1,10 @@
-import { AppError, conflict, notFound } from '../core/errors.js';
+import { AppError, conflict } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { lockCustomer, refreshExposure } from '../customers/customer-service.js';
 import type { DomainWork } from '../domain-work.js';
 import { evaluateDelinquency } from './delinquency/delinquency.js';
 import { postFeeCharged } from './receivable-ledger.js';
-import { requestHash, toReceivable, type Receivable } from './receivable-service.js';
+import { lockReceivable, requestHash, toReceivable, type Receivable } from './receivable-service.js';
 
 /**
  * Fees (late fees, collection fees per policy) are added to an installment — by default the oldest
@@ -24,13 +24,7 @@ export async function chargeFee(
 ): Promise<{ fee: { id: string; kind: string; amount: string; installmentSeq: number }; receivable: Receivable }> {
   if (request.amount <= 0n)
     throw new AppError('validation_failed', 400, 'amount: must be above zero', { field: 'amount' });
-  const receivable = await unit.tx
-    .selectFrom('receivables')
-    .selectAll()
-    .where((eb) => eb.or([eb('id', '=', receivableRef), eb('external_id', '=', receivableRef)]))
-    .forUpdate()
-    .executeTakeFirst();
-  if (!receivable) throw notFound('receivable', receivableRef);
+  const receivable = await lockReceivable(unit.tx, receivableRef);
   if (receivable.status !== 'open') {
     throw conflict('receivable_not_open', `fees are charged on open receivables; this one is ${receivable.status}`);
   }

@@ -8,7 +8,7 @@ import { allocatePayment, type Allocation } from './allocation/waterfall.js';
 import { evaluateDelinquency } from './delinquency/delinquency.js';
 import { postPayment, postPaymentReversal } from './receivable-ledger.js';
 import type { PaymentInput } from './receivable-input.js';
-import { requestHash, toReceivable, waterfallFor, type Receivable } from './receivable-service.js';
+import { lockReceivable, requestHash, toReceivable, waterfallFor, type Receivable } from './receivable-service.js';
 import type { ReceivablePaymentsTable } from './tables.js';
 
 /**
@@ -64,13 +64,7 @@ export async function recordPayment(
   receivableRef: string,
   input: PaymentInput,
 ): Promise<{ payment: Payment; receivable: Receivable; status: 'created' | 'unchanged' }> {
-  const receivable = await unit.tx
-    .selectFrom('receivables')
-    .selectAll()
-    .where((eb) => eb.or([eb('id', '=', receivableRef), eb('external_id', '=', receivableRef)]))
-    .forUpdate()
-    .executeTakeFirst();
-  if (!receivable) throw notFound('receivable', receivableRef);
+  const receivable = await lockReceivable(unit.tx, receivableRef);
   const hash = requestHash({ receivableId: receivable.id, ...input });
   const existing = await unit.tx
     .selectFrom('receivable_payments')
@@ -219,12 +213,7 @@ export async function reversePayment(
     .executeTakeFirst();
   if (!found) throw notFound('payment', paymentId);
   // Lock order everywhere: receivable, then payment — the same order recordPayment uses.
-  const receivable = await unit.tx
-    .selectFrom('receivables')
-    .selectAll()
-    .where('id', '=', found.receivable_id)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
+  const receivable = await lockReceivable(unit.tx, found.receivable_id);
   const payment = await unit.tx
     .selectFrom('receivable_payments')
     .selectAll()

@@ -285,6 +285,18 @@ async function sameReceivable(unit: DomainWork, existing: ReceivableRow, hash: s
   return { receivable, status: 'updated' as const };
 }
 
+/** The receivable's row, locked for the caller's change (by id or external id); 404 if there is none. */
+export async function lockReceivable(tx: Tx, ref: string): Promise<ReceivableRow> {
+  const row = await tx
+    .selectFrom('receivables')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', ref), eb('external_id', '=', ref)]))
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw notFound('receivable', ref);
+  return row;
+}
+
 export async function getReceivable(db: Queryable | Tx, idOrExternal: string): Promise<Receivable> {
   const row = await db
     .selectFrom('receivables')

@@ -10,6 +10,7 @@ import { compileConverter, type ColumnRef, type ConvertResult, type ImportIssue 
 import type { FieldMapping, ImportKind, ImportMapping } from './mapping.js';
 import { readCsv, SourceError, type TextRecord } from './read-csv.js';
 import { readFixedWidth } from './read-fixed-width.js';
+import type { SyncMode, SyncReport, SyncRowResult } from '../sync-service.js';
 
 /**
  * Imports a legacy export: reads the file (CSV or fixed-width) as the mapping says, converts every
@@ -23,27 +24,9 @@ import { readFixedWidth } from './read-fixed-width.js';
  * mapped back through the batch's lines and the mapping's columns.
  */
 
-// The sync service's interface (src/sync/sync-service.ts), which the caller passes in.
-export type SyncMode = 'all_or_nothing' | 'per_row';
-export interface SyncRowResult {
-  index: number;
-  status: 'created' | 'updated' | 'unchanged' | 'error';
-  id?: string;
-  errors?: Array<{ field: string; message: string }>;
-}
-export interface SyncReport {
-  kind: ImportKind;
-  mode: SyncMode;
-  committed: boolean;
-  counts: SyncCounts;
-  rows: SyncRowResult[];
-}
-export interface SyncCounts {
-  created: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-}
+// The sync service's interface; the caller passes the function in (tests give it their own).
+export type { SyncMode, SyncReport, SyncRowResult } from '../sync-service.js';
+export type SyncCounts = SyncReport['counts'];
 export type SyncRowsFunction = (
   context: DomainContext,
   kind: ImportKind,

@@ -226,23 +226,8 @@ export async function createAccount(
 // ---------------------------------------------------------------------------------------------
 // Transfers
 
-/** A transfer about to be written. */
-interface Planned {
-  id: string;
-  journalId: string;
-  debitAccountId: string;
-  creditAccountId: string;
-  amount: bigint;
-  currency: string;
-  kind: TransferKind;
-  pendingId: string | null;
-  reversesId: string | null;
-  expiresAt: Date | null;
-  code: string | null;
-  reference: string | null;
-  metadata: Record<string, unknown>;
-  requestHash: string;
-}
+/** A transfer about to be written: what it will be, less what the database assigns. */
+type Planned = Omit<LedgerTransfer, 'seq' | 'postedAt' | 'postedBy'> & { requestHash: string };
 
 interface PgError {
   code?: unknown;

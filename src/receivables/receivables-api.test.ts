@@ -16,6 +16,20 @@ interface Problem {
   errors?: Array<{ field: string; message: string }>;
 }
 
+/** A 10 000.00 EUR loan at 12 % over 12 months. */
+const LOAN_L1 = {
+  externalId: 'L-1',
+  customerExternalId: 'C-1',
+  kind: 'loan',
+  currency: 'EUR',
+  issueDate: '2026-01-10',
+  principal: '1000000',
+  annualRate: '0.12',
+  termMonths: 12,
+  method: 'annuity',
+  firstDueDate: '2026-02-10',
+};
+
 describe('receivables API', () => {
   let server: TestServer;
   const clock = new ManualClock('2026-01-10T09:00:00Z');
@@ -55,22 +69,7 @@ describe('receivables API', () => {
     assert.equal(customer.status, 201, JSON.stringify(customer.body));
     assert.equal(customer.body.riskRating, 'B');
 
-    const loan = await post(
-      '/receivables',
-      {
-        externalId: 'L-1',
-        customerExternalId: 'C-1',
-        kind: 'loan',
-        currency: 'EUR',
-        issueDate: '2026-01-10',
-        principal: '1000000',
-        annualRate: '0.12',
-        termMonths: 12,
-        method: 'annuity',
-        firstDueDate: '2026-02-10',
-      },
-      { 'idempotency-key': 'loan-L-1' },
-    );
+    const loan = await post('/receivables', LOAN_L1, { 'idempotency-key': 'loan-L-1' });
     assert.equal(loan.status, 201, JSON.stringify(loan.body));
     const id = loan.body.id as string;
     const { body: schedule } = await get(`/receivables/${id}/schedule`);
@@ -85,32 +84,10 @@ describe('receivables API', () => {
     assert.equal((await get('/customers/C-1')).body.exposure, loan.body.totalDue);
 
     // The same create again (another key): no second loan, no second booking.
-    const again = await post('/receivables', {
-      externalId: 'L-1',
-      customerExternalId: 'C-1',
-      kind: 'loan',
-      currency: 'EUR',
-      issueDate: '2026-01-10',
-      principal: '1000000',
-      annualRate: '0.12',
-      termMonths: 12,
-      method: 'annuity',
-      firstDueDate: '2026-02-10',
-    });
+    const again = await post('/receivables', LOAN_L1);
     assert.equal(again.status, 200);
     assert.equal(await balance('receivables:principal'), '1000000');
-    const changed = await post('/receivables', {
-      externalId: 'L-1',
-      customerExternalId: 'C-1',
-      kind: 'loan',
-      currency: 'EUR',
-      issueDate: '2026-01-10',
-      principal: '2000000',
-      annualRate: '0.12',
-      termMonths: 12,
-      method: 'annuity',
-      firstDueDate: '2026-02-10',
-    });
+    const changed = await post('/receivables', { ...LOAN_L1, principal: '2000000' });
     assert.equal(changed.status, 409);
     assert.equal(changed.body.code, 'receivable_terms_differ');
 

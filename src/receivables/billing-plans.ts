@@ -101,6 +101,7 @@ export async function createBillingPlan(unit: DomainWork, input: BillingPlanInpu
       lines: JSON.stringify(input.lines),
       interval_months: input.intervalMonths,
       payment_terms_days: input.paymentTermsDays,
+      start_date: input.startDate,
       next_issue_date: input.startDate,
       end_date: input.endDate ?? null,
       status: 'active',
@@ -167,7 +168,7 @@ export async function issueDueInvoices(unit: DomainWork, asOf: string): Promise<
         dueDate: receivable.maturityDate,
       });
       issued.push(receivable.id);
-      next = addMonthsClamped(plan.next_issue_date, (count - plan.issued_count) * plan.interval_months);
+      next = addMonthsClamped(plan.start_date, count * plan.interval_months);
     }
     if (plan.end_date && next > plan.end_date) status = 'ended';
     await unit.tx

@@ -172,6 +172,7 @@ export interface BillingPlansTable {
   lines: Json;
   interval_months: number;
   payment_terms_days: number;
+  start_date: DateColumn;
   next_issue_date: DateColumn;
   end_date: DateColumn | null;
   status: 'active' | 'paused' | 'ended';

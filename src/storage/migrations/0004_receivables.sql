@@ -175,6 +175,9 @@ CREATE TABLE billing_plans (
   lines            jsonb       NOT NULL,
   interval_months  integer     NOT NULL CHECK (interval_months > 0),
   payment_terms_days integer   NOT NULL CHECK (payment_terms_days >= 0),
+  -- Period n is issued on start_date + n × interval (month-end clamped from the start, so a plan
+  -- starting on the 31st bills on the last day of every month, not on the 28th after February).
+  start_date       date        NOT NULL,
   next_issue_date  date        NOT NULL,
   end_date         date,
   status           text        NOT NULL CHECK (status IN ('active', 'paused', 'ended')),

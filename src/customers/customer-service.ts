@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { AppError, notFound, validationError, type FieldIssue } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { DomainWork } from '../domain-work.js';
-import { readSettings } from '../receivables/settings.js';
+import { readSettings, unitSettings } from '../receivables/settings.js';
 import type { CustomersTable } from '../receivables/tables.js';
 import type { Queryable, Tx } from '../storage/schema.js';
 import type { CustomerPatch, CustomerUpsert } from './customer-input.js';
@@ -112,7 +112,7 @@ async function createCustomer(
   const [customer] = await createCustomers(
     unit,
     [{ externalId, ...fields }],
-    ratingScale ?? (await readSettings(unit.tx)).ratingScale,
+    ratingScale ?? (await unitSettings(unit)).ratingScale,
   );
   return customer!;
 }
@@ -304,7 +304,7 @@ async function recordRating(
     })
     .execute();
   if (previous === null) return;
-  const ratings = scale ?? (await readSettings(unit.tx)).ratingScale;
+  const ratings = scale ?? (await unitSettings(unit)).ratingScale;
   if (ratings.indexOf(rating) > ratings.indexOf(previous)) {
     unit.publish('customer.risk_rating_worsened', customerId, { customerId, from: previous, to: rating, reason });
   }

@@ -79,7 +79,7 @@ export async function chargeFee(
     { id, receivableId: receivable.id, currency: receivable.currency, amount: request.amount },
   );
   const customerBefore = await lockCustomer(unit.tx, receivable.customer_id);
-  const after = await evaluateDelinquency(unit, receivable.id);
+  const after = await evaluateDelinquency(unit, receivable);
   await refreshExposure(unit, receivable.customer_id, customerBefore);
   const fee = { id, kind: request.kind, amount: request.amount.toString(), installmentSeq: seq };
   unit.audit({

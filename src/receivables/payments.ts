@@ -104,10 +104,10 @@ export async function recordPayment(
       interest: i.interest_due - i.interest_paid,
       principal: i.principal_due - i.principal_paid,
     })),
-    await waterfallFor(unit.tx, receivable),
+    await waterfallFor(unit, receivable),
     input.receivedOn,
   );
-  for (const a of allocations) await applyAllocation(unit, receivable.id, a, 1n);
+  await applyAllocations(unit, receivable.id, allocations, 1n);
 
   const now = unit.clock.now();
   const id = newId('pay', now.getTime());
@@ -151,7 +151,7 @@ export async function recordPayment(
     { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId, memo: unit.memo },
     { id, receivableId: receivable.id, currency: input.currency, allocations, unallocated },
   );
-  const after = await evaluateDelinquency(unit, receivable.id);
+  const after = await evaluateDelinquency(unit, receivable);
   await refreshExposure(unit, receivable.customer_id, customerBefore);
   const payment = toPayment(row, allocations);
   unit.audit({
@@ -169,14 +169,23 @@ export async function recordPayment(
   return { payment, receivable: toReceivable(after), status: 'created' };
 }
 
-async function applyAllocation(unit: DomainWork, receivableId: string, a: Allocation, sign: 1n | -1n) {
-  const column = COLUMN[a.component];
-  await unit.tx
-    .updateTable('installments')
-    .set({ [column]: sql`${sql.ref(column)} + ${(a.amount * sign).toString()}::bigint` })
-    .where('receivable_id', '=', receivableId)
-    .where('seq', '=', a.seq)
-    .execute();
+/** Adds (or, reversing, takes back) allocations: one UPDATE per installment touched. */
+async function applyAllocations(unit: DomainWork, receivableId: string, allocations: Allocation[], sign: 1n | -1n) {
+  const bySeq = new Map<number, Allocation[]>();
+  for (const a of allocations) bySeq.set(a.seq, [...(bySeq.get(a.seq) ?? []), a]);
+  for (const [seq, parts] of bySeq) {
+    const set: Record<string, unknown> = {};
+    for (const a of parts) {
+      const column = COLUMN[a.component];
+      set[column] = sql`${sql.ref(column)} + ${(a.amount * sign).toString()}::bigint`;
+    }
+    await unit.tx
+      .updateTable('installments')
+      .set(set)
+      .where('receivable_id', '=', receivableId)
+      .where('seq', '=', seq)
+      .execute();
+  }
 }
 
 /** Overpayments are held per customer and currency (the ledger's customer-credit liability). */
@@ -224,7 +233,7 @@ export async function reversePayment(
   if (payment.status === 'reversed') {
     return { payment: toPayment(payment, allocations), receivable: toReceivable(receivable), status: 'unchanged' };
   }
-  for (const a of allocations) await applyAllocation(unit, receivable.id, a, -1n);
+  await applyAllocations(unit, receivable.id, allocations, -1n);
   const customerBefore = await lockCustomer(unit.tx, receivable.customer_id);
   if (payment.unallocated > 0n) await adjustCredit(unit, payment.customer_id, payment.currency, -payment.unallocated);
   const reversalJournalId = await postPaymentReversal(
@@ -245,7 +254,7 @@ export async function reversePayment(
     .where('id', '=', payment.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const after = await evaluateDelinquency(unit, receivable.id);
+  const after = await evaluateDelinquency(unit, receivable);
   await refreshExposure(unit, receivable.customer_id, customerBefore);
   const reversed = toPayment(row, allocations);
   unit.audit({

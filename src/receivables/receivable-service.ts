@@ -3,7 +3,7 @@ import canonicalize from 'canonicalize';
 import type { Selectable } from 'kysely';
 import { AppError, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { lockCustomer, refreshExposure } from '../customers/customer-service.js';
+import { refreshExposure, toCustomer } from '../customers/customer-service.js';
 import type { DomainWork } from '../domain-work.js';
 import type { Queryable, Tx } from '../storage/schema.js';
 import { parseWaterfall } from './allocation/waterfall.js';
@@ -12,7 +12,7 @@ import { postReceivableCreated } from './receivable-ledger.js';
 import type { ReceivableInput } from './receivable-input.js';
 import { dueDateFromTerms, invoiceLines, invoiceSchedule, type InvoiceLine } from './schedule/invoice-amounts.js';
 import { loanSchedule, type ScheduledInstallment } from './schedule/loan-schedule.js';
-import { readSettings } from './settings.js';
+import { unitSettings } from './settings.js';
 import type { InstallmentsTable, ReceivablesTable } from './tables.js';
 
 /**
@@ -168,8 +168,9 @@ export async function createReceivable(
 
   const customerRow = await unit.tx
     .selectFrom('customers')
-    .select(['id'])
+    .selectAll()
     .where('external_id', '=', input.customerExternalId)
+    .forUpdate()
     .executeTakeFirst();
   if (!customerRow) {
     throw new AppError('unknown_customer', 422, `no customer with external id ${input.customerExternalId}`, {
@@ -178,11 +179,11 @@ export async function createReceivable(
   }
   const waterfall = input.waterfall === undefined ? null : parseWaterfall(input.waterfall);
   const plan = planOf(input);
-  const customerBefore = await lockCustomer(unit.tx, customerRow.id);
+  const customerBefore = toCustomer(customerRow);
   const now = unit.clock.now();
   const id = newId('rcv', now.getTime());
   const totalDue = plan.schedule.reduce((s, i) => s + i.principalDue + i.interestDue + i.feeDue, 0n);
-  await unit.tx
+  const inserted = await unit.tx
     .insertInto('receivables')
     .values({
       id,
@@ -208,7 +209,8 @@ export async function createReceivable(
       updated_at: now,
       request_hash: hash,
     })
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
   if (plan.lines.length) {
     await unit.tx
       .insertInto('receivable_lines')
@@ -244,7 +246,7 @@ export async function createReceivable(
     { id, kind: input.kind, currency: input.currency, principal: plan.principal, fees },
   );
   await refreshExposure(unit, customerRow.id, customerBefore);
-  const row = await evaluateDelinquency(unit, id);
+  const row = await evaluateDelinquency(unit, inserted);
   const receivable = toReceivable(row);
   unit.audit({ action: 'receivable.created', entityType: 'receivable', entityId: id, after: receivable });
   unit.publish('receivable.created', id, {
@@ -357,6 +359,6 @@ export async function listReceivables(db: Queryable, filter: ReceivableFilter): 
 }
 
 /** The waterfall for a receivable: its own, else the configured default. */
-export async function waterfallFor(tx: Tx, row: ReceivableRow) {
-  return row.waterfall ? parseWaterfall(row.waterfall) : (await readSettings(tx)).waterfall;
+export async function waterfallFor(unit: DomainWork, row: ReceivableRow) {
+  return row.waterfall ? parseWaterfall(row.waterfall) : (await unitSettings(unit)).waterfall;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { validationError, type FieldIssue } from '../core/errors.js';
 import { appendAudit } from '../storage/audit/audit-log.js';
+import type { DomainWork } from '../domain-work.js';
 import type { Queryable, Tx } from '../storage/schema.js';
 import { DEFAULT_WATERFALL, parseWaterfall, type Waterfall } from './allocation/waterfall.js';
 import './tables.js';
@@ -111,6 +112,21 @@ export async function readSettings(db: Queryable | Tx): Promise<ReceivableSettin
     waterfall: waterfall === undefined ? DEFAULT_WATERFALL : parseWaterfall(waterfall),
     ratingScale: scale === undefined ? DEFAULT_RATING_SCALE : parseRatingScale(scale),
   };
+}
+
+const perUnit = new WeakMap<DomainWork, Promise<ReceivableSettings>>();
+
+/**
+ * The settings as one unit of work sees them, read once: a bulk sync of 10 000 payments asks for the
+ * waterfall and buckets 10 000 times. Settings change only through updateSettings, in its own transaction.
+ */
+export function unitSettings(unit: DomainWork): Promise<ReceivableSettings> {
+  let settings = perUnit.get(unit);
+  if (!settings) {
+    settings = readSettings(unit.tx);
+    perUnit.set(unit, settings);
+  }
+  return settings;
 }
 
 /** Replaces the settings given (others keep their value); audited per key that changed. */

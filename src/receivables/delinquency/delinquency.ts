@@ -3,7 +3,7 @@ import type { DomainWork } from '../../domain-work.js';
 import type { Tx } from '../../storage/schema.js';
 import type { ReceivableRow } from '../receivable-service.js';
 import { daysBetween } from '../schedule/due-dates.js';
-import { bucketFor, readSettings, type Bucket } from '../settings.js';
+import { bucketFor, unitSettings, type Bucket } from '../settings.js';
 
 /**
  * Days past due and buckets. DPD counts from the due date of the oldest installment not fully paid
@@ -68,19 +68,15 @@ export function receivableEventData(
 
 /**
  * Recomputes a receivable's totals and delinquency from its installments as of today, stores them,
- * and publishes the transitions. Callers hold the receivable's row lock (they changed its installments).
+ * and publishes the transitions. Callers hold the receivable's row lock (they changed its
+ * installments) and pass the row as it was before their change.
  */
-export async function evaluateDelinquency(unit: DomainWork, receivableId: string, buckets?: Bucket[]) {
+export async function evaluateDelinquency(unit: DomainWork, before: ReceivableRow, buckets?: Bucket[]) {
   const asOf = unit.today();
-  const before = await unit.tx
-    .selectFrom('receivables')
-    .selectAll()
-    .where('id', '=', receivableId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
+  const receivableId = before.id;
   const totals = await installmentTotals(unit.tx, receivableId, asOf);
   const dpd = dpdOf(totals.oldestUnpaid, asOf);
-  const bucket = bucketFor(dpd, buckets ?? (await readSettings(unit.tx)).buckets);
+  const bucket = bucketFor(dpd, buckets ?? (await unitSettings(unit)).buckets);
   const status = totals.outstanding === 0n ? 'paid' : 'open';
   const after = await unit.tx
     .updateTable('receivables')

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { CLI_MAIN as MAIN, runFinflow, TSX_LOADER as TSX } from '../testing/run-cli.js';
-import { createPostgresDatabase, onPostgres, testTmpDir } from '../testing/test-database.js';
+import { CLI_MAIN as MAIN, cliTestEnv, runFinflow, TSX_LOADER as TSX } from '../testing/run-cli.js';
+import { onPostgres, testTmpDir } from '../testing/test-database.js';
 
 const finflow = (args: string[], env: Record<string, string>, cwd: string) => runFinflow(args, env, cwd);
 
@@ -58,14 +58,7 @@ describe('finflow workflow, instance, event and worker commands', () => {
       path.join(dir, 'ping.json'),
       JSON.stringify({ key: 'ping', name: 'Ping', steps: [{ id: 'done', type: 'end', outcome: 'pong' }] }),
     );
-    const adminUrl = process.env.FINFLOW_TEST_PG_URL;
-    env = {
-      USER: 'tester',
-      FINFLOW_LOG_LEVEL: 'warn',
-      ...(adminUrl
-        ? { DATABASE_URL: await createPostgresDatabase(adminUrl) }
-        : { FINFLOW_DATA_DIR: path.join(dir, 'data') }),
-    };
+    env = await cliTestEnv(dir);
   });
   const run = (...args: string[]) => finflow(args, env, dir);
 

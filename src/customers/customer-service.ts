@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { AppError, notFound, validationError, type FieldIssue } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { DomainWork } from '../domain-work.js';
-import { readSettings, unitSettings } from '../receivables/settings.js';
+import { unitSettings } from '../receivables/settings.js';
 import type { CustomersTable } from '../receivables/tables.js';
 import type { Queryable, Tx } from '../storage/schema.js';
 import type { CustomerPatch, CustomerUpsert } from './customer-input.js';
@@ -119,16 +119,24 @@ async function createCustomer(
 
 /** What a new customer needs before it is written: the checks that need no database. */
 export function newCustomerIssues(fields: CustomerUpsert, ratingScale: string[]): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  if (!fields.name) issues.push({ field: 'name', message: 'required for a new customer' });
-  if (fields.riskRating && !ratingScale.includes(fields.riskRating)) {
-    issues.push({ field: 'riskRating', message: `must be one of ${ratingScale.join(', ')}` });
-  }
+  return [
+    ...(fields.name ? [] : [{ field: 'name', message: 'required for a new customer' }]),
+    ...(fields.riskRating ? ratingIssues(fields.riskRating, ratingScale) : []),
+    ...limitIssues(fields.creditLimit, fields.limitCurrency),
+  ];
+}
+
+function limitIssues(limit: string | null | undefined, currency: string | null | undefined): FieldIssue[] {
   const absent = (value: string | null | undefined) => value === null || value === undefined;
-  if (absent(fields.creditLimit) !== absent(fields.limitCurrency)) {
-    issues.push({ field: 'limitCurrency', message: 'a credit limit and its currency go together' });
-  }
-  return issues;
+  return absent(limit) === absent(currency)
+    ? []
+    : [{ field: 'limitCurrency', message: 'a credit limit and its currency go together' }];
+}
+
+function ratingIssues(rating: string, ratingScale: string[]): FieldIssue[] {
+  return ratingScale.includes(rating)
+    ? []
+    : [{ field: 'riskRating', message: `must be one of ${ratingScale.join(', ')}` }];
 }
 
 const INSERT_CHUNK = 1000;
@@ -221,7 +229,7 @@ async function applyPatch(
   checkLimit(limit, limitCurrency);
   const newRating = patch.riskRating;
   if (newRating !== undefined && newRating !== before.riskRating && newRating !== null) {
-    await checkRating(unit.tx, newRating, ratingScale);
+    await checkRating(unit, newRating, ratingScale);
   }
   const row = await unit.tx
     .updateTable('customers')
@@ -240,17 +248,13 @@ async function applyPatch(
 }
 
 function checkLimit(limit: string | null | undefined, currency: string | null | undefined): void {
-  const absent = (value: string | null | undefined) => value === null || value === undefined;
-  if (absent(limit) !== absent(currency)) {
-    throw validationError([{ field: 'limitCurrency', message: 'a credit limit and its currency go together' }]);
-  }
+  const issues = limitIssues(limit, currency);
+  if (issues.length) throw validationError(issues);
 }
 
-async function checkRating(db: Queryable | Tx, rating: string, scale?: string[]): Promise<void> {
-  const ratings = scale ?? (await readSettings(db)).ratingScale;
-  if (!ratings.includes(rating)) {
-    throw validationError([{ field: 'riskRating', message: `must be one of ${ratings.join(', ')}` }]);
-  }
+async function checkRating(unit: DomainWork, rating: string, scale?: string[]): Promise<void> {
+  const issues = ratingIssues(rating, scale ?? (await unitSettings(unit)).ratingScale);
+  if (issues.length) throw validationError(issues);
 }
 
 /** Sets the risk rating with a reason (history kept); a worse rating raises `customer.risk_rating_worsened`. */
@@ -260,7 +264,7 @@ export async function rateCustomer(
   request: { rating: string; reason: string },
 ): Promise<Customer> {
   const existing = await lockCustomerRow(unit.tx, id);
-  await checkRating(unit.tx, request.rating);
+  await checkRating(unit, request.rating);
   if (existing.risk_rating === request.rating) return toCustomer(existing);
   const row = await unit.tx
     .updateTable('customers')

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../storage/database.js';
-import { runFinflow } from '../testing/run-cli.js';
-import { createPostgresDatabase, testTmpDir } from '../testing/test-database.js';
+import { cliTestEnv, runFinflow } from '../testing/run-cli.js';
+import { testTmpDir } from '../testing/test-database.js';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples/import');
 const example = (name: string) => path.join(EXAMPLES, name);
@@ -23,14 +23,7 @@ describe('finflow import', () => {
   let env: Record<string, string>;
   before(async () => {
     dir = testTmpDir();
-    const adminUrl = process.env.FINFLOW_TEST_PG_URL;
-    env = {
-      USER: 'tester',
-      FINFLOW_LOG_LEVEL: 'warn',
-      ...(adminUrl
-        ? { DATABASE_URL: await createPostgresDatabase(adminUrl) }
-        : { FINFLOW_DATA_DIR: path.join(dir, 'data') }),
-    };
+    env = await cliTestEnv(dir);
   });
   const run = (...args: string[]) => runFinflow(args, env, dir);
   const importExample = (kind: string, data: string, mapping: string, ...more: string[]) =>

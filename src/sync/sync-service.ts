@@ -8,7 +8,7 @@ import type { DomainContext } from '../domains.js';
 import { recordPayment } from '../receivables/payments.js';
 import { ReceivableInputSchema, SyncPaymentSchema } from '../receivables/receivable-input.js';
 import { createReceivable } from '../receivables/receivable-service.js';
-import { readSettings } from '../receivables/settings.js';
+import { unitSettings } from '../receivables/settings.js';
 
 /**
  * Bulk upsert from the institution's core system, keyed by external ids: customers, receivables and
@@ -59,10 +59,12 @@ export async function syncRows(
   try {
     return await inDomainTransaction(context, options, async (unit) => {
       const apply = await applierFor(kind, unit);
+      const parsed = rows.map((raw) => apply.schema.safeParse(raw));
       const results: SyncRowResult[] = new Array<SyncRowResult>(rows.length);
-      const done = kind === 'customers' ? await createNewCustomers(unit, rows, results) : new Set<number>();
-      for (const [index, raw] of rows.entries()) {
-        if (!done.has(index)) results[index] = { index, ...(await applyRow(unit, apply, raw)) };
+      const done =
+        kind === 'customers' ? await createNewCustomers(unit, parsed as CustomerParse[], results) : new Set<number>();
+      for (const [index, row] of parsed.entries()) {
+        if (!done.has(index)) results[index] = { index, ...(await applyRow(unit, apply, row)) };
       }
       const report = summarise(kind, options.mode, results);
       if (options.mode === 'all_or_nothing' && report.counts.failed > 0) throw new RolledBack(report);
@@ -79,7 +81,7 @@ type Applier = { schema: z.ZodType; run(row: never): Promise<Applied> };
 async function applierFor(kind: SyncKind, unit: DomainWork): Promise<Applier> {
   switch (kind) {
     case 'customers': {
-      const { ratingScale } = await readSettings(unit.tx);
+      const { ratingScale } = await unitSettings(unit);
       return {
         schema: CustomerUpsertSchema,
         run: async (row: z.infer<typeof CustomerUpsertSchema>) => {
@@ -116,8 +118,10 @@ async function applierFor(kind: SyncKind, unit: DomainWork): Promise<Applier> {
   }
 }
 
-async function applyRow(unit: DomainWork, apply: Applier, raw: unknown): Promise<Omit<SyncRowResult, 'index'>> {
-  const parsed = apply.schema.safeParse(raw);
+type Parse = ReturnType<z.ZodType['safeParse']>;
+type CustomerParse = ReturnType<typeof CustomerUpsertSchema.safeParse>;
+
+async function applyRow(unit: DomainWork, apply: Applier, parsed: Parse): Promise<Omit<SyncRowResult, 'index'>> {
   if (!parsed.success) {
     return {
       status: 'error',
@@ -143,8 +147,11 @@ async function applyRow(unit: DomainWork, apply: Applier, raw: unknown): Promise
  * the batch) are checked without the database and inserted a thousand a statement. Everything else
  * — updates, repeats, duplicates within the batch — goes row by row. Returns the indexes it settled.
  */
-async function createNewCustomers(unit: DomainWork, rows: unknown[], results: SyncRowResult[]): Promise<Set<number>> {
-  const parsed = rows.map((raw) => CustomerUpsertSchema.safeParse(raw));
+async function createNewCustomers(
+  unit: DomainWork,
+  parsed: CustomerParse[],
+  results: SyncRowResult[],
+): Promise<Set<number>> {
   const seen = new Map<string, number>();
   for (const p of parsed) if (p.success) seen.set(p.data.externalId, (seen.get(p.data.externalId) ?? 0) + 1);
   const ids = [...seen.keys()].filter((id) => seen.get(id) === 1);
@@ -157,7 +164,7 @@ async function createNewCustomers(unit: DomainWork, rows: unknown[], results: Sy
       .execute();
     for (const f of found) existing.add(f.external_id);
   }
-  const { ratingScale } = await readSettings(unit.tx);
+  const { ratingScale } = await unitSettings(unit);
   const settled = new Set<number>();
   const fresh: Array<{ index: number; row: CustomerUpsert }> = [];
   for (const [index, p] of parsed.entries()) {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { createPostgresDatabase } from './test-database.js';
 
 export const CLI_MAIN = path.resolve(import.meta.dirname, '../cli/main.ts');
 /** tsx by absolute URL: commands may run in a temporary folder, where a bare `tsx` does not resolve. */
@@ -25,4 +26,19 @@ export function runFinflow(args: string[], env: Record<string, string>, cwd?: st
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * The environment a CLI test runs `finflow` with: a fresh database on the test PostgreSQL server
+ * when the suite runs there, else an embedded data folder in `dir`.
+ */
+export async function cliTestEnv(dir: string): Promise<Record<string, string>> {
+  const adminUrl = process.env.FINFLOW_TEST_PG_URL;
+  return {
+    USER: 'tester',
+    FINFLOW_LOG_LEVEL: 'warn',
+    ...(adminUrl
+      ? { DATABASE_URL: await createPostgresDatabase(adminUrl) }
+      : { FINFLOW_DATA_DIR: path.join(dir, 'data') }),
+  };
 }

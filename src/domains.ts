@@ -1,5 +1,7 @@
 import type { RouteModule } from './api/context.js';
 import type { Clock } from './core/clock.js';
+import type { Config } from './config/config.js';
+import type { SecretStore } from './config/secrets.js';
 import type { Engine } from './engine/engine.js';
 import type { Database } from './storage/database.js';
 import { ledgerModule } from './ledger/ledger-module.js';
@@ -14,6 +16,20 @@ export interface DomainContext {
   database: Database;
   clock: Clock;
   engine: Engine;
+  /** The loaded settings (SMTP, SMS provider, public URL); defaults when absent (tests, validation). */
+  config?: Config;
+  /** Secrets by name (FINFLOW_SECRET_*, secretsFile); none when absent. */
+  secrets?: SecretStore;
+  /** finflow's address as outside systems see it (config.publicUrl, else the listening address). */
+  publicUrl?: () => string;
+}
+
+/** A loop a domain runs beside the engine worker in `finflow serve` (the webhook dispatcher). */
+export interface BackgroundService {
+  name: string;
+  start(): void;
+  /** Finishes the in-flight round, then resolves. */
+  stop(): Promise<void>;
 }
 
 export interface DomainModule {
@@ -21,6 +37,8 @@ export interface DomainModule {
   /** Registers the domain's actions on `context.engine.actions`. */
   registerActions?(context: DomainContext): void;
   routes?(context: DomainContext): RouteModule[];
+  /** Background loops to run in a process that runs workers. */
+  services?(context: DomainContext): BackgroundService[];
 }
 
 /** Filled by the composition root's list below; order is the order routes appear in OpenAPI. */
@@ -32,4 +50,8 @@ export function registerDomainActions(context: DomainContext): void {
 
 export function domainRoutes(context: DomainContext): RouteModule[] {
   return DOMAINS.flatMap((domain) => domain.routes?.(context) ?? []);
+}
+
+export function domainServices(context: DomainContext): BackgroundService[] {
+  return DOMAINS.flatMap((domain) => domain.services?.(context) ?? []);
 }

@@ -15,7 +15,8 @@ import { taskRoutes } from './api/routes/tasks.js';
 import { workflowRoutes } from './api/routes/workflows.js';
 import { ActionRegistry } from './engine/actions.js';
 import { Engine } from './engine/engine.js';
-import { domainRoutes, registerDomainActions } from './domains.js';
+import { domainRoutes, domainServices, registerDomainActions, type BackgroundService } from './domains.js';
+import { loadSecrets, type SecretStore } from './config/secrets.js';
 import { loadPlugins } from './engine/plugins.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -50,6 +51,8 @@ export interface StartOptions {
   database?: Database;
   /** Actions domains contribute; the built-in ones and those of `config.plugins` are added. */
   actions?: ActionRegistry;
+  /** Secrets by name; read from FINFLOW_SECRET_* and config.secretsFile when absent. */
+  secrets?: SecretStore;
 }
 
 export const EMBEDDED_DURABILITY_WARNING =
@@ -59,11 +62,13 @@ export const EMBEDDED_DURABILITY_WARNING =
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  const secrets = options.secrets ?? loadSecrets(config);
   const database = options.database ?? (await openDatabaseFor(config));
   if (database.kind === 'pglite') logger.warn({ dataDir: config.dataDir }, EMBEDDED_DURABILITY_WARNING);
 
   let server: ServerType | undefined;
   let engine: Engine | undefined;
+  const background: BackgroundService[] = [];
   try {
     // Before anything is written: a broken plugin must not cost the first start its bootstrap key.
     const actions = options.actions ?? new ActionRegistry();
@@ -81,7 +86,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     const metrics = createMetrics();
     const engineRoutes = [workflowRoutes, instanceRoutes, eventRoutes, taskRoutes, decisionRoutes, calendarQueueRoutes];
-    const domainContext = { database, clock, engine: running };
+    const publicUrl = () => config.publicUrl ?? url;
+    const domainContext = { database, clock, engine: running, config, secrets, publicUrl };
     registerDomainActions(domainContext);
     const routes = [
       ...engineRoutes.map((routesOf) => routesOf(running)),
@@ -102,6 +108,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       const concurrency = workerConcurrency(config, database, logger);
       running.createWorker({ logger, concurrency }).start();
       logger.info({ concurrency, actions: running.actions.names() }, 'engine worker started');
+      for (const service of domainServices(domainContext)) {
+        service.start();
+        background.push(service);
+        logger.info({ service: service.name }, 'background service started');
+      }
     }
 
     let closing: Promise<void> | undefined;
@@ -111,6 +122,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await closeHttpServer(listening, config.shutdownTimeoutMs);
         logger.info('stopping engine workers: letting in-flight instances commit');
         await running.stopWorkers();
+        await Promise.all(background.map((service) => service.stop()));
         await database.close();
         logger.info('shutdown complete');
       })());
@@ -118,6 +130,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   } catch (error) {
     server?.close();
     await engine?.stopWorkers();
+    await Promise.all(background.map((service) => service.stop()));
     await database.close();
     throw error;
   }

@@ -20,6 +20,9 @@ export const PERMISSIONS = [
   'receivables:write', // create and change customers and receivables, charge fees, edit their settings, run close of business
   'payments:post', // record and reverse incoming payments
   'sync:write', // bulk upsert customers, receivables and payments from the core system
+  'channels:read', // read message templates, sent messages, contact rules and webhook deliveries
+  'channels:write', // edit message templates, consents, do-not-contact flags and contact-rule settings
+  'webhooks:manage', // create, change and delete webhook subscriptions and inbound sources; replay deliveries
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -41,8 +44,10 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'receivables:read',
     'receivables:write',
     'payments:post',
+    'channels:read',
+    'channels:write',
   ],
-  viewer: ['metrics:read', 'system:read', 'workflows:read', 'ledger:read', 'receivables:read'],
+  viewer: ['metrics:read', 'system:read', 'workflows:read', 'ledger:read', 'receivables:read', 'channels:read'],
 };
 
 export function isRole(value: string): value is Role {

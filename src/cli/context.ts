@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/config.js';
+import { loadSecrets } from '../config/secrets.js';
 import { ActionRegistry } from '../engine/actions.js';
 import { Engine } from '../engine/engine.js';
 import { registerDomainActions } from '../domains.js';
@@ -63,7 +64,7 @@ export async function withEngine<T>(
   return withDatabase(config, (database) => {
     const engine = new Engine({ database, actions });
     // A worker started from the CLI runs the same domain steps as the server's.
-    registerDomainActions({ database, clock: engine.services.clock, engine });
+    registerDomainActions({ database, clock: engine.services.clock, engine, config, secrets: loadSecrets(config) });
     return work(engine, database);
   });
 }

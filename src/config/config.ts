@@ -41,6 +41,19 @@ const listSetting = z.preprocess(
   z.array(z.string().min(1), { error: 'must be a list of module paths (comma-separated in the environment)' }),
 );
 
+/** An object, or its JSON text (the environment's only way to say one). */
+const jsonSetting = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  },
+  z.record(z.string(), z.unknown(), { error: 'must be an object (JSON text in the environment)' }),
+);
+
 const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -57,6 +70,31 @@ const configSchema = z.object({
   workerConcurrency: z.coerce.number().int().min(1).max(64).default(1),
   /** Plugin modules that register actions (see engine/plugins.ts). */
   plugins: listSetting.default([]),
+  /** Where outside systems reach this finflow (SMS status callbacks); default: the listening address. */
+  publicUrl: z.url({ error: 'must be an http(s) URL' }).optional(),
+  /** A YAML/JSON file of secret name → value, read besides FINFLOW_SECRET_<NAME> variables (docs/channels.md). */
+  secretsFile: z.string().min(1).optional(),
+  /** SMTP server for email.send: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465. */
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** Sender of email.send when a step names none. */
+  emailFrom: z.string().min(3).default('finflow <no-reply@finflow.invalid>'),
+  /** SMS provider request shape: `twilio` (Messages API) or `generic` (smsMapping). */
+  smsProfile: z.enum(['twilio', 'generic']).default('twilio'),
+  /** The SMS provider's base URL (twilio: https://api.twilio.com). */
+  smsUrl: z.url({ error: 'must be an http(s) URL' }).optional(),
+  /** Account id / user name sent with basic auth (twilio: the Account SID). */
+  smsAccount: z.string().min(1).optional(),
+  /** Sender number or alphanumeric sender id. */
+  smsFrom: z.string().min(1).optional(),
+  /** Name of the secret holding the SMS provider's token (FINFLOW_SECRET_<NAME>). */
+  smsAuthSecret: z.string().min(1).default('SMS_AUTH_TOKEN'),
+  /** For smsProfile generic: request format, field names and auth (docs/channels.md); JSON in the environment. */
+  smsMapping: jsonSetting.optional(),
+  /** Deliver outbound webhooks from `finflow serve` (set false on processes that must not). */
+  webhookDelivery: booleanSetting.default(true),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -72,6 +110,17 @@ const ENV_NAMES: Record<keyof Config, string> = {
   worker: 'FINFLOW_WORKER',
   workerConcurrency: 'FINFLOW_WORKER_CONCURRENCY',
   plugins: 'FINFLOW_PLUGINS',
+  publicUrl: 'FINFLOW_PUBLIC_URL',
+  secretsFile: 'FINFLOW_SECRETS_FILE',
+  smtpUrl: 'FINFLOW_SMTP_URL',
+  emailFrom: 'FINFLOW_EMAIL_FROM',
+  smsProfile: 'FINFLOW_SMS_PROFILE',
+  smsUrl: 'FINFLOW_SMS_URL',
+  smsAccount: 'FINFLOW_SMS_ACCOUNT',
+  smsFrom: 'FINFLOW_SMS_FROM',
+  smsAuthSecret: 'FINFLOW_SMS_AUTH_SECRET',
+  smsMapping: 'FINFLOW_SMS_MAPPING',
+  webhookDelivery: 'FINFLOW_WEBHOOK_DELIVERY',
 };
 
 const CONFIG_FILES = ['finflow.config.json', 'finflow.config.yaml', 'finflow.config.yml'];

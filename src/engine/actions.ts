@@ -41,6 +41,21 @@ export interface ActionDefinition<I = unknown, O = unknown> {
   run(input: I, context: ActionContext): Promise<O>;
 }
 
+/**
+ * Thrown by an action that must not act yet — a contact rule forbids it until `until` (quiet hours,
+ * a frequency cap). The step is tried again at that time; the deferral is recorded in the timeline
+ * with its reason and does not count as a failed attempt.
+ */
+export class DeferAction extends Error {
+  constructor(
+    readonly until: Date,
+    readonly reason: string,
+  ) {
+    super(`deferred until ${until.toISOString()}: ${reason}`);
+    this.name = 'DeferAction';
+  }
+}
+
 /** Thrown by an action for a failure that retrying cannot fix (bad data, a rule said no). */
 export class NonRetryableError extends Error {
   constructor(message: string) {

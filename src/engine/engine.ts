@@ -17,7 +17,7 @@ import {
   type OperatorRequest,
 } from './runtime/instance-operations.js';
 import { publishEventInTx, publishEventsInTx, type PublishRequest } from './runtime/publish-event.js';
-import type { EngineServices } from './runtime/services.js';
+import type { EngineServices, EventListener } from './runtime/services.js';
 import { startInstance, type StartRequest } from './runtime/start-instance.js';
 import { claimTask, completeTask, type CompleteTaskRequest } from './runtime/task-operations.js';
 import { Worker, type WorkerOptions } from './runtime/worker.js';
@@ -52,11 +52,17 @@ export class Engine {
         for (const worker of this.#workers) worker.wake();
       },
       maxStepsPerTransaction: options.maxStepsPerTransaction ?? 200,
+      eventListeners: [],
     };
   }
 
   get actions(): ActionRegistry {
     return this.services.actions;
+  }
+
+  /** Adds a listener that sees every stored event in its publishing transaction (the webhook outbox). */
+  onEventsStored(listener: EventListener): void {
+    this.services.eventListeners.push(listener);
   }
 
   /**

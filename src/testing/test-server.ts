@@ -1,6 +1,7 @@
 import type { RouteModule } from '../api/context.js';
 import type { Clock } from '../core/clock.js';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, type Config } from '../config/config.js';
+import { secretStore } from '../config/secrets.js';
 import type { ActionRegistry } from '../engine/actions.js';
 import { createLogger } from '../observability/logger.js';
 import { startServer, type RunningServer } from '../server.js';
@@ -19,17 +20,28 @@ export interface TestServerOptions {
   clock?: Clock;
   /** Run the in-process engine worker (default true, as in `finflow serve`). */
   worker?: boolean;
+  /** Settings beside the test defaults (SMTP URL, SMS provider…). */
+  config?: Partial<Config>;
+  /** Secrets by name, instead of the process environment's. */
+  secrets?: Record<string, string>;
 }
 
 /** A real finflow HTTP server on 127.0.0.1 with a random port, on a fresh test database. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({
     env: {},
-    overrides: { port: 0, host: '127.0.0.1', shutdownTimeoutMs: 2000, worker: options.worker ?? true },
+    overrides: {
+      port: 0,
+      host: '127.0.0.1',
+      shutdownTimeoutMs: 2000,
+      worker: options.worker ?? true,
+      ...options.config,
+    },
   });
   const server = await startServer(config, {
     database: await openTestDatabase(),
     logger: createLogger(process.env.FINFLOW_LOG_LEVEL ?? 'silent'),
+    secrets: secretStore(options.secrets ?? {}),
     ...(options.routes ? { routes: options.routes } : {}),
     ...(options.actions ? { actions: options.actions } : {}),
     ...(options.clock ? { clock: options.clock } : {}),

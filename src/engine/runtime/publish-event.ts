@@ -69,6 +69,7 @@ export async function publishEventsInTx(
       .execute();
     events.push(...rows.map(toStoredEvent));
   }
+  for (const listener of services.eventListeners) await listener(tx, events);
   const types = [...new Set(events.map((e) => e.type))];
   const triggered = new Set(
     (await tx.selectFrom('wf_event_triggers').select('event_type').where('event_type', 'in', types).execute()).map(

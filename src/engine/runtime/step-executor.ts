@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { NonRetryableError } from '../actions.js';
+import { DeferAction, NonRetryableError } from '../actions.js';
 import type { ActionStep, CallStep, DecideStep, Step, WaitForStep, WaitStep } from '../definition/types.js';
 import { evaluate, evaluateCondition, renderTemplate } from '../expressions.js';
 import { addBusinessDays, WEEKENDS_ONLY } from '../time/business-days.js';
@@ -145,6 +145,7 @@ async function runAction(services: EngineServices, run: InstanceRun, token: Toke
     return moveTo(services, run, token, step.next);
   } catch (error) {
     if (savepoint) await sql`rollback to savepoint wf_action`.execute(run.tx);
+    if (error instanceof DeferAction) return deferStep(run, token, step, error, input);
     return failStep(run, token, step, attempt, error, input);
   }
 }
@@ -438,6 +439,20 @@ export function failStep(
     event: 'failed',
     attempt,
     data: { error: reason, input },
+  });
+}
+
+/** The action asked to run later (a contact rule): same attempt count, new due time, reason in the timeline. */
+function deferStep(run: InstanceRun, token: TokenRow, step: ActionStep, deferral: DeferAction, input: unknown): void {
+  const until = deferral.until.getTime() > run.now.getTime() ? deferral.until : run.now;
+  run.update(token, { run_at: until, status: 'ready' });
+  run.record({
+    tokenId: token.id,
+    stepId: step.id,
+    stepType: step.type,
+    event: 'deferred',
+    attempt: token.attempt + 1,
+    data: { reason: deferral.reason, until: until.toISOString(), input },
   });
 }
 

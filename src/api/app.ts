@@ -11,11 +11,13 @@ import { auditRoutes } from './routes/audit.js';
 import { registerHealth } from './routes/health.js';
 
 export const API_PREFIX = '/api/v1';
+/** Routes under this prefix skip API-key authentication and must verify a signature themselves. */
+export const PUBLIC_HOOKS_PREFIX = '/hooks';
 const MAX_BODY_BYTES = 10 * 1024 * 1024; // bulk upserts of 10 000 rows fit
 
 /**
  * Builds the HTTP app. Flow of a request: requestContext (id, log, metrics) → body limit →
- * authenticate (every route but health) → the route's own permission check and schema validation
+ * authenticate (every route but health and the signature-checked /hooks/…) → the route's own permission check and schema validation
  * → handler → any thrown error becomes problem+json in `onError`.
  */
 export function createApp(deps: AppDeps): App {
@@ -41,7 +43,9 @@ export function createApp(deps: AppDeps): App {
 
   const api = newApp();
   registerHealth(api, deps.version);
-  api.use('*', except(`${API_PREFIX}/health`, authenticate()));
+  // Callers that cannot hold an API key — payment providers, banks, SMS providers — post to
+  // /hooks/…; those routes authenticate each request by its signature instead.
+  api.use('*', except([`${API_PREFIX}/health`, `${API_PREFIX}${PUBLIC_HOOKS_PREFIX}/*`], authenticate()));
   api.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',

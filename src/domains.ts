@@ -6,6 +6,10 @@ import type { Engine } from './engine/engine.js';
 import type { Database } from './storage/database.js';
 import { ledgerModule } from './ledger/ledger-module.js';
 import { receivablesModule } from './receivables/receivables-module.js';
+import { channelsModule } from './channels/channels-module.js';
+import { webhooksModule } from './webhooks/outbound/webhooks-module.js';
+import { httpCallModule } from './http-call/http-call-module.js';
+import { inboundModule } from './webhooks/inbound/inbound-module.js';
 
 /**
  * The business domains (ledger, receivables, later credit, collections, payments) plug into finflow
@@ -42,7 +46,7 @@ export interface DomainModule {
 }
 
 /** Filled by the composition root's list below; order is the order routes appear in OpenAPI. */
-export const DOMAINS: DomainModule[] = [ledgerModule, receivablesModule];
+export const DOMAINS: DomainModule[] = [ledgerModule, receivablesModule, channelsModule, httpCallModule, webhooksModule, inboundModule];
 
 export function registerDomainActions(context: DomainContext): void {
   for (const domain of DOMAINS) domain.registerActions?.(context);

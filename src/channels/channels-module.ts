@@ -1,0 +1,23 @@
+import type { DomainContext, DomainModule } from '../domains.js';
+import { contactCheckAction, contactRecordAction } from './contact-rules/contact-actions.js';
+import { emailSendAction } from './email/email-action.js';
+import { smsSendAction } from './sms/sms-action.js';
+import { smsStatusRoutes } from './sms/sms-status-routes.js';
+
+/**
+ * Channels: email and SMS to customers, in their language, within the contact rules. The actions
+ * are what collections and credit workflows call; the routes edit templates and contact rules and
+ * show what was sent.
+ */
+export const channelsModule: DomainModule = {
+  name: 'channels',
+  registerActions(context: DomainContext) {
+    const registry = context.engine.actions;
+    if (registry.has('email.send')) return; // one registry shared by several engines
+    registry.register(emailSendAction(context));
+    registry.register(smsSendAction(context));
+    registry.register(contactCheckAction);
+    registry.register(contactRecordAction);
+  },
+  routes: (context) => [smsStatusRoutes(context)],
+};

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { NonRetryableError, type ActionDefinition } from '../../engine/actions.js';
+import { CONTACT_CHANNELS, type ContactChannel } from './contact-settings.js';
+import { checkContact, lockCustomerContacts, recordContactAttempt } from './contact-rules.js';
+import type { Tx } from '../../storage/schema.js';
+import '../../receivables/tables.js';
+
+/**
+ * Contact rules for contacts finflow does not send itself — a collector's call, a letter: a strategy
+ * asks `contact.check` before creating a call task, and the outcome is logged with
+ * `contact.record_attempt` so the frequency caps count it.
+ */
+const Input = z
+  .object({ customer: z.string().min(1).max(120), channel: z.enum(CONTACT_CHANNELS) })
+  .strict();
+type Input = z.infer<typeof Input>;
+
+async function customerFor(tx: Tx, idOrExternal: string) {
+  const customer = await tx
+    .selectFrom('customers')
+    .select(['id', 'time_zone'])
+    .where((eb) => eb.or([eb('id', '=', idOrExternal), eb('external_id', '=', idOrExternal)]))
+    .executeTakeFirst();
+  if (!customer) throw new NonRetryableError(`with.customer: customer ${idOrExternal} does not exist`);
+  return { id: customer.id, timeZone: customer.time_zone };
+}
+
+export const contactCheckAction: ActionDefinition<Input, unknown> = {
+  name: 'contact.check',
+  description: 'Whether the contact rules allow contacting a customer on a channel now, else when (or why never)',
+  input: Input,
+  writes: false,
+  run: async (input, ctx) => {
+    const decision = await checkContact(ctx.tx, await customerFor(ctx.tx, input.customer), input.channel, ctx.clock.now());
+    if (decision.allowed) return { allowed: true };
+    return decision.kind === 'defer'
+      ? { allowed: false, deferred: true, nextAllowedAt: decision.until.toISOString(), reason: decision.reason }
+      : { allowed: false, deferred: false, nextAllowedAt: null, reason: decision.reason };
+  },
+};
+
+const AttemptInput = Input.extend({ outcome: z.string().min(1).max(60).optional() }).strict();
+type AttemptInput = z.infer<typeof AttemptInput>;
+
+export const contactRecordAction: ActionDefinition<AttemptInput, unknown> = {
+  name: 'contact.record_attempt',
+  description: 'Logs a contact attempt (a call, a letter) so frequency caps count it',
+  input: AttemptInput,
+  run: async (input, ctx) => {
+    const customer = await customerFor(ctx.tx, input.customer);
+    await lockCustomerContacts(ctx.tx, customer.id);
+    const id = await recordContactAttempt(ctx.tx, {
+      customerId: customer.id,
+      channel: input.channel as ContactChannel,
+      at: ctx.clock.now(),
+      instanceId: ctx.instanceId,
+      outcome: input.outcome ?? null,
+    });
+    return { attemptId: id };
+  },
+};

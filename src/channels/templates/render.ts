@@ -1,0 +1,103 @@
+import { convert as htmlToText } from 'html-to-text';
+import { Liquid, type Context } from 'liquidjs';
+import { validationError } from '../../core/errors.js';
+import { isCurrency, minorUnitDigits } from '../../core/money.js';
+import { EMAIL_FOOTER, EMAIL_LAYOUT } from './email-layout.js';
+
+/**
+ * Templates are Liquid (liquidjs): logic-less enough for operations staff to edit safely — no code
+ * runs, only own properties are visible — with the filters money messages need. HTML output escapes
+ * every variable, so a customer named `<script>` stays text; text and SMS output does not escape.
+ */
+/** What liquidjs binds `this` to in a filter (not exported by the package). */
+interface FilterImpl {
+  context: Context;
+}
+
+function engine(escape: boolean): Liquid {
+  const liquid = new Liquid({
+    strictFilters: true,
+    ownPropertyOnly: true,
+    ...(escape ? { outputEscape: 'escape' as const } : {}),
+  });
+  liquid.registerFilter('money', function (this: FilterImpl, value: unknown, currency: unknown) {
+    return formatMinorUnits(value, currency, localeOf(this));
+  });
+  liquid.registerFilter('localdate', function (this: FilterImpl, value: unknown) {
+    return formatDate(value, localeOf(this));
+  });
+  return liquid;
+}
+
+const html = engine(true);
+const text = engine(false);
+
+function localeOf(filter: FilterImpl): string {
+  const locale = filter.context.getSync(['locale']);
+  return typeof locale === 'string' ? locale : 'en';
+}
+
+/** Minor units ("123456" or 123456) in the currency's digits, localised: 1.234,56 € / €1,234.56 / ¥1,235. */
+export function formatMinorUnits(value: unknown, currency: unknown, locale: string): string {
+  const raw = typeof value === 'bigint' ? value.toString() : String(value ?? '');
+  if (!/^-?\d+$/.test(raw) || typeof currency !== 'string' || !isCurrency(currency)) return raw;
+  const digits = minorUnitDigits(currency);
+  const negative = raw.startsWith('-');
+  const padded = (negative ? raw.slice(1) : raw).padStart(digits + 1, '0');
+  const decimal = digits ? `${padded.slice(0, -digits)}.${padded.slice(-digits)}` : padded;
+  // A decimal string, not a Number: Intl formats it exactly (no float rounding of large amounts).
+  const exact = `${negative ? '-' : ''}${decimal}` as unknown as number;
+  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(exact);
+}
+
+export function formatDate(value: unknown, locale: string): string {
+  const raw = value instanceof Date ? value.toISOString() : String(value ?? '');
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? new Date(`${raw}T00:00:00Z`) : new Date(raw);
+  if (Number.isNaN(date.getTime())) return raw;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+}
+
+/** Throws a validation error naming `field` when the Liquid does not parse or uses an unknown filter. */
+export function checkTemplateSyntax(source: string, field: string): void {
+  try {
+    html.parse(source);
+  } catch (error) {
+    throw validationError([{ field, message: `not a valid template: ${(error as Error).message.split('\n')[0]}` }]);
+  }
+}
+
+export interface EmailContent {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export function renderEmail(
+  template: { subject: string | null; body: string; textBody: string | null },
+  scope: Record<string, unknown> & { locale: string },
+): EmailContent {
+  const subject = text.parseAndRenderSync(template.subject ?? '', scope).trim();
+  const content = html.parseAndRenderSync(template.body, scope);
+  const language = scope.locale.split('-')[0]!;
+  const footer = EMAIL_FOOTER[scope.locale] ?? EMAIL_FOOTER[language] ?? EMAIL_FOOTER.en!;
+  // The layout's own variables are ours: rendered without escaping the already-escaped content.
+  const page = text.parseAndRenderSync(EMAIL_LAYOUT, {
+    locale: scope.locale,
+    subject: escapeHtml(subject),
+    preheader: escapeHtml(subject),
+    content,
+    footer: escapeHtml(footer),
+  });
+  const plain = template.textBody
+    ? text.parseAndRenderSync(template.textBody, scope)
+    : htmlToText(content, { wordwrap: 78, selectors: [{ selector: 'a', options: { hideLinkHrefIfSameAsText: true } }] });
+  return { subject, html: page, text: `${plain.trim()}\n\n--\n${footer}\n` };
+}
+
+export function renderSms(template: { body: string }, scope: Record<string, unknown> & { locale: string }): string {
+  return text.parseAndRenderSync(template.body, scope).trim();
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

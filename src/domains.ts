@@ -46,7 +46,14 @@ export interface DomainModule {
 }
 
 /** Filled by the composition root's list below; order is the order routes appear in OpenAPI. */
-export const DOMAINS: DomainModule[] = [ledgerModule, receivablesModule, channelsModule, httpCallModule, webhooksModule, inboundModule];
+export const DOMAINS: DomainModule[] = [
+  ledgerModule,
+  receivablesModule,
+  channelsModule,
+  httpCallModule,
+  webhooksModule,
+  inboundModule,
+];
 
 export function registerDomainActions(context: DomainContext): void {
   for (const domain of DOMAINS) domain.registerActions?.(context);

@@ -64,9 +64,14 @@ export function loadSecrets(config: Pick<Config, 'secretsFile'>, env: NodeJS.Pro
     }
     for (const [name, value] of Object.entries((parsed ?? {}) as Record<string, unknown>)) {
       if (!SECRET_NAME.test(name) || typeof value !== 'string') {
-        throw new AppError('invalid_config', 400, `${file}: secret "${name}" must be a letters/digits/_ name with a text value`, {
-          field: 'secretsFile',
-        });
+        throw new AppError(
+          'invalid_config',
+          400,
+          `${file}: secret "${name}" must be a letters/digits/_ name with a text value`,
+          {
+            field: 'secretsFile',
+          },
+        );
       }
       entries[name] = value;
     }

@@ -17,9 +17,7 @@ const SecretName = z.string().regex(SECRET_NAME, 'must be a secret name: a lette
 
 export const HttpAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('bearer'), secret: SecretName }).strict(),
-  z
-    .object({ type: z.literal('basic'), username: z.string().min(1).max(200), passwordSecret: SecretName })
-    .strict(),
+  z.object({ type: z.literal('basic'), username: z.string().min(1).max(200), passwordSecret: SecretName }).strict(),
   /** An API key in a header of its own (X-API-Key and the like). */
   z.object({ type: z.literal('header'), header: HeaderName, secret: SecretName }).strict(),
   /**

@@ -10,6 +10,7 @@ export const httpCallModule: DomainModule = {
   name: 'http-call',
   registerActions(context) {
     // Registered once per engine: the server and the CLI worker may both hand us the same registry.
-    if (!context.engine.actions.has('http.request')) context.engine.actions.register(httpRequestAction(context.secrets));
+    if (!context.engine.actions.has('http.request'))
+      context.engine.actions.register(httpRequestAction(context.secrets));
   },
 };

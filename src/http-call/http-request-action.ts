@@ -94,7 +94,9 @@ export interface HttpRequestOutput {
   mapped?: Record<string, unknown>;
 }
 
-export function httpRequestAction(secrets: SecretStore | undefined): ActionDefinition<HttpRequestInput, HttpRequestOutput> {
+export function httpRequestAction(
+  secrets: SecretStore | undefined,
+): ActionDefinition<HttpRequestInput, HttpRequestOutput> {
   return {
     name: 'http.request',
     description:
@@ -139,7 +141,8 @@ export async function httpRequest(
     answer = await readCapped(response, target);
   } catch (error) {
     if (error instanceof NonRetryableError) throw error;
-    throw new Error(redact(transportFailure(error, target, input.timeoutMs)));
+    // The engine records only the message (redacted); the cause stays in memory for debugging.
+    throw new Error(redact(transportFailure(error, target, input.timeoutMs)), { cause: error });
   }
 
   const { status } = response;
@@ -168,10 +171,10 @@ async function readCapped(response: Response, target: string): Promise<{ text: s
   if (!response.body) return { text: '', bytes: 0 };
   const chunks: Uint8Array[] = [];
   let bytes = 0;
-  for await (const chunk of response.body) {
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
     bytes += chunk.byteLength;
     if (bytes > MAX_READ_BYTES) {
-      await response.body.cancel().catch(() => {});
+      // Leaving the loop by throwing cancels the stream (and with it the connection).
       throw new NonRetryableError(`${target} answered with a body over ${MAX_READ_BYTES} bytes`);
     }
     chunks.push(chunk);
@@ -207,7 +210,8 @@ function keepBody(output: HttpRequestOutput, parsed: unknown, answer: { text: st
     return;
   }
   output.bodyTruncated = true;
-  if (typeof parsed === 'string') output.body = Buffer.from(answer.text).subarray(0, MAX_KEPT_BODY_BYTES).toString('utf8');
+  if (typeof parsed === 'string')
+    output.body = Buffer.from(answer.text).subarray(0, MAX_KEPT_BODY_BYTES).toString('utf8');
 }
 
 /** Evaluates each `map` expression; one that cannot be evaluated fails the step (the data will not change). */

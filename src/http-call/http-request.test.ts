@@ -57,7 +57,8 @@ class FarEnd {
     if (path === '/score') {
       if (req.headers.authorization !== `Bearer ${BUREAU_TOKEN}`) return send(401, { error: 'bad token' });
       // A careless bureau echoes the credentials back: they must not reach the context.
-      return send(200, { score: 712, customer: JSON.parse(body).customerId, echo: req.headers.authorization });
+      const { customerId } = JSON.parse(body) as { customerId: string };
+      return send(200, { score: 712, customer: customerId, echo: req.headers.authorization });
     }
     if (path === '/accounts') {
       const expected = `Basic ${Buffer.from(`finflow:${CORE_PASSWORD}`).toString('base64')}`;
@@ -80,8 +81,14 @@ class FarEnd {
         await new Promise((r) => setTimeout(r, 1500));
       }
       const key = String(req.headers['idempotency-key']);
-      if (!this.payments.has(key)) this.payments.set(key, { id: `pay_${this.payments.size + 1}`, ...JSON.parse(body) });
+      const { amount } = JSON.parse(body) as { amount: number };
+      if (!this.payments.has(key)) this.payments.set(key, { id: `pay_${this.payments.size + 1}`, amount });
       return send(201, this.payments.get(key));
+    }
+    if (path === '/big') {
+      if (req.headers['x-api-key'] !== CORE_PASSWORD) return send(401, { error: 'bad key' });
+      const size = Number(new URL(req.url ?? '', this.url).searchParams.get('kb')) * 1024;
+      return send(200, { items: 'x'.repeat(size), total: 3 });
     }
     if (path === '/reject') return send(400, { error: 'invalid account', token: req.headers.authorization });
     if (path === '/missing') return send(404, { error: 'no record' });
@@ -282,6 +289,7 @@ steps:
     const retry = view.timeline.find((e) => e.event === 'retry_scheduled')!.data as { error: string };
     assert.match(retry.error, /^HTTP 503 from POST http:\/\/127\.0\.0\.1:\d+\/payments: .*processor busy/);
     assert.ok(retry.error.includes('Bearer [secret]'), retry.error);
+    await assertNoSecrets(id, raw);
 
     clock.advance(1000);
     await worker.runUntilIdle();
@@ -355,6 +363,33 @@ steps:
     const found = await show(await run('lookup'));
     assert.equal(found.view.status, 'completed');
     assert.deepEqual((found.view.context.steps.find as { mapped: unknown }).mapped, { found: false });
+  });
+
+  test('an API-key header; a body over 64 KB is left out but mapped; one over 1 MB fails the step', async () => {
+    await deploy(`
+key: big-answer
+name: Big answer
+steps:
+  - id: fetch
+    type: action
+    action: http.request
+    with:
+      url: '{{ input.baseUrl }}/big'
+      query: { kb: '{{ input.kb }}' }
+      auth: { type: header, header: X-API-Key, secret: CORE_PASSWORD }
+      map: { total: body.total }
+`);
+    const big = await show(await run('big-answer', { kb: 100 }));
+    assert.equal(big.view.status, 'completed', big.raw.slice(0, 500));
+    const fetched = big.view.context.steps.fetch as Record<string, unknown>;
+    assert.equal(fetched.bodyTruncated, true);
+    assert.equal('body' in fetched, false);
+    assert.deepEqual(fetched.mapped, { total: 3 });
+
+    const huge = await show(await run('big-answer', { kb: 1100 }));
+    assert.equal(huge.view.status, 'failed');
+    assert.match(huge.view.error!.message, /answered with a body over 1048576 bytes/);
+    await assertNoSecrets(huge.view.id, huge.raw);
   });
 
   test('a missing secret and a forbidden header fail at once, naming the field', async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NonRetryableError, type ActionDefinition } from '../../engine/actions.js';
-import { CONTACT_CHANNELS, type ContactChannel } from './contact-settings.js';
+import { CONTACT_CHANNELS } from './contact-settings.js';
 import { checkContact, lockCustomerContacts, recordContactAttempt } from './contact-rules.js';
 import type { Tx } from '../../storage/schema.js';
 import '../../receivables/tables.js';
@@ -10,9 +10,7 @@ import '../../receivables/tables.js';
  * asks `contact.check` before creating a call task, and the outcome is logged with
  * `contact.record_attempt` so the frequency caps count it.
  */
-const Input = z
-  .object({ customer: z.string().min(1).max(120), channel: z.enum(CONTACT_CHANNELS) })
-  .strict();
+const Input = z.object({ customer: z.string().min(1).max(120), channel: z.enum(CONTACT_CHANNELS) }).strict();
 type Input = z.infer<typeof Input>;
 
 async function customerFor(tx: Tx, idOrExternal: string) {
@@ -31,7 +29,12 @@ export const contactCheckAction: ActionDefinition<Input, unknown> = {
   input: Input,
   writes: false,
   run: async (input, ctx) => {
-    const decision = await checkContact(ctx.tx, await customerFor(ctx.tx, input.customer), input.channel, ctx.clock.now());
+    const decision = await checkContact(
+      ctx.tx,
+      await customerFor(ctx.tx, input.customer),
+      input.channel,
+      ctx.clock.now(),
+    );
     if (decision.allowed) return { allowed: true };
     return decision.kind === 'defer'
       ? { allowed: false, deferred: true, nextAllowedAt: decision.until.toISOString(), reason: decision.reason }
@@ -51,7 +54,7 @@ export const contactRecordAction: ActionDefinition<AttemptInput, unknown> = {
     await lockCustomerContacts(ctx.tx, customer.id);
     const id = await recordContactAttempt(ctx.tx, {
       customerId: customer.id,
-      channel: input.channel as ContactChannel,
+      channel: input.channel,
       at: ctx.clock.now(),
       instanceId: ctx.instanceId,
       outcome: input.outcome ?? null,

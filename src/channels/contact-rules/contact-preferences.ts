@@ -17,7 +17,11 @@ export const ContactPreferencesPatch = z
     reason: z.string().max(500).nullable().optional(),
     quietHours: QuietHoursSchema.nullable().optional(),
     consents: z.partialRecord(z.enum(CONTACT_CHANNELS), z.enum(['granted', 'opted_out']).nullable()).optional(),
-    source: z.string().max(200).optional().describe('Where the consent or opt-out came from (call, web form, STOP reply)'),
+    source: z
+      .string()
+      .max(200)
+      .optional()
+      .describe('Where the consent or opt-out came from (call, web form, STOP reply)'),
   })
   .strict();
 export type ContactPreferencesPatch = z.infer<typeof ContactPreferencesPatch>;
@@ -86,7 +90,11 @@ export async function updateContactPreferences(
   }
   for (const [channel, status] of Object.entries(patch.consents ?? {})) {
     if (status === null) {
-      await unit.tx.deleteFrom('contact_consents').where('customer_id', '=', id).where('channel', '=', channel).execute();
+      await unit.tx
+        .deleteFrom('contact_consents')
+        .where('customer_id', '=', id)
+        .where('channel', '=', channel)
+        .execute();
       continue;
     }
     const values = { status, source: patch.source ?? null, updated_at: now, updated_by: unit.actor };

@@ -2,7 +2,12 @@ import { sql } from 'kysely';
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../../storage/schema.js';
 import { capFreesAt, nextAllowedLocalTime } from './contact-window.js';
-import { QuietHoursSchema, readContactSettings, type ContactChannel, type ContactSettings } from './contact-settings.js';
+import {
+  QuietHoursSchema,
+  readContactSettings,
+  type ContactChannel,
+  type ContactSettings,
+} from './contact-settings.js';
 import '../tables.js';
 
 /**
@@ -45,7 +50,11 @@ export async function checkContact(
     .where('customer_id', '=', customer.id)
     .executeTakeFirst();
   if (restriction?.do_not_contact) {
-    return { allowed: false, kind: 'skip', reason: `do not contact${restriction.reason ? `: ${restriction.reason}` : ''}` };
+    return {
+      allowed: false,
+      kind: 'skip',
+      reason: `do not contact${restriction.reason ? `: ${restriction.reason}` : ''}`,
+    };
   }
   const consent = await tx
     .selectFrom('contact_consents')

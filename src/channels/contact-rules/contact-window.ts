@@ -71,5 +71,5 @@ export function capFreesAt(attempts: Date[], at: Date, cap: { max: number; windo
   if (inWindow.length < cap.max) return null;
   if (cap.max === 0) return new Date(8.64e15); // never
   // The attempt that has to leave the window for the count to drop below max.
-  return new Date(inWindow[inWindow.length - cap.max]! + windowMs + 1);
+  return new Date(inWindow[inWindow.length - cap.max]! + windowMs);
 }

@@ -44,7 +44,7 @@ export function emailSendAction(context: DomainContext): ActionDefinition<EmailS
   return {
     name: 'email.send',
     description:
-      "Emails a customer (in their language, by template) or an address, within the contact rules; 5xx SMTP replies fail, others retry",
+      'Emails a customer (in their language, by template) or an address, within the contact rules; 5xx SMTP replies fail, others retry',
     input: EmailSendInput,
     run: (input, ctx) => {
       const config = context.config ?? loadConfig({ env: {} });

@@ -32,7 +32,9 @@ const transporters = new WeakMap<Config, Transporter>();
 
 function transporterFor(config: Config): Transporter {
   if (!config.smtpUrl) {
-    throw new NonRetryableError('email is not configured: set smtpUrl (FINFLOW_SMTP_URL), e.g. smtp://user:pass@host:587');
+    throw new NonRetryableError(
+      'email is not configured: set smtpUrl (FINFLOW_SMTP_URL), e.g. smtp://user:pass@host:587',
+    );
   }
   let transporter = transporters.get(config);
   if (!transporter) {
@@ -61,10 +63,18 @@ export function emailTransport(
     channel: 'email',
     addressOf: (customer) => customer.email,
     render(template, scope) {
-      const source = template
-        ? { subject: template.subject, body: template.body, textBody: template.textBody }
-        : { subject: step.inline?.subject ?? '', body: step.inline?.html ?? '', textBody: step.inline?.text ?? null };
-      return { ...renderEmail(source, scope), from, attachments: step.attachments };
+      const content = template
+        ? renderEmail({ subject: template.subject, body: template.body, textBody: template.textBody }, scope)
+        : renderEmail(
+            {
+              subject: step.inline?.subject ?? '',
+              body: step.inline?.html ?? escapeText(step.inline?.text ?? ''),
+              textBody: step.inline?.text ?? null,
+            },
+            scope,
+            true,
+          );
+      return { ...content, from, attachments: step.attachments };
     },
     summary: (email) => ({
       subject: email.subject,
@@ -107,4 +117,9 @@ function classify(error: unknown): Error {
     return new NonRetryableError(`SMTP server refused the message permanently: ${reason}`);
   }
   return new Error(`SMTP delivery failed, will retry: ${reason}`);
+}
+
+/** Plain text shown in the HTML part: escaped, line breaks kept. */
+function escapeText(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\n/g, '<br>\n');
 }

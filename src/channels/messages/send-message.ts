@@ -45,7 +45,16 @@ export interface ChannelTransport<Rendered> {
 }
 
 export type MessageOutcome =
-  | { status: 'sent'; messageId: string; channel: MessageChannel; to: string; locale: string; template: string | null; providerId: string | null; [detail: string]: unknown }
+  | {
+      status: 'sent';
+      messageId: string;
+      channel: MessageChannel;
+      to: string;
+      locale: string;
+      template: string | null;
+      providerId: string | null;
+      [detail: string]: unknown;
+    }
   | { status: 'skipped'; messageId: string; channel: MessageChannel; reason: string };
 
 export async function sendMessage<R>(

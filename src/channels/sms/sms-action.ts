@@ -22,12 +22,17 @@ export const SmsSendInput = MessageTarget.extend({ text: z.string().min(1).max(1
   });
 export type SmsSendInput = z.infer<typeof SmsSendInput>;
 
-function smsTransport(context: DomainContext, provider: SmsProvider, inline: string | undefined): ChannelTransport<string> {
+function smsTransport(
+  context: DomainContext,
+  provider: SmsProvider,
+  inline: string | undefined,
+): ChannelTransport<string> {
   const config = context.config;
   return {
     channel: 'sms',
     addressOf: (customer) => customer.phone,
-    render: (template, scope) => renderSms(template ?? { body: inline ?? '' }, scope),
+    // Inline text was templated by the workflow already; only stored templates are Liquid.
+    render: (template, scope) => (template ? renderSms(template, scope) : (inline ?? '')),
     summary: (text) => ({ subject: null, bodyText: text }),
     async send(text, message) {
       const length = smsSegments(text);

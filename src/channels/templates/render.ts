@@ -32,6 +32,17 @@ function engine(escape: boolean): Liquid {
 const html = engine(true);
 const text = engine(false);
 
+/** liquidjs types its output `any`; rendering a template always gives text. */
+function renderText(liquid: Liquid, source: string, scope: object): string {
+  return String(liquid.parseAndRenderSync(source, scope));
+}
+
+function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return value instanceof Date ? value.toISOString() : '';
+}
+
 function localeOf(filter: FilterImpl): string {
   const locale = filter.context.getSync(['locale']);
   return typeof locale === 'string' ? locale : 'en';
@@ -39,7 +50,7 @@ function localeOf(filter: FilterImpl): string {
 
 /** Minor units ("123456" or 123456) in the currency's digits, localised: 1.234,56 € / €1,234.56 / ¥1,235. */
 export function formatMinorUnits(value: unknown, currency: unknown, locale: string): string {
-  const raw = typeof value === 'bigint' ? value.toString() : String(value ?? '');
+  const raw = scalarText(value);
   if (!/^-?\d+$/.test(raw) || typeof currency !== 'string' || !isCurrency(currency)) return raw;
   const digits = minorUnitDigits(currency);
   const negative = raw.startsWith('-');
@@ -51,7 +62,7 @@ export function formatMinorUnits(value: unknown, currency: unknown, locale: stri
 }
 
 export function formatDate(value: unknown, locale: string): string {
-  const raw = value instanceof Date ? value.toISOString() : String(value ?? '');
+  const raw = scalarText(value);
   const date = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? new Date(`${raw}T00:00:00Z`) : new Date(raw);
   if (Number.isNaN(date.getTime())) return raw;
   return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
@@ -72,16 +83,22 @@ export interface EmailContent {
   text: string;
 }
 
+/**
+ * A stored template is Liquid; a step's inline subject/html/text (`literal`) was already templated
+ * by the workflow from its context and goes into the layout as written.
+ */
 export function renderEmail(
   template: { subject: string | null; body: string; textBody: string | null },
   scope: Record<string, unknown> & { locale: string },
+  literal = false,
 ): EmailContent {
-  const subject = text.parseAndRenderSync(template.subject ?? '', scope).trim();
-  const content = html.parseAndRenderSync(template.body, scope);
+  const liquid = (engine: Liquid, source: string) => (literal ? source : renderText(engine, source, scope));
+  const subject = liquid(text, template.subject ?? '').trim();
+  const content = liquid(html, template.body);
   const language = scope.locale.split('-')[0]!;
   const footer = EMAIL_FOOTER[scope.locale] ?? EMAIL_FOOTER[language] ?? EMAIL_FOOTER.en!;
   // The layout's own variables are ours: rendered without escaping the already-escaped content.
-  const page = text.parseAndRenderSync(EMAIL_LAYOUT, {
+  const page = renderText(text, EMAIL_LAYOUT, {
     locale: scope.locale,
     subject: escapeHtml(subject),
     preheader: escapeHtml(subject),
@@ -89,13 +106,16 @@ export function renderEmail(
     footer: escapeHtml(footer),
   });
   const plain = template.textBody
-    ? text.parseAndRenderSync(template.textBody, scope)
-    : htmlToText(content, { wordwrap: 78, selectors: [{ selector: 'a', options: { hideLinkHrefIfSameAsText: true } }] });
+    ? liquid(text, template.textBody)
+    : htmlToText(content, {
+        wordwrap: 78,
+        selectors: [{ selector: 'a', options: { hideLinkHrefIfSameAsText: true } }],
+      });
   return { subject, html: page, text: `${plain.trim()}\n\n--\n${footer}\n` };
 }
 
 export function renderSms(template: { body: string }, scope: Record<string, unknown> & { locale: string }): string {
-  return text.parseAndRenderSync(template.body, scope).trim();
+  return renderText(text, template.body, scope).trim();
 }
 
 function escapeHtml(value: string): string {

@@ -86,7 +86,7 @@ async function variants(db: Queryable | Tx, channel: MessageChannel, name: strin
     .where('channel', '=', channel)
     .where('name', '=', name)
     .execute();
-  const stored = rows.map((r) => fromRow(r as Row));
+  const stored = rows.map((r) => fromRow(r));
   const defaults = DEFAULT_TEMPLATES.filter(
     (t) => t.channel === channel && t.name === name && !stored.some((s) => s.locale === t.locale),
   ).map(fromDefault);
@@ -108,7 +108,9 @@ export async function resolveTemplate(
   );
   const found = all.find((t) => t.locale === best);
   if (!found) {
-    throw new AppError('template_not_found', 422, `${channel} template ${name} does not exist in any locale`, { field });
+    throw new AppError('template_not_found', 422, `${channel} template ${name} does not exist in any locale`, {
+      field,
+    });
   }
   return found;
 }
@@ -125,7 +127,7 @@ export async function getTemplate(
 }
 
 export async function listTemplates(db: Queryable | Tx): Promise<MessageTemplate[]> {
-  const rows = (await db.selectFrom('message_templates').selectAll().execute()).map((r) => fromRow(r as Row));
+  const rows = (await db.selectFrom('message_templates').selectAll().execute()).map((r) => fromRow(r));
   const key = (t: { channel: string; name: string; locale: string }) => `${t.channel}/${t.name}/${t.locale}`;
   const stored = new Set(rows.map(key));
   const all = [...rows, ...DEFAULT_TEMPLATES.filter((t) => !stored.has(key(t))).map(fromDefault)];
@@ -165,7 +167,7 @@ export async function putTemplate(
     .onConflict((oc) => oc.columns(['channel', 'name', 'locale']).doUpdateSet(values))
     .returningAll()
     .executeTakeFirstOrThrow();
-  const after = fromRow(row as Row);
+  const after = fromRow(row);
   await appendAudit(
     tx,
     {

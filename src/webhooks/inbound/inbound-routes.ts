@@ -58,7 +58,10 @@ const putDef = createRoute({
   middleware: [manage] as const,
   request: {
     params: NameParam,
-    body: { required: true, content: { 'application/json': { schema: SourceConfigInput.openapi('InboundSourcePut') } } },
+    body: {
+      required: true,
+      content: { 'application/json': { schema: SourceConfigInput.openapi('InboundSourcePut') } },
+    },
   },
   responses: {
     201: json(SourceSchema, 'Created'),

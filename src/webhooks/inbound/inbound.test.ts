@@ -34,7 +34,11 @@ describe('inbound webhooks', () => {
   after(() => server.close());
 
   const putSource = (name: string, config: unknown, token?: string | null) =>
-    server.call(`/api/v1/inbound-sources/${name}`, { method: 'PUT', json: config, ...(token === undefined ? {} : { token }) });
+    server.call(`/api/v1/inbound-sources/${name}`, {
+      method: 'PUT',
+      json: config,
+      ...(token === undefined ? {} : { token }),
+    });
 
   /** Posts like a provider: raw bytes, no API key. */
   const post = (name: string, body: string, headers: Record<string, string>) =>
@@ -52,7 +56,11 @@ describe('inbound webhooks', () => {
   });
 
   const eventsOfType = async (type: string) =>
-    server.database.db.selectFrom('wf_events').select(['id', 'key', 'data', 'published_by']).where('type', '=', type).execute();
+    server.database.db
+      .selectFrom('wf_events')
+      .select(['id', 'key', 'data', 'published_by'])
+      .where('type', '=', type)
+      .execute();
 
   const messagesOf = async (source: string) =>
     server.database.db.selectFrom('inbound_messages').selectAll().where('source', '=', source).execute();
@@ -64,7 +72,12 @@ describe('inbound webhooks', () => {
   }
 
   test('sources are configured by API, audited, and a bad config is refused naming the field', async () => {
-    let res = await putSource('psp', { scheme: 'standard-webhooks', secret: 'PSP_SECRET', typeField: 'type', keyField: 'data.reference' });
+    let res = await putSource('psp', {
+      scheme: 'standard-webhooks',
+      secret: 'PSP_SECRET',
+      typeField: 'type',
+      keyField: 'data.reference',
+    });
     assert.equal(res.status, 201, await res.clone().text());
     const created = (await res.json()) as Record<string, unknown>;
     assert.equal(created.idHeader, 'webhook-id');
@@ -74,7 +87,12 @@ describe('inbound webhooks', () => {
     assert.equal(created.receiveUrl, `${server.url}/api/v1/hooks/inbound/psp`);
     assert.ok(!JSON.stringify(created).includes(PSP_SECRET));
 
-    res = await putSource('psp', { scheme: 'standard-webhooks', secret: 'PSP_SECRET', typeField: 'type', keyField: 'data.reference' });
+    res = await putSource('psp', {
+      scheme: 'standard-webhooks',
+      secret: 'PSP_SECRET',
+      typeField: 'type',
+      keyField: 'data.reference',
+    });
     assert.equal(res.status, 200, 'an identical PUT is a no-op');
     const audit = await readAuditLog(server.database.db, { entityType: 'inbound_source', entityId: 'psp' });
     assert.deepEqual(
@@ -92,7 +110,10 @@ describe('inbound webhooks', () => {
     await bad({ scheme: 'hmac-sha256', secret: 'BANK_SECRET', eventType: 'x' }, 'body.idField');
     await bad({ scheme: 'standard-webhooks', secret: 'not a name', typeField: 'type' }, 'body.secret');
     await bad({ scheme: 'standard-webhooks', secret: 'S', typeField: 'type', eventType: 'x' }, 'body.eventType');
-    await bad({ scheme: 'standard-webhooks', secret: 'S', typeField: 'type', signatureHeader: 'x-sig' }, 'body.signatureHeader');
+    await bad(
+      { scheme: 'standard-webhooks', secret: 'S', typeField: 'type', signatureHeader: 'x-sig' },
+      'body.signatureHeader',
+    );
     await bad({ scheme: 'standard-webhooks', secret: 'S', typeField: 'a..b' }, 'body.typeField');
     await bad({ scheme: 'standard-webhooks', secret: 'S', typeField: 'type', secretValue: 'x' }, 'body');
     await bad({ scheme: 'md5', secret: 'S', typeField: 'type' }, 'body.scheme');
@@ -155,7 +176,11 @@ steps:
     const waiting = ((await started.json()) as { id: string }).id;
     await worker.runUntilIdle();
 
-    const body = JSON.stringify({ id: 'evt_psp_1', type: 'payment.succeeded', data: { reference: 'ORD-1', amount: 1000 } });
+    const body = JSON.stringify({
+      id: 'evt_psp_1',
+      type: 'payment.succeeded',
+      data: { reference: 'ORD-1', amount: 1000 },
+    });
     const res = await post('psp', body, standardHeaders('msg_1', body));
     assert.equal(res.status, 200, await res.clone().text());
     const receipt = (await res.json()) as { eventId: string; duplicate: boolean };
@@ -247,7 +272,11 @@ steps:
     assert.equal((await post('core', body, signed)).status, 200);
     const old = String(Math.floor(Date.now() / 1000) - 120);
     await problemOf(
-      await post('core', body, { 'x-message-id': 'm-2', 'x-timestamp': old, 'x-signature': sign(`${old}.${body}`, 'hex') }),
+      await post('core', body, {
+        'x-message-id': 'm-2',
+        'x-timestamp': old,
+        'x-signature': sign(`${old}.${body}`, 'hex'),
+      }),
       401,
     );
     assert.equal((await eventsOfType('inbound.core.loan.disbursed')).length, 1);

@@ -146,7 +146,8 @@ function scalar(value: unknown, field: string, required: boolean): string | null
   }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') throw validationError([{ field, message: 'must be a string or a number' }]);
-  if (value.length > MAX_ID_LENGTH) throw validationError([{ field, message: `must be at most ${MAX_ID_LENGTH} characters` }]);
+  if (value.length > MAX_ID_LENGTH)
+    throw validationError([{ field, message: `must be at most ${MAX_ID_LENGTH} characters` }]);
   return value;
 }
 

@@ -26,19 +26,25 @@ export const SourceConfigInput = z
       description:
         '`standard-webhooks`: webhook-id/-timestamp/-signature headers (Svix and others). `hmac-sha256`: an HMAC-SHA256 of the raw body (hex or base64, optional `sha256=` prefix) in `signatureHeader`',
     }),
-    secret: z
-      .string()
-      .regex(SECRET_NAME, 'must be a secret name: a letter, then letters, digits or _')
-      .openapi({ description: 'The NAME of the secret (FINFLOW_SECRET_<NAME>), never its value', example: 'PSP_WEBHOOK_SECRET' }),
+    secret: z.string().regex(SECRET_NAME, 'must be a secret name: a letter, then letters, digits or _').openapi({
+      description: 'The NAME of the secret (FINFLOW_SECRET_<NAME>), never its value',
+      example: 'PSP_WEBHOOK_SECRET',
+    }),
     signatureHeader: HeaderName.optional().openapi({ description: 'hmac-sha256 only; default X-Signature' }),
     timestampHeader: HeaderName.optional().openapi({
-      description: 'hmac-sha256 only: the HMAC is then over `${timestamp}.${body}` and the timestamp must be within toleranceSeconds',
+      description:
+        'hmac-sha256 only: the HMAC is then over `${timestamp}.${body}` and the timestamp must be within toleranceSeconds',
     }),
-    idHeader: HeaderName.optional().openapi({ description: 'The header holding the message id (standard-webhooks default: webhook-id)' }),
+    idHeader: HeaderName.optional().openapi({
+      description: 'The header holding the message id (standard-webhooks default: webhook-id)',
+    }),
     idField: JsonPath.optional().openapi({ description: 'Or: the body field holding the message id', example: 'id' }),
     typeField: JsonPath.optional().openapi({ description: 'The body field holding the event type', example: 'type' }),
     eventType: EventTypePart.optional().openapi({ description: 'Or: a fixed event type for every message' }),
-    eventPrefix: EventTypePart.optional().openapi({ description: 'Default `inbound.<name>.`', example: 'inbound.psp.' }),
+    eventPrefix: EventTypePart.optional().openapi({
+      description: 'Default `inbound.<name>.`',
+      example: 'inbound.psp.',
+    }),
     keyField: JsonPath.optional().openapi({
       description: 'The body field that becomes the event key (what waits correlate on)',
       example: 'data.reference',

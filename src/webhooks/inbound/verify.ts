@@ -64,7 +64,9 @@ function verifyStandard(
  * optionally prefixed `sha256=` as GitHub and others send it.
  */
 function verifyHmac(config: SourceConfig, secret: string, raw: Buffer, header: HeaderLookup, now: Date): Verification {
-  const sent = header(config.signatureHeader)?.trim().replace(/^sha256=/i, '');
+  const sent = header(config.signatureHeader)
+    ?.trim()
+    .replace(/^sha256=/i, '');
   if (!sent) return { ok: false, reason: `missing ${config.signatureHeader}` };
   const hmac = createHmac('sha256', secret);
   if (config.timestampHeader) {

@@ -167,12 +167,22 @@ export class WebhookDispatcher {
         responseBody,
       };
     } catch (error) {
-      return { at, statusCode: null, error: describe(error, this.#timeoutMs), durationMs: elapsed(), responseBody: null };
+      return {
+        at,
+        statusCode: null,
+        error: describe(error, this.#timeoutMs),
+        durationMs: elapsed(),
+        responseBody: null,
+      };
     }
   }
 
   /** Writes each attempt and the delivery's new state; a claim another process took over is left alone. */
-  async #record(claimed: Claimed[], outcomes: Outcome[], lease: Date): Promise<Array<'delivered' | 'retrying' | 'dead'>> {
+  async #record(
+    claimed: Claimed[],
+    outcomes: Outcome[],
+    lease: Date,
+  ): Promise<Array<'delivered' | 'retrying' | 'dead'>> {
     return this.#database.transaction(async (tx) => {
       await tx
         .insertInto('webhook_attempts')
@@ -216,7 +226,10 @@ export class WebhookDispatcher {
           .where('next_attempt_at', '=', lease)
           .execute();
         if (result !== 'delivered') {
-          this.#logger?.warn({ delivery: delivery.id, url: delivery.url, error: o.error, next }, 'webhook attempt failed');
+          this.#logger?.warn(
+            { delivery: delivery.id, url: delivery.url, error: o.error, next },
+            'webhook attempt failed',
+          );
         }
         results.push(result);
       }
@@ -270,7 +283,7 @@ export class WebhookDispatcher {
 /** The first bytes of the response body, without reading a huge one to the end. */
 async function readStart(response: Response, max: number): Promise<string | null> {
   if (!response.body) return null;
-  const reader = response.body.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {

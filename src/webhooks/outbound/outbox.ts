@@ -32,7 +32,10 @@ export function payloadOf(event: StoredEvent): WebhookPayload {
     type: event.type,
     timestamp: event.publishedAt,
     // The spec wants an object; an event published with a scalar or array carries it as `value`.
-    data: data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : { value: data },
+    data:
+      data !== null && typeof data === 'object' && !Array.isArray(data)
+        ? (data as Record<string, unknown>)
+        : { value: data },
     key: event.key,
     eventId: event.id,
   };

@@ -93,7 +93,12 @@ export async function createSubscription(
     .returningAll()
     .executeTakeFirstOrThrow();
   const subscription = toSubscription(row);
-  unit.audit({ action: 'webhook.subscription.created', entityType: 'webhook_subscription', entityId: row.id, after: subscription });
+  unit.audit({
+    action: 'webhook.subscription.created',
+    entityType: 'webhook_subscription',
+    entityId: row.id,
+    after: subscription,
+  });
   return { ...subscription, secret: row.secret };
 }
 

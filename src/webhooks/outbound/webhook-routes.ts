@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { App, RouteModule } from '../../api/context.js';
+import type { Context } from 'hono';
+import type { App, AppEnv, RouteModule } from '../../api/context.js';
 import { rethrowInBody } from '../../api/located.js';
 import { requirePermission } from '../../api/middleware/auth.js';
 import { idempotent } from '../../api/middleware/idempotency.js';
@@ -196,10 +197,7 @@ const deliveryDef = createRoute({
   middleware: [read] as const,
   request: { params: IdParam },
   responses: {
-    200: json(
-      DeliverySchema.extend({ payload: z.unknown(), attemptHistory: z.array(AttemptSchema) }),
-      'The delivery',
-    ),
+    200: json(DeliverySchema.extend({ payload: z.unknown(), attemptHistory: z.array(AttemptSchema) }), 'The delivery'),
     ...commonErrors,
     ...notFoundError,
   },
@@ -225,8 +223,12 @@ const replayDef = createRoute({
 export function webhookRoutes(context: DomainContext): RouteModule {
   return {
     register(app: App) {
-      const unitOf = (c: { var: { database: DomainContext['database']; principal: { id: string }; requestId: string } }) =>
-        [{ ...context, database: c.var.database }, { actor: c.var.principal.id, requestId: c.var.requestId }] as const;
+      // The request's database (joined to the Idempotency-Key transaction when there is one) and caller.
+      const unitOf = (c: Context<AppEnv>) =>
+        [
+          { ...context, database: c.var.database },
+          { actor: c.var.principal.id, requestId: c.var.requestId },
+        ] as const;
 
       app.openapi(createDef, async (c) => {
         const body = c.req.valid('json');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bodyOf, matchesEventType, payloadOf } from './outbox.js';
+import { bodyOf, matchesEventType, payloadOf, type WebhookPayload } from './outbox.js';
 import { nextAttemptAt, RETRY_WINDOW_MS } from './retry-schedule.js';
 import { generateSecret, secretProblem, signHeaders } from './signing.js';
 import { EVENT_TYPE_PATTERN } from './webhook-input.js';
@@ -54,9 +54,17 @@ describe('webhook rules', () => {
   });
 
   test('the body is the envelope in a fixed order, whatever order jsonb kept', () => {
-    const payload = payloadOf({ id: 'evt_1', type: 't.x', key: null, data: 7, publishedAt: '2026-01-01T00:00:00.000Z' });
+    const payload = payloadOf({
+      id: 'evt_1',
+      type: 't.x',
+      key: null,
+      data: 7,
+      publishedAt: '2026-01-01T00:00:00.000Z',
+    });
     assert.deepEqual(payload.data, { value: 7 });
-    const shuffled = JSON.parse(JSON.stringify({ eventId: 'evt_1', key: null, data: { a: 1 }, timestamp: 'T', type: 't' }));
+    const shuffled = JSON.parse(
+      JSON.stringify({ eventId: 'evt_1', key: null, data: { a: 1 }, timestamp: 'T', type: 't' }),
+    ) as WebhookPayload;
     assert.equal(bodyOf(shuffled), '{"type":"t","timestamp":"T","data":{"a":1},"key":null,"eventId":"evt_1"}');
   });
 });

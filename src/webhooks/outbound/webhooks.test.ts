@@ -18,6 +18,14 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
+interface Payload {
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+  key: string | null;
+  eventId: string;
+}
+
 interface Received {
   path: string;
   headers: IncomingHttpHeaders;
@@ -122,10 +130,7 @@ async function body<T = Record<string, unknown>>(response: Response, status: num
 }
 
 async function subscribe(server: TestServer, json: Record<string, unknown>) {
-  return body<{ id: string; secret: string }>(
-    await server.call('/api/v1/webhooks', { method: 'POST', json }),
-    201,
-  );
+  return body<{ id: string; secret: string }>(await server.call('/api/v1/webhooks', { method: 'POST', json }), 201);
 }
 
 async function publish(server: TestServer, type: string, data: unknown = {}, key = 'k-1') {
@@ -206,21 +211,21 @@ describe('outbound webhooks', () => {
     assert.deepEqual(await dispatcher.runDue(), { attempted: 0, delivered: 0, retrying: 0, dead: 0 });
     assert.equal(hook.requests.length, 1);
     const received = hook.requests[0]!;
-    assert.equal(received.headers['webhook-id'], queued!.id);
-    assert.match(queued!.id, /^msg_/);
+    assert.equal(received.headers['webhook-id'], queued.id);
+    assert.match(queued.id, /^msg_/);
     assert.equal(received.headers['webhook-timestamp'], String(Math.floor(clock.now().getTime() / 1000)));
     assert.equal(received.headers['content-type'], 'application/json');
     assert.match(received.headers['user-agent'] ?? '', /^finflow-webhooks\//);
     assert.ok(verifiesBySpec(created.secret, received));
-    const payload = verifiesByLibrary(created.secret, received, clock.now()) as Record<string, any>;
+    const payload = verifiesByLibrary(created.secret, received, clock.now()) as Payload;
     assert.deepEqual(Object.keys(payload), ['type', 'timestamp', 'data', 'key', 'eventId']);
     assert.equal(payload.type, 'customer.created');
     assert.equal(payload.key, customer.id);
-    assert.equal(payload.data.customer.externalId, 'C-1');
+    assert.equal((payload.data.customer as { externalId: string }).externalId, 'C-1');
     assert.match(payload.eventId, /^evt_/);
     assert.throws(() => verifiesByLibrary(created.secret, { ...received, body: received.body + ' ' }, clock.now()));
 
-    const detail = await delivery(server, queued!.id);
+    const detail = await delivery(server, queued.id);
     assert.equal(detail.status, 'delivered');
     assert.equal(detail.deliveredAt, clock.now().toISOString());
     assert.deepEqual(
@@ -249,7 +254,7 @@ describe('outbound webhooks', () => {
     await server.call('/api/v1/customers/C-1', { method: 'PATCH', json: { segment: 'retail' } });
     await dispatcher.runDue();
     const next = hook.requests[1]!;
-    assert.equal(JSON.parse(next.body).type, 'customer.updated');
+    assert.equal((JSON.parse(next.body) as Payload).type, 'customer.updated');
     assert.equal((next.headers['webhook-signature'] as string).split(' ').length, 2);
     assert.ok(verifiesBySpec(rotated.secret, next) && verifiesBySpec(created.secret, next));
     assert.ok(verifiesByLibrary(rotated.secret, next, clock.now()));
@@ -262,7 +267,11 @@ describe('outbound webhooks', () => {
     await assert.rejects(
       server.database.transaction(async (tx) => {
         await server.engine.publishInTx(tx, { type: 'loan.approved', key: 'L-1', data: {}, actor: 'test' });
-        const inside = await tx.selectFrom('webhook_deliveries').select('id').where('subscription_id', '=', sub.id).execute();
+        const inside = await tx
+          .selectFrom('webhook_deliveries')
+          .select('id')
+          .where('subscription_id', '=', sub.id)
+          .execute();
         assert.equal(inside.length, 1, 'the outbox row is written in the event transaction');
         throw new Error('roll back');
       }),
@@ -310,10 +319,10 @@ describe('outbound webhooks', () => {
     assert.equal(done.deliveredAt, new Date(start + 2 * HOUR + 40 * MINUTE).toISOString());
     const received = hook.requests[0]!;
     assert.equal(received.headers['webhook-id'], queued!.id);
-    const deliveredAt = new Date(done.deliveredAt!);
+    const deliveredAt = new Date(done.deliveredAt);
     assert.equal(received.headers['webhook-timestamp'], String(deliveredAt.getTime() / 1000));
     assert.ok(verifiesBySpec(sub.secret, received));
-    const payload = verifiesByLibrary(sub.secret, received, deliveredAt) as Record<string, any>;
+    const payload = verifiesByLibrary(sub.secret, received, deliveredAt) as Payload;
     assert.deepEqual(payload.data, { dpd: 1, amountDue: '125000' });
     assert.equal(payload.timestamp, new Date(start).toISOString());
   });
@@ -446,7 +455,10 @@ describe('outbound webhooks', () => {
     assert.deepEqual(await fields(await server.call(`/api/v1/webhooks/${sub.id}/deliveries?status=lost`)), [
       'query.status',
     ]);
-    assert.equal((await server.call('/api/v1/webhooks/wh_nope', { method: 'PATCH', json: { active: false } })).status, 404);
+    assert.equal(
+      (await server.call('/api/v1/webhooks/wh_nope', { method: 'PATCH', json: { active: false } })).status,
+      404,
+    );
     assert.equal((await server.call('/api/v1/webhook-deliveries/msg_nope')).status, 404);
   });
 
@@ -490,7 +502,7 @@ describe('outbound webhooks', () => {
     // Two processes' worth of dispatchers (separate instances, small batches) racing for the same rows.
     const [a, b] = [1, 2].map(() => createWebhookDispatcher({ database: server.database, clock }, { batchSize: 4 }));
     const counts = await Promise.all([a!.runDue(), b!.runDue()]);
-    assert.equal(counts[0]!.delivered + counts[1]!.delivered, 45);
+    assert.equal(counts[0].delivered + counts[1].delivered, 45);
     assert.equal(hook.requests.length, 45);
     assert.equal(new Set(hook.requests.map((r) => r.headers['webhook-id'])).size, 45);
   });

@@ -3,6 +3,9 @@ import { contactCheckAction, contactRecordAction } from './contact-rules/contact
 import { emailSendAction } from './email/email-action.js';
 import { smsSendAction } from './sms/sms-action.js';
 import { smsStatusRoutes } from './sms/sms-status-routes.js';
+import { contactRoutes } from './contact-rules/contact-routes.js';
+import { messageRoutes } from './messages/message-routes.js';
+import { templateRoutes } from './templates/template-routes.js';
 
 /**
  * Channels: email and SMS to customers, in their language, within the contact rules. The actions
@@ -19,5 +22,5 @@ export const channelsModule: DomainModule = {
     registry.register(contactCheckAction);
     registry.register(contactRecordAction);
   },
-  routes: (context) => [smsStatusRoutes(context)],
+  routes: (context) => [templateRoutes(), messageRoutes(), contactRoutes(context), smsStatusRoutes(context)],
 };

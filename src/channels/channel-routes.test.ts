@@ -103,7 +103,7 @@ describe('channels API', () => {
       }),
       200,
     );
-    assert.equal(sms.text, '王芳，INV-9 欠款 CN¥50.00 已逾期 3 天，请尽快付款。');
+    assert.equal(sms.text, '王芳，INV-9 欠款 ¥50.00 已逾期 3 天，请尽快付款。');
     assert.deepEqual(sms.segments, { encoding: 'UCS-2', segments: 1, characters: [...String(sms.text)].length });
 
     const audit = await server.database.db

@@ -114,8 +114,14 @@ export function renderEmail(
   return { subject, html: page, text: `${plain.trim()}\n\n--\n${footer}\n` };
 }
 
+/**
+ * Intl separates amounts and currency symbols with no-break spaces (U+00A0, U+202F), which are not
+ * in the GSM-7 alphabet: one of them would turn a 160-character SMS into a 70-character UCS-2 one.
+ */
 export function renderSms(template: { body: string }, scope: Record<string, unknown> & { locale: string }): string {
-  return renderText(text, template.body, scope).trim();
+  return renderText(text, template.body, scope)
+    .replace(/[\u00a0\u202f\u2007]/g, ' ')
+    .trim();
 }
 
 function escapeHtml(value: string): string {

@@ -2,6 +2,7 @@ import type { DomainContext, DomainModule } from '../domains.js';
 import { contactCheckAction, contactRecordAction } from './contact-rules/contact-actions.js';
 import { emailSendAction } from './email/email-action.js';
 import { smsSendAction } from './sms/sms-action.js';
+import { parseSmsMapping } from './sms/sms-mapping.js';
 import { smsStatusRoutes } from './sms/sms-status-routes.js';
 import { contactRoutes } from './contact-rules/contact-routes.js';
 import { messageRoutes } from './messages/message-routes.js';
@@ -17,6 +18,9 @@ export const channelsModule: DomainModule = {
   registerActions(context: DomainContext) {
     const registry = context.engine.actions;
     if (registry.has('email.send')) return; // one registry shared by several engines
+    // A mistyped provider mapping should stop start-up, not the first overdue reminder.
+    if (context.config?.smsProfile === 'generic' && context.config.smsMapping)
+      parseSmsMapping(context.config.smsMapping);
     registry.register(emailSendAction(context));
     registry.register(smsSendAction(context));
     registry.register(contactCheckAction);

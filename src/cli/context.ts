@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '../config/config.js';
 import { loadSecrets } from '../config/secrets.js';
 import { ActionRegistry } from '../engine/actions.js';
 import { Engine } from '../engine/engine.js';
-import { registerDomainActions } from '../domains.js';
+import { registerDomainActions, type DomainContext } from '../domains.js';
 import { loadPlugins } from '../engine/plugins.js';
 import { openDatabaseFor } from '../server.js';
 import type { Database } from '../storage/database.js';
@@ -58,14 +58,24 @@ export async function loadActions(config: Config, plugins: string[] = []): Promi
 export async function withEngine<T>(
   config: Config,
   plugins: string[] | undefined,
-  work: (engine: Engine, database: Database) => Promise<T>,
+  work: (engine: Engine, database: Database, context: DomainContext) => Promise<T>,
 ): Promise<T> {
   const actions = await loadActions(config, plugins);
+  const secrets = loadSecrets(config);
   return withDatabase(config, (database) => {
     const engine = new Engine({ database, actions });
     // A worker started from the CLI runs the same domain steps as the server's.
-    registerDomainActions({ database, clock: engine.services.clock, engine, config, secrets: loadSecrets(config) });
-    return work(engine, database);
+    const publicUrl = config.publicUrl;
+    const context: DomainContext = {
+      database,
+      clock: engine.services.clock,
+      engine,
+      config,
+      secrets,
+      ...(publicUrl ? { publicUrl: () => publicUrl } : {}),
+    };
+    registerDomainActions(context);
+    return work(engine, database, context);
   });
 }
 

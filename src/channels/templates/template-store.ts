@@ -2,7 +2,8 @@ import type { Clock } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
 import { appendAudit } from '../../storage/audit/audit-log.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
-import type { MessageChannel } from '../tables.js';
+import type { Selectable } from 'kysely';
+import type { MessageChannel, MessageTemplatesTable } from '../tables.js';
 import { DEFAULT_TEMPLATES } from './default-templates.js';
 import { checkTemplateSyntax } from './render.js';
 import '../tables.js';
@@ -51,17 +52,7 @@ function fromDefault(t: (typeof DEFAULT_TEMPLATES)[number]): MessageTemplate {
   };
 }
 
-type Row = {
-  channel: MessageChannel;
-  name: string;
-  locale: string;
-  subject: string | null;
-  body: string;
-  text_body: string | null;
-  version: number;
-  updated_at: Date;
-  updated_by: string;
-};
+type Row = Selectable<MessageTemplatesTable>;
 
 function fromRow(r: Row): MessageTemplate {
   return {

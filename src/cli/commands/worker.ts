@@ -3,6 +3,7 @@ import { AppError } from '../../core/errors.js';
 import { createLogger } from '../../observability/logger.js';
 import { workerConcurrency } from '../../server.js';
 import { configFrom, withDatabaseOptions, withEngine, withPluginOption } from '../context.js';
+import { domainServices } from '../../domains.js';
 
 type Options = { dataDir?: string; databaseUrl?: string; plugin?: string[]; concurrency?: string; untilIdle?: boolean };
 
@@ -37,7 +38,7 @@ export function registerWorkerCommand(program: Command): void {
       const concurrencyFlag = parseConcurrency(options.concurrency);
       const config = configFrom(options);
       const logger = createLogger(config.logLevel);
-      await withEngine(config, options.plugin, async (engine, database) => {
+      await withEngine(config, options.plugin, async (engine, database, context) => {
         if (options.untilIdle) {
           const worker = engine.createWorker({ logger });
           await worker.runUntilIdle();
@@ -52,6 +53,9 @@ export function registerWorkerCommand(program: Command): void {
         const signal = nextSignal();
         const worker = engine.createWorker({ logger, concurrency });
         worker.start();
+        // Background loops of the domains (the webhook dispatcher) run wherever workers run.
+        const services = domainServices(context);
+        for (const service of services) service.start();
         process.stderr.write(
           `finflow worker running (${database.kind}, concurrency ${concurrency}, actions: ${engine.actions.names().join(', ')}); ` +
             'Ctrl-C or SIGTERM stops it\n',
@@ -59,6 +63,7 @@ export function registerWorkerCommand(program: Command): void {
         const received = await signal;
         process.stderr.write(`${received}: stopping, letting in-flight instances commit\n`);
         await engine.stopWorkers();
+        await Promise.all(services.map((service) => service.stop()));
         process.stdout.write(`worker stopped: ran ${worker.processed} instance turn(s)\n`);
       });
     });

@@ -15,23 +15,29 @@
 //
 //    Baseline, in the same run, against the same receiver, no database: the same N bodies (read from the
 //    outbox rows before the drain, bodyOf() as the dispatcher builds them), each signed with the same
-//    signHeaders() and POSTed with fetch and the same options (redirect: manual, a timeout signal),
-//    with 20 requests in flight — the dispatcher's batchSize (its default in dispatcher.ts), i.e. its
-//    concurrency. ratio = webhook deliveries/s ÷ baseline POSTs/s. Also reported, not in the ratio: the
-//    same POSTs in waves of 20 (Promise.all, then the next 20 — the dispatcher's pattern without the
-//    database), and where the drain's time went (claim transactions, record transactions, the rest:
-//    signing and HTTP), measured by timing the transactions of the Database handed to the dispatcher.
+//    signHeaders() and POSTed with fetch and the same options (redirect: manual, a timeout signal), with
+//    the dispatcher's concurrency: its default batchSize of 20 (dispatcher.ts) sent at once with
+//    Promise.all, then the next 20. The baseline runs before and again after the drain; the faster run
+//    counts. ratio = webhook deliveries/s ÷ baseline POSTs/s, so it prices what the outbox bookkeeping
+//    costs. Also reported, not in the ratio: the same POSTs with 20 always in flight (a sliding
+//    window), and where the drain's time went — claim transactions (the first and the last tenth of the
+//    rounds apart), record transactions, the rest (signing and HTTP) — by timing the transactions of
+//    the Database handed to the dispatcher.
+//    --analyze runs ANALYZE before the drain (not timed): the claim query's plan depends on statistics,
+//    which PGlite never gathers (no autovacuum) and a fresh PostgreSQL table has not got yet.
 //
 // 2. email.send (not in the ratio). M customers (default 500; contact rules without quiet hours or
 //    frequency caps, so the wall-clock time of the run cannot defer anything), a one-step workflow
 //    sending the `payment_overdue` template by email.send, M instances started in one transaction (not
 //    timed), then one worker loop (runUntilIdle, the `finflow serve` default of one claim loop) runs
 //    them all through a real SMTP server (smtp-server, src/testing/smtp-test-server.ts, which parses
-//    every message). emailsPerSec = M ÷ drain seconds. For scale: the same M messages sent straight
-//    with nodemailer one after another (new connection per message, as the transport is configured),
-//    and over one pooled connection.
+//    every message and, like smtp-server always does, waits 100 ms before greeting a new connection).
+//    emailsPerSec = M ÷ drain seconds. For scale, no engine, no database: the rendered
+//    message sent straight with nodemailer one after another, with a connection per message as
+//    email.send's transport does (min(M, 100) messages: the cost is per connection) and over one pooled
+//    connection (M messages).
 //
-//   node --import tsx bench/channels.ts [--events N] [--emails M] [--pg]   (npm run bench:channels)
+//   node --import tsx bench/channels.ts [--events N] [--emails M] [--pg] [--analyze]   (npm run bench:channels)
 //
 // PGlite in memory by default; --pg (or FINFLOW_BENCH_PG=1) uses a throwaway PostgreSQL server from
 // scripts/pg-server.mjs. --emails 0 skips part 2. Prints human lines, then as its very last stdout
@@ -68,6 +74,8 @@ const PUBLISH_BATCH = 500;
 const WARMUP_EVENTS = 200;
 const WARMUP_POSTS = 500;
 const WARMUP_EMAILS = 10;
+/** Messages sent straight with a connection each (the cost is per connection, so a sample is enough). */
+const DIRECT_EMAILS = 100;
 const REQUEST_TIMEOUT_MS = 10_000; // the dispatcher's default timeoutMs
 const DRAIN_LIMIT_MS = 150_000;
 
@@ -136,8 +144,16 @@ class Receiver {
   /** Sends a command (or none) and waits for the next message from the thread. */
   #ask<T>(command: string | null): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#worker.once('message', (m: T) => resolve(m));
-      this.#worker.once('error', reject);
+      const onMessage = (m: T) => {
+        this.#worker.off('error', onError);
+        resolve(m);
+      };
+      const onError = (error: Error) => {
+        this.#worker.off('message', onMessage);
+        reject(error);
+      };
+      this.#worker.once('message', onMessage);
+      this.#worker.once('error', onError);
       if (command) this.#worker.postMessage(command);
     });
   }
@@ -201,7 +217,12 @@ interface Phases {
   claims: number;
   recordMs: number;
   records: number;
+  /** Every claim's ms, in order. */
+  claimTimes: number[];
 }
+
+const newPhases = (): Phases => ({ claimMs: 0, claims: 0, recordMs: 0, records: 0, claimTimes: [] });
+const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 function timedDatabase(database: Database, phases: Phases): Database {
   return {
@@ -219,6 +240,7 @@ function timedDatabase(database: Database, phases: Phases): Database {
       } else {
         phases.claimMs += ms;
         phases.claims += 1;
+        phases.claimTimes.push(ms);
       }
       return result;
     },
@@ -295,16 +317,26 @@ async function expectReceived(receiver: Receiver, n: number, what: string): Prom
 }
 
 interface WebhookResult {
+  claimFirst: number;
+  claimLast: number;
   enqueueMs: number;
   drainMs: number;
   runs: number;
   phases: Phases;
   bodyBytes: number;
+  /** The faster of the two baseline runs. */
   baselineMs: number;
-  wavesMs: number;
+  baselineBeforeMs: number;
+  baselineAfterMs: number;
+  slidingMs: number;
 }
 
-async function webhooks(context: DomainContext, receiver: Receiver, n: number): Promise<WebhookResult> {
+async function webhooks(
+  context: DomainContext,
+  receiver: Receiver,
+  n: number,
+  analyze: boolean,
+): Promise<WebhookResult> {
   const { database, engine } = context;
   const subscription = await inDomainTransaction(context, { actor: 'system:bench' }, (unit) =>
     createSubscription(unit, { url: receiver.url, eventTypes: ['receivable.*'], description: 'bench receiver' }),
@@ -312,11 +344,11 @@ async function webhooks(context: DomainContext, receiver: Receiver, n: number): 
 
   // Warm-up (not timed): the whole path once, then the baseline's.
   await publishEvents(engine, database, 0, WARMUP_EVENTS);
-  await drain(database, { claimMs: 0, claims: 0, recordMs: 0, records: 0 });
+  await drain(database, newPhases());
   await expectReceived(receiver, WARMUP_EVENTS, 'warm-up');
   await receiver.reset();
 
-  let t = performance.now();
+  const t = performance.now();
   await publishEvents(engine, database, WARMUP_EVENTS, n);
   const enqueueMs = performance.now() - t;
   const pending = await countDeliveries(database, 'pending');
@@ -337,20 +369,21 @@ async function webhooks(context: DomainContext, receiver: Receiver, n: number): 
   await postSliding(receiver.url, subscription.secret, warm, DISPATCHER_CONCURRENCY);
   await receiver.reset();
 
-  const baselineMs = await postSliding(receiver.url, subscription.secret, messages, DISPATCHER_CONCURRENCY);
+  const baselineBeforeMs = await postWaves(receiver.url, subscription.secret, messages, DISPATCHER_CONCURRENCY);
   const baseStats = await expectReceived(receiver, n, 'baseline');
   await receiver.reset();
   console.log(
-    `  baseline: ${n} signed POSTs by fetch, ${DISPATCHER_CONCURRENCY} in flight, no database: ${seconds(baselineMs)} s = ${round1(n / (baselineMs / 1000))} POSTs/s (bodies ${Math.round(baseStats.bodyBytes / n)} bytes on average)`,
+    `  baseline: ${n} signed POSTs by fetch, ${DISPATCHER_CONCURRENCY} at once then the next ${DISPATCHER_CONCURRENCY}, no database: ${seconds(baselineBeforeMs)} s = ${round1(n / (baselineBeforeMs / 1000))} POSTs/s (bodies ${Math.round(baseStats.bodyBytes / n)} bytes on average)`,
   );
-  const wavesMs = await postWaves(receiver.url, subscription.secret, messages, DISPATCHER_CONCURRENCY);
-  await expectReceived(receiver, n, 'waves');
+  const slidingMs = await postSliding(receiver.url, subscription.secret, messages, DISPATCHER_CONCURRENCY);
+  await expectReceived(receiver, n, 'sliding window');
   await receiver.reset();
   console.log(
-    `  the same in waves of ${DISPATCHER_CONCURRENCY} (Promise.all, then the next): ${seconds(wavesMs)} s = ${round1(n / (wavesMs / 1000))} POSTs/s`,
+    `  the same with ${DISPATCHER_CONCURRENCY} always in flight (sliding window): ${seconds(slidingMs)} s = ${round1(n / (slidingMs / 1000))} POSTs/s`,
   );
 
-  const phases: Phases = { claimMs: 0, claims: 0, recordMs: 0, records: 0 };
+  if (analyze) await sql`ANALYZE`.execute(database.db);
+  const phases = newPhases();
   const drained = await drain(database, phases);
   const stats = await expectReceived(receiver, n, 'dispatcher');
   const delivered = await countDeliveries(database, 'delivered');
@@ -370,24 +403,42 @@ async function webhooks(context: DomainContext, receiver: Receiver, n: number): 
   }
   // A sample request verifies with the reference library (signature and timestamp tolerance).
   new Webhook(subscription.secret).verify(stats.sample!.body, stats.sample!.headers as Record<string, string>);
+  await receiver.reset();
+  // The baseline again after the drain; the faster of the two counts, so a busy moment of this shared
+  // machine during one baseline cannot flatter the ratio.
+  const baselineAfterMs = await postWaves(receiver.url, subscription.secret, messages, DISPATCHER_CONCURRENCY);
+  await expectReceived(receiver, n, 'baseline after the drain');
+  await receiver.reset();
+  const baselineMs = Math.min(baselineBeforeMs, baselineAfterMs);
   const sendMs = drained.ms - phases.claimMs - phases.recordMs;
+  const tenth = Math.max(1, Math.floor(phases.records / 10));
+  const claimFirst = mean(phases.claimTimes.slice(0, tenth));
+  const claimLast = mean(phases.claimTimes.slice(phases.records - tenth, phases.records));
   console.log(
     `  dispatcher: ${n} deliveries in ${seconds(drained.ms)} s = ${round1(n / (drained.ms / 1000))} deliveries/s ` +
       `(${phases.records} rounds of ≤ ${DISPATCHER_CONCURRENCY}, ${drained.runs} runDue calls); receiver got ${stats.requests} requests, ${stats.distinctIds} distinct webhook-ids; sample signature verified`,
   );
   console.log(
-    `    time: claim transactions ${seconds(phases.claimMs)} s (${round3(phases.claimMs / phases.claims)} ms each), ` +
+    `    time: claim transactions ${seconds(phases.claimMs)} s (${round3(phases.claimMs / phases.claims)} ms each; ` +
+      `${round3(claimFirst)} ms in the first ${tenth} rounds, ${round3(claimLast)} ms in the last ${tenth}), ` +
       `record transactions ${seconds(phases.recordMs)} s (${round3(phases.recordMs / Math.max(1, phases.records))} ms each), ` +
       `signing + HTTP ${seconds(sendMs)} s (${round3(sendMs / Math.max(1, phases.records))} ms a round)`,
   );
+  console.log(
+    `  baseline again after the drain: ${seconds(baselineAfterMs)} s = ${round1(n / (baselineAfterMs / 1000))} POSTs/s; the ratio uses the faster, ${round1(n / (baselineMs / 1000))} POSTs/s`,
+  );
   return {
+    claimFirst,
+    claimLast,
     enqueueMs,
     drainMs: drained.ms,
     runs: drained.runs,
     phases,
     bodyBytes: stats.bodyBytes,
     baselineMs,
-    wavesMs,
+    baselineBeforeMs,
+    baselineAfterMs,
+    slidingMs,
   };
 }
 
@@ -416,6 +467,7 @@ steps:
 interface EmailResult {
   m: number;
   drainMs: number;
+  directN: number;
   directMs: number;
   pooledMs: number;
 }
@@ -495,24 +547,27 @@ async function emails(context: DomainContext, smtp: SmtpTestServer, m: number): 
     text: sample.text ?? '',
   });
   smtp.messages.length = 0;
+  const directN = Math.min(m, DIRECT_EMAILS);
   const direct = nodemailer.createTransport(smtp.url);
   let t = performance.now();
-  for (let i = 0; i < m; i++) await direct.sendMail(mail(i));
+  for (let i = 0; i < directN; i++) await direct.sendMail(mail(i));
   const directMs = performance.now() - t;
   direct.close();
   const port = Number(new URL(smtp.url).port);
   const pooled = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, pool: true, maxConnections: 1 });
   t = performance.now();
-  for (let i = 0; i < m; i++) await pooled.sendMail(mail(i));
+  for (let i = 0; i < m; i++) await pooled.sendMail(mail(directN + i));
   const pooledMs = performance.now() - t;
   pooled.close();
-  if (smtp.messages.length !== 2 * m) throw new Error(`direct sends: ${smtp.messages.length} of ${2 * m} received`);
+  if (smtp.messages.length !== directN + m) {
+    throw new Error(`direct sends: ${smtp.messages.length} of ${directN + m} received`);
+  }
   smtp.messages.length = 0;
   console.log(
-    `  nodemailer direct, one after another: ${round1(m / (directMs / 1000))} emails/s with a connection per message (as email.send's transport), ` +
+    `  nodemailer direct, one after another: ${round1(directN / (directMs / 1000))} emails/s with a connection per message (${directN}, as email.send's transport), ` +
       `${round1(m / (pooledMs / 1000))} emails/s over one pooled connection`,
   );
-  return { m, drainMs, directMs, pooledMs };
+  return { m, drainMs, directN, directMs, pooledMs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -529,11 +584,14 @@ async function main(): Promise<void> {
   const n = intOption('--events', DEFAULT_EVENTS, 1);
   const m = intOption('--emails', DEFAULT_EMAILS, 0);
   const withPg = flag('--pg') || process.env.FINFLOW_BENCH_PG === '1';
+  const analyze = flag('--analyze');
   console.log(
     `channels bench: node ${process.version}, ${os.cpus().length} CPU(s), load ${os
       .loadavg()
       .map((x) => x.toFixed(1))
-      .join(' ')}; ${n} webhook events, ${m} emails; ${withPg ? 'PostgreSQL' : 'PGlite memory://'}`,
+      .join(
+        ' ',
+      )}; ${n} webhook events, ${m} emails; ${withPg ? 'PostgreSQL' : 'PGlite memory://'}${analyze ? '; ANALYZE before the drain' : ''}`,
   );
   let server: PgServer | undefined;
   let receiver: Receiver | undefined;
@@ -552,7 +610,7 @@ async function main(): Promise<void> {
     registerDomainActions(context); // the outbox listener and email.send
     console.log(`  database opened and migrated, receivers started in ${round1((performance.now() - t) / 1000)} s`);
 
-    const hooks = await webhooks(context, receiver, n);
+    const hooks = await webhooks(context, receiver, n, analyze);
     const mail = m > 0 ? await emails(context, smtp, m) : null;
 
     const deliveriesPerSec = n / (hooks.drainMs / 1000);
@@ -566,6 +624,7 @@ async function main(): Promise<void> {
       JSON.stringify({
         bench: 'channels',
         database: withPg ? 'postgres' : 'pglite',
+        analyzed: analyze,
         events: n,
         concurrency: DISPATCHER_CONCURRENCY,
         enqueueSeconds: seconds(hooks.enqueueMs),
@@ -576,15 +635,18 @@ async function main(): Promise<void> {
         avgBodyBytes: Math.round(hooks.bodyBytes / n),
         rounds: phases.records,
         claimMsPerRound: round3(phases.claimMs / Math.max(1, phases.claims)),
+        claimMsFirstTenth: round3(hooks.claimFirst),
+        claimMsLastTenth: round3(hooks.claimLast),
         recordMsPerRound: round3(phases.recordMs / Math.max(1, phases.records)),
         sendMsPerRound: round3((hooks.drainMs - phases.claimMs - phases.recordMs) / Math.max(1, phases.records)),
         baselineSeconds: seconds(hooks.baselineMs),
         baselinePostsPerSec: round1(baselinePostsPerSec),
-        baselineWavesPostsPerSec: round1(n / (hooks.wavesMs / 1000)),
+        baselineRunsPostsPerSec: [hooks.baselineBeforeMs, hooks.baselineAfterMs].map((ms) => round1(n / (ms / 1000))),
+        baselineSlidingPostsPerSec: round1(n / (hooks.slidingMs / 1000)),
         emails: mail?.m ?? 0,
         emailSeconds: mail ? seconds(mail.drainMs) : null,
         emailsPerSec: mail ? round1(mail.m / (mail.drainMs / 1000)) : null,
-        emailDirectPerSec: mail ? round1(mail.m / (mail.directMs / 1000)) : null,
+        emailDirectPerSec: mail ? round1(mail.directN / (mail.directMs / 1000)) : null,
         emailPooledPerSec: mail ? round1(mail.m / (mail.pooledMs / 1000)) : null,
         elapsedMs: Math.round(performance.now() - began),
         ratio: round3(ratio),

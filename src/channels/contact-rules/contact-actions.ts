@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { NonRetryableError, type ActionDefinition } from '../../engine/actions.js';
+import type { ActionDefinition } from '../../engine/actions.js';
+import { stepCustomer } from '../messages/customer-ref.js';
 import { CONTACT_CHANNELS } from './contact-settings.js';
 import { checkContact, lockCustomerContacts, recordContactAttempt } from './contact-rules.js';
 import type { Tx } from '../../storage/schema.js';
-import '../../receivables/tables.js';
 
 /**
  * Contact rules for contacts finflow does not send itself — a collector's call, a letter: a strategy
@@ -13,14 +13,9 @@ import '../../receivables/tables.js';
 const Input = z.object({ customer: z.string().min(1).max(120), channel: z.enum(CONTACT_CHANNELS) }).strict();
 type Input = z.infer<typeof Input>;
 
-async function customerFor(tx: Tx, idOrExternal: string) {
-  const customer = await tx
-    .selectFrom('customers')
-    .select(['id', 'time_zone'])
-    .where((eb) => eb.or([eb('id', '=', idOrExternal), eb('external_id', '=', idOrExternal)]))
-    .executeTakeFirst();
-  if (!customer) throw new NonRetryableError(`with.customer: customer ${idOrExternal} does not exist`);
-  return { id: customer.id, timeZone: customer.time_zone };
+async function customerFor(tx: Tx, ref: string) {
+  const customer = await stepCustomer(tx, ref);
+  return { id: customer.id, timeZone: customer.timeZone };
 }
 
 export const contactCheckAction: ActionDefinition<Input, unknown> = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DomainWork } from '../../domain-work.js';
-import { notFound } from '../../core/errors.js';
+import { getCustomer } from '../../customers/customer-service.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import { CONTACT_CHANNELS, QuietHoursSchema } from './contact-settings.js';
 import '../../receivables/tables.js';
@@ -35,13 +35,7 @@ export interface ContactPreferences {
 }
 
 async function customerId(db: Queryable | Tx, idOrExternal: string): Promise<string> {
-  const row = await db
-    .selectFrom('customers')
-    .select('id')
-    .where((eb) => eb.or([eb('id', '=', idOrExternal), eb('external_id', '=', idOrExternal)]))
-    .executeTakeFirst();
-  if (!row) throw notFound('customer', idOrExternal);
-  return row.id;
+  return (await getCustomer(db, idOrExternal)).id;
 }
 
 export async function getContactPreferences(db: Queryable | Tx, idOrExternal: string): Promise<ContactPreferences> {

@@ -6,6 +6,7 @@ import { commonErrors, json, notFoundError } from '../../api/schemas.js';
 import { inDomainTransaction } from '../../domain-work.js';
 import type { DomainContext } from '../../domains.js';
 import { checkContact } from './contact-rules.js';
+import { getCustomer } from '../../customers/customer-service.js';
 import { ContactPreferencesPatch, getContactPreferences, updateContactPreferences } from './contact-preferences.js';
 import {
   CONTACT_CHANNELS,
@@ -136,13 +137,8 @@ export function contactRoutes(context: DomainContext): RouteModule {
         const { id } = c.req.valid('param');
         const { channel } = c.req.valid('query');
         const decision = await c.var.database.transaction(async (tx) => {
-          const prefs = await getContactPreferences(tx, id);
-          const customer = await tx
-            .selectFrom('customers')
-            .select(['id', 'time_zone'])
-            .where('id', '=', prefs.customerId)
-            .executeTakeFirstOrThrow();
-          return checkContact(tx, { id: customer.id, timeZone: customer.time_zone }, channel, c.var.clock.now());
+          const customer = await getCustomer(tx, id);
+          return checkContact(tx, { id: customer.id, timeZone: customer.timeZone }, channel, c.var.clock.now());
         });
         if (decision.allowed) return c.json({ allowed: true, nextAllowedAt: null, reason: null }, 200);
         return c.json(

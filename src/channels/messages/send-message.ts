@@ -5,7 +5,8 @@ import type { Tx } from '../../storage/schema.js';
 import { checkContact, lockCustomerContacts, recordContactAttempt } from '../contact-rules/contact-rules.js';
 import type { MessageChannel } from '../tables.js';
 import { resolveTemplate, type MessageTemplate } from '../templates/template-store.js';
-import '../../receivables/tables.js';
+import type { Customer } from '../../customers/customer-service.js';
+import { stepCustomer } from './customer-ref.js';
 import '../tables.js';
 
 /**
@@ -63,7 +64,7 @@ export async function sendMessage<R>(
   ctx: ActionContext,
 ): Promise<MessageOutcome> {
   const now = ctx.clock.now();
-  const recipient = await findRecipient(ctx.tx, transport, request);
+  const { recipient, customer } = await findRecipient(ctx.tx, transport, request);
   if (recipient.customerId) {
     await lockCustomerContacts(ctx.tx, recipient.customerId);
     const decision = await checkContact(
@@ -86,10 +87,9 @@ export async function sendMessage<R>(
       )
     : null;
   const locale = template?.locale ?? recipient.locale;
-  const customer = recipient.customerId ? await customerScope(ctx.tx, recipient.customerId) : null;
   let rendered: R;
   try {
-    rendered = transport.render(template, { ...request.data, customer, locale });
+    rendered = transport.render(template, { ...request.data, customer: customer && customerScope(customer), locale });
   } catch (error) {
     throw new NonRetryableError(`rendering ${request.template ?? 'the message'}: ${(error as Error).message}`);
   }
@@ -142,38 +142,39 @@ export async function sendMessage<R>(
   };
 }
 
-async function findRecipient<R>(tx: Tx, transport: ChannelTransport<R>, request: MessageRequest): Promise<Recipient> {
+async function findRecipient<R>(
+  tx: Tx,
+  transport: ChannelTransport<R>,
+  request: MessageRequest,
+): Promise<{ recipient: Recipient; customer: Customer | null }> {
   if (!request.customer) {
     if (!request.to) throw new NonRetryableError('with: give customer (id or external id) or to');
-    return { customerId: null, address: request.to, locale: request.locale ?? 'en', timeZone: 'UTC' };
+    return {
+      recipient: { customerId: null, address: request.to, locale: request.locale ?? 'en', timeZone: 'UTC' },
+      customer: null,
+    };
   }
-  const customer = await tx
-    .selectFrom('customers')
-    .select(['id', 'email', 'phone', 'language', 'time_zone'])
-    .where((eb) => eb.or([eb('id', '=', request.customer!), eb('external_id', '=', request.customer!)]))
-    .executeTakeFirst();
-  if (!customer) throw new NonRetryableError(`with.customer: customer ${request.customer} does not exist`);
+  const customer = await stepCustomer(tx, request.customer);
   const address = request.to ?? transport.addressOf(customer);
   if (!address) {
     throw new NonRetryableError(`with.customer: customer ${request.customer} has no ${transport.channel} address`);
   }
   return {
-    customerId: customer.id,
-    address,
-    locale: request.locale ?? customer.language,
-    timeZone: customer.time_zone,
+    recipient: {
+      customerId: customer.id,
+      address,
+      locale: request.locale ?? customer.language,
+      timeZone: customer.timeZone,
+    },
+    customer,
   };
 }
 
-async function customerScope(tx: Tx, id: string) {
-  const c = await tx
-    .selectFrom('customers')
-    .select(['name', 'external_id', 'email', 'phone', 'language', 'segment'])
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
+/** What templates see of the customer: contact facts, not credit or exposure. */
+function customerScope(c: Customer) {
   return {
     name: c.name,
-    externalId: c.external_id,
+    externalId: c.externalId,
     email: c.email,
     phone: c.phone,
     language: c.language,

@@ -59,6 +59,12 @@ interface Outcome {
 }
 
 const RESPONSE_BODY_BYTES = 1024;
+/**
+ * PGlite has no autovacuum, so the planner never learns how big the outbox got: with the row counts
+ * of the empty table it sorts every pending delivery to claim 20 (16 ms a round at 5 000 pending,
+ * against 0.7 ms with statistics). While the outbox is busy, refresh them now and then.
+ */
+const ANALYZE_EVERY_MS = 60_000;
 /** A wake-up comes from inside the publishing transaction; give it a moment to commit. */
 const WAKE_DELAY_MS = 25;
 
@@ -74,6 +80,7 @@ export class WebhookDispatcher {
   #timer: NodeJS.Timeout | undefined;
   #round: Promise<void> | undefined;
   #wakeRequested = false;
+  #analyzedAt = -Infinity;
 
   constructor(options: DispatcherOptions) {
     this.#database = options.database;
@@ -93,6 +100,7 @@ export class WebhookDispatcher {
       const lease = new Date(now.getTime() + this.#leaseMs);
       const claimed = await this.#claim(now, lease);
       if (claimed.length === 0) break;
+      if (claimed.length === this.#batchSize) await this.#refreshStatistics();
       const outcomes = await Promise.all(claimed.map((delivery) => this.#send(delivery)));
       const results = await this.#record(claimed, outcomes, lease);
       counts.attempted += claimed.length;
@@ -101,6 +109,12 @@ export class WebhookDispatcher {
       if (claimed.length < this.#batchSize) break;
     }
     return counts;
+  }
+
+  async #refreshStatistics(): Promise<void> {
+    if (this.#database.kind !== 'pglite' || performance.now() - this.#analyzedAt < ANALYZE_EVERY_MS) return;
+    this.#analyzedAt = performance.now();
+    await sql`analyze webhook_deliveries`.execute(this.#database.db);
   }
 
   async #claim(now: Date, lease: Date): Promise<Claimed[]> {

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../core/version.js';
 import { registerApiKeyCommands } from './commands/apikey.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerCreditCommands } from './commands/credit.js';
 import { registerEventCommands } from './commands/event.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerInstanceCommands } from './commands/instance.js';
@@ -28,6 +29,7 @@ registerInstanceCommands(program);
 registerEventCommands(program);
 registerWorkerCommand(program);
 registerImportCommand(program);
+registerCreditCommands(program);
 
 try {
   await program.parseAsync(process.argv);

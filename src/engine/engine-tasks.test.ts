@@ -93,6 +93,62 @@ steps:
     assert.equal((await h.instance(id)).outcome, 'approved');
   });
 
+  test('four eyes: excluded users are never assigned and may neither claim nor complete', async () => {
+    await putQueue(h.database, { name: 'approvers', members: ['ana', 'bo', 'cy'], actor: 'test' }, h.clock);
+    await h.deploy(`
+key: two-approvals
+name: Two approvals
+steps:
+  - id: first
+    type: task
+    queue: approvers
+    title: First approval
+    outcomes: [approve, decline]
+    routes: { decline: declined }
+    assign: { strategy: round-robin }
+    excludeUsers: '{{ input.maker }}'
+  - id: second
+    type: task
+    queue: approvers
+    title: Second approval
+    outcomes: [approve, decline]
+    routes: { decline: declined }
+    excludeUsers: ['{{ input.maker }}', '{{ steps.first.completedBy }}']
+  - { id: approved, type: end, outcome: approved, output: ['{{ steps.first.completedBy }}', '{{ steps.second.completedBy }}'] }
+  - { id: declined, type: end, outcome: declined }
+`);
+    const id = await h.start('two-approvals', { maker: 'ana' });
+    await h.drain();
+    const first = await taskOf(id);
+    // ana's round-robin turn passes to bo: she made the request.
+    assert.deepEqual([first.assignee, first.excludedUsers], ['bo', ['ana']]);
+    await assert.rejects(h.engine.claimTask({ taskId: first.id, actor: 'ana' }), {
+      status: 409,
+      code: 'separation_of_duties',
+    });
+    await h.engine.completeTask({ taskId: first.id, outcome: 'approve', actor: 'bo' });
+    await h.drain();
+
+    const second = (await listTasks(h.database.db, { instanceId: id, status: 'open' }))[0]!;
+    assert.deepEqual([second.assignee, second.excludedUsers], [null, ['ana', 'bo']]);
+    for (const user of ['ana', 'bo']) {
+      await assert.rejects(h.engine.completeTask({ taskId: second.id, outcome: 'approve', actor: user }), {
+        status: 409,
+        code: 'separation_of_duties',
+      });
+    }
+    await h.engine.claimTask({ taskId: second.id, actor: 'cy' });
+    await h.engine.completeTask({ taskId: second.id, outcome: 'approve', actor: 'cy' });
+    await h.drain();
+    const done = await h.instance(id);
+    assert.deepEqual([done.outcome, done.output], ['approved', ['bo', 'cy']]);
+
+    // The queue's turn moved past the skipped member: cy is next, but she is the maker now → ana.
+    const next = await h.start('two-approvals', { maker: 'cy' });
+    await h.drain();
+    assert.equal((await taskOf(next)).assignee, 'ana');
+  });
+
   test('a breached SLA escalates the task to another queue', async () => {
     const id = await h.start('review', { ref: 'F' });
     await h.drain();

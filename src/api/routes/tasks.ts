@@ -47,6 +47,9 @@ const TaskSchema = z
     createdAt: z.string().datetime(),
     claimedAt: z.string().datetime().nullable(),
     completedAt: z.string().datetime().nullable(),
+    excludedUsers: z
+      .array(z.string())
+      .openapi({ description: 'Users who may not claim or complete this task (four eyes)' }),
   })
   .openapi('Task');
 
@@ -117,7 +120,8 @@ const completeDef = createRoute({
   tags: ['tasks'],
   summary: 'Complete a task with one of its outcomes; its instance continues',
   description:
-    '409 `task_not_open` when it was already completed (or cancelled), 409 `task_assigned` when it is assigned ' +
+    '409 `task_not_open` when it was already completed (or cancelled), 409 `separation_of_duties` when the ' +
+    'user is one the task excludes (four eyes), 409 `task_assigned` when it is assigned ' +
     "to someone else, 422 when the outcome is not one of the task's outcomes, 400 naming `body.data.<field>` for " +
     'form data that does not fit.',
   middleware: [work, idempotent()] as const,

@@ -158,6 +158,7 @@ const taskStep = z
     due: duration.optional(),
     escalate: escalation.optional(),
     data: template.optional(),
+    excludeUsers: template.optional(),
   })
   .superRefine((step, ctx) => {
     const outcomes = new Set(step.outcomes);

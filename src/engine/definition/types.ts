@@ -108,6 +108,11 @@ export interface TaskStep extends StepBase {
   escalate?: { queue: string } | { next: string } | undefined;
   /** Data shown to the person working the task (templated). */
   data?: Template;
+  /**
+   * Separation of duties (four eyes): users who may not claim or complete the task, templated — a
+   * user id or a list, e.g. `['{{ input.submittedBy }}', '{{ steps.first_approval.completedBy }}']`.
+   */
+  excludeUsers?: Template;
 }
 
 export interface ParallelBranch {

@@ -207,6 +207,7 @@ function presentTask(t: {
   created_at: Date;
   claimed_at: Date | null;
   completed_at: Date | null;
+  excluded_users: unknown;
 }) {
   return {
     id: t.id,
@@ -228,6 +229,7 @@ function presentTask(t: {
     createdAt: iso(t.created_at)!,
     claimedAt: iso(t.claimed_at),
     completedAt: iso(t.completed_at),
+    excludedUsers: (t.excluded_users as string[] | null) ?? [],
   };
 }
 

@@ -28,7 +28,14 @@ export async function createTask(
         ? step.id
         : JSON.stringify(rendered);
   const data = step.data === undefined ? null : renderTemplate(step.data, run.context);
-  const assignee = await assign(run.tx, step.queue, step.assign ?? { strategy: 'unassigned' }, run.context);
+  const excluded = excludedUsers(step.excludeUsers === undefined ? [] : renderTemplate(step.excludeUsers, run.context));
+  const assignee = await assign(
+    run.tx,
+    step.queue,
+    step.assign ?? { strategy: 'unassigned' },
+    run.context,
+    new Set(excluded),
+  );
   const id = newId('tsk', run.now.getTime());
   await run.tx
     .insertInto('wf_tasks')
@@ -53,21 +60,35 @@ export async function createTask(
       created_at: run.now,
       claimed_at: null,
       completed_at: null,
+      excluded_users: JSON.stringify(excluded),
     })
     .execute();
   return { id, queue: step.queue, assignee, dueAt: due?.toISOString() ?? null };
+}
+
+/** The rendered `excludeUsers`: one id or a list; empty values (a step not yet run) drop out. */
+function excludedUsers(rendered: unknown): string[] {
+  const list = Array.isArray(rendered) ? (rendered as unknown[]) : [rendered];
+  return [...new Set(list.filter((u): u is string => typeof u === 'string' && u.trim() !== '').map((u) => u.trim()))];
 }
 
 /**
  * Picks the assignee: a named user, the next member of the queue in turn (the cursor lives on the
  * queue row, locked, so two workers never hand out the same turn), or the member with the fewest
  * open tasks. A queue without members leaves the task unassigned for anyone in the queue to claim.
+ * Excluded users (four eyes) are never picked: their turn passes to the next member.
  */
-async function assign(tx: Tx, queue: string, rule: Assignment, context: unknown): Promise<string | null> {
+async function assign(
+  tx: Tx,
+  queue: string,
+  rule: Assignment,
+  context: unknown,
+  excluded: ReadonlySet<string>,
+): Promise<string | null> {
   if ('user' in rule) {
     // Templated, so a case can stay with its current collector: user: "{{ input.collector }}".
     const user = renderTemplate(rule.user, context);
-    return typeof user === 'string' && user !== '' ? user : null;
+    return typeof user === 'string' && user !== '' && !excluded.has(user) ? user : null;
   }
   if (rule.strategy === 'unassigned') return null;
   const row = await tx
@@ -77,25 +98,27 @@ async function assign(tx: Tx, queue: string, rule: Assignment, context: unknown)
     .forUpdate()
     .executeTakeFirst();
   const members = (row?.members as string[] | undefined) ?? [];
-  if (!row || members.length === 0) return null;
+  const eligible = members.filter((m) => !excluded.has(m));
+  if (!row || eligible.length === 0) return null;
   if (rule.strategy === 'round-robin') {
-    const member = members[row.rr_cursor % members.length]!;
+    let turn = row.rr_cursor % members.length;
+    while (excluded.has(members[turn]!)) turn = (turn + 1) % members.length;
     await tx
       .updateTable('wf_queues')
-      .set({ rr_cursor: (row.rr_cursor + 1) % members.length })
+      .set({ rr_cursor: (turn + 1) % members.length })
       .where('name', '=', queue)
       .execute();
-    return member;
+    return members[turn]!;
   }
   const load = await tx
     .selectFrom('wf_tasks')
     .select(['assignee', sql<string>`count(*)`.as('open')])
     .where('status', '=', 'open')
-    .where('assignee', 'in', members)
+    .where('assignee', 'in', eligible)
     .groupBy('assignee')
     .execute();
   const openBy = new Map(load.map((r) => [r.assignee, Number(r.open)]));
-  return members.reduce((best, m) => ((openBy.get(m) ?? 0) < (openBy.get(best) ?? 0) ? m : best), members[0]!);
+  return eligible.reduce((best, m) => ((openBy.get(m) ?? 0) < (openBy.get(best) ?? 0) ? m : best), eligible[0]!);
 }
 
 /** SLA breached: move the task to the escalation queue, or cancel it and continue at a step. */

@@ -35,6 +35,18 @@ async function lockOpenTask(tx: Tx, taskId: string) {
   return task;
 }
 
+/** Four eyes: a user the task excludes (the maker, the first approver) may not take or finish it. */
+function checkSeparationOfDuties(task: { id: string; excluded_users: unknown }, user: string): void {
+  const excluded = (task.excluded_users as string[] | null) ?? [];
+  if (excluded.includes(user)) {
+    throw conflict(
+      'separation_of_duties',
+      `${user} may not work task ${task.id}: it requires a different person (four eyes)`,
+      { user, excludedUsers: excluded },
+    );
+  }
+}
+
 /** Takes an open task: unassigned, or already the caller's. */
 export async function claimTask(
   tx: Tx,
@@ -44,6 +56,7 @@ export async function claimTask(
   const { taskId, actor, requestId } = request;
   const user = request.user ?? actor;
   const task = await lockOpenTask(tx, taskId);
+  checkSeparationOfDuties(task, user);
   if (task.assignee && task.assignee !== user) {
     throw conflict('task_assigned', `task ${taskId} is assigned to ${task.assignee}`, { assignee: task.assignee });
   }
@@ -71,6 +84,7 @@ export async function claimTask(
 export async function completeTask(tx: Tx, services: EngineServices, request: CompleteTaskRequest) {
   const task = await lockOpenTask(tx, request.taskId);
   const user = request.user ?? request.actor;
+  checkSeparationOfDuties(task, user);
   if (task.assignee && task.assignee !== user) {
     throw conflict('task_assigned', `task ${request.taskId} is assigned to ${task.assignee}`, {
       assignee: task.assignee,

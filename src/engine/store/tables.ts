@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Json, Timestamp } from '../../storage/schema.js';
 
 /** The engine's tables (SQL in storage/migrations/0002_engine.sql), merged into the Kysely table map. */
@@ -173,4 +173,6 @@ export interface WfTasksTable {
   created_at: Timestamp;
   claimed_at: Timestamp | null;
   completed_at: Timestamp | null;
+  /** User ids that may not claim or complete the task (four eyes); a JSON array. */
+  excluded_users: ColumnType<unknown, string | undefined, string>;
 }

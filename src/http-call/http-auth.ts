@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { AppError } from '../core/errors.js';
 import { SECRET_NAME, type SecretStore } from '../config/secrets.js';
 import { NonRetryableError } from '../engine/actions.js';
 
@@ -79,10 +78,5 @@ export function authHeaderNames(auth: HttpAuth | undefined): string[] {
  */
 function secret(secrets: SecretStore | undefined, name: string, field: string): string {
   if (!secrets) throw new NonRetryableError(`${field}: secret ${name} is not set (no secrets are configured)`);
-  try {
-    return secrets.require(name, field);
-  } catch (error) {
-    if (error instanceof AppError) throw new NonRetryableError(error.message);
-    throw error;
-  }
+  return secrets.require(name, field);
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { AppError } from '../core/errors.js';
 import type { DomainContext, DomainModule } from '../domains.js';
 import { NonRetryableError, type ActionContext, type ActionRegistry } from '../engine/actions.js';
 import { CLIENT_ID, CLIENT_ID_RULE } from './ledger-model.js';
@@ -54,13 +53,6 @@ export const LedgerPostInput = z
 
 export type LedgerPostInput = z.infer<typeof LedgerPostInput>;
 
-/** A refusal by the ledger (bad input, an unknown account, an overdraft) is not fixed by retrying. */
-function asStepError(error: unknown): unknown {
-  return error instanceof AppError && error.status < 500
-    ? new NonRetryableError(`${error.code}: ${error.message}`)
-    : error;
-}
-
 async function accountIdOf(
   ctx: ActionContext,
   id: string | undefined,
@@ -107,22 +99,18 @@ export async function runLedgerPost(input: LedgerPostInput, ctx: ActionContext) 
       ...(t.metadata !== undefined ? { metadata: t.metadata } : {}),
     });
   }
-  try {
-    const result = await postJournal(
-      ctx.tx,
-      {
-        ...(input.journalId ? { journalId: input.journalId } : {}),
-        transfers,
-        actor: `workflow:${ctx.instanceId}`,
-        reason: input.reason ?? null,
-        requestId: null,
-      },
-      ctx.clock,
-    );
-    return { journalId: result.journalId, created: result.created, transferIds: result.transfers.map((t) => t.id) };
-  } catch (error) {
-    throw asStepError(error);
-  }
+  const result = await postJournal(
+    ctx.tx,
+    {
+      ...(input.journalId ? { journalId: input.journalId } : {}),
+      transfers,
+      actor: `workflow:${ctx.instanceId}`,
+      reason: input.reason ?? null,
+      requestId: null,
+    },
+    ctx.clock,
+  );
+  return { journalId: result.journalId, created: result.created, transferIds: result.transfers.map((t) => t.id) };
 }
 
 export function registerLedgerActions(actions: ActionRegistry): void {
@@ -143,13 +131,9 @@ export function registerLedgerActions(actions: ActionRegistry): void {
       description:
         'Expires the pending transfers whose expiresAt has passed and releases their holds; returns { expired }.',
       input: z.object({}).strict(),
-      run: async (_input, ctx) => {
-        try {
-          return { expired: await expirePendingTransfers(ctx.tx, `workflow:${ctx.instanceId}`, ctx.clock) };
-        } catch (error) {
-          throw asStepError(error);
-        }
-      },
+      run: async (_input, ctx) => ({
+        expired: await expirePendingTransfers(ctx.tx, `workflow:${ctx.instanceId}`, ctx.clock),
+      }),
     });
   }
 }

@@ -3,8 +3,7 @@ import { customerRoutes } from '../customers/customer-routes.js';
 import { rateCustomer, getCustomer } from '../customers/customer-service.js';
 import { inStepTransaction } from '../domain-work.js';
 import type { DomainContext, DomainModule } from '../domains.js';
-import { NonRetryableError, type ActionDefinition } from '../engine/actions.js';
-import { AppError } from '../core/errors.js';
+import type { ActionDefinition } from '../engine/actions.js';
 import { syncRoutes } from '../sync/sync-routes.js';
 import { issueDueInvoices } from './billing-plans.js';
 import { closeOfBusiness } from './delinquency/close-of-business.js';
@@ -17,12 +16,6 @@ import { receivableRoutes } from './receivable-routes.js';
  * a daily schedule runs close of business and recurring billing; collections strategies charge
  * fees and change risk ratings.
  */
-
-/** Bad data is not fixed by retrying: domain validation failures fail the step at once. */
-function nonRetryable(error: unknown): never {
-  if (error instanceof AppError && error.status < 500) throw new NonRetryableError(`${error.code}: ${error.message}`);
-  throw error;
-}
 
 function actions(context: DomainContext): ActionDefinition<never, unknown>[] {
   const actor = (instanceId: string) => `workflow:${instanceId}`;
@@ -41,7 +34,7 @@ function actions(context: DomainContext): ActionDefinition<never, unknown>[] {
       run: (input: { asOf?: string | undefined }, ctx) =>
         inStepTransaction(context, ctx.tx, actor(ctx.instanceId), (unit) =>
           issueDueInvoices(unit, input.asOf ?? unit.today()),
-        ).catch(nonRetryable),
+        ),
     } satisfies ActionDefinition<{ asOf?: string | undefined }, unknown>,
     {
       name: 'receivables.charge_fee',
@@ -56,9 +49,7 @@ function actions(context: DomainContext): ActionDefinition<never, unknown>[] {
       run: (input: { receivable: string; kind: string; amount: string | number }, ctx) =>
         inStepTransaction(context, ctx.tx, actor(ctx.instanceId), (unit) =>
           chargeFee(unit, input.receivable, { kind: input.kind, amount: BigInt(input.amount) }),
-        )
-          .then(({ fee, receivable }) => ({ fee, outstanding: receivable.outstanding }))
-          .catch(nonRetryable),
+        ).then(({ fee, receivable }) => ({ fee, outstanding: receivable.outstanding })),
     } satisfies ActionDefinition<{ receivable: string; kind: string; amount: string | number }, unknown>,
     {
       name: 'customers.rate',
@@ -69,7 +60,7 @@ function actions(context: DomainContext): ActionDefinition<never, unknown>[] {
           const customer = await getCustomer(unit.tx, input.customer);
           const rated = await rateCustomer(unit, customer.id, { rating: input.rating, reason: input.reason });
           return { customerId: rated.id, riskRating: rated.riskRating };
-        }).catch(nonRetryable),
+        }),
     } satisfies ActionDefinition<{ customer: string; rating: string; reason: string }, unknown>,
   ];
   return defs as unknown as ActionDefinition<never, unknown>[];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { validationError, type FieldIssue } from '../core/errors.js';
-import { appendAudit } from '../storage/audit/audit-log.js';
+import { putDomainSetting } from '../domain-settings.js';
 import type { DomainWork } from '../domain-work.js';
 import type { Queryable, Tx } from '../storage/schema.js';
 import { DEFAULT_WATERFALL, parseWaterfall, type Waterfall } from './allocation/waterfall.js';
@@ -144,25 +144,10 @@ export async function updateSettings(
     ...(patch.ratingScale !== undefined ? { ratingScale: parseRatingScale(patch.ratingScale) } : {}),
   };
   for (const name of Object.keys(parsed) as Array<keyof ReceivableSettings>) {
-    const value = JSON.stringify(parsed[name]);
-    if (value === JSON.stringify(before[name])) continue;
-    const now = clock.now();
-    await tx
-      .insertInto('domain_settings')
-      .values({ key: SETTING_KEYS[name], value, updated_at: now, updated_by: actor })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now, updated_by: actor }))
-      .execute();
-    await appendAudit(
+    await putDomainSetting(
       tx,
-      {
-        actor,
-        action: 'settings.updated',
-        entityType: 'setting',
-        entityId: SETTING_KEYS[name],
-        before: before[name],
-        after: parsed[name],
-        requestId,
-      },
+      { key: SETTING_KEYS[name], before: before[name], after: parsed[name] },
+      { actor, requestId },
       clock,
     );
   }

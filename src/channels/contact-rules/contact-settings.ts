@@ -2,7 +2,7 @@ import { Duration } from 'luxon';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { validationError } from '../../core/errors.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { putDomainSetting } from '../../domain-settings.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import '../../receivables/tables.js';
 
@@ -87,26 +87,6 @@ export async function writeContactSettings(
 ): Promise<ContactSettings> {
   const next = parseContactSettings(value);
   const before = await readContactSettings(tx);
-  if (JSON.stringify(before) === JSON.stringify(next)) return next;
-  const now = clock.now();
-  const json = JSON.stringify(next);
-  await tx
-    .insertInto('domain_settings')
-    .values({ key: CONTACT_SETTINGS_KEY, value: json, updated_at: now, updated_by: who.actor })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: now, updated_by: who.actor }))
-    .execute();
-  await appendAudit(
-    tx,
-    {
-      actor: who.actor,
-      action: 'settings.updated',
-      entityType: 'setting',
-      entityId: CONTACT_SETTINGS_KEY,
-      before,
-      after: next,
-      requestId: who.requestId,
-    },
-    clock,
-  );
+  await putDomainSetting(tx, { key: CONTACT_SETTINGS_KEY, before, after: next }, who, clock);
   return next;
 }

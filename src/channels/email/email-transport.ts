@@ -3,7 +3,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../config/config.js';
 import { NonRetryableError } from '../../engine/actions.js';
 import type { ChannelTransport } from '../messages/send-message.js';
-import { renderEmail, type EmailContent } from '../templates/render.js';
+import { escapeHtml, renderEmail, type EmailContent } from '../templates/render.js';
 
 /**
  * Email over SMTP with nodemailer. The SMTP server's answer decides what the engine does next: a 5xx
@@ -121,5 +121,5 @@ function classify(error: unknown): Error {
 
 /** Plain text shown in the HTML part: escaped, line breaks kept. */
 function escapeText(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\n/g, '<br>\n');
+  return escapeHtml(value).replace(/\n/g, '<br>\n');
 }

@@ -1,5 +1,4 @@
 import { DeferAction, NonRetryableError, type ActionContext } from '../../engine/actions.js';
-import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../../storage/schema.js';
 import { checkContact, lockCustomerContacts, recordContactAttempt } from '../contact-rules/contact-rules.js';
@@ -82,9 +81,7 @@ export async function sendMessage<R>(
   }
 
   const template = request.template
-    ? await resolveTemplate(ctx.tx, transport.channel, request.template, recipient.locale, 'with.template').catch(
-        nonRetryable,
-      )
+    ? await resolveTemplate(ctx.tx, transport.channel, request.template, recipient.locale, 'with.template')
     : null;
   const locale = template?.locale ?? recipient.locale;
   let rendered: R;
@@ -217,10 +214,4 @@ async function skipped(
     })
     .execute();
   return { status: 'skipped', messageId: id, channel, reason };
-}
-
-/** Domain validation failures (unknown template) are not fixed by retrying. */
-function nonRetryable(error: unknown): never {
-  if (error instanceof AppError && error.status < 500) throw new NonRetryableError(error.message);
-  throw error;
 }

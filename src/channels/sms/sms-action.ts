@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { loadConfig } from '../../config/config.js';
 import { secretStore } from '../../config/secrets.js';
-import { AppError } from '../../core/errors.js';
 import type { DomainContext } from '../../domains.js';
 import { NonRetryableError, type ActionDefinition } from '../../engine/actions.js';
 import { MessageTarget } from '../messages/message-input.js';
@@ -43,19 +42,14 @@ function smsTransport(
       }
       const secret = smsCallbackSecret(config, context.secrets);
       const publicUrl = context.publicUrl?.();
-      const accepted = await provider
-        .send({
-          to: message.recipient.address,
-          from: config?.smsFrom,
-          body: text,
-          idempotencyKey: message.idempotencyKey,
-          statusCallbackUrl: secret && publicUrl ? smsStatusCallbackUrl(publicUrl, message.id, secret) : undefined,
-        })
-        .catch((error: unknown) => {
-          // Missing settings are not fixed by retrying.
-          if (error instanceof AppError && error.status < 500) throw new NonRetryableError(error.message);
-          throw error;
-        });
+      // A missing setting is an AppError with a 4xx status, which the engine does not retry.
+      const accepted = await provider.send({
+        to: message.recipient.address,
+        from: config?.smsFrom,
+        body: text,
+        idempotencyKey: message.idempotencyKey,
+        statusCallbackUrl: secret && publicUrl ? smsStatusCallbackUrl(publicUrl, message.id, secret) : undefined,
+      });
       return {
         providerId: accepted.providerId,
         details: { providerStatus: accepted.status, segments: length.segments, encoding: length.encoding },

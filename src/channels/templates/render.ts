@@ -124,6 +124,7 @@ export function renderSms(template: { body: string }, scope: Record<string, unkn
     .trim();
 }
 
-function escapeHtml(value: string): string {
+/** Text for an HTML context: the five characters HTML gives meaning to, as numeric entities. */
+export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -5,7 +5,7 @@ import { commonErrors, json, notFoundError } from '../../api/schemas.js';
 import { validationError } from '../../core/errors.js';
 import { smsSegments } from '../sms/segments.js';
 import { renderEmail, renderSms } from './render.js';
-import { getTemplate, listTemplates, putTemplate, resolveTemplate, type MessageTemplate } from './template-store.js';
+import { getTemplate, listTemplates, putTemplate, resolveTemplate } from './template-store.js';
 
 /** /channels/templates: list, read, replace one locale, and preview a rendering with sample data. */
 
@@ -122,16 +122,14 @@ const previewDef = createRoute({
   },
 });
 
-const present = (t: MessageTemplate) => t;
-
 export function templateRoutes(): RouteModule {
   return {
     register(app: App) {
-      app.openapi(listDef, async (c) => c.json({ data: (await listTemplates(c.var.database.db)).map(present) }, 200));
+      app.openapi(listDef, async (c) => c.json({ data: await listTemplates(c.var.database.db) }, 200));
 
       app.openapi(getDef, async (c) => {
         const { channel, name, locale } = c.req.valid('param');
-        return c.json(present(await getTemplate(c.var.database.db, channel, name, locale)), 200);
+        return c.json(await getTemplate(c.var.database.db, channel, name, locale), 200);
       });
 
       app.openapi(putDef, async (c) => {
@@ -140,7 +138,7 @@ export function templateRoutes(): RouteModule {
         const stored = await c.var.database.transaction((tx) =>
           putTemplate(tx, key, body, { actor: c.var.principal.id, requestId: c.var.requestId }, c.var.clock),
         );
-        return c.json(present(stored), 200);
+        return c.json(stored, 200);
       });
 
       app.openapi(previewDef, async (c) => {

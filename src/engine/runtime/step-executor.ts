@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { AppError } from '../../core/errors.js';
 import { DeferAction, NonRetryableError } from '../actions.js';
 import type { ActionStep, CallStep, DecideStep, Step, WaitForStep, WaitStep } from '../definition/types.js';
 import { evaluate, evaluateCondition, renderTemplate } from '../expressions.js';
@@ -415,8 +416,8 @@ export function failStep(
   input?: unknown,
 ): void {
   const policy = retryPolicy(step.type === 'action' ? step.retry : undefined);
-  const retryable = step.type === 'action' && !(error instanceof NonRetryableError);
-  const reason = message(error);
+  const retryable = step.type === 'action' && !isPermanent(error);
+  const reason = error instanceof AppError ? `${error.code}: ${error.message}` : message(error);
   if (retryable && attempt < policy.maxAttempts) {
     const retryAt = new Date(run.now.getTime() + backoffDelayMs(policy, attempt));
     run.update(token, { attempt, run_at: retryAt, status: 'ready' });
@@ -454,6 +455,15 @@ function deferStep(run: InstanceRun, token: TokenRow, step: ActionStep, deferral
     attempt: token.attempt + 1,
     data: { reason: deferral.reason, until: until.toISOString(), input },
   });
+}
+
+/**
+ * Failures retrying cannot fix: an explicit NonRetryableError, or a domain's refusal — an AppError
+ * with a 4xx status (bad data, an unknown customer, a missing setting). Domains throw their own
+ * errors from actions and the engine draws the line once, here.
+ */
+function isPermanent(error: unknown): boolean {
+  return error instanceof NonRetryableError || (error instanceof AppError && error.status < 500);
 }
 
 /** Runs a synchronous evaluation; on error fails the step and returns undefined. */

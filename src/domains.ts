@@ -10,6 +10,7 @@ import { channelsModule } from './channels/channels-module.js';
 import { webhooksModule } from './webhooks/outbound/webhooks-module.js';
 import { httpCallModule } from './http-call/http-call-module.js';
 import { inboundModule } from './webhooks/inbound/inbound-module.js';
+import { creditModule } from './credit/credit-module.js';
 
 /**
  * The business domains (ledger, receivables, later credit, collections, payments) plug into finflow
@@ -43,6 +44,11 @@ export interface DomainModule {
   routes?(context: DomainContext): RouteModule[];
   /** Background loops to run in a process that runs workers. */
   services?(context: DomainContext): BackgroundService[];
+  /**
+   * Deploys what the domain ships (workflows, decisions) when absent, at server start after the
+   * actions are registered. Must never overwrite what users deployed.
+   */
+  install?(context: DomainContext): Promise<unknown>;
 }
 
 /** Filled by the composition root's list below; order is the order routes appear in OpenAPI. */
@@ -53,6 +59,7 @@ export const DOMAINS: DomainModule[] = [
   httpCallModule,
   webhooksModule,
   inboundModule,
+  creditModule,
 ];
 
 export function registerDomainActions(context: DomainContext): void {
@@ -65,4 +72,8 @@ export function domainRoutes(context: DomainContext): RouteModule[] {
 
 export function domainServices(context: DomainContext): BackgroundService[] {
   return DOMAINS.flatMap((domain) => domain.services?.(context) ?? []);
+}
+
+export async function installDomains(context: DomainContext): Promise<void> {
+  for (const domain of DOMAINS) await domain.install?.(context);
 }

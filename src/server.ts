@@ -15,7 +15,13 @@ import { taskRoutes } from './api/routes/tasks.js';
 import { workflowRoutes } from './api/routes/workflows.js';
 import { ActionRegistry } from './engine/actions.js';
 import { Engine } from './engine/engine.js';
-import { domainRoutes, domainServices, registerDomainActions, type BackgroundService } from './domains.js';
+import {
+  domainRoutes,
+  domainServices,
+  installDomains,
+  registerDomainActions,
+  type BackgroundService,
+} from './domains.js';
 import { loadSecrets, type SecretStore } from './config/secrets.js';
 import { loadPlugins } from './engine/plugins.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -89,6 +95,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const publicUrl = () => config.publicUrl ?? url;
     const domainContext = { database, clock, engine: running, config, secrets, publicUrl };
     registerDomainActions(domainContext);
+    await installDomains(domainContext);
     const routes = [
       ...engineRoutes.map((routesOf) => routesOf(running)),
       ...domainRoutes(domainContext),

@@ -23,6 +23,8 @@ export const PERMISSIONS = [
   'channels:read', // read message templates, sent messages, contact rules and webhook deliveries
   'channels:write', // edit message templates, consents, do-not-contact flags and contact-rule settings
   'webhooks:manage', // create, change and delete webhook subscriptions and inbound sources; replay deliveries
+  'credit:read', // read credit applications and credit settings
+  'credit:apply', // submit credit applications and record applicants' answers to offers
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -46,8 +48,18 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'payments:post',
     'channels:read',
     'channels:write',
+    'credit:read',
+    'credit:apply',
   ],
-  viewer: ['metrics:read', 'system:read', 'workflows:read', 'ledger:read', 'receivables:read', 'channels:read'],
+  viewer: [
+    'metrics:read',
+    'system:read',
+    'workflows:read',
+    'ledger:read',
+    'receivables:read',
+    'channels:read',
+    'credit:read',
+  ],
 };
 
 export function isRole(value: string): value is Role {

@@ -1,4 +1,5 @@
 import type { MessageChannel } from '../tables.js';
+import { CREDIT_NOTICE_TEMPLATES } from './credit-notice-templates.js';
 
 /**
  * The templates finflow ships, in the three languages its users write in. A row in
@@ -128,4 +129,5 @@ nosotros para acordar un plan de pagos.</p>`,
     'zh-CN',
     '{{ customer.name }}，{{ reference }} 欠款 {{ amount | money: currency }} 已逾期 {{ dpd }} 天，请尽快付款。',
   ),
+  ...CREDIT_NOTICE_TEMPLATES,
 ];

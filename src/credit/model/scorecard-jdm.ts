@@ -2,7 +2,7 @@ import { ZenEngine, type ZenDecision } from '@gorules/zen-engine';
 import { compileDecision } from '../../engine/decisions/decision-store.js';
 import { invalidInput, type Dataset } from './dataset.js';
 import type { BinMatch } from './woe.js';
-import type { Scorecard, ScorecardAttribute } from './scorecard.js';
+import type { Grade } from './scorecard.js';
 
 /**
  * The scorecard as a GoRules JDM decision, evaluated by zen-engine like every finflow decision:
@@ -19,6 +19,23 @@ import type { Scorecard, ScorecardAttribute } from './scorecard.js';
  */
 
 export type JdmDocument = { nodes: Record<string, unknown>[]; edges: Record<string, unknown>[] };
+
+/**
+ * What a points table needs: a trained Scorecard is one, and so is a card a risk analyst writes by
+ * hand (finflow's shipped application scorecard, src/credit/policy/application-scorecard.ts).
+ */
+export interface PointsAttribute {
+  name: string;
+  bins: Array<{ label: string; match: BinMatch; points: number }>;
+  /** Points for a value in no band. */
+  neutralPoints: number;
+}
+
+export interface PointsCard {
+  scaling: { factor: number; offset: number };
+  attributes: PointsAttribute[];
+  grades: Grade[];
+}
 
 const POINTS_NODE = 'points-';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -79,7 +96,7 @@ function unaryTest(match: BinMatch): string {
 }
 
 /** Keys of the `points` object: identifier-safe and unique. */
-function pointKeys(attributes: readonly ScorecardAttribute[]): string[] {
+function pointKeys(attributes: readonly PointsAttribute[]): string[] {
   const used = new Set<string>();
   return attributes.map((a) => {
     let key = a.name.replace(/[^A-Za-z0-9_]/g, '_');
@@ -90,7 +107,7 @@ function pointKeys(attributes: readonly ScorecardAttribute[]): string[] {
   });
 }
 
-function attributeTable(attribute: ScorecardAttribute, key: string, index: number) {
+function attributeTable(attribute: PointsAttribute, key: string, index: number) {
   const rules: Record<string, string>[] = [];
   const rule = (id: string, description: string, test: string, points: number) =>
     rules.push({ _id: id, _description: description, value: test, points: String(points) });
@@ -118,7 +135,7 @@ function attributeTable(attribute: ScorecardAttribute, key: string, index: numbe
 }
 
 /** The scorecard as a JDM document (see the module comment). */
-export function scorecardToJdm(card: Scorecard): JdmDocument {
+export function scorecardToJdm(card: PointsCard): JdmDocument {
   const keys = pointKeys(card.attributes);
   const tables = card.attributes.map((a, i) => attributeTable(a, keys[i]!, i));
   const middle = ((card.attributes.length - 1) * 100) / 2;

@@ -171,7 +171,7 @@ export function presentApplication(row: ApplicationRow) {
     reasons: (decision?.reasons ?? []) as Array<{ code: string; text: string }>,
     terms: (decision?.terms ?? null) as Record<string, unknown> | null,
     authority: (decision?.authority ?? null) as Record<string, unknown> | null,
-    approvals: row.approvals as unknown as Approval[],
+    approvals: row.approvals as Approval[],
     offer: (row.offer ?? null) as Record<string, unknown> | null,
     contract: (row.contract ?? null) as Record<string, unknown> | null,
     instanceId: row.instance_id,

@@ -105,7 +105,7 @@ export async function decideApplication(
   const age = ageOn(applicant.dateOfBirth, unit.today());
   const income = Number(app.monthly_income);
 
-  const pinned = ((app.decision as { pinned?: Pinned } | null)?.pinned ?? {}) as Pinned;
+  const pinned = (app.decision as { pinned?: Pinned } | null)?.pinned ?? {};
   const used: Array<{ key: string; version: number }> = [];
   const evaluate = async <T>(part: PolicyPart, input: Record<string, unknown>): Promise<T & { version: number }> => {
     const outcome = await evaluator.evaluate(unit.tx, POLICY_KEYS[part], input, pinned[part]);
@@ -238,7 +238,9 @@ function listHits(result: unknown): Array<{ code: string; reason: string }> {
   const rows: unknown[] = Array.isArray(result) ? result : [];
   return rows.flatMap((row) => {
     const r = row as { code?: unknown; reason?: unknown } | null;
-    return r && typeof r.code === 'string' ? [{ code: r.code, reason: String(r.reason ?? '') }] : [];
+    return r && typeof r.code === 'string'
+      ? [{ code: r.code, reason: typeof r.reason === 'string' ? r.reason : '' }]
+      : [];
   });
 }
 

@@ -4,7 +4,7 @@ import type { DecisionEvaluator } from '../engine/decisions/decision-evaluator.j
 import type { Applicant } from './application-input.js';
 import { expectStatus, lockApplication, type ApplicationRow, type Approval } from './applications.js';
 import { readCreditSettings } from './credit-settings.js';
-import { decideApplication, type DecisionRecord, type Outcome } from './decisioning.js';
+import { decideApplication, type DecisionRecord } from './decisioning.js';
 
 /**
  * The application's state changes, one per workflow step (each in that step's transaction, audited,
@@ -134,7 +134,7 @@ export async function recordReview(unit: DomainWork, id: string, review: ReviewI
   expectStatus(app, ['in_review'], 'record a review');
   const comment = typeof review.data.comment === 'string' ? review.data.comment : null;
   const approvals = [
-    ...(app.approvals as unknown as Approval[]),
+    ...(app.approvals as Approval[]),
     { by: review.by, level: review.level, outcome: review.outcome, comment, at: unit.clock.now().toISOString() },
   ];
   const decision = app.decision as DecisionRecord;
@@ -169,11 +169,12 @@ export async function recordReview(unit: DomainWork, id: string, review: ReviewI
 
 function counterOffer(app: ApplicationRow, decision: DecisionRecord, review: ReviewInput) {
   const { counterAmount, counterTermMonths, counterRate } = review.data;
-  const amount = counterAmount === undefined || counterAmount === null ? app.amount.toString() : String(counterAmount);
-  const termMonths =
-    counterTermMonths === undefined || counterTermMonths === null ? app.term_months : counterTermMonths;
-  const annualRate =
-    counterRate === undefined || counterRate === null ? decision.terms.annualRate : String(counterRate);
+  // The form gives strings (an integer amount is accepted too); absent terms keep the application's.
+  const given = (v: unknown) =>
+    typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v === null || v === undefined ? null : '?';
+  const amount = given(counterAmount) ?? app.amount.toString();
+  const termMonths = counterTermMonths ?? app.term_months;
+  const annualRate = given(counterRate) ?? decision.terms.annualRate;
   const issues = [
     ...(AMOUNT.test(amount) && BigInt(amount) > 0n
       ? []

@@ -27,7 +27,8 @@ export const ApplicationInputSchema = z
   .object({
     applicant: ApplicantSchema,
     product: z.string().min(1).max(50),
-    amount: AmountString.refine((a) => BigInt(a) > 0n, 'must be above 0'),
+    // zod runs the refine even when the format check failed: test the format again before BigInt.
+    amount: AmountString.refine((a) => /^\d{1,18}$/.test(a) && BigInt(a) > 0n, 'must be above 0'),
     currency: CurrencyCode,
     termMonths: z.number().int().min(1).max(600),
     purpose: z.string().trim().min(1).max(100),

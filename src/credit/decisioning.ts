@@ -79,7 +79,7 @@ export interface DecisionRecord {
   decisions: Array<{ key: string; version: number }>;
   reasons: Reason[];
   terms: Terms;
-  authority: { level: number; approvalsRequired: number } | null;
+  authority: { level: number; approvalsRequired: number; queues: string[] } | null;
 }
 
 export type Outcome = 'approve' | 'decline' | 'review';
@@ -150,6 +150,7 @@ export async function decideApplication(
     outcome: Outcome;
     level: number;
     approvalsRequired: number;
+    queues?: string[];
     code: string;
     reason: string;
   }>('routing', {
@@ -218,7 +219,13 @@ export async function decideApplication(
       autoApproveUpTo: terms.autoApproveUpTo,
     },
     authority:
-      routing.outcome === 'review' ? { level: routing.level, approvalsRequired: routing.approvalsRequired } : null,
+      routing.outcome === 'review'
+        ? {
+            level: routing.level,
+            approvalsRequired: routing.approvalsRequired,
+            queues: Array.isArray(routing.queues) ? routing.queues.map(String) : [],
+          }
+        : null,
   };
   const assessment = {
     age,

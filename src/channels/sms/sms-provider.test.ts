@@ -30,7 +30,7 @@ describe('SMS provider, twilio profile, against a fake Twilio on 127.0.0.1', () 
     sms = createSmsProvider(
       config({ smsUrl: fake.url, smsAccount: fake.account, smsFrom: '+15005550006' }),
       secretStore({ SMS_AUTH_TOKEN: fake.token }),
-      { timeoutMs: 300 },
+      { timeoutMs: 1500 },
     );
   });
   after(() => fake.close());
@@ -93,7 +93,7 @@ describe('SMS provider, twilio profile, against a fake Twilio on 127.0.0.1', () 
   test('a timeout is retryable', async () => {
     fake.hangTo.add('+34600555666');
     await assert.rejects(sms.send({ to: '+34600555666', body: 'hi', idempotencyKey: 'k-slow' }), (error) =>
-      assertRetryable(error, /unreachable: no answer within 300 ms/),
+      assertRetryable(error, /unreachable: no answer within 1500 ms/),
     );
   });
 

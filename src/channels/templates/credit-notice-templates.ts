@@ -33,7 +33,7 @@ export const CREDIT_NOTICE_TEMPLATES: TemplateSource[] = [
     `<p>Estimado/a {{ customer.name }}:</p>
 <p>Nos complace comunicarle que su solicitud {{ reference }} ha sido aprobada.</p>
 {% if creditLimit %}<p>Su línea de crédito: <strong>{{ amount | money: currency }}</strong>.</p>{% else %}
-<p><strong>{{ amount | money: currency }}</strong> a {{ termMonths }} meses al {{ ratePercent }} % anual:
+<p><strong>{{ amount | money: currency }}</strong> a {{ termMonths }} meses al {{ ratePercent | replace: '.', ',' }} % anual:
 {{ termMonths }} cuotas mensuales de unos <strong>{{ installment | money: currency }}</strong>; la primera vence el
 {{ firstDueDate | localdate }}.</p>{% endif %}`,
   ),
@@ -91,7 +91,7 @@ year. The offer is valid for 14 days.</p>`,
     'Una oferta para su solicitud {{ reference }}',
     `<p>Estimado/a {{ customer.name }}:</p>
 <p>No podemos aprobar {{ requestedAmount | money: currency }} como solicitó, pero podemos ofrecerle
-<strong>{{ offer.amount | money: currency }}</strong> a {{ offer.termMonths }} meses al {{ offer.ratePercent }} %
+<strong>{{ offer.amount | money: currency }}</strong> a {{ offer.termMonths }} meses al {{ offer.ratePercent | replace: '.', ',' }} %
 anual. La oferta es válida durante 14 días.</p>`,
   ),
   email(

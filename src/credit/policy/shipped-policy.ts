@@ -187,6 +187,7 @@ const routing = decisionTable({
     { id: 'outcome', name: 'Outcome', field: 'outcome' },
     { id: 'level', name: 'Authority level', field: 'level' },
     { id: 'approvals', name: 'Approvals required', field: 'approvalsRequired' },
+    { id: 'queues', name: 'Approver queues, in order', field: 'queues' },
     { id: 'code', name: 'Code', field: 'code' },
     { id: 'reason', name: 'Reason', field: 'reason' },
   ],
@@ -221,18 +222,32 @@ const routing = decisionTable({
           outcome: text('review'),
           level: '1',
           approvals: '1',
+          queues: "['credit-officers']",
           code: text('RT_LEVEL1'),
         },
       },
       {
         id: 'RT_LEVEL2',
         description: 'credit manager',
-        cells: { amount: '<= 2500000', outcome: text('review'), level: '2', approvals: '1', code: text('RT_LEVEL2') },
+        cells: {
+          amount: '<= 2500000',
+          outcome: text('review'),
+          level: '2',
+          approvals: '1',
+          queues: "['credit-managers']",
+          code: text('RT_LEVEL2'),
+        },
       },
       {
         id: 'RT_LEVEL3',
         description: 'credit manager, then the credit committee',
-        cells: { outcome: text('review'), level: '3', approvals: '2', code: text('RT_LEVEL3') },
+        cells: {
+          outcome: text('review'),
+          level: '3',
+          approvals: '2',
+          queues: "['credit-managers', 'credit-committee']",
+          code: text('RT_LEVEL3'),
+        },
       },
     ] as Array<{ id: string; description?: string; cells: Record<string, string> }>
   ).map((rule) => ({

@@ -880,4 +880,18 @@ describe('credit applications API', () => {
     );
     assert.equal(late.code, 'not_offered');
   });
+
+  test("credit line: approval raises the customer's limit; no receivable, no payout", async () => {
+    const { app: submitted } = await submit(GOOD, { product: 'credit-line', amount: '400000', termMonths: 36 });
+    const app = await waitForDecision(String(submitted.id));
+    assert.equal(app.status, 'approved', JSON.stringify(app));
+    assert.deepEqual(
+      [app.contract.kind, app.contract.principal, app.contract.creditLimit, app.contract.receivableId],
+      ['credit_line', '400000', '400000', undefined],
+    );
+    const customer = expect(await call('GET', `/customers/${String(app.customerId)}`), 200);
+    assert.deepEqual([customer.creditLimit, customer.limitCurrency], ['400000', 'EUR']);
+    const loans = expect(await call('GET', `/receivables?customerId=${String(app.customerId)}`), 200).data as Body[];
+    assert.equal(loans.length, 0);
+  });
 });

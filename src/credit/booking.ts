@@ -5,6 +5,7 @@ import { ensureAccount, postJournal } from '../ledger/ledger-service.js';
 import { ACCOUNTS } from '../receivables/receivable-ledger.js';
 import { createReceivable } from '../receivables/receivable-service.js';
 import { addMonthsClamped } from '../receivables/schedule/due-dates.js';
+import { loanSchedule } from '../receivables/schedule/loan-schedule.js';
 import { expectStatus, type ApplicationRow } from './applications.js';
 import { monthlyInstallment } from './assessment.js';
 import { findProduct, readCreditSettings } from './credit-settings.js';
@@ -16,7 +17,8 @@ import type { DecisionRecord } from './decisioning.js';
  *   and a *pending* ledger transfer paying it out — the payments capability posts it when the money
  *   has left the bank, or voids it;
  * - a credit line: the customer's credit limit raised by the amount; money moves on drawdown.
- * The customer's exposure is refreshed by receivables; the application records the contract.
+ * A loan raises the limit too, by what the schedule will have the customer owe; the exposure is
+ * refreshed by receivables. The application records the contract.
  */
 
 /** Where loan payouts wait for the payments capability (an asset: cash at the bank, going out). */
@@ -98,6 +100,13 @@ async function bookLoan(
   const today = unit.today();
   const firstDueDate = addMonthsClamped(today, 1);
   const externalId = `${app.id}.loan`;
+  // The approved credit joins the customer's limit before the receivable raises the exposure, so
+  // booking what was approved never reads as a limit breach (exposure counts scheduled interest).
+  const totalDue = loanSchedule({ ...terms, firstDueDate, currency: app.currency }).reduce(
+    (sum, i) => sum + i.principalDue + i.interestDue + i.feeDue,
+    0n,
+  );
+  const creditLimit = await raiseCustomerLimit(unit, app, totalDue);
   const { receivable } = await createReceivable(unit, {
     externalId,
     customerExternalId: customer.external_id,
@@ -159,7 +168,23 @@ async function bookLoan(
     installment: monthlyInstallment(terms.principal, terms.annualRate, terms.termMonths, terms.product).toString(),
     firstDueDate,
     disbursement: { transferId, status: 'pending' },
+    creditLimit,
   };
+}
+
+/** The customer's limit raised by `amount` (set when there was none); the limit's currency must match. */
+async function raiseCustomerLimit(unit: DomainWork, app: ApplicationRow, amount: bigint): Promise<string> {
+  const customer = await lockCustomer(unit.tx, app.customer_id);
+  if (customer.limitCurrency !== null && customer.limitCurrency !== app.currency) {
+    throw new AppError(
+      'limit_currency_mismatch',
+      422,
+      `customer ${customer.id} has a credit limit in ${customer.limitCurrency}, the application is in ${app.currency}`,
+    );
+  }
+  const limit = BigInt(customer.creditLimit ?? '0') + amount;
+  await patchCustomer(unit, customer.id, { creditLimit: limit.toString(), limitCurrency: app.currency });
+  return limit.toString();
 }
 
 async function raiseLimit(
@@ -169,22 +194,13 @@ async function raiseLimit(
   termMonths: number,
   annualRate: string | null,
 ): Promise<Contract> {
-  const customer = await lockCustomer(unit.tx, app.customer_id);
-  if (customer.limitCurrency !== null && customer.limitCurrency !== app.currency) {
-    throw new AppError(
-      'limit_currency_mismatch',
-      422,
-      `customer ${customer.id} has a credit limit in ${customer.limitCurrency}, the line is in ${app.currency}`,
-    );
-  }
-  const limit = BigInt(customer.creditLimit ?? '0') + amount;
-  await patchCustomer(unit, customer.id, { creditLimit: limit.toString(), limitCurrency: app.currency });
+  const limit = await raiseCustomerLimit(unit, app, amount);
   return {
     kind: 'credit_line',
     principal: amount.toString(),
     currency: app.currency,
     annualRate,
     termMonths,
-    creditLimit: limit.toString(),
+    creditLimit: limit,
   };
 }

@@ -478,6 +478,10 @@ describe('credit applications API', () => {
     assert.equal(customer.externalId, body.applicant.externalId);
     assert.equal(customer.email, body.applicant.email);
     assert.ok(BigInt(customer.exposure) > 0n, `exposure ${customer.exposure}`);
+    // …within a limit raised by exactly what the schedule has the customer owe
+    assert.equal(customer.exposure, receivable.totalDue);
+    assert.deepEqual([customer.creditLimit, customer.limitCurrency], [receivable.totalDue, 'EUR']);
+    assert.equal(contract.creditLimit, receivable.totalDue);
 
     // the payout, held pending in the ledger
     const transfer = expect(await call('GET', `/ledger/transfers/${id}.disbursement`), 200);

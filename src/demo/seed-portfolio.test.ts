@@ -34,6 +34,19 @@ test('the demo portfolio loads once and covers every delinquency bucket', async 
       languages.map((l) => l.language),
       ['en', 'es', 'zh-CN'],
     );
+    const applications = await database.db
+      .selectFrom('credit_applications')
+      .select(['product', 'amount', 'status'])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      applications.map((a) => [a.amount.toString(), a.status]),
+      [
+        ['600000', 'submitted'],
+        ['250000', 'submitted'],
+        ['4000000', 'submitted'],
+      ],
+    );
     assert.deepEqual(await seedPortfolio(context), { loaded: false }, 'a second start adds nothing');
   } finally {
     await database.close();

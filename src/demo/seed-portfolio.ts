@@ -1,3 +1,6 @@
+import { submitApplication } from '../credit/applications.js';
+import type { ApplicationInput } from '../credit/application-input.js';
+import { inDomainTransaction } from '../domain-work.js';
 import type { DomainContext } from '../domains.js';
 import { addDays, addMonthsClamped } from '../receivables/schedule/due-dates.js';
 import { syncRows, type SyncKind } from '../sync/sync-service.js';
@@ -7,6 +10,7 @@ import { syncRows, type SyncKind } from '../sync/sync-service.js';
  * in every delinquency bucket, a few payments — dated relative to today, so a new user sees days
  * past due and buckets at once. Loaded through the same bulk sync a core system uses. Only on an
  * empty portfolio: dates move with the calendar, so a second load would not be the same rows.
+ * Three credit applications come in too; with no bureau configured they wait for a credit officer.
  */
 export async function seedPortfolio(context: DomainContext, actor = 'system:demo'): Promise<{ loaded: boolean }> {
   const any = await context.database.db.selectFrom('customers').select('id').limit(1).executeTakeFirst();
@@ -118,5 +122,47 @@ export async function seedPortfolio(context: DomainContext, actor = 'system:demo
   await load('customers', customers);
   await load('receivables', receivables);
   await load('payments', payments);
+  await inDomainTransaction(context, { actor }, async (unit) => {
+    for (const application of demoApplications) await submitApplication(unit, application, actor);
+  });
   return { loaded: true };
 }
+
+const application = (
+  applicant: ApplicationInput['applicant'],
+  terms: Pick<ApplicationInput, 'amount' | 'termMonths' | 'purpose' | 'monthlyIncome' | 'monthlyExpenses'>,
+): ApplicationInput => ({
+  applicant,
+  product: 'personal-loan',
+  currency: 'EUR',
+  employment: { status: 'employed', monthsInJob: 48 },
+  consent: { bureauCheck: true },
+  ...terms,
+});
+
+const demoApplications: ApplicationInput[] = [
+  application(
+    {
+      externalId: 'DEMO-C7',
+      name: 'Sofía Martín',
+      dateOfBirth: '1990-05-17',
+      email: 'sofia@example.es',
+      language: 'es',
+    },
+    { amount: '600000', termMonths: 36, purpose: 'car', monthlyIncome: '320000', monthlyExpenses: '110000' },
+  ),
+  application(
+    { externalId: 'DEMO-C1', name: 'Emma Clarke', dateOfBirth: '1984-09-02', email: 'emma.clarke@example.org' },
+    {
+      amount: '250000',
+      termMonths: 12,
+      purpose: 'home improvement',
+      monthlyIncome: '410000',
+      monthlyExpenses: '150000',
+    },
+  ),
+  application(
+    { externalId: 'DEMO-C8', name: '李娜', dateOfBirth: '1979-12-30', language: 'zh-CN', timeZone: 'Asia/Shanghai' },
+    { amount: '4000000', termMonths: 60, purpose: 'business', monthlyIncome: '900000', monthlyExpenses: '300000' },
+  ),
+];

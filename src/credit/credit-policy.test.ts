@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { inDomainTransaction } from '../domain-work.js';
 import { registerDomainActions } from '../domains.js';
 import { evaluateContent } from '../engine/decisions/decision-evaluator.js';
 import { getDecision } from '../engine/decisions/decision-store.js';
 import { engineHarness, type EngineHarness } from '../testing/engine-harness.js';
 import { ageOn, affordability, contactMismatch, identityMismatch, parseBureau } from './assessment.js';
-import type { ApplicationRow } from './applications.js';
+import { getApplication, submitApplication, type ApplicationRow } from './applications.js';
 import { DEFAULT_PRODUCTS } from './credit-settings.js';
 import { installCreditPolicy } from './install.js';
 import { POLICY_KEYS, shippedPolicy } from './policy/shipped-policy.js';
@@ -190,5 +191,46 @@ describe('installing the shipped policy', () => {
     await h.engine.putDecision({ key: POLICY_KEYS.terms, content: own, actor: 'risk' });
     assert.deepEqual((await installCreditPolicy(context)).deployed, []);
     assert.equal((await getDecision(h.database.db, POLICY_KEYS.terms)).version, 2);
+  });
+
+  test('an application is decided by the versions current when it was submitted, not by later ones', async () => {
+    const context = { database: h.database, clock: h.clock, engine: h.engine };
+    const input = {
+      applicant: { externalId: 'PIN-1', name: 'Pia Nolan', dateOfBirth: '1980-01-01' },
+      product: 'personal-loan',
+      amount: '300000',
+      currency: 'EUR',
+      termMonths: 12,
+      purpose: 'car',
+      monthlyIncome: '300000',
+      monthlyExpenses: '100000',
+      employment: { status: 'employed' as const, monthsInJob: 40 },
+      consent: { bureauCheck: true as const },
+    };
+    const submitted = await inDomainTransaction(context, { actor: 'test' }, (unit) =>
+      submitApplication(unit, input, 'test'),
+    );
+    // A scorecard change lands while the application waits for a worker.
+    const card = structuredClone(policy[POLICY_KEYS.scorecard]) as { nodes: Array<{ name?: string }> };
+    card.nodes[0]!.name = 'Application (v2)';
+    assert.equal((await h.engine.putDecision({ key: POLICY_KEYS.scorecard, content: card, actor: 'risk' })).version, 2);
+    await h.drain();
+    const decided = await getApplication(h.database.db, submitted.id);
+    assert.equal(decided.status, 'in_review', 'no bureau configured: a person looks');
+    assert.deepEqual(decided.score?.decision, { key: POLICY_KEYS.scorecard, version: 1 });
+    assert.deepEqual(
+      decided.decisions.map((d) => `${d.key}@${d.version}`),
+      ['credit.scorecard@1', 'credit.knockouts@1', 'credit.anomalies@1', 'credit.terms@2', 'credit.routing@1'],
+    );
+    assert.ok(decided.rules.some((r) => r.code === 'AN_NO_BUREAU' && r.decision === 'credit.anomalies'));
+
+    const later = await inDomainTransaction(context, { actor: 'test' }, (unit) =>
+      submitApplication(unit, { ...input, applicant: { ...input.applicant, externalId: 'PIN-2' } }, 'test'),
+    );
+    await h.drain();
+    assert.deepEqual((await getApplication(h.database.db, later.id)).score?.decision, {
+      key: POLICY_KEYS.scorecard,
+      version: 2,
+    });
   });
 });

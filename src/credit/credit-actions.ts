@@ -25,12 +25,14 @@ function action<I>(
       input: I,
       ctx: ActionContext,
     ) => Promise<unknown>;
+    callsOut?: boolean;
   },
 ): ActionDefinition<I, unknown> {
   return {
     name: definition.name,
     description: definition.description,
     input: definition.input,
+    ...(definition.callsOut ? { callsOut: true } : {}),
     run: (input, ctx) =>
       inStepTransaction(context, ctx.tx, `workflow:${ctx.instanceId}`, (unit) => definition.run(unit, input, ctx)),
   };
@@ -92,6 +94,7 @@ export function creditActions(context: DomainContext): ActionDefinition<never, u
       description:
         'Emails the applicant the decision (approval, decline with its reasons, counter-offer) through email.send; skipped when email is not configured or the customer has none',
       input: z.object({ application: Application, template: z.enum(NOTICE_TEMPLATES) }).strict(),
+      callsOut: true,
       run: async (unit, input, ctx) => {
         const row = await unit.tx
           .selectFrom('credit_applications')

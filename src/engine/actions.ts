@@ -38,6 +38,12 @@ export interface ActionDefinition<I = unknown, O = unknown> {
    * savepoint so a failed attempt's writes roll back; pure ones skip that round trip.
    */
   writes?: boolean;
+  /**
+   * The action waits on an outside system (an HTTP API, an SMTP server, an SMS provider). The engine
+   * then runs it first in a fresh transaction: a lock an earlier step of the same transaction took
+   * (the audit chain's head, a ledger account) is never held while the far end takes its time.
+   */
+  callsOut?: boolean;
   run(input: I, context: ActionContext): Promise<O>;
 }
 

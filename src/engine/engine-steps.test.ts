@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { NonRetryableError } from './actions.js';
+import { NonRetryableError, type ActionContext } from './actions.js';
 import { readAuditLog } from '../storage/audit/audit-log.js';
 import { engineHarness, type EngineHarness } from '../testing/engine-harness.js';
 import { singleNodeDecision } from '../testing/jdm.js';
@@ -37,6 +37,16 @@ describe('engine: straight-through steps', () => {
           }
           return { ok: true, attempt: ctx.attempt };
         },
+      });
+      // The transaction each step runs in, to see where the engine draws transaction boundaries.
+      const txid = async (ctx: Pick<ActionContext, 'tx'>) =>
+        String((await sql<{ id: string }>`select txid_current()::text as id`.execute(ctx.tx)).rows[0]!.id);
+      actions.register({ name: 'test.local', input: z.object({}), run: async (_i, ctx) => ({ tx: await txid(ctx) }) });
+      actions.register({
+        name: 'test.remote',
+        input: z.object({}),
+        callsOut: true,
+        run: async (_i, ctx) => ({ tx: await txid(ctx) }),
       });
       actions.register({
         name: 'test.broken',
@@ -93,6 +103,28 @@ steps:
       audit.map((a) => a.action),
       ['workflow.instance.started', 'workflow.instance.advanced'],
     );
+  });
+
+  test('an action that calls out runs first in a fresh transaction, never after other steps in one', async () => {
+    await h.deploy(`
+key: calls-out
+name: Calls out
+steps:
+  - { id: remote_first, type: action, action: test.remote }
+  - { id: local, type: action, action: test.local }
+  - { id: remote, type: action, action: test.remote }
+  - { id: after_remote, type: action, action: test.local }
+`);
+    const id = await h.start('calls-out', {});
+    assert.equal(await h.drain(), 2, 'claimed again for the second call-out');
+    const { status, context } = await h.instance(id);
+    assert.equal(status, 'completed');
+    const tx = (step: string) => (context as { steps: Record<string, { tx: string }> }).steps[step]!.tx;
+    // A call-out at the start of a claim runs in it, and the chain goes on in the same transaction…
+    assert.equal(tx('remote_first'), tx('local'));
+    // …but after other steps it waits for a transaction of its own, whose locks it does not inherit.
+    assert.notEqual(tx('remote'), tx('local'));
+    assert.equal(tx('after_remote'), tx('remote'));
   });
 
   test('bad start input is rejected naming the field, and nothing is written', async () => {

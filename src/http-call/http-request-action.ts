@@ -99,6 +99,7 @@ export function httpRequestAction(
 ): ActionDefinition<HttpRequestInput, HttpRequestOutput> {
   return {
     name: 'http.request',
+    callsOut: true,
     description:
       'Calls a REST endpoint with a JSON body, secret-based auth (bearer, basic, header, HMAC) and the step idempotency key; maps the answer into the context',
     input: HttpRequestInput,

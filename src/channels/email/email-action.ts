@@ -43,6 +43,7 @@ export type EmailSendInput = z.infer<typeof EmailSendInput>;
 export function emailSendAction(context: DomainContext): ActionDefinition<EmailSendInput, unknown> {
   return {
     name: 'email.send',
+    callsOut: true,
     description:
       'Emails a customer (in their language, by template) or an address, within the contact rules; 5xx SMTP replies fail, others retry',
     input: EmailSendInput,

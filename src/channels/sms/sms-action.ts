@@ -62,6 +62,7 @@ export function smsSendAction(context: DomainContext): ActionDefinition<SmsSendI
   let provider: SmsProvider | undefined;
   return {
     name: 'sms.send',
+    callsOut: true,
     description:
       'Texts a customer (in their language, by template) or a number, within the contact rules; GSM-7/UCS-2 segments counted',
     input: SmsSendInput,

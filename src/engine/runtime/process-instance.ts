@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { appendAuditBatch, type AuditEntry } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import { publishEventInTx } from './publish-event.js';
-import { InstanceRun, type InstanceContext } from './instance-run.js';
+import { InstanceRun, type InstanceContext, type TokenRow } from './instance-run.js';
 import { ENGINE_ACTOR, type EngineServices } from './services.js';
 import { message, runToken } from './step-executor.js';
 import { recordInstanceEvent } from './history.js';
@@ -54,9 +54,10 @@ export async function claimAndRun(services: EngineServices, options: ClaimOption
       if (claimed.length < batchSize) claimed.push(...(await lane(true, batchSize - claimed.length)));
       const ran: string[] = [];
       const audit: AuditEntry[] = [];
+      const batch: TransactionState = { stepsRun: 0 };
       for (const id of claimed) {
         if (ran.length > 0 && Date.now() > deadline) break;
-        const entry = await runClaimed(tx, services, id, now);
+        const entry = await runClaimed(tx, services, id, now, batch);
         if (entry) audit.push(entry);
         ran.push(id);
       }
@@ -92,7 +93,7 @@ async function runOne(services: EngineServices, id: string): Promise<string[]> {
         .skipLocked()
         .executeTakeFirst();
       if (!row) return [];
-      const entry = await runClaimed(tx, services, id, now);
+      const entry = await runClaimed(tx, services, id, now, { stepsRun: 0 });
       await appendAuditBatch(tx, entry ? [entry] : [], { now: () => now });
       return [id];
     });
@@ -110,8 +111,36 @@ function isTransient(error: unknown): boolean {
   return /ECONNRESET|ECONNREFUSED|EPIPE|Connection terminated|connection is closed/i.test(message(error));
 }
 
+/** What the worker's transaction has done so far, across the instances of its batch. */
+interface TransactionState {
+  stepsRun: number;
+}
+
+/**
+ * A token at an action that calls out (http.request, email.send…) waits for the next transaction
+ * when this one has already run steps: those may hold locks — the audit chain's head, ledger
+ * accounts — that every other writer needs, and must not be held across a network round trip.
+ * The token stays due, so the instance is claimed again at once and the call runs first there.
+ */
+function mustWaitForFreshTransaction(
+  services: EngineServices,
+  run: InstanceRun,
+  token: TokenRow,
+  batch: TransactionState,
+): boolean {
+  if (batch.stepsRun === 0 || token.status !== 'ready') return false;
+  const step = run.step(token.step_id);
+  return step.type === 'action' && services.actions.get(step.action)?.callsOut === true;
+}
+
 /** Runs one claimed (locked) instance; returns its audit entry. */
-async function runClaimed(tx: Tx, services: EngineServices, id: string, now: Date): Promise<AuditEntry | undefined> {
+async function runClaimed(
+  tx: Tx,
+  services: EngineServices,
+  id: string,
+  now: Date,
+  batch: TransactionState,
+): Promise<AuditEntry | undefined> {
   const state = await InstanceRun.read(tx, id);
   if (state?.instance.status !== 'running') return undefined;
   const { instance, tokens } = state;
@@ -119,12 +148,14 @@ async function runClaimed(tx: Tx, services: EngineServices, id: string, now: Dat
   const run = new InstanceRun(tx, instance, definition, instance.context as InstanceContext, tokens, now);
   let budget = services.maxStepsPerTransaction;
   for (;;) {
-    const due = run.dueTokens();
+    const due = run.dueTokens().filter((t) => !mustWaitForFreshTransaction(services, run, t, batch));
     if (due.length === 0 || budget <= 0 || run.instance.status !== 'running') break;
     for (const token of due) {
       if (run.instance.status !== 'running') break;
       if (token.status !== 'ready' && token.status !== 'waiting') continue;
+      if (mustWaitForFreshTransaction(services, run, token, batch)) continue;
       await runToken(services, run, token);
+      batch.stepsRun += 1;
       budget -= 1;
     }
   }

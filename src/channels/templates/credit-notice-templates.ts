@@ -1,17 +1,9 @@
-import type { TemplateSource } from './default-templates.js';
+import { email, type TemplateSource } from './template-source.js';
 
 /**
  * Credit decision notices (data from src/credit/notices.ts): approval with the contract's terms, the
  * adverse-action notice listing the principal reasons, and a counter-offer to accept or refuse.
  */
-const email = (name: string, locale: string, subject: string, body: string): TemplateSource => ({
-  channel: 'email',
-  name,
-  locale,
-  subject,
-  body,
-});
-
 const reasonsList = `<ul>{% for reason in reasons %}<li>{{ reason }}</li>{% endfor %}</ul>`;
 
 export const CREDIT_NOTICE_TEMPLATES: TemplateSource[] = [

@@ -1,5 +1,7 @@
-import type { MessageChannel } from '../tables.js';
 import { CREDIT_NOTICE_TEMPLATES } from './credit-notice-templates.js';
+import { email, sms, type TemplateSource } from './template-source.js';
+
+export type { TemplateSource } from './template-source.js';
 
 /**
  * The templates finflow ships, in the three languages its users write in. A row in
@@ -10,23 +12,6 @@ import { CREDIT_NOTICE_TEMPLATES } from './credit-notice-templates.js';
  * and whatever the step passes in `data` (here: amount in minor units, currency, dueDate, reference,
  * dpd). Filters: `money: currency` formats minor units in the message's locale, `localdate` a date.
  */
-export interface TemplateSource {
-  channel: MessageChannel;
-  name: string;
-  locale: string;
-  subject?: string;
-  body: string;
-  textBody?: string;
-}
-
-const email = (name: string, locale: string, subject: string, body: string): TemplateSource => ({
-  channel: 'email',
-  name,
-  locale,
-  subject,
-  body,
-});
-const sms = (name: string, locale: string, body: string): TemplateSource => ({ channel: 'sms', name, locale, body });
 
 export const DEFAULT_TEMPLATES: TemplateSource[] = [
   email(

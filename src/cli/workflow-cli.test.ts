@@ -177,7 +177,10 @@ describe('finflow workflow, instance, event and worker commands', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     await running;
     // The plugin's action joins the built-in and domain ones.
-    assert.match(stderr, /actions: [^;]*\bcontext\.set, [^;]*\bcrm\.note, [^;]*\bevent\.publish, [^;]*\bledger\.post\b/);
+    assert.match(
+      stderr,
+      /actions: [^;]*\bcontext\.set, [^;]*\bcrm\.note, [^;]*\bevent\.publish, [^;]*\bledger\.post\b/,
+    );
 
     if (!onPostgres()) {
       const locked = await run('workflow', 'list');

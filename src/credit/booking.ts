@@ -102,10 +102,14 @@ async function bookLoan(
   const externalId = `${app.id}.loan`;
   // The approved credit joins the customer's limit before the receivable raises the exposure, so
   // booking what was approved never reads as a limit breach (exposure counts scheduled interest).
-  const totalDue = loanSchedule({ ...terms, firstDueDate, currency: app.currency }).reduce(
-    (sum, i) => sum + i.principalDue + i.interestDue + i.feeDue,
-    0n,
-  );
+  const totalDue = loanSchedule({
+    principal: terms.principal,
+    annualRate: terms.annualRate,
+    termMonths: terms.termMonths,
+    method: terms.method,
+    firstDueDate,
+    currency: app.currency,
+  }).reduce((sum, i) => sum + i.principalDue + i.interestDue + i.feeDue, 0n);
   const creditLimit = await raiseCustomerLimit(unit, app, totalDue);
   const { receivable } = await createReceivable(unit, {
     externalId,

@@ -1,8 +1,6 @@
 import { CREDIT_NOTICE_TEMPLATES } from './credit-notice-templates.js';
 import { email, sms, type TemplateSource } from './template-source.js';
 
-export type { TemplateSource } from './template-source.js';
-
 /**
  * The templates finflow ships, in the three languages its users write in. A row in
  * `message_templates` with the same channel, name and locale replaces one (PUT

@@ -107,16 +107,20 @@ export async function decideApplication(
 
   const pinned = (app.decision as { pinned?: Pinned } | null)?.pinned ?? {};
   const used: Array<{ key: string; version: number }> = [];
-  const evaluate = async <T>(part: PolicyPart, input: Record<string, unknown>): Promise<T & { version: number }> => {
+  // Every decision runs at the application's pinned version, and is recorded as used.
+  const run = async (part: PolicyPart, input: Record<string, unknown>) => {
     const outcome = await evaluator.evaluate(unit.tx, POLICY_KEYS[part], input, pinned[part]);
     used.push({ key: outcome.key, version: outcome.version });
-    return { ...(outcome.result as T), version: outcome.version };
+    return outcome;
+  };
+  const evaluate = async <T>(part: PolicyPart, input: Record<string, unknown>): Promise<T & { version: number }> => {
+    const { result, version } = await run(part, input);
+    return { ...(result as T), version };
   };
   // A collect table answers a list of {code, reason} hits.
   const collect = async (part: PolicyPart, input: Record<string, unknown>) => {
-    const outcome = await evaluator.evaluate(unit.tx, POLICY_KEYS[part], input, pinned[part]);
-    used.push({ key: outcome.key, version: outcome.version });
-    return { hits: listHits(outcome.result), version: outcome.version };
+    const { result, version } = await run(part, input);
+    return { hits: listHits(result), version };
   };
 
   const score = await evaluate<{ score: number; grade: string; pd: number; points: Record<string, number> }>(

@@ -199,6 +199,32 @@ steps:
     assert.equal((await taskOf(none)).assignee, null, 'no collector yet: unassigned');
   });
 
+  test('a templated queue puts the task in the queue the context names', async () => {
+    await h.deploy(`
+key: queue-by-segment
+name: Queue by segment
+steps:
+  - { id: call, type: task, queue: "collectors-{{ input.segment }}", title: Call }
+`);
+    const id = await h.start('queue-by-segment', { segment: 'b2b' });
+    const none = await h.start('queue-by-segment', {});
+    await h.drain();
+    assert.equal((await taskOf(id)).queue, 'collectors-b2b');
+    // "collectors-null" is still a name; an all-placeholder queue that renders empty fails the step.
+    assert.equal((await taskOf(none)).queue, 'collectors-null');
+    await h.deploy(`
+key: queue-from-step
+name: Queue from step
+steps:
+  - { id: call, type: task, queue: "{{ input.queue }}", title: Call }
+`);
+    const failed = await h.start('queue-from-step', {});
+    await h.drain();
+    const instance = await h.instance(failed);
+    assert.equal(instance.status, 'failed');
+    assert.match(JSON.stringify(instance.error), /not a queue name/);
+  });
+
   test('escalation to a step cancels the task and continues there', async () => {
     await h.deploy(`
 key: escalate-step

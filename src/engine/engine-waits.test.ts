@@ -117,6 +117,49 @@ steps:
     assert.deepEqual(again.resumed, [], 'a wait that timed out no longer matches');
   });
 
+  test('waitFor until: a deadline from the context; null waits without one; a past one ends at once', async () => {
+    await h.deploy(`
+key: await-until
+name: Await until
+steps:
+  - id: changed
+    type: waitFor
+    event: case.changed
+    correlation: input.caseId
+    until: input.nextStageAt
+    onTimeout: stage
+  - { id: woke, type: end, outcome: woke }
+  - { id: stage, type: end, outcome: stage }
+`);
+    h.clock.set('2026-05-01T09:00:00.000Z');
+    const timed = await h.start('await-until', { caseId: 'c-1', nextStageAt: '2026-05-04T00:00:00Z' });
+    const open = await h.start('await-until', { caseId: 'c-2', nextStageAt: null });
+    const past = await h.start('await-until', { caseId: 'c-3', nextStageAt: '2026-04-01T00:00:00Z' });
+    await h.drain();
+    assert.equal((await h.instance(timed)).at[0]?.runAt, '2026-05-04T00:00:00.000Z');
+    assert.equal((await h.instance(past)).outcome, 'stage', 'a deadline already passed ends the wait at once');
+    await h.advance(3 * DAY);
+    assert.equal((await h.instance(timed)).outcome, 'stage');
+    const waiting = await h.instance(open);
+    assert.equal(waiting.status, 'running');
+    assert.equal(waiting.at[0]?.runAt ?? null, null, 'null: no deadline');
+    await h.engine.publish({ type: 'case.changed', key: 'c-2', data: {}, actor: 'test' });
+    await h.drain();
+    assert.equal((await h.instance(open)).outcome, 'woke');
+
+    const bad = await h.engine.deploy({
+      source: `
+key: await-both
+name: Both
+steps:
+  - { id: w, type: waitFor, event: e, timeout: P1D, until: input.at }
+`,
+      format: 'yaml',
+      actor: 'test',
+    }).catch((error: unknown) => error);
+    assert.match(JSON.stringify(bad), /timeout or until, not both/);
+  });
+
   test('an event published after the start but before the wait begins is not lost', async () => {
     await h.deploy(`
 key: late-wait

@@ -99,11 +99,15 @@ const waitForStep = z
     correlation: expression.optional(),
     filter: expression.optional(),
     timeout: duration.optional(),
+    until: expression.optional(),
     onTimeout: stepRef.optional(),
   })
   .superRefine((step, ctx) => {
-    if (step.onTimeout !== undefined && step.timeout === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['onTimeout'], message: 'only applies with a timeout' });
+    if (step.timeout !== undefined && step.until !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['until'], message: 'takes timeout or until, not both' });
+    }
+    if (step.onTimeout !== undefined && step.timeout === undefined && step.until === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['onTimeout'], message: 'only applies with a timeout or until' });
     }
   });
 
@@ -146,7 +150,7 @@ const taskStep = z
   .strictObject({
     ...base,
     type: z.literal('task'),
-    queue: text,
+    queue: templateString,
     title: templateString,
     form: z.array(formField).optional(),
     outcomes: z

@@ -75,6 +75,11 @@ export interface WaitForStep extends StepBase {
   filter?: string | undefined;
   /** ISO 8601 duration after which the wait ends without an event. */
   timeout?: string | undefined;
+  /**
+   * Or an expression giving the time at which it ends without an event (a time in the past ends it
+   * at once; null waits without a limit).
+   */
+  until?: string | undefined;
   /** Where to go on timeout; default `next`. */
   onTimeout?: string | undefined;
 }
@@ -93,6 +98,7 @@ export type Assignment =
 
 export interface TaskStep extends StepBase {
   type: 'task';
+  /** A queue name, or a template giving one (rendered when the task is created). */
   queue: string;
   title: Template;
   description?: string | undefined;

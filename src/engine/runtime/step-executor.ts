@@ -56,7 +56,13 @@ async function enter(services: EngineServices, run: InstanceRun, token: TokenRow
       return startEventWait(services, run, token, step);
     case 'task': {
       const due = step.due ? addDuration(run.now, step.due) : null;
-      const task = await createTask(run, token, step, due);
+      let task;
+      try {
+        task = await createTask(run, token, step, due);
+      } catch (error) {
+        if (!(error instanceof NonRetryableError)) throw error;
+        return failStep(run, token, step, token.attempt + 1, error);
+      }
       run.update(token, { status: 'waiting', run_at: due, wait: { kind: 'task', taskId: task.id } });
       run.record({ tokenId: token.id, stepId: step.id, stepType: step.type, event: 'waiting', data: task });
       return;
@@ -223,7 +229,12 @@ async function startEventWait(
     });
     return completeEventWait(services, run, token, step, buffered);
   }
-  const timeoutAt = step.timeout ? addDuration(run.now, step.timeout) : null;
+  let timeoutAt: Date | null;
+  try {
+    timeoutAt = waitForDeadline(run, step);
+  } catch (error) {
+    return failStep(run, token, step, token.attempt + 1, new NonRetryableError(message(error)));
+  }
   const wait: TokenWait = { kind: 'event', ...(timeoutAt ? { until: timeoutAt.toISOString() } : {}) };
   if (step.filter) wait.filter = step.filter;
   run.update(token, { status: 'waiting', run_at: timeoutAt, wait, wait_event_type: step.event, wait_event_key: key });
@@ -234,6 +245,14 @@ async function startEventWait(
     event: 'waiting',
     data: { event: step.event, key, ...(timeoutAt ? { timeoutAt: timeoutAt.toISOString() } : {}) },
   });
+}
+
+/** When a waitFor gives up: `timeout` from now, or the time `until` gives (null: never). */
+function waitForDeadline(run: InstanceRun, step: WaitForStep): Date | null {
+  if (step.timeout) return addDuration(run.now, step.timeout);
+  if (step.until === undefined) return null;
+  const value = evaluate(step.until, run.context);
+  return value === null || value === undefined ? null : parseTime(value, step.until);
 }
 
 function completeEventWait(

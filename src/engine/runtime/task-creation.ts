@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../../storage/schema.js';
 import type { Assignment, TaskStep } from '../definition/types.js';
+import { NonRetryableError } from '../actions.js';
 import { renderTemplate } from '../expressions.js';
 import type { InstanceRun, TokenRow } from './instance-run.js';
 import '../store/tables.js';
@@ -28,10 +29,11 @@ export async function createTask(
         ? step.id
         : JSON.stringify(rendered);
   const data = step.data === undefined ? null : renderTemplate(step.data, run.context);
+  const queue = renderQueue(step.queue, run.context);
   const excluded = excludedUsers(step.excludeUsers === undefined ? [] : renderTemplate(step.excludeUsers, run.context));
   const assignee = await assign(
     run.tx,
-    step.queue,
+    queue,
     step.assign ?? { strategy: 'unassigned' },
     run.context,
     new Set(excluded),
@@ -44,7 +46,7 @@ export async function createTask(
       instance_id: run.instance.id,
       token_id: token.id,
       step_id: step.id,
-      queue: step.queue,
+      queue,
       title,
       description: step.description ?? null,
       form: JSON.stringify(step.form ?? []),
@@ -63,7 +65,17 @@ export async function createTask(
       excluded_users: JSON.stringify(excluded),
     })
     .execute();
-  return { id, queue: step.queue, assignee, dueAt: due?.toISOString() ?? null };
+  return { id, queue, assignee, dueAt: due?.toISOString() ?? null };
+}
+
+/** A templated queue (`'{{ steps.plan.queue }}'`) must name one; a plain name passes through. */
+function renderQueue(queue: string, context: unknown): string {
+  if (!queue.includes('{{')) return queue;
+  const rendered = renderTemplate(queue, context);
+  if (typeof rendered !== 'string' || rendered.trim() === '') {
+    throw new NonRetryableError(`queue ${queue} gave ${JSON.stringify(rendered ?? null)}, not a queue name`);
+  }
+  return rendered;
 }
 
 /** The rendered `excludeUsers`: one id or a list; empty values (a step not yet run) drop out. */

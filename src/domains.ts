@@ -11,6 +11,7 @@ import { webhooksModule } from './webhooks/outbound/webhooks-module.js';
 import { httpCallModule } from './http-call/http-call-module.js';
 import { inboundModule } from './webhooks/inbound/inbound-module.js';
 import { creditModule } from './credit/credit-module.js';
+import { collectionsModule } from './collections/collections-module.js';
 
 /**
  * The business domains (ledger, receivables, later credit, collections, payments) plug into finflow
@@ -60,6 +61,7 @@ export const DOMAINS: DomainModule[] = [
   webhooksModule,
   inboundModule,
   creditModule,
+  collectionsModule,
 ];
 
 export function registerDomainActions(context: DomainContext): void {

@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   'webhooks:manage', // create, change and delete webhook subscriptions and inbound sources; replay deliveries
   'credit:read', // read credit applications and credit settings
   'credit:apply', // submit credit applications and record applicants' answers to offers
+  'collections:read', // read collection cases, contacts, promises and collections settings
+  'collections:work', // record contact outcomes and promises to pay on collection cases
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -50,6 +52,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'channels:write',
     'credit:read',
     'credit:apply',
+    'collections:read',
+    'collections:work',
   ],
   viewer: [
     'metrics:read',
@@ -59,6 +63,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'receivables:read',
     'channels:read',
     'credit:read',
+    'collections:read',
   ],
 };
 

@@ -147,16 +147,18 @@ steps:
     await h.drain();
     assert.equal((await h.instance(open)).outcome, 'woke');
 
-    const bad = await h.engine.deploy({
-      source: `
+    const bad = await h.engine
+      .deploy({
+        source: `
 key: await-both
 name: Both
 steps:
   - { id: w, type: waitFor, event: e, timeout: P1D, until: input.at }
 `,
-      format: 'yaml',
-      actor: 'test',
-    }).catch((error: unknown) => error);
+        format: 'yaml',
+        actor: 'test',
+      })
+      .catch((error: unknown) => error);
     assert.match(JSON.stringify(bad), /timeout or until, not both/);
   });
 

@@ -78,6 +78,12 @@ export function createSmsProvider(config: Config, secrets: SecretStore, options:
   };
 }
 
+/** Whether a send could reach a provider (what the adapter would otherwise refuse with sms_not_configured). */
+export function smsConfigured(config: Config, secrets: SecretStore): boolean {
+  if (!secrets.get(config.smsAuthSecret)) return false;
+  return config.smsProfile === 'twilio' ? Boolean(config.smsAccount) : Boolean(config.smsUrl && config.smsMapping);
+}
+
 function notConfigured(config: Config, settings: string[]): AppError {
   return new AppError(
     'sms_not_configured',

@@ -1,3 +1,4 @@
+import { COLLECTIONS_NOTICE_TEMPLATES } from './collections-notice-templates.js';
 import { CREDIT_NOTICE_TEMPLATES } from './credit-notice-templates.js';
 import { email, sms, type TemplateSource } from './template-source.js';
 
@@ -113,4 +114,5 @@ nosotros para acordar un plan de pagos.</p>`,
     '{{ customer.name }}，{{ reference }} 欠款 {{ amount | money: currency }} 已逾期 {{ dpd }} 天，请尽快付款。',
   ),
   ...CREDIT_NOTICE_TEMPLATES,
+  ...COLLECTIONS_NOTICE_TEMPLATES,
 ];

@@ -1,0 +1,341 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call --
+   response bodies are read field by field and each read is asserted */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { ManualClock } from '../core/clock.js';
+import type { Worker } from '../engine/runtime/worker.js';
+import { addDays } from '../receivables/schedule/due-dates.js';
+import { apiClient, type Body } from '../testing/api-client.js';
+import { startFakeTwilio, type FakeTwilio } from '../testing/fake-twilio.js';
+import { startSmtpTestServer, type SmtpTestServer } from '../testing/smtp-test-server.js';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+
+/**
+ * Collections end to end through the HTTP API: a real server on the shipped collections-case
+ * workflow and policy, a real SMTP server and a Twilio-shaped SMS provider on 127.0.0.1, and a
+ * manual clock the test moves day by day, running close of business each day as a bank would.
+ * It proves that an overdue loan opens one case in the segment policy gives it, that its strategy's
+ * stages run in order on their days within the contact rules, that a call goes to the collector who
+ * speaks the customer's language with the account's context, that a promise made on the call pauses
+ * the strategy and, broken, resumes it and worsens the rating, that a cure stops everything at once
+ * (cancelling an open call task), and that bad input is refused without writing anything.
+ */
+
+describe('collections cases', () => {
+  let server: TestServer;
+  let smtp: SmtpTestServer;
+  let twilio: FakeTwilio;
+  let worker: Worker;
+  const clock = new ManualClock('2026-03-02T10:00:00Z');
+  const tokens: Record<string, string> = {};
+  const { call, expect, expectProblem } = apiClient(() => server);
+
+  before(async () => {
+    smtp = await startSmtpTestServer();
+    twilio = await startFakeTwilio();
+    server = await startTestServer({
+      clock,
+      worker: false,
+      config: { smtpUrl: smtp.url, smsUrl: twilio.url, smsAccount: twilio.account, smsFrom: '+15005550006' },
+      secrets: { SMS_AUTH_TOKEN: twilio.token },
+    });
+    worker = server.engine.createWorker();
+    for (const name of ['cleo', 'colin', 'vera']) {
+      const created = expect(
+        await call('POST', '/api-keys', { json: { name, role: name === 'vera' ? 'viewer' : 'operator' } }),
+        201,
+      );
+      tokens[name] = String(created.token);
+    }
+    expect(
+      await call('PUT', '/collections/settings', {
+        json: {
+          collectors: [
+            { user: 'cleo', languages: ['es'] },
+            { user: 'colin', languages: ['en'] },
+          ],
+          // One variant, so the stages this test expects are the champion's.
+          variants: { 'consumer-low': [{ name: 'champion', share: 100 }] },
+        },
+      }),
+      200,
+    );
+  });
+  after(async () => {
+    await server?.close();
+    await smtp?.close();
+    await twilio?.close();
+  });
+
+  const drain = () => worker.runUntilIdle();
+
+  let today = '2026-03-02';
+  /** Moves to 10:00 UTC of each day up to `date` (inside contact hours), runs what is due and the close of business. */
+  async function runUntil(date: string): Promise<void> {
+    while (today < date) {
+      today = addDays(today, 1);
+      clock.set(`${today}T10:00:00.000Z`);
+      await drain();
+      expect(await call('POST', '/receivables/close-of-business', { json: { asOf: today } }), 200);
+      await drain();
+    }
+  }
+
+  let seq = 0;
+  async function loan(
+    customer: Body,
+    principal = '1000000',
+  ): Promise<{ customerId: string; receivableId: string; ext: string }> {
+    seq += 1;
+    const ext = `LN-${seq}`;
+    const created = expect(
+      await call('POST', '/customers', {
+        json: { externalId: `CU-${seq}`, timeZone: 'Europe/Madrid', ...customer },
+      }),
+      201,
+    );
+    const receivable = expect(
+      await call('POST', '/receivables', {
+        key: `loan-${ext}`,
+        json: {
+          externalId: ext,
+          customerExternalId: `CU-${seq}`,
+          kind: 'loan',
+          currency: 'EUR',
+          issueDate: today,
+          principal,
+          annualRate: '0.12',
+          termMonths: 12,
+          method: 'annuity',
+          firstDueDate: addDays(today, 8),
+        },
+      }),
+      201,
+    );
+    return { customerId: String(created.id), receivableId: String(receivable.id), ext };
+  }
+
+  const caseOf = async (receivableId: string): Promise<Body> => {
+    const list = expect(await call('GET', `/collections/cases?limit=500`), 200);
+    const found = (list.data as Body[]).find((c) => c.receivableId === receivableId);
+    assert.ok(found, `a case for ${receivableId}`);
+    return expect(await call('GET', `/collections/cases/${found.id}`), 200);
+  };
+  const stagesOf = (detail: Body) => (detail.stages as Body[]).map((s) => s.stage);
+  const mailsTo = (address: string) =>
+    smtp.messages.filter((m) => JSON.stringify(m.to ?? '').includes(address)).map((m) => m.subject ?? '');
+  const smsTo = (phone: string) => [...twilio.messages.values()].filter((m) => m.to === phone.replace(/ /g, ''));
+  const openTask = async (instanceId: string) => {
+    const list = expect(await call('GET', `/tasks?instanceId=${instanceId}&status=open`), 200);
+    return (list.data as Body[])[0];
+  };
+
+  test('a low-risk loan: stages in order on their days, a call with a promise, broken, then cured', async () => {
+    today = '2026-03-02';
+    clock.set(`${today}T10:00:00.000Z`);
+    const { customerId, receivableId, ext } = await loan({
+      name: 'Laura Low',
+      email: 'laura@example.com',
+      phone: '+447700900001',
+      language: 'en',
+      riskRating: 'B',
+    });
+    // First installment due 2026-03-10; 1 day past due on the 11th.
+    await runUntil('2026-03-11');
+    let detail = await caseOf(receivableId);
+    assert.equal(detail.status, 'open');
+    assert.equal(detail.segment, 'consumer-low');
+    assert.equal(detail.variant, 'champion');
+    assert.equal(detail.queue, 'collectors');
+    assert.equal(detail.openedDpd, 1);
+    assert.deepEqual(
+      detail.decisions.map((d: Body) => `${d.key}@${d.version}`),
+      ['collections.segment@1', 'collections.strategy@1'],
+    );
+    assert.deepEqual(stagesOf(detail), [], 'the first stage is on day 3');
+
+    await runUntil('2026-03-12');
+    assert.equal(mailsTo('laura@example.com').length, 0, 'nothing before day 3');
+    await runUntil('2026-03-13');
+    assert.deepEqual(mailsTo('laura@example.com'), [`Overdue: €888.49 for ${ext}`]);
+    await runUntil('2026-03-20');
+    assert.equal(smsTo('+447700900001').length, 1, 'the SMS on day 10');
+    assert.match(smsTo('+447700900001')[0]!.body, /10 days overdue/);
+    await runUntil('2026-03-30');
+    assert.equal(mailsTo('laura@example.com').length, 2);
+    assert.match(mailsTo('laura@example.com')[1]!, /^Second reminder/);
+    detail = await caseOf(receivableId);
+    assert.deepEqual(stagesOf(detail), ['low_email_d3', 'low_sms_d10', 'low_email_d20']);
+
+    // Day 30: a call for the English-speaking collector, with the account's context.
+    await runUntil('2026-04-09');
+    const task = await openTask(detail.instanceId);
+    assert.ok(task, 'a call task on day 30');
+    assert.equal(task.queue, 'collectors');
+    assert.equal(task.assignee, 'colin');
+    assert.match(task.title, /^Call Laura Low about LN-\d+: 30 days past due/);
+    assert.equal(task.data.customer.phone, '+447700900001');
+    assert.equal(task.data.account.amount, '88849');
+    assert.ok(task.data.schedule.length >= 1);
+    assert.deepEqual(
+      task.data.stages.map((s: Body) => s.stage),
+      ['low_email_d3', 'low_sms_d10', 'low_email_d20'],
+    );
+    expect(
+      await call('POST', `/tasks/${task.id}/complete`, {
+        token: tokens.colin!,
+        json: {
+          outcome: 'promise',
+          data: {
+            rightParty: true,
+            willingness: 'willing',
+            delayReason: 'salary late',
+            promiseAmount: '88849',
+            promiseDate: '2026-04-15',
+            newPhone: '+447700900099',
+          },
+        },
+      }),
+      200,
+    );
+    await drain();
+    detail = await caseOf(receivableId);
+    assert.equal(detail.state, 'promised');
+    assert.equal(detail.collector, 'colin');
+    assert.equal(detail.contacts.length, 1);
+    assert.equal(detail.contacts[0].willingness, 'willing');
+    assert.equal(detail.promises.length, 1);
+    assert.equal(detail.promises[0].status, 'open');
+    const customer = expect(await call('GET', `/customers/${customerId}`), 200);
+    assert.equal(customer.phone, '+447700900099', 'new contact details update the customer');
+
+    // No payment: broken on the 18th (the 15th plus two grace days), and the strategy resumes.
+    await runUntil('2026-04-17');
+    assert.equal((await caseOf(receivableId)).promises[0].status, 'open');
+    await runUntil('2026-04-18');
+    detail = await caseOf(receivableId);
+    assert.equal(detail.promises[0].status, 'broken');
+    assert.equal(detail.state, 'active');
+    assert.deepEqual(stagesOf(detail), ['low_email_d3', 'low_sms_d10', 'low_email_d20', 'low_call_d30']);
+
+    // Paying everything overdue cures the account: the case closes before the final notice.
+    const schedule = expect(await call('GET', `/receivables/${receivableId}`), 200);
+    await runUntil('2026-04-20');
+    const overdue = String(2 * 88849);
+    expect(
+      await call('POST', `/receivables/${receivableId}/payments`, {
+        key: `pay-${ext}`,
+        json: { externalId: `P-${ext}`, amount: overdue, currency: 'EUR', receivedOn: today },
+      }),
+      201,
+    );
+    await drain();
+    detail = await caseOf(receivableId);
+    assert.equal(detail.status, 'closed', JSON.stringify({ schedule, detail: detail.account }));
+    assert.equal(detail.outcome, 'cured');
+    assert.equal(detail.recovered, overdue);
+    await runUntil('2026-05-01');
+    detail = await caseOf(receivableId);
+    assert.deepEqual(stagesOf(detail), ['low_email_d3', 'low_sms_d10', 'low_email_d20', 'low_call_d30']);
+    assert.equal(mailsTo('laura@example.com').length, 2, 'no final notice after the cure');
+    const instance = expect(await call('GET', `/instances/${detail.instanceId}`), 200);
+    assert.equal(instance.status, 'completed');
+    assert.ok(detail.timeline.length > 10);
+  });
+
+  test('a high-risk Spanish speaker: an early call for the Spanish-speaking collector, cancelled by a payoff', async () => {
+    const { receivableId, ext } = await loan({
+      name: 'Héctor Alto',
+      email: 'hector@example.com',
+      phone: '+34600000002',
+      language: 'es-ES',
+      riskRating: 'D',
+    });
+    const due = addDays(today, 8);
+    await runUntil(addDays(due, 1));
+    let detail = await caseOf(receivableId);
+    assert.equal(detail.segment, 'consumer-high');
+    await runUntil(addDays(due, 1));
+    assert.equal(smsTo('+34600000002').length, 1, 'the SMS on day 1');
+    assert.match(smsTo('+34600000002')[0]!.body, /dias vencido/);
+    await runUntil(addDays(due, 3));
+    const task = await openTask(detail.instanceId);
+    assert.ok(task, 'a call task on day 3');
+    assert.equal(task.assignee, 'cleo', 'es-ES goes to the collector who speaks es');
+    const total = expect(await call('GET', `/receivables/${receivableId}`), 200).outstanding;
+    expect(
+      await call('POST', `/receivables/${receivableId}/payments`, {
+        key: `payoff-${ext}`,
+        json: { externalId: `PO-${ext}`, amount: total, currency: 'EUR', receivedOn: today },
+      }),
+      201,
+    );
+    await drain();
+    detail = await caseOf(receivableId);
+    assert.equal(detail.status, 'closed');
+    assert.equal(detail.outcome, 'paid');
+    const cancelled = expect(await call('GET', `/tasks/${task.id}`), 200);
+    assert.equal(cancelled.status, 'cancelled', 'the cure cancels the open call');
+    assert.deepEqual(stagesOf(detail), ['high_sms_d1']);
+  });
+
+  test('promises by API: kept from payments; refused when invalid; one open at a time; permissions', async () => {
+    const { receivableId, ext } = await loan({ name: 'Pia Promise', email: 'pia@example.com', language: 'en' });
+    const due = addDays(today, 8);
+    await runUntil(addDays(due, 2));
+    const detail = await caseOf(receivableId);
+    const path = `/collections/cases/${detail.id}/promises`;
+    const promise = (json: unknown, token?: string) =>
+      call('POST', path, { json, key: randomUUID(), ...(token ? { token } : {}) });
+
+    expectProblem(await promise({ amount: '12.5', date: addDays(today, 3) }), 400, 'body.amount');
+    expectProblem(await promise({ amount: '1000', date: 'soon' }), 400, 'body.date');
+    expectProblem(await promise({ amount: '99999999', date: addDays(today, 3) }), 422, 'body.amount');
+    expectProblem(await promise({ amount: '1000', date: addDays(today, -1) }), 422, 'body.date');
+    expectProblem(await promise({ amount: '1000', date: addDays(today, 91) }), 422, 'body.date');
+    expect(await call('POST', path, { json: { amount: '1000', date: addDays(today, 3) } }), 400);
+    expect(await promise({ amount: '1000', date: addDays(today, 3) }, tokens.vera), 403);
+    expect(
+      await call('POST', '/collections/cases/ccase_nope/promises', {
+        json: { amount: '1', date: today },
+        key: randomUUID(),
+      }),
+      404,
+    );
+    assert.equal(expect(await call('GET', path), 200).data.length, 0, 'nothing written by the refusals');
+
+    const made = expect(await promise({ amount: '50000', date: addDays(today, 4) }), 201);
+    assert.equal(made.status, 'open');
+    expect(await promise({ amount: '1000', date: addDays(today, 2) }), 409);
+    await drain();
+    assert.equal((await caseOf(receivableId)).state, 'promised');
+    expect(
+      await call('POST', `/receivables/${receivableId}/payments`, {
+        key: `part-${ext}`,
+        json: { externalId: `PP-${ext}`, amount: '50000', currency: 'EUR', receivedOn: today },
+      }),
+      201,
+    );
+    await runUntil(addDays(today, 7));
+    const after = await caseOf(receivableId);
+    assert.equal(after.promises[0].status, 'kept');
+    assert.equal(after.promises[0].paidAmount, '50000');
+    assert.equal(after.status, 'open', 'a partial payment does not cure');
+    assert.equal(after.state, 'active', 'the strategy resumes after a kept promise that left arrears');
+
+    const contact = await call('POST', `/collections/cases/${detail.id}/contacts`, {
+      json: { channel: 'pigeon', reached: true },
+    });
+    expectProblem(contact, 400, 'body.channel');
+    const inbound = expect(
+      await call('POST', `/collections/cases/${detail.id}/contacts`, {
+        json: { channel: 'call', direction: 'inbound', reached: true, willingness: 'unable', delayReason: 'job loss' },
+      }),
+      201,
+    );
+    assert.equal(inbound.rightParty, true);
+    expect(await call('GET', `/collections/cases/${detail.id}`, { token: tokens.vera! }), 200);
+    expect(await call('GET', '/collections/cases/ccase_nope'), 404);
+  });
+});

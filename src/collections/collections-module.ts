@@ -1,0 +1,21 @@
+import type { DomainModule } from '../domains.js';
+import { collectionsActions } from './collections-actions.js';
+import { collectionsRoutes } from './collections-routes.js';
+import { installCollectionsPolicy } from './install.js';
+import './tables.js';
+
+/**
+ * Collections: an overdue receivable opens a case, segmented by policy, worked by its segment's
+ * strategy (messages, calls for collectors, fees) until it is cured or paid; contacts and promises
+ * to pay are recorded on the case and feed back into the customer's risk. See docs/collections.md.
+ */
+export const collectionsModule: DomainModule = {
+  name: 'collections',
+  registerActions(context) {
+    for (const action of collectionsActions(context)) {
+      if (!context.engine.actions.has(action.name)) context.engine.actions.register(action);
+    }
+  },
+  routes: (context) => [collectionsRoutes(context)],
+  install: installCollectionsPolicy,
+};

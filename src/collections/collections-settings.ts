@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import { putDomainSetting } from '../domain-settings.js';
+import type { Queryable, Tx } from '../storage/schema.js';
+import '../receivables/tables.js';
+
+/**
+ * What a collections team configures without a deploy: its collectors (with the languages they
+ * speak and the segments they work), how calls are handed out, the champion/challenger traffic
+ * shares per segment, and the promise and pacing rules. Segmentation and the stages of each
+ * strategy are policy: they live in the decisions `collections.segment` and `collections.strategy`.
+ */
+
+const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'must be 1-60 characters of a-z, 0-9, ".", "_" and "-"');
+
+export const CollectorSchema = z
+  .object({
+    /** The API key name the collector works tasks under. */
+    user: z.string().min(1).max(100),
+    /** Language tags (primary subtag compared: "es" serves "es-MX"); empty: any. */
+    languages: z.array(z.string().min(2).max(35)).max(20).default([]),
+    /** Segments the collector works; empty: all. */
+    segments: z.array(Name).max(50).default([]),
+    active: z.boolean().default(true),
+  })
+  .strict();
+export type Collector = z.infer<typeof CollectorSchema>;
+
+export const VariantSchema = z
+  .object({
+    name: Name,
+    /** Share of new cases in the segment, in percent; a segment's shares add up to 100. */
+    share: z.number().int().min(0).max(100),
+  })
+  .strict();
+export type Variant = z.infer<typeof VariantSchema>;
+
+export const CollectionsSettingsPatchSchema = z
+  .object({
+    collectors: z
+      .array(CollectorSchema)
+      .max(1000)
+      .refine((list) => new Set(list.map((c) => c.user)).size === list.length, 'collector users must be unique')
+      .optional(),
+    /** How a call goes to a collector when the account has none yet. */
+    assignment: z.enum(['least-loaded', 'round-robin']).optional(),
+    variants: z
+      .record(
+        Name,
+        z
+          .array(VariantSchema)
+          .min(1)
+          .max(10)
+          .refine((list) => new Set(list.map((v) => v.name)).size === list.length, 'variant names must be unique')
+          .refine((list) => list.reduce((sum, v) => sum + v.share, 0) === 100, 'shares must add up to 100'),
+      )
+      .optional(),
+    /** Days after the promised date before a promise short of its amount counts as broken. */
+    promiseGraceDays: z.number().int().min(0).max(30).optional(),
+    /** Broken promises within 180 days that worsen the customer's risk rating by one grade. */
+    brokenPromiseLimit: z.number().int().min(1).max(20).optional(),
+    /** The least time between two stages of one case, in hours (after a pause, stages do not bunch up). */
+    stageGapHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 30)
+      .optional(),
+  })
+  .strict();
+export type CollectionsSettingsPatch = z.infer<typeof CollectionsSettingsPatchSchema>;
+
+export interface CollectionsSettings {
+  collectors: Collector[];
+  assignment: 'least-loaded' | 'round-robin';
+  variants: Record<string, Variant[]>;
+  promiseGraceDays: number;
+  brokenPromiseLimit: number;
+  stageGapHours: number;
+}
+
+export const DEFAULT_COLLECTIONS_SETTINGS: CollectionsSettings = {
+  collectors: [],
+  assignment: 'least-loaded',
+  // The shipped strategy table has a challenger for low-risk consumers: SMS first.
+  variants: {
+    'consumer-low': [
+      { name: 'champion', share: 80 },
+      { name: 'challenger', share: 20 },
+    ],
+  },
+  promiseGraceDays: 2,
+  brokenPromiseLimit: 2,
+  stageGapHours: 24,
+};
+
+const FIELDS = [
+  'collectors',
+  'assignment',
+  'variants',
+  'promiseGraceDays',
+  'brokenPromiseLimit',
+  'stageGapHours',
+] as const;
+const keyOf = (field: (typeof FIELDS)[number]) => `collections.${field}`;
+
+export async function readCollectionsSettings(db: Queryable | Tx): Promise<CollectionsSettings> {
+  const rows = await db
+    .selectFrom('domain_settings')
+    .select(['key', 'value'])
+    .where(
+      'key',
+      'in',
+      FIELDS.map((f) => keyOf(f)),
+    )
+    .execute();
+  const settings: Record<string, unknown> = { ...DEFAULT_COLLECTIONS_SETTINGS };
+  for (const field of FIELDS) {
+    const row = rows.find((r) => r.key === keyOf(field));
+    if (row) settings[field] = row.value;
+  }
+  return settings as unknown as CollectionsSettings;
+}
+
+/** Applies the fields given (validated at the route); each changed field is audited. */
+export async function updateCollectionsSettings(
+  tx: Tx,
+  patch: CollectionsSettingsPatch,
+  who: { actor: string; requestId: string | null },
+  clock: Clock,
+): Promise<CollectionsSettings> {
+  const before = await readCollectionsSettings(tx);
+  const after = { ...before } as Record<string, unknown>;
+  for (const field of FIELDS) {
+    if (patch[field] === undefined) continue;
+    after[field] = patch[field];
+    await putDomainSetting(tx, { key: keyOf(field), before: before[field], after: patch[field] }, who, clock);
+  }
+  return after as unknown as CollectionsSettings;
+}
+
+/** The variants of a segment: its configured split, or the champion alone. */
+export function variantsOf(settings: CollectionsSettings, segment: string): Variant[] {
+  return settings.variants[segment] ?? [{ name: 'champion', share: 100 }];
+}

@@ -86,7 +86,7 @@ describe('collections cases', () => {
   async function loan(
     customer: Body,
     principal = '1000000',
-  ): Promise<{ customerId: string; receivableId: string; ext: string }> {
+  ): Promise<{ customerId: string; customerExt: string; receivableId: string; ext: string }> {
     seq += 1;
     const ext = `LN-${seq}`;
     const created = expect(
@@ -113,7 +113,7 @@ describe('collections cases', () => {
       }),
       201,
     );
-    return { customerId: String(created.id), receivableId: String(receivable.id), ext };
+    return { customerId: String(created.id), customerExt: `CU-${seq}`, receivableId: String(receivable.id), ext };
   }
 
   const caseOf = async (receivableId: string): Promise<Body> => {
@@ -281,7 +281,7 @@ describe('collections cases', () => {
   });
 
   test('promises by API: kept from payments; refused when invalid; one open at a time; permissions', async () => {
-    const { receivableId, ext } = await loan({ name: 'Pia Promise', email: 'pia@example.com', language: 'en' });
+    const { receivableId, ext, customerExt } = await loan({ name: 'Pia Promise', email: 'pia@example.com', language: 'en' });
     const due = addDays(today, 8);
     await runUntil(addDays(due, 2));
     const detail = await caseOf(receivableId);
@@ -336,6 +336,42 @@ describe('collections cases', () => {
     );
     assert.equal(inbound.rightParty, true);
     expect(await call('GET', `/collections/cases/${detail.id}`, { token: tokens.vera! }), 200);
+
+    // Credit sees it: an application from a customer in collections goes to review, saying why.
+    const application = expect(
+      await call('POST', '/credit/applications', {
+        key: randomUUID(),
+        json: {
+          applicant: {
+            externalId: customerExt,
+            name: 'Pia Promise',
+            dateOfBirth: '1990-01-01',
+            nationalId: `NID-${ext}`,
+            email: 'pia@example.com',
+            language: 'en',
+            timeZone: 'Europe/Madrid',
+          },
+          product: 'personal-loan',
+          amount: '100000',
+          currency: 'EUR',
+          termMonths: 12,
+          purpose: 'other',
+          monthlyIncome: '300000',
+          monthlyExpenses: '100000',
+          employment: { status: 'employed', monthsInJob: 24 },
+          consent: { bureauCheck: true },
+        },
+      }),
+      201,
+    );
+    await drain();
+    const decided = expect(await call('GET', `/credit/applications/${application.id}`), 200);
+    assert.equal(decided.customerId, detail.customerId);
+    assert.ok(
+      (decided.rules as Body[]).some((r) => r.code === 'AN_IN_COLLECTIONS'),
+      JSON.stringify(decided.rules),
+    );
+    assert.equal(decided.assessment.history.openCollectionCases, 1);
     expect(await call('GET', '/collections/cases/ccase_nope'), 404);
   });
 });

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { customerHistory } from '../collections/cases.js';
 import { annuityPayment, loanSchedule } from '../receivables/schedule/loan-schedule.js';
 import type { Tx } from '../storage/schema.js';
 import type { Applicant } from './application-input.js';
@@ -58,6 +59,11 @@ export interface InternalHistory {
   riskRating: string | null;
   /** Applications by the same national id (or customer) in the last 30 days, this one included. */
   applications30d: number;
+  /** Collection cases opened in the last 365 days, and those still open. */
+  collectionCases: number;
+  openCollectionCases: number;
+  /** Promises to pay broken in the last 180 days. */
+  brokenPromises: number;
 }
 
 export async function internalHistory(tx: Tx, app: ApplicationRow, now: Date): Promise<InternalHistory> {
@@ -96,6 +102,7 @@ export async function internalHistory(tx: Tx, app: ApplicationRow, now: Date): P
     : recent.where('customer_id', '=', app.customer_id);
   const applications = await recent.executeTakeFirstOrThrow();
   const open = Number(receivables.open);
+  const collections = await customerHistory(tx, app.customer_id, now.toISOString().slice(0, 10));
   return {
     // A customer created by this very application has no history with us.
     existingCustomer: customer.created_at.getTime() < app.created_at.getTime() || open > 0,
@@ -107,6 +114,9 @@ export async function internalHistory(tx: Tx, app: ApplicationRow, now: Date): P
     monthlyInstallments: installments.rows[0]?.total ?? '0',
     riskRating: customer.risk_rating,
     applications30d: Number(applications.n),
+    collectionCases: collections.priorCases,
+    openCollectionCases: collections.openCases,
+    brokenPromises: collections.brokenPromises,
   };
 }
 

@@ -85,11 +85,15 @@ describe('shipped credit policy', () => {
       identityMismatch: false,
       contactMismatch: true,
       applications30d: 3,
+      openCollectionCases: 1,
+      brokenPromises: 2,
     })) as Array<{ code: string }>;
     assert.deepEqual(anomalies.map((h) => h.code).sort(), [
       'AN_AMOUNT_INCOME',
+      'AN_BROKEN_PROMISES',
       'AN_CONTACT',
       'AN_INCOME_GAP',
+      'AN_IN_COLLECTIONS',
       'AN_VELOCITY',
     ]);
   });

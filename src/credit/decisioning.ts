@@ -147,6 +147,8 @@ export async function decideApplication(
     identityMismatch: identityMismatch(applicant, bureau, customer.name),
     contactMismatch: history.existingCustomer && contactMismatch(applicant, customer),
     applications30d: history.applications30d,
+    openCollectionCases: history.openCollectionCases,
+    brokenPromises: history.brokenPromises,
   });
   const terms = await evaluate<Terms>('terms', { grade: score.grade, product: app.product, currency: app.currency });
   const withinTerms = Number(app.amount) <= terms.maxAmount && app.term_months <= terms.maxTermMonths;

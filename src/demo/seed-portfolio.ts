@@ -1,3 +1,4 @@
+import { updateCollectionsSettings } from '../collections/collections-settings.js';
 import { submitApplication } from '../credit/applications.js';
 import type { ApplicationInput } from '../credit/application-input.js';
 import { inDomainTransaction } from '../domain-work.js';
@@ -11,6 +12,7 @@ import { syncRows, type SyncKind } from '../sync/sync-service.js';
  * past due and buckets at once. Loaded through the same bulk sync a core system uses. Only on an
  * empty portfolio: dates move with the calendar, so a second load would not be the same rows.
  * Three credit applications come in too; with no bureau configured they wait for a credit officer.
+ * The overdue accounts open collection cases, worked by the demo's collectors.
  */
 export async function seedPortfolio(context: DomainContext, actor = 'system:demo'): Promise<{ loaded: boolean }> {
   const any = await context.database.db.selectFrom('customers').select('id').limit(1).executeTakeFirst();
@@ -124,6 +126,18 @@ export async function seedPortfolio(context: DomainContext, actor = 'system:demo
   await load('payments', payments);
   await inDomainTransaction(context, { actor }, async (unit) => {
     for (const application of demoApplications) await submitApplication(unit, application, actor);
+    // The demo's collectors (examples/queues.json): calls go to the one who speaks the customer's language.
+    await updateCollectionsSettings(
+      unit.tx,
+      {
+        collectors: [
+          { user: 'ana', languages: ['en', 'es'], segments: [], active: true },
+          { user: 'ben', languages: ['zh', 'en'], segments: [], active: true },
+        ],
+      },
+      { actor, requestId: null },
+      context.clock,
+    );
   });
   return { loaded: true };
 }

@@ -85,6 +85,8 @@ const anomalies = decisionTable({
     { id: 'identityMismatch', name: 'Identity mismatch', field: 'identityMismatch' },
     { id: 'contactMismatch', name: 'Contact mismatch', field: 'contactMismatch' },
     { id: 'applications30d', name: 'Applications in 30 days', field: 'applications30d' },
+    { id: 'openCollectionCases', name: 'Open collection cases', field: 'openCollectionCases' },
+    { id: 'brokenPromises', name: 'Broken promises to pay (180 days)', field: 'brokenPromises' },
   ],
   outputs: collectColumns,
   rules: [
@@ -134,6 +136,22 @@ const anomalies = decisionTable({
         applications30d: '>= 3',
         code: text('AN_VELOCITY'),
         reason: text('3 or more applications in 30 days'),
+      },
+    },
+    {
+      id: 'AN_IN_COLLECTIONS',
+      cells: {
+        openCollectionCases: '> 0',
+        code: text('AN_IN_COLLECTIONS'),
+        reason: text('an account of the customer is in collections'),
+      },
+    },
+    {
+      id: 'AN_BROKEN_PROMISES',
+      cells: {
+        brokenPromises: '>= 2',
+        code: text('AN_BROKEN_PROMISES'),
+        reason: text('2 or more broken promises to pay in 180 days'),
       },
     },
   ],

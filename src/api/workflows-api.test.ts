@@ -426,9 +426,11 @@ describe('workflow engine over HTTP', () => {
     assert.equal(same.status, 200);
 
     const listed = await get<{ data: Array<{ key: string; version: number }> }>('/decisions');
-    // The shipped credit.* policy is deployed at start too; this test's own decision is the rest.
+    // The shipped credit.* and collections.* policies are deployed at start too; this test's own decision is the rest.
     assert.deepEqual(
-      listed.data.filter((d) => !d.key.startsWith('credit.')).map((d) => [d.key, d.version]),
+      listed.data
+        .filter((d) => !d.key.startsWith('credit.') && !d.key.startsWith('collections.'))
+        .map((d) => [d.key, d.version]),
       [['credit-limit', 1]],
     );
     const read = await get<{ content: { nodes: unknown[] } }>('/decisions/credit-limit?version=1');

@@ -7,9 +7,11 @@ import { smsStatusRoutes } from './sms/sms-status-routes.js';
 import { contactRoutes } from './contact-rules/contact-routes.js';
 import { messageRoutes } from './messages/message-routes.js';
 import { templateRoutes } from './templates/template-routes.js';
+import { letterSendAction } from './letters/letter-action.js';
+import { letterRoutes } from './letters/letter-routes.js';
 
 /**
- * Channels: email and SMS to customers, in their language, within the contact rules. The actions
+ * Channels: email, SMS and letters (PDF for a print provider) to customers, in their language, within the contact rules. The actions
  * are what collections and credit workflows call; the routes edit templates and contact rules and
  * show what was sent.
  */
@@ -23,8 +25,15 @@ export const channelsModule: DomainModule = {
       parseSmsMapping(context.config.smsMapping);
     registry.register(emailSendAction(context));
     registry.register(smsSendAction(context));
+    registry.register(letterSendAction(context));
     registry.register(contactCheckAction);
     registry.register(contactRecordAction);
   },
-  routes: (context) => [templateRoutes(), messageRoutes(), contactRoutes(context), smsStatusRoutes(context)],
+  routes: (context) => [
+    templateRoutes(),
+    messageRoutes(),
+    contactRoutes(context),
+    smsStatusRoutes(context),
+    letterRoutes(context),
+  ],
 };

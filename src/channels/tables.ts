@@ -11,7 +11,7 @@ declare module '../storage/schema.js' {
   }
 }
 
-export type MessageChannel = 'email' | 'sms';
+export type MessageChannel = 'email' | 'sms' | 'letter';
 
 export interface MessageTemplatesTable {
   channel: MessageChannel;

@@ -13,6 +13,11 @@ import type { Queryable, Tx } from '../storage/schema.js';
 import { readCollectionsSettings, variantsOf, type Variant } from './collections-settings.js';
 import { SEGMENT_DECISION, STRATEGY_DECISION } from './policy/shipped-strategies.js';
 import { presentContact } from './contacts.js';
+import { listDisputes } from './disputes.js';
+import { listHardships } from './hardship.js';
+import { endPlacement, listPlacements } from './placements.js';
+import { listPlans, settlePlansOnClose } from './plans.js';
+import { listWriteOffs } from './write-offs.js';
 import { presentPromise, settlePromisesOnClose } from './promises.js';
 import { strategyStages } from './strategy-stages.js';
 import type { CollectionCasesTable } from './tables.js';
@@ -215,17 +220,25 @@ async function accountCollector(tx: Tx, customerId: string): Promise<string | nu
   return row?.collector ?? null;
 }
 
+/** What the case's account has overdue today. */
+export async function overdueOf(unit: DomainWork, theCase: CaseRow): Promise<bigint> {
+  return (await installmentTotals(unit.tx, theCase.receivable_id, unit.today())).overdue;
+}
+
 export async function lockCase(tx: Tx, id: string): Promise<CaseRow> {
   const row = await tx.selectFrom('collection_cases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw notFound('collection case', id);
   return row;
 }
 
-/** Cured or paid: the case closes with what was recovered since it opened; open promises are settled. */
+/**
+ * Cured, paid or written off: the case closes with what was recovered since it opened. Whatever was
+ * still open on it is settled: a promise (kept if paid), a plan, an agency placement (recoveries
+ * and commission frozen).
+ */
 export async function closeCase(
   unit: DomainWork,
   caseId: string,
-  cause: { status?: unknown } | null,
 ): Promise<{ caseId: string; outcome: string; recovered: string }> {
   const before = await lockCase(unit.tx, caseId);
   if (before.status === 'closed') {
@@ -236,10 +249,12 @@ export async function closeCase(
     .select(['status', 'total_paid'])
     .where('id', '=', before.receivable_id)
     .executeTakeFirstOrThrow();
-  const outcome = receivable.status === 'paid' || cause?.status === 'paid' ? 'paid' : 'cured';
+  const outcome = receivable.status === 'open' ? 'cured' : receivable.status;
   const recovered = receivable.total_paid > before.opened_paid ? receivable.total_paid - before.opened_paid : 0n;
   const now = unit.clock.now();
   await settlePromisesOnClose(unit, before, receivable.total_paid);
+  await settlePlansOnClose(unit, caseId, outcome !== 'written_off');
+  await endPlacement(unit, caseId, null, { status: 'closed', reason: `case ${outcome}`, by: unit.actor });
   const after = await unit.tx
     .updateTable('collection_cases')
     .set({ status: 'closed', state: 'closed', outcome, recovered, closed_at: now, updated_at: now })
@@ -348,6 +363,13 @@ export async function getCase(db: Queryable, id: string) {
     db.selectFrom('collection_contacts').selectAll().where('case_id', '=', id).orderBy('contacted_at').execute(),
     db.selectFrom('collection_promises').selectAll().where('case_id', '=', id).orderBy('created_at').execute(),
   ]);
+  const [disputes, plans, hardships, placements, writeOffs] = await Promise.all([
+    listDisputes(db, id),
+    listPlans(db, id),
+    listHardships(db, id),
+    listPlacements(db, id),
+    listWriteOffs(db, id),
+  ]);
   const timeline = row.instance_id ? (await getInstance(db, row.instance_id)).timeline : [];
   return {
     ...presentCase(row),
@@ -370,6 +392,11 @@ export async function getCase(db: Queryable, id: string) {
     })),
     contacts: contacts.map(presentContact),
     promises: promises.map(presentPromise),
+    disputes,
+    plans,
+    hardships,
+    placements,
+    writeOffs,
     timeline,
   };
 }

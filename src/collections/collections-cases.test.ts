@@ -3,13 +3,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { ManualClock } from '../core/clock.js';
-import type { Worker } from '../engine/runtime/worker.js';
 import { addDays } from '../receivables/schedule/due-dates.js';
-import { apiClient, type Body } from '../testing/api-client.js';
-import { startFakeTwilio, type FakeTwilio } from '../testing/fake-twilio.js';
-import { startSmtpTestServer, type SmtpTestServer } from '../testing/smtp-test-server.js';
-import { startTestServer, type TestServer } from '../testing/test-server.js';
+import type { Body } from '../testing/api-client.js';
+import { collectionsScenario, type CollectionsScenario } from '../testing/collections-scenario.js';
 
 /**
  * Collections end to end through the HTTP API: a real server on the shipped collections-case
@@ -23,31 +19,23 @@ import { startTestServer, type TestServer } from '../testing/test-server.js';
  */
 
 describe('collections cases', () => {
-  let server: TestServer;
-  let smtp: SmtpTestServer;
-  let twilio: FakeTwilio;
-  let worker: Worker;
-  const clock = new ManualClock('2026-03-02T10:00:00Z');
-  const tokens: Record<string, string> = {};
-  const { call, expect, expectProblem } = apiClient(() => server);
+  let world: CollectionsScenario;
+  const call: CollectionsScenario['call'] = (...args) => world.call(...args);
+  const expect: CollectionsScenario['expect'] = (...args) => world.expect(...args);
+  const expectProblem: CollectionsScenario['expectProblem'] = (...args) => world.expectProblem(...args);
+  const drain = () => world.drain();
+  const runUntil = (date: string) => world.runUntil(date);
+  const loan = (customer: Body, principal?: string) => world.loan(customer, principal);
+  const caseOf = (receivableId: string) => world.caseOf(receivableId);
+  const mailsTo = (address: string) => world.mailsTo(address);
+  const smsTo = (phone: string) => [...world.twilio.messages.values()].filter((m) => m.to === phone.replace(/ /g, ''));
+  const openTask = async (instanceId: string) => (await world.openTasks(`instanceId=${instanceId}`))[0];
+  const stagesOf = (detail: Body) => (detail.stages as Body[]).map((s) => s.stage);
+  let tokens: Record<string, string>;
 
   before(async () => {
-    smtp = await startSmtpTestServer();
-    twilio = await startFakeTwilio();
-    server = await startTestServer({
-      clock,
-      worker: false,
-      config: { smtpUrl: smtp.url, smsUrl: twilio.url, smsAccount: twilio.account, smsFrom: '+15005550006' },
-      secrets: { SMS_AUTH_TOKEN: twilio.token },
-    });
-    worker = server.engine.createWorker();
-    for (const name of ['cleo', 'colin', 'vera']) {
-      const created = expect(
-        await call('POST', '/api-keys', { json: { name, role: name === 'vera' ? 'viewer' : 'operator' } }),
-        201,
-      );
-      tokens[name] = String(created.token);
-    }
+    world = await collectionsScenario({ people: { cleo: 'operator', colin: 'operator', vera: 'viewer' } });
+    tokens = world.tokens;
     expect(
       await call('PUT', '/collections/settings', {
         json: {
@@ -62,78 +50,9 @@ describe('collections cases', () => {
       200,
     );
   });
-  after(async () => {
-    await server?.close();
-    await smtp?.close();
-    await twilio?.close();
-  });
-
-  const drain = () => worker.runUntilIdle();
-
-  let today = '2026-03-02';
-  /** Moves to 10:00 UTC of each day up to `date` (inside contact hours), runs what is due and the close of business. */
-  async function runUntil(date: string): Promise<void> {
-    while (today < date) {
-      today = addDays(today, 1);
-      clock.set(`${today}T10:00:00.000Z`);
-      await drain();
-      expect(await call('POST', '/receivables/close-of-business', { json: { asOf: today } }), 200);
-      await drain();
-    }
-  }
-
-  let seq = 0;
-  async function loan(
-    customer: Body,
-    principal = '1000000',
-  ): Promise<{ customerId: string; customerExt: string; receivableId: string; ext: string }> {
-    seq += 1;
-    const ext = `LN-${seq}`;
-    const created = expect(
-      await call('POST', '/customers', {
-        json: { externalId: `CU-${seq}`, timeZone: 'Europe/Madrid', ...customer },
-      }),
-      201,
-    );
-    const receivable = expect(
-      await call('POST', '/receivables', {
-        key: `loan-${ext}`,
-        json: {
-          externalId: ext,
-          customerExternalId: `CU-${seq}`,
-          kind: 'loan',
-          currency: 'EUR',
-          issueDate: today,
-          principal,
-          annualRate: '0.12',
-          termMonths: 12,
-          method: 'annuity',
-          firstDueDate: addDays(today, 8),
-        },
-      }),
-      201,
-    );
-    return { customerId: String(created.id), customerExt: `CU-${seq}`, receivableId: String(receivable.id), ext };
-  }
-
-  const caseOf = async (receivableId: string): Promise<Body> => {
-    const list = expect(await call('GET', `/collections/cases?limit=500`), 200);
-    const found = (list.data as Body[]).find((c) => c.receivableId === receivableId);
-    assert.ok(found, `a case for ${receivableId}`);
-    return expect(await call('GET', `/collections/cases/${found.id}`), 200);
-  };
-  const stagesOf = (detail: Body) => (detail.stages as Body[]).map((s) => s.stage);
-  const mailsTo = (address: string) =>
-    smtp.messages.filter((m) => JSON.stringify(m.to ?? '').includes(address)).map((m) => m.subject ?? '');
-  const smsTo = (phone: string) => [...twilio.messages.values()].filter((m) => m.to === phone.replace(/ /g, ''));
-  const openTask = async (instanceId: string) => {
-    const list = expect(await call('GET', `/tasks?instanceId=${instanceId}&status=open`), 200);
-    return (list.data as Body[])[0];
-  };
+  after(() => world?.close());
 
   test('a low-risk loan: stages in order on their days, a call with a promise, broken, then cured', async () => {
-    today = '2026-03-02';
-    clock.set(`${today}T10:00:00.000Z`);
     const { customerId, receivableId, ext } = await loan({
       name: 'Laura Low',
       email: 'laura@example.com',
@@ -174,7 +93,7 @@ describe('collections cases', () => {
     assert.ok(task, 'a call task on day 30');
     assert.equal(task.queue, 'collectors');
     assert.equal(task.assignee, 'colin');
-    assert.match(task.title, /^Call Laura Low about LN-\d+: 30 days past due/);
+    assert.match(task.title, /^Call Laura Low about LN-[\d-]+: 30 days past due/);
     assert.equal(task.data.customer.phone, '+447700900001');
     assert.equal(task.data.account.amount, '88849');
     assert.ok(task.data.schedule.length >= 1);
@@ -220,19 +139,12 @@ describe('collections cases', () => {
     assert.deepEqual(stagesOf(detail), ['low_email_d3', 'low_sms_d10', 'low_email_d20', 'low_call_d30']);
 
     // Paying everything overdue cures the account: the case closes before the final notice.
-    const schedule = expect(await call('GET', `/receivables/${receivableId}`), 200);
     await runUntil('2026-04-20');
     const overdue = String(2 * 88849);
-    expect(
-      await call('POST', `/receivables/${receivableId}/payments`, {
-        key: `pay-${ext}`,
-        json: { externalId: `P-${ext}`, amount: overdue, currency: 'EUR', receivedOn: today },
-      }),
-      201,
-    );
+    await world.pay(receivableId, overdue);
     await drain();
     detail = await caseOf(receivableId);
-    assert.equal(detail.status, 'closed', JSON.stringify({ schedule, detail: detail.account }));
+    assert.equal(detail.status, 'closed', JSON.stringify(detail.account));
     assert.equal(detail.outcome, 'cured');
     assert.equal(detail.recovered, overdue);
     await runUntil('2026-05-01');
@@ -245,14 +157,14 @@ describe('collections cases', () => {
   });
 
   test('a high-risk Spanish speaker: an early call for the Spanish-speaking collector, cancelled by a payoff', async () => {
-    const { receivableId, ext } = await loan({
+    const { receivableId } = await loan({
       name: 'Héctor Alto',
       email: 'hector@example.com',
       phone: '+34600000002',
       language: 'es-ES',
       riskRating: 'D',
     });
-    const due = addDays(today, 8);
+    const due = addDays(world.today(), 8);
     await runUntil(addDays(due, 1));
     let detail = await caseOf(receivableId);
     assert.equal(detail.segment, 'consumer-high');
@@ -264,13 +176,7 @@ describe('collections cases', () => {
     assert.ok(task, 'a call task on day 3');
     assert.equal(task.assignee, 'cleo', 'es-ES goes to the collector who speaks es');
     const total = expect(await call('GET', `/receivables/${receivableId}`), 200).outstanding;
-    expect(
-      await call('POST', `/receivables/${receivableId}/payments`, {
-        key: `payoff-${ext}`,
-        json: { externalId: `PO-${ext}`, amount: total, currency: 'EUR', receivedOn: today },
-      }),
-      201,
-    );
+    await world.pay(receivableId, String(total));
     await drain();
     detail = await caseOf(receivableId);
     assert.equal(detail.status, 'closed');
@@ -281,43 +187,41 @@ describe('collections cases', () => {
   });
 
   test('promises by API: kept from payments; refused when invalid; one open at a time; permissions', async () => {
-    const { receivableId, ext, customerExt } = await loan({ name: 'Pia Promise', email: 'pia@example.com', language: 'en' });
-    const due = addDays(today, 8);
+    const { receivableId, ext, customerExt } = await loan({
+      name: 'Pia Promise',
+      email: 'pia@example.com',
+      language: 'en',
+    });
+    const due = addDays(world.today(), 8);
     await runUntil(addDays(due, 2));
     const detail = await caseOf(receivableId);
     const path = `/collections/cases/${detail.id}/promises`;
     const promise = (json: unknown, token?: string) =>
       call('POST', path, { json, key: randomUUID(), ...(token ? { token } : {}) });
 
-    expectProblem(await promise({ amount: '12.5', date: addDays(today, 3) }), 400, 'body.amount');
+    expectProblem(await promise({ amount: '12.5', date: addDays(world.today(), 3) }), 400, 'body.amount');
     expectProblem(await promise({ amount: '1000', date: 'soon' }), 400, 'body.date');
-    expectProblem(await promise({ amount: '99999999', date: addDays(today, 3) }), 422, 'body.amount');
-    expectProblem(await promise({ amount: '1000', date: addDays(today, -1) }), 422, 'body.date');
-    expectProblem(await promise({ amount: '1000', date: addDays(today, 91) }), 422, 'body.date');
-    expect(await call('POST', path, { json: { amount: '1000', date: addDays(today, 3) } }), 400);
-    expect(await promise({ amount: '1000', date: addDays(today, 3) }, tokens.vera), 403);
+    expectProblem(await promise({ amount: '99999999', date: addDays(world.today(), 3) }), 422, 'body.amount');
+    expectProblem(await promise({ amount: '1000', date: addDays(world.today(), -1) }), 422, 'body.date');
+    expectProblem(await promise({ amount: '1000', date: addDays(world.today(), 91) }), 422, 'body.date');
+    expect(await call('POST', path, { json: { amount: '1000', date: addDays(world.today(), 3) } }), 400);
+    expect(await promise({ amount: '1000', date: addDays(world.today(), 3) }, tokens.vera), 403);
     expect(
       await call('POST', '/collections/cases/ccase_nope/promises', {
-        json: { amount: '1', date: today },
+        json: { amount: '1', date: world.today() },
         key: randomUUID(),
       }),
       404,
     );
     assert.equal(expect(await call('GET', path), 200).data.length, 0, 'nothing written by the refusals');
 
-    const made = expect(await promise({ amount: '50000', date: addDays(today, 4) }), 201);
+    const made = expect(await promise({ amount: '50000', date: addDays(world.today(), 4) }), 201);
     assert.equal(made.status, 'open');
-    expect(await promise({ amount: '1000', date: addDays(today, 2) }), 409);
+    expect(await promise({ amount: '1000', date: addDays(world.today(), 2) }), 409);
     await drain();
     assert.equal((await caseOf(receivableId)).state, 'promised');
-    expect(
-      await call('POST', `/receivables/${receivableId}/payments`, {
-        key: `part-${ext}`,
-        json: { externalId: `PP-${ext}`, amount: '50000', currency: 'EUR', receivedOn: today },
-      }),
-      201,
-    );
-    await runUntil(addDays(today, 7));
+    await world.pay(receivableId, '50000');
+    await runUntil(addDays(world.today(), 7));
     const after = await caseOf(receivableId);
     assert.equal(after.promises[0].status, 'kept');
     assert.equal(after.promises[0].paidAmount, '50000');

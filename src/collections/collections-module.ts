@@ -2,6 +2,7 @@ import type { DomainModule } from '../domains.js';
 import { collectionsActions } from './collections-actions.js';
 import { collectionsRoutes } from './collections-routes.js';
 import { installCollectionsPolicy } from './install.js';
+import { collectionsReportRoutes } from './reports/report-routes.js';
 import './tables.js';
 
 /**
@@ -16,6 +17,6 @@ export const collectionsModule: DomainModule = {
       if (!context.engine.actions.has(action.name)) context.engine.actions.register(action);
     }
   },
-  routes: (context) => [collectionsRoutes(context)],
+  routes: (context) => [collectionsRoutes(context), collectionsReportRoutes(context)],
   install: installCollectionsPolicy,
 };

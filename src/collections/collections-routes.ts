@@ -15,7 +15,12 @@ import { notFound } from '../core/errors.js';
 import { inDomainTransaction } from '../domain-work.js';
 import type { DomainContext } from '../domains.js';
 import type { Queryable } from '../storage/schema.js';
-import { getCase, listCases } from './cases.js';
+import { getCase, listCases, lockCase } from './cases.js';
+import { DisputeInputSchema, DisputeResolutionSchema, listDisputes, openDispute, resolveDispute } from './disputes.js';
+import { HardshipInputSchema, listHardships, raiseHardship } from './hardship.js';
+import { endPlacement, listPlacements, placementExport } from './placements.js';
+import { listPlans, PlanInputSchema, proposePlan } from './plans.js';
+import { listWriteOffs, proposeWriteOff } from './write-offs.js';
 import {
   CollectionsSettingsPatchSchema,
   readCollectionsSettings,
@@ -56,6 +61,11 @@ const CaseDetailSchema = CaseSchema.extend({
   stages: z.array(z.record(z.string(), z.unknown())).openapi({ description: 'Stages run, in order, with results' }),
   contacts: z.array(z.record(z.string(), z.unknown())),
   promises: z.array(z.record(z.string(), z.unknown())),
+  disputes: z.array(z.record(z.string(), z.unknown())),
+  plans: z.array(z.record(z.string(), z.unknown())),
+  hardships: z.array(z.record(z.string(), z.unknown())),
+  placements: z.array(z.record(z.string(), z.unknown())),
+  writeOffs: z.array(z.record(z.string(), z.unknown())),
   timeline: z.array(z.record(z.string(), z.unknown())).openapi({ description: "The case workflow's history" }),
 }).openapi('CollectionCaseDetail');
 
@@ -157,6 +167,172 @@ const addPromiseDef = createRoute({
   },
 });
 
+const Row = z.record(z.string(), z.unknown());
+const Rows = (name: string) => json(z.object({ data: z.array(Row) }), name);
+
+/** GET and POST on a case's sub-collection, in the same shape. */
+function caseCollection(
+  segment: string,
+  names: { list: string; create: string; input: z.ZodType; created: string; idempotent?: boolean },
+) {
+  const list = createRoute({
+    method: 'get',
+    path: `/collections/cases/{id}/${segment}`,
+    tags: ['collections'],
+    summary: names.list,
+    middleware: [read] as const,
+    request: { params: IdParam },
+    responses: { 200: Rows(names.list), ...commonErrors, ...notFoundError },
+  });
+  const create = createRoute({
+    method: 'post',
+    path: `/collections/cases/{id}/${segment}`,
+    tags: ['collections'],
+    summary: names.create,
+    middleware: names.idempotent ? ([work, idempotent({ required: true })] as const) : ([work, idempotent()] as const),
+    request: { params: IdParam, headers: IdempotencyKeyHeader, body: body(names.input) },
+    responses: {
+      201: json(Row, names.created),
+      ...commonErrors,
+      ...notFoundError,
+      ...conflictError,
+      ...unprocessableError('Refused by the rules (amount, dates), or Idempotency-Key reused'),
+    },
+  });
+  return { list, create };
+}
+
+const disputesDefs = caseCollection('disputes', {
+  list: "A case's disputes",
+  create: 'Open a dispute: dunning pauses on the disputed amount until it is resolved',
+  input: DisputeInputSchema.openapi('DisputeInput'),
+  created: 'Opened',
+});
+const plansDefs = caseCollection('plans', {
+  list: "A case's payment plans",
+  create: 'Propose a payment plan for the arrears (approved by authority level when above the collector’s)',
+  input: PlanInputSchema.openapi('PaymentPlanInput'),
+  created: 'Proposed (active, or pending approval)',
+  idempotent: true,
+});
+const hardshipDefs = caseCollection('hardship', {
+  list: "A case's hardship reports",
+  create: 'Report hardship: the risk and customer-care queues review it at once; dunning pauses meanwhile',
+  input: HardshipInputSchema.openapi('HardshipInput'),
+  created: 'Raised',
+});
+const writeOffDefs = caseCollection('write-offs', {
+  list: "A case's write-off proposals",
+  create: 'Propose writing off the outstanding balance (approved by authority level; never by the proposer)',
+  input: z
+    .object({ reason: z.string().trim().min(1).max(1000) })
+    .strict()
+    .openapi('WriteOffInput'),
+  created: 'Proposed',
+  idempotent: true,
+});
+
+const resolveDisputeDef = createRoute({
+  method: 'post',
+  path: '/collections/cases/{id}/disputes/{disputeId}/resolve',
+  tags: ['collections'],
+  summary: 'Resolve a dispute: valid issues a credit note, invalid resumes dunning',
+  middleware: [work, idempotent()] as const,
+  request: {
+    params: IdParam.extend({ disputeId: z.string().min(1).max(100) }),
+    headers: IdempotencyKeyHeader,
+    body: body(DisputeResolutionSchema.openapi('DisputeResolution')),
+  },
+  responses: {
+    200: json(Row, 'Resolved'),
+    ...commonErrors,
+    ...notFoundError,
+    ...conflictError,
+    ...unprocessableError('Credit amount above the disputed amount'),
+  },
+});
+
+const listPlacementsDef = createRoute({
+  method: 'get',
+  path: '/collections/cases/{id}/placements',
+  tags: ['collections'],
+  summary: "A case's agency placements, with what the agency recovered and its commission",
+  middleware: [read] as const,
+  request: { params: IdParam },
+  responses: { 200: Rows('Placements'), ...commonErrors, ...notFoundError },
+});
+
+const recallDef = createRoute({
+  method: 'post',
+  path: '/collections/cases/{id}/placements/{placementId}/recall',
+  tags: ['collections'],
+  summary: 'Recall an account from its agency: recoveries and commission are frozen, the strategy resumes',
+  middleware: [work, idempotent()] as const,
+  request: {
+    params: IdParam.extend({ placementId: z.string().min(1).max(100) }),
+    headers: IdempotencyKeyHeader,
+    body: body(
+      z
+        .object({ reason: z.string().trim().min(1).max(1000) })
+        .strict()
+        .openapi('RecallInput'),
+    ),
+  },
+  responses: { 200: json(Row, 'Recalled'), ...commonErrors, ...notFoundError, ...conflictError },
+});
+
+const exportDef = createRoute({
+  method: 'get',
+  path: '/collections/placements/export',
+  tags: ['collections'],
+  summary: "An agency's placed accounts (CSV for the agency's file transfer, or JSON)",
+  middleware: [read] as const,
+  request: {
+    query: z.object({
+      agency: z.string().min(1).max(60),
+      format: z.enum(['csv', 'json']).default('csv'),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The placed accounts',
+      content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.object({ data: z.array(Row) }) } },
+    },
+    ...commonErrors,
+  },
+});
+
+const EXPORT_COLUMNS = [
+  'placement_id',
+  'placed_at',
+  'case_id',
+  'account',
+  'currency',
+  'placed_amount',
+  'outstanding',
+  'dpd',
+  'commission_rate',
+  'customer',
+  'name',
+  'email',
+  'phone',
+  'address',
+  'language',
+] as const;
+
+/** RFC 4180: quote every field that needs it, doubling quotes. */
+function csvField(value: unknown): string {
+  const text =
+    value === null || value === undefined
+      ? ''
+      : typeof value === 'string'
+        ? value
+        : value instanceof Date
+          ? value.toISOString()
+          : JSON.stringify(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
 const SettingsSchema = z.record(z.string(), z.unknown()).openapi('CollectionsSettings');
 
 const getSettingsDef = createRoute({
@@ -226,6 +402,97 @@ export function collectionsRoutes(context: DomainContext): RouteModule {
           (unit) => makePromise(unit, id, { amount: BigInt(input.amount), date: input.date, by: c.var.principal.name }),
         );
         return c.json(promise, 201);
+      });
+
+      const inUnit = <T>(
+        c: { var: { database: DomainContext['database']; principal: { id: string }; requestId: string } },
+        work: Parameters<typeof inDomainTransaction<T>>[2],
+      ) =>
+        inDomainTransaction(
+          { ...context, database: c.var.database },
+          { actor: c.var.principal.id, requestId: c.var.requestId },
+          work,
+        );
+
+      app.openapi(disputesDefs.list, async (c) => {
+        const { id } = c.req.valid('param');
+        await assertCase(c.var.database.db, id);
+        return c.json({ data: await listDisputes(c.var.database.db, id) }, 200);
+      });
+      app.openapi(disputesDefs.create, async (c) => {
+        const { id } = c.req.valid('param');
+        const input = c.req.valid('json') as z.infer<typeof DisputeInputSchema>;
+        const dispute = await inUnit(c, (unit) => openDispute(unit, id, input, c.var.principal.name));
+        return c.json(dispute, 201);
+      });
+      app.openapi(resolveDisputeDef, async (c) => {
+        const { id, disputeId } = c.req.valid('param');
+        const input = c.req.valid('json');
+        const dispute = await inUnit(c, (unit) => resolveDispute(unit, id, disputeId, input, c.var.principal.name));
+        return c.json(dispute, 200);
+      });
+
+      app.openapi(plansDefs.list, async (c) => {
+        const { id } = c.req.valid('param');
+        await assertCase(c.var.database.db, id);
+        return c.json({ data: await listPlans(c.var.database.db, id) }, 200);
+      });
+      app.openapi(plansDefs.create, async (c) => {
+        const { id } = c.req.valid('param');
+        const input = c.req.valid('json') as z.infer<typeof PlanInputSchema>;
+        const plan = await inUnit(c, (unit) => proposePlan(unit, id, input, c.var.principal.name));
+        return c.json(plan, 201);
+      });
+
+      app.openapi(hardshipDefs.list, async (c) => {
+        const { id } = c.req.valid('param');
+        await assertCase(c.var.database.db, id);
+        return c.json({ data: await listHardships(c.var.database.db, id) }, 200);
+      });
+      app.openapi(hardshipDefs.create, async (c) => {
+        const { id } = c.req.valid('param');
+        const input = c.req.valid('json') as z.infer<typeof HardshipInputSchema>;
+        const hardship = await inUnit(c, (unit) => raiseHardship(unit, id, input, c.var.principal.name));
+        return c.json(hardship, 201);
+      });
+
+      app.openapi(writeOffDefs.list, async (c) => {
+        const { id } = c.req.valid('param');
+        await assertCase(c.var.database.db, id);
+        return c.json({ data: await listWriteOffs(c.var.database.db, id) }, 200);
+      });
+      app.openapi(writeOffDefs.create, async (c) => {
+        const { id } = c.req.valid('param');
+        const { reason } = c.req.valid('json') as { reason: string };
+        const proposal = await inUnit(c, async (unit) =>
+          proposeWriteOff(unit, await lockCase(unit.tx, id), reason, c.var.principal.name),
+        );
+        return c.json(proposal, 201);
+      });
+
+      app.openapi(listPlacementsDef, async (c) => {
+        const { id } = c.req.valid('param');
+        await assertCase(c.var.database.db, id);
+        return c.json({ data: await listPlacements(c.var.database.db, id) }, 200);
+      });
+      app.openapi(recallDef, async (c) => {
+        const { id, placementId } = c.req.valid('param');
+        const { reason } = c.req.valid('json');
+        const placement = await inUnit(c, (unit) =>
+          endPlacement(unit, id, placementId, { status: 'recalled', reason, by: c.var.principal.name }),
+        );
+        return c.json(placement ?? {}, 200);
+      });
+
+      app.openapi(exportDef, async (c) => {
+        const { agency, format } = c.req.valid('query');
+        const rows = await placementExport(c.var.database.db, agency);
+        if (format === 'json') return c.json({ data: rows }, 200);
+        const lines = [
+          EXPORT_COLUMNS.join(','),
+          ...rows.map((row) => EXPORT_COLUMNS.map((k) => csvField(row[k])).join(',')),
+        ];
+        return c.body(`${lines.join('\r\n')}\r\n`, 200, { 'content-type': 'text/csv; charset=utf-8' });
       });
 
       app.openapi(getSettingsDef, async (c) => c.json(await readCollectionsSettings(c.var.database.db), 200));

@@ -35,6 +35,41 @@ export const VariantSchema = z
   .strict();
 export type Variant = z.infer<typeof VariantSchema>;
 
+export const AgencySchema = z
+  .object({
+    name: Name,
+    /** Share of what the agency recovers that it keeps, as a decimal string ("0.25" = 25 %). */
+    commissionRate: z.string().regex(/^0(\.\d{1,6})?$|^1(\.0{1,6})?$/, 'must be a decimal from 0 to 1, e.g. "0.25"'),
+    /** Where placements are POSTed (JSON, with an Idempotency-Key); without one, the agency takes the export file. */
+    url: z
+      .string()
+      .max(2048)
+      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL')
+      .optional(),
+    /** Segments it takes; empty: all. */
+    segments: z.array(Name).max(50).default([]),
+  })
+  .strict();
+export type Agency = z.infer<typeof AgencySchema>;
+
+/** A tier of authority: amounts up to `upTo` (minor units; null = any) go to `queue` (null = approved at once). */
+export const ApprovalTierSchema = z
+  .object({
+    upTo: z
+      .string()
+      .regex(/^[0-9]{1,18}$/, 'must be minor units as a string')
+      .nullable(),
+    queue: z.string().min(1).max(100).nullable(),
+  })
+  .strict();
+export type ApprovalTier = z.infer<typeof ApprovalTierSchema>;
+
+const tiers = z
+  .array(ApprovalTierSchema)
+  .min(1)
+  .max(10)
+  .refine((list) => list[list.length - 1]!.upTo === null, 'the last tier must have upTo null (any amount)');
+
 export const CollectionsSettingsPatchSchema = z
   .object({
     collectors: z
@@ -66,6 +101,18 @@ export const CollectionsSettingsPatchSchema = z
       .min(0)
       .max(24 * 30)
       .optional(),
+    /** Days after a plan installment's date before a short plan counts as broken. */
+    planGraceDays: z.number().int().min(0).max(30).optional(),
+    /** Who approves a payment plan, by its total. */
+    planApproval: tiers.optional(),
+    /** Who approves a write-off, by its amount. */
+    writeOffApproval: tiers.optional(),
+    /** Collection agencies that placement stages hand accounts to. */
+    agencies: z
+      .array(AgencySchema)
+      .max(50)
+      .refine((list) => new Set(list.map((a) => a.name)).size === list.length, 'agency names must be unique')
+      .optional(),
   })
   .strict();
 export type CollectionsSettingsPatch = z.infer<typeof CollectionsSettingsPatchSchema>;
@@ -77,6 +124,10 @@ export interface CollectionsSettings {
   promiseGraceDays: number;
   brokenPromiseLimit: number;
   stageGapHours: number;
+  planGraceDays: number;
+  planApproval: ApprovalTier[];
+  writeOffApproval: ApprovalTier[];
+  agencies: Agency[];
 }
 
 export const DEFAULT_COLLECTIONS_SETTINGS: CollectionsSettings = {
@@ -92,6 +143,18 @@ export const DEFAULT_COLLECTIONS_SETTINGS: CollectionsSettings = {
   promiseGraceDays: 2,
   brokenPromiseLimit: 2,
   stageGapHours: 24,
+  planGraceDays: 3,
+  // Small plans are agreed by the collector; larger ones need a supervisor, then a manager.
+  planApproval: [
+    { upTo: '50000', queue: null },
+    { upTo: '500000', queue: 'collections-supervisors' },
+    { upTo: null, queue: 'collections-managers' },
+  ],
+  writeOffApproval: [
+    { upTo: '100000', queue: 'collections-supervisors' },
+    { upTo: null, queue: 'collections-managers' },
+  ],
+  agencies: [],
 };
 
 const FIELDS = [
@@ -101,6 +164,10 @@ const FIELDS = [
   'promiseGraceDays',
   'brokenPromiseLimit',
   'stageGapHours',
+  'planGraceDays',
+  'planApproval',
+  'writeOffApproval',
+  'agencies',
 ] as const;
 const keyOf = (field: (typeof FIELDS)[number]) => `collections.${field}`;
 
@@ -142,4 +209,10 @@ export async function updateCollectionsSettings(
 /** The variants of a segment: its configured split, or the champion alone. */
 export function variantsOf(settings: CollectionsSettings, segment: string): Variant[] {
   return settings.variants[segment] ?? [{ name: 'champion', share: 100 }];
+}
+
+/** The queue that approves an amount (null: no approval needed). */
+export function approvalQueue(tiers: ApprovalTier[], amount: bigint): string | null {
+  const tier = tiers.find((t) => t.upTo === null || amount <= BigInt(t.upTo));
+  return tier ? tier.queue : tiers[tiers.length - 1]!.queue;
 }

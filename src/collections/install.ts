@@ -5,13 +5,15 @@ import { shippedCollectionsPolicy } from './policy/shipped-strategies.js';
 
 /**
  * Deploys the shipped collections policy (collections.segment, collections.strategy) and the
- * collections-case workflow when they are absent — never over a version a team deployed.
+ * collections-case and collections-hardship workflows when they are absent — never over a version a team deployed.
  */
 export const COLLECTIONS_WORKFLOW_KEY = 'collections-case';
+export const HARDSHIP_WORKFLOW_KEY = 'collections-hardship';
+const WORKFLOWS = [COLLECTIONS_WORKFLOW_KEY, HARDSHIP_WORKFLOW_KEY];
 const ACTOR = 'system:collections';
 
-export function collectionsWorkflowSource(): string {
-  return readFileSync(new URL('./workflow/collections-case.yaml', import.meta.url), 'utf8');
+export function collectionsWorkflowSource(key = COLLECTIONS_WORKFLOW_KEY): string {
+  return readFileSync(new URL(`./workflow/${key}.yaml`, import.meta.url), 'utf8');
 }
 
 export async function installCollectionsPolicy(context: DomainContext): Promise<{ deployed: string[] }> {
@@ -21,14 +23,19 @@ export async function installCollectionsPolicy(context: DomainContext): Promise<
     const result = await putDecision(context.database, { key, content, actor: ACTOR }, context.clock);
     if (result.created) deployed.push(`${key}@${result.version}`);
   }
-  const workflow = await context.database.db
-    .selectFrom('wf_definitions')
-    .select('version')
-    .where('key', '=', COLLECTIONS_WORKFLOW_KEY)
-    .limit(1)
-    .executeTakeFirst();
-  if (!workflow) {
-    const result = await context.engine.deploy({ source: collectionsWorkflowSource(), format: 'yaml', actor: ACTOR });
+  for (const key of WORKFLOWS) {
+    const workflow = await context.database.db
+      .selectFrom('wf_definitions')
+      .select('version')
+      .where('key', '=', key)
+      .limit(1)
+      .executeTakeFirst();
+    if (workflow) continue;
+    const result = await context.engine.deploy({
+      source: collectionsWorkflowSource(key),
+      format: 'yaml',
+      actor: ACTOR,
+    });
     deployed.push(`${result.key}@${result.version}`);
   }
   return { deployed };

@@ -1,32 +1,47 @@
-import { z } from 'zod';
-import { AppError } from '../core/errors.js';
 import type { DomainWork } from '../domain-work.js';
 import type { DecisionEvaluator } from '../engine/decisions/decision-evaluator.js';
-import { chargeFee } from '../receivables/fees.js';
 import { installmentTotals } from '../receivables/delinquency/delinquency.js';
 import { addDays, daysBetween } from '../receivables/schedule/due-dates.js';
+import { hasPostalAddress } from '../channels/letters/postal-address.js';
 import { pickCollector } from './assignment.js';
 import { lockCase, type CaseRow } from './cases.js';
 import { readCollectionsSettings } from './collections-settings.js';
-import { recordContact } from './contacts.js';
-import { currentPromise, makePromise, setState } from './promises.js';
+import { openDisputeOf } from './disputes.js';
+import { forbearanceOf, openHardshipOf } from './hardship.js';
+import { activePlacementOf, agencyFor } from './placements.js';
+import { checkPlan, currentPlanOf, presentPlan } from './plans.js';
+import { currentPromise, setState } from './promises.js';
 import { strategyStages, type Stage } from './strategy-stages.js';
+import { pendingWriteOffOf, presentWriteOff } from './write-offs.js';
 
 /**
  * The strategy's next move for a case, asked by the collections-case workflow each time it wakes
- * (a timer, a change to the case): settle a promise that fell due, pause while one is open, or run
- * the next stage not yet run — when the account's days past due reach it, and not sooner than the
- * stage gap after the previous one, so stages missed during a pause do not arrive in one burst.
- * Stages run in the strategy's order, each once: the stage-run row's key guarantees it.
+ * (a timer, a change to the case). In order: an approval someone owes (a plan, a write-off); a
+ * pause (hardship under review or forborne, a payment plan running, an agency working the account,
+ * a promise to pay not yet due, a dispute covering what is overdue) — settling a promise or plan
+ * whose checkpoint has passed on the way; otherwise the next stage not yet run, when the account's
+ * days past due reach it and not sooner than the stage gap after the previous one, so stages missed
+ * during a pause do not arrive in one burst. Stages run in the strategy's order, each once: the
+ * stage-run row's key guarantees it.
  */
 
-export type Channel = 'email' | 'sms' | 'call' | 'internal';
+export type Channel = 'email' | 'sms' | 'letter' | 'call' | 'agency' | 'approval' | 'internal';
 
 export interface StageInfo {
   stage: string;
   kind: Stage['kind'];
   seq: number;
   dpd: number;
+}
+
+/** A plan or write-off waiting for someone with the authority to approve it. */
+export interface ApprovalRequest {
+  kind: 'plan' | 'write_off';
+  id: string;
+  queue: string;
+  proposedBy: string;
+  title: string;
+  details: Record<string, unknown>;
 }
 
 export type Plan =
@@ -36,9 +51,9 @@ export type Plan =
       /** Now: the wait after the stage ends at once and the strategy is asked again. */
       until: string;
       reason: string;
-      stage: StageInfo;
+      stage: StageInfo | null;
       channel: Channel;
-      /** Why a message stage is recorded without sending (no address, channel not configured). */
+      /** Why a stage is recorded without doing it (no address, channel or agency configured). */
       skip: string | null;
       customerId: string;
       template: string | null;
@@ -46,23 +61,30 @@ export type Plan =
       queue: string;
       assignee: string | null;
       task: { title: string; context: Record<string, unknown> } | null;
+      approval: ApprovalRequest | null;
+      /** For an agency placement by API: where and what to POST. */
+      agency: { name: string; url: string; json: Record<string, unknown> } | null;
     };
 
 const CHANNEL: Record<Stage['kind'], Channel> = {
   email: 'email',
   final_notice: 'email',
   sms: 'sms',
+  letter: 'letter',
   call: 'call',
   fee: 'internal',
+  placement: 'internal',
+  write_off: 'internal',
 };
 
 /** Days a final notice gives the customer before the next step. */
 const FINAL_NOTICE_DAYS = 10;
 
-/** Which message channels this installation can send on. */
+/** Which outbound channels this installation can use. */
 export interface ChannelsReady {
   email: boolean;
   sms: boolean;
+  letter: boolean;
 }
 
 export async function planNext(
@@ -85,16 +107,69 @@ export async function planNext(
     .where('id', '=', theCase.receivable_id)
     .executeTakeFirstOrThrow();
   const today = unit.today();
+  const now = unit.clock.now();
   const oldest = receivable.oldest_unpaid_due_date;
-  // Cured or paid: the workflow's cure branch closes the case.
+  // Cured, paid or written off: the workflow's cure branch closes the case.
   if (receivable.status !== 'open' || oldest === null || oldest >= today) return waitFor(null, 'not overdue');
+  const settings = await readCollectionsSettings(unit.tx);
+  const base = {
+    due: true as const,
+    until: now.toISOString(),
+    customerId: theCase.customer_id,
+    queue: theCase.queue,
+    skip: null,
+    template: null,
+    data: {},
+    assignee: null,
+    task: null,
+    approval: null,
+    agency: null,
+    stage: null,
+  };
 
+  // 1. Someone must approve a plan or a write-off first.
+  const approval = await pendingApproval(unit, caseId);
+  if (approval) {
+    await setState(unit, theCase, 'awaiting_approval');
+    return { ...base, reason: `${approval.kind} ${approval.id} awaits approval`, channel: 'approval', approval };
+  }
+  // 2. Pauses: hardship under review or forborne, a plan running, an agency working it.
+  if (await openHardshipOf(unit.tx, caseId)) {
+    await setState(unit, theCase, 'hardship');
+    return waitFor(null, 'hardship under review');
+  }
+  const forbearance = await forbearanceOf(unit.tx, caseId, now);
+  if (forbearance) {
+    await setState(unit, theCase, 'forborne');
+    return waitFor(forbearance.toISOString(), `forbearance until ${forbearance.toISOString()}`);
+  }
+  const plan = await currentPlanOf(unit.tx, caseId);
+  if (plan?.status === 'active') {
+    const checked = await checkPlan(unit, plan, receivable.total_paid);
+    if (checked.status === 'active') {
+      await setState(unit, theCase, 'plan');
+      return waitFor(checked.nextCheck, `payment plan ${plan.id}`);
+    }
+  }
+  if (await activePlacementOf(unit.tx, caseId)) {
+    await setState(unit, theCase, 'placed');
+    return waitFor(null, 'placed with an agency');
+  }
   const promise = await currentPromise(unit, theCase, receivable.total_paid);
   if (promise.open) {
     await setState(unit, theCase, 'promised');
     return waitFor(promise.dueAt, `promise to pay ${promise.open.amount} by ${promise.open.promised_date}`);
   }
+  // 3. A dispute pauses dunning on the disputed amount; nothing undisputed overdue, nothing to chase.
+  const overdue = (await installmentTotals(unit.tx, theCase.receivable_id, today)).overdue;
+  const dispute = await openDisputeOf(unit.tx, caseId);
+  const chased = dispute ? overdue - dispute.amount : overdue;
+  if (dispute && chased <= 0n) {
+    await setState(unit, theCase, 'disputed');
+    return waitFor(null, `dispute ${dispute.id} covers what is overdue`);
+  }
 
+  // 4. The next stage of the strategy.
   const { stages } = await strategyStages(
     unit.tx,
     evaluator,
@@ -111,26 +186,17 @@ export async function planNext(
     await setState(unit, theCase, 'strategy_complete');
     return waitFor(null, 'every stage has run');
   }
-  await setState(unit, theCase, 'active');
-  const settings = await readCollectionsSettings(unit.tx);
+  await setState(unit, theCase, dispute ? 'partly_disputed' : 'active');
   let dueAt = Date.parse(`${addDays(oldest, next.dpd)}T00:00:00.000Z`);
   if (theCase.last_stage_at) {
     dueAt = Math.max(dueAt, theCase.last_stage_at.getTime() + settings.stageGapHours * 3_600_000);
   }
-  const now = unit.clock.now();
   if (dueAt > now.getTime()) return waitFor(new Date(dueAt).toISOString(), `next stage ${next.stage}`, next.stage);
 
   const dpd = daysBetween(oldest, today);
-  const overdue = (await installmentTotals(unit.tx, theCase.receivable_id, today)).overdue;
-  let channel = CHANNEL[next.kind];
-  let skip: string | null = null;
-  if (channel === 'email' || channel === 'sms') {
-    skip = await unsendable(unit, theCase.customer_id, channel, ready);
-    if (skip !== null) channel = 'internal';
-  }
   const data = {
     caseId,
-    amount: overdue.toString(),
+    amount: chased.toString(),
     outstanding: receivable.outstanding.toString(),
     currency: receivable.currency,
     reference: receivable.external_id,
@@ -138,51 +204,114 @@ export async function planNext(
     dueDate: oldest,
     deadline: addDays(today, FINAL_NOTICE_DAYS),
   };
-  let assignee: string | null = null;
-  let task: { title: string; context: Record<string, unknown> } | null = null;
+  const stage = { stage: next.stage, kind: next.kind, seq: next.seq, dpd: next.dpd };
+  const planned = { ...base, reason: `stage ${next.stage}`, stage, template: next.template, data };
+  let channel = CHANNEL[next.kind];
+  if (channel === 'email' || channel === 'sms' || channel === 'letter') {
+    const skip = await unsendable(unit, theCase.customer_id, channel, ready);
+    return skip === null ? { ...planned, channel } : { ...planned, channel: 'internal', skip };
+  }
+  if (next.kind === 'placement') {
+    const agency = agencyFor(settings.agencies, theCase.segment);
+    if (!agency) return { ...planned, channel: 'internal', skip: 'no collection agency takes this segment' };
+    if (agency.url) {
+      channel = 'agency';
+      return {
+        ...planned,
+        channel,
+        agency: { name: agency.name, url: agency.url, json: await placementRequest(unit, theCase, data) },
+      };
+    }
+    return { ...planned, channel };
+  }
   if (channel === 'call') {
     const customer = await unit.tx
       .selectFrom('customers')
       .select(['name', 'email', 'phone', 'language', 'time_zone', 'risk_rating'])
       .where('id', '=', theCase.customer_id)
       .executeTakeFirstOrThrow();
-    assignee = await pickCollector(unit.tx, settings, theCase, customer.language);
+    const assignee = await pickCollector(unit.tx, settings, theCase, customer.language);
     await keepCollector(unit, theCase, assignee);
-    task = {
-      title: `Call ${customer.name} about ${receivable.external_id}: ${dpd} days past due`,
-      context: { customer, account: data, ...(await caseContext(unit, theCase)) },
+    return {
+      ...planned,
+      channel,
+      assignee,
+      task: {
+        title: `Call ${customer.name} about ${receivable.external_id}: ${dpd} days past due`,
+        context: { customer, account: data, ...(await caseContext(unit, theCase)) },
+      },
     };
   }
+  return { ...planned, channel };
+}
+
+/** A pending plan or write-off, as the approval task the workflow creates for it. */
+async function pendingApproval(unit: DomainWork, caseId: string): Promise<ApprovalRequest | null> {
+  const plan = await currentPlanOf(unit.tx, caseId);
+  if (plan?.status === 'pending_approval' && plan.approval_queue) {
+    return {
+      kind: 'plan',
+      id: plan.id,
+      queue: plan.approval_queue,
+      proposedBy: plan.proposed_by,
+      title: `Approve a payment plan of ${plan.total} for case ${caseId}`,
+      details: presentPlan(plan),
+    };
+  }
+  const writeOff = await pendingWriteOffOf(unit.tx, caseId);
+  if (writeOff) {
+    return {
+      kind: 'write_off',
+      id: writeOff.id,
+      queue: writeOff.approval_queue,
+      proposedBy: writeOff.proposed_by,
+      title: `Approve writing off ${writeOff.amount} on case ${caseId}`,
+      details: presentWriteOff(writeOff),
+    };
+  }
+  return null;
+}
+
+/** What an agency receives about a placed account. */
+async function placementRequest(unit: DomainWork, theCase: CaseRow, account: Record<string, unknown>) {
+  const customer = await unit.tx
+    .selectFrom('customers')
+    .select(['external_id', 'name', 'email', 'phone', 'address', 'language'])
+    .where('id', '=', theCase.customer_id)
+    .executeTakeFirstOrThrow();
   return {
-    due: true,
-    until: now.toISOString(),
-    reason: `stage ${next.stage}`,
-    stage: { stage: next.stage, kind: next.kind, seq: next.seq, dpd: next.dpd },
-    channel,
-    skip,
-    customerId: theCase.customer_id,
-    template: next.template,
-    data,
-    queue: theCase.queue,
-    assignee,
-    task,
+    caseId: theCase.id,
+    account,
+    customer: {
+      externalId: customer.external_id,
+      name: customer.name,
+      email: customer.email,
+      phone: customer.phone,
+      address: customer.address,
+      language: customer.language,
+    },
   };
 }
 
 async function unsendable(
   unit: DomainWork,
   customerId: string,
-  channel: 'email' | 'sms',
+  channel: 'email' | 'sms' | 'letter',
   ready: ChannelsReady,
 ): Promise<string | null> {
   if (!ready[channel]) return `${channel} is not configured`;
   const customer = await unit.tx
     .selectFrom('customers')
-    .select(['email', 'phone'])
+    .select(['email', 'phone', 'address'])
     .where('id', '=', customerId)
     .executeTakeFirstOrThrow();
-  const address = channel === 'email' ? customer.email : customer.phone;
-  return address ? null : `the customer has no ${channel === 'email' ? 'email address' : 'phone number'}`;
+  const address = {
+    email: customer.email,
+    sms: customer.phone,
+    letter: hasPostalAddress(customer.address as Record<string, string> | null),
+  }[channel];
+  const what = { email: 'email address', sms: 'phone number', letter: 'postal address' }[channel];
+  return address ? null : `the customer has no ${what}`;
 }
 
 async function keepCollector(unit: DomainWork, theCase: CaseRow, collector: string | null): Promise<void> {
@@ -268,148 +397,4 @@ async function caseContext(unit: DomainWork, theCase: CaseRow) {
     promises: promises.map((p) => ({ amount: p.amount.toString(), date: p.promised_date, status: p.status })),
     stages: stages.map((s) => ({ stage: s.stage, at: s.ran_at.toISOString() })),
   };
-}
-
-export const StageInfoSchema = z
-  .object({
-    stage: z.string().min(1).max(80),
-    kind: z.enum(['email', 'sms', 'call', 'final_notice', 'fee']),
-    seq: z.number().int().min(0),
-    dpd: z.number().int().min(0),
-  })
-  .strict();
-
-/** Records a stage as run (once: a second record of the same stage fails on the key). */
-export async function stageDone(unit: DomainWork, caseId: string, stage: StageInfo, result: unknown) {
-  const theCase = await lockCase(unit.tx, caseId);
-  const now = unit.clock.now();
-  await unit.tx
-    .insertInto('collection_stage_runs')
-    .values({
-      case_id: caseId,
-      stage: stage.stage,
-      kind: stage.kind,
-      seq: stage.seq,
-      dpd: stage.dpd,
-      ran_at: now,
-      result: JSON.stringify(result ?? null),
-    })
-    .execute();
-  await unit.tx
-    .updateTable('collection_cases')
-    .set({ last_stage_at: now, updated_at: now })
-    .where('id', '=', caseId)
-    .execute();
-  unit.audit({
-    action: 'collections.stage.ran',
-    entityType: 'collection_case',
-    entityId: caseId,
-    after: { ...stage, result: result ?? null },
-  });
-  unit.publish('collections.stage.ran', caseId, {
-    caseId,
-    receivableId: theCase.receivable_id,
-    segment: theCase.segment,
-    variant: theCase.variant,
-    ...stage,
-  });
-  return { caseId, ...stage, ranAt: now.toISOString() };
-}
-
-/**
- * A stage finflow carries out itself (a fee per policy), or a message stage that cannot be sent
- * (recorded with the reason, so the strategy moves on), recorded as run in the same transaction.
- */
-export async function runInternalStage(
-  unit: DomainWork,
-  evaluator: DecisionEvaluator,
-  caseId: string,
-  stage: StageInfo,
-  skip: string | null,
-) {
-  if (skip !== null) return stageDone(unit, caseId, stage, { skipped: skip });
-  const theCase = await lockCase(unit.tx, caseId);
-  const { stages } = await strategyStages(
-    unit.tx,
-    evaluator,
-    { segment: theCase.segment, variant: theCase.variant },
-    theCase.strategy_version,
-  );
-  const definition = stages.find((s) => s.stage === stage.stage);
-  let result: Record<string, unknown> = { skipped: 'unknown stage' };
-  if (definition?.kind === 'fee' && definition.fee !== null) {
-    const charged = await chargeFee(unit, theCase.receivable_id, { kind: 'collection', amount: definition.fee }).catch(
-      (error: unknown) => {
-        // An account paid off meanwhile owes no fee; anything else is a real failure.
-        if (error instanceof AppError && error.code === 'receivable_not_open') return null;
-        throw error;
-      },
-    );
-    result = charged ? { fee: charged.fee } : { skipped: 'receivable not open' };
-  }
-  return stageDone(unit, caseId, stage, result);
-}
-
-export const CallTaskSchema = z.object({
-  outcome: z.string(),
-  completedBy: z.string(),
-  completedAt: z.string().optional(),
-  data: z.record(z.string(), z.unknown()).nullable().optional(),
-});
-
-/**
- * A collector's completed call task: the contact outcome, new contact details, and a promise when
- * the customer made one. A promise the rules refuse (too large, too far out) is noted in the stage
- * result, not failed: the call happened.
- */
-export async function recordCall(
-  unit: DomainWork,
-  caseId: string,
-  stage: StageInfo,
-  task: z.infer<typeof CallTaskSchema>,
-) {
-  const data = task.data ?? {};
-  const text = (name: string): string | undefined => {
-    const value = data[name];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const reached = task.outcome !== 'no_answer';
-  const contact = await recordContact(
-    unit,
-    caseId,
-    {
-      channel: 'call',
-      direction: 'outbound',
-      ...(task.completedAt ? { at: task.completedAt } : {}),
-      reached,
-      rightParty: typeof data.rightParty === 'boolean' ? data.rightParty : reached,
-      ...(text('willingness') ? { willingness: text('willingness') as never } : {}),
-      ...(text('delayReason') ? { delayReason: text('delayReason') } : {}),
-      ...(text('notes') ? { notes: text('notes') } : {}),
-      ...(text('newPhone') ? { newPhone: text('newPhone') } : {}),
-      ...(text('newEmail') ? { newEmail: text('newEmail') } : {}),
-    },
-    task.completedBy,
-  );
-  let promise: unknown = null;
-  let promiseRefused: string | null = null;
-  if (task.outcome === 'promise') {
-    const amount = text('promiseAmount');
-    const date = text('promiseDate');
-    if (!amount || !/^[0-9]{1,18}$/.test(amount) || !date) {
-      promiseRefused = 'promiseAmount (minor units) and promiseDate are needed for a promise';
-    } else {
-      promise = await makePromise(unit, caseId, {
-        amount: BigInt(amount),
-        date,
-        by: task.completedBy,
-        collector: task.completedBy,
-      }).catch((error: unknown) => {
-        if (!(error instanceof AppError)) throw error;
-        promiseRefused = error.message;
-        return null;
-      });
-    }
-  }
-  return stageDone(unit, caseId, stage, { outcome: task.outcome, contact: contact.id, promise, promiseRefused });
 }

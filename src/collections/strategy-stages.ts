@@ -49,7 +49,7 @@ function parseStage(raw: unknown, index: number, where: string): Stage {
   }
   const kind = row.kind as StageKind;
   const template = typeof row.template === 'string' && row.template !== '' ? row.template : null;
-  if ((kind === 'email' || kind === 'sms' || kind === 'final_notice') && template === null) {
+  if ((kind === 'email' || kind === 'sms' || kind === 'letter' || kind === 'final_notice') && template === null) {
     throw problem('template', `a template name for a ${kind} stage`);
   }
   let fee: bigint | null = null;

@@ -84,3 +84,85 @@ export interface CollectionPromisesTable {
   created_at: Timestamp;
   resolved_at: Timestamp | null;
 }
+
+declare module '../storage/schema.js' {
+  interface Tables {
+    collection_disputes: CollectionDisputesTable;
+    collection_plans: CollectionPlansTable;
+    collection_hardships: CollectionHardshipsTable;
+    collection_placements: CollectionPlacementsTable;
+    collection_write_offs: CollectionWriteOffsTable;
+  }
+}
+
+export interface CollectionDisputesTable {
+  id: string;
+  case_id: string;
+  amount: Money;
+  reason: string;
+  status: 'open' | 'valid' | 'invalid';
+  resolution: Json | null;
+  opened_by: string;
+  opened_at: Timestamp;
+  resolved_by: string | null;
+  resolved_at: Timestamp | null;
+}
+
+export interface CollectionPlansTable {
+  id: string;
+  case_id: string;
+  schedule: Json;
+  total: Money;
+  status: 'pending_approval' | 'active' | 'rejected' | 'kept' | 'broken' | 'cancelled';
+  approval_queue: string | null;
+  baseline_paid: Money;
+  proposed_by: string;
+  proposed_at: Timestamp;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+}
+
+export interface CollectionHardshipsTable {
+  id: string;
+  case_id: string;
+  circumstance: string;
+  notes: string;
+  status: 'open' | 'resumed' | 'forborne';
+  forbear_until: Timestamp | null;
+  raised_by: string;
+  raised_at: Timestamp;
+  resolved_by: string | null;
+  resolved_at: Timestamp | null;
+}
+
+export interface CollectionPlacementsTable {
+  id: string;
+  case_id: string;
+  agency: string;
+  commission_rate: ColumnType<string, string, string>;
+  placed_amount: Money;
+  paid_at_placement: Money;
+  status: 'placed' | 'recalled' | 'closed';
+  recovered: ColumnType<bigint, Amount | undefined, Amount>;
+  commission: ColumnType<bigint, Amount | undefined, Amount>;
+  delivery: Json | null;
+  placed_at: Timestamp;
+  ended_at: Timestamp | null;
+  ended_by: string | null;
+  end_reason: string | null;
+}
+
+export interface CollectionWriteOffsTable {
+  id: string;
+  case_id: string;
+  amount: Money;
+  reason: string;
+  status: 'pending_approval' | 'approved' | 'rejected';
+  approval_queue: string;
+  proposed_by: string;
+  proposed_at: Timestamp;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_note: string | null;
+}

@@ -48,6 +48,15 @@ describe('engine: straight-through steps', () => {
         callsOut: true,
         run: async (_i, ctx) => ({ tx: await txid(ctx) }),
       });
+      // A domain's unit of work publishes in the step's transaction, not through ctx.publish.
+      actions.register({
+        name: 'test.settle',
+        input: z.object({ key: z.string() }),
+        run: async (input, ctx) => {
+          await h.engine.publishManyInTx(ctx.tx, [{ type: 'test.settled', key: input.key, data: {}, actor: 'test' }]);
+          return { published: true };
+        },
+      });
       actions.register({
         name: 'test.broken',
         input: z.object({}),
@@ -297,5 +306,30 @@ steps:
     assert.equal(instance.status, 'failed');
     assert.match((instance.error as { message: string }).message, /scorecard missing/);
     assert.equal(instance.timeline.find((e) => e.step === 'score')?.event, 'failed');
+  });
+  test('an event a step publishes in its own transaction wakes a waiting branch of the same instance', async () => {
+    await h.deploy(`
+key: self-wake
+name: Self wake
+steps:
+  - id: both
+    type: parallel
+    join: any
+    branches:
+      - id: settled
+        steps:
+          - { id: await_settled, type: waitFor, event: test.settled, correlation: input.key }
+      - id: work
+        steps:
+          - { id: later, type: wait, duration: PT1H }
+          - { id: settle, type: action, action: test.settle, with: { key: "{{ input.key }}" } }
+          - { id: forever, type: waitFor, event: test.never }
+  - { id: done, type: end, outcome: settled }
+`);
+    const id = await h.start('self-wake', { key: 'k-1' });
+    await h.drain();
+    // The settle step runs in a later transaction than the one that began the wait.
+    await h.advance(60 * 60 * 1000);
+    assert.equal((await h.instance(id)).outcome, 'settled');
   });
 });

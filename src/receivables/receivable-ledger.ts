@@ -20,6 +20,7 @@ import type { Allocation } from './allocation/waterfall.js';
  *   loans:disbursements_payable (credit) owed to borrowers until the payments capability pays out
  *   cash:collections        (debit)   incoming payments, until reconciled with the bank statement
  *   liabilities:customer_credit (credit, never below zero) overpayments held for customers
+ *   losses:write_offs       (debit)   debts given up, and credit notes on loans
  *
  * so that, per currency, the balance of receivables:principal equals the unpaid principal of all
  * schedules and receivables:fees their unpaid fees — which the property tests check.
@@ -33,6 +34,7 @@ export const ACCOUNTS = {
   disbursements: { code: 'loans:disbursements_payable', normalSide: 'credit' },
   cash: { code: 'cash:collections', normalSide: 'debit' },
   customerCredit: { code: 'liabilities:customer_credit', normalSide: 'credit', debitsMustNotExceedCredits: true },
+  writeOffs: { code: 'losses:write_offs', normalSide: 'debit' },
 } satisfies Record<string, Omit<AccountSpec, 'currency'>>;
 
 type AccountName = keyof typeof ACCOUNTS;
@@ -148,6 +150,44 @@ export function postPayment(
       { suffix: 'overpayment', debit: 'cash', credit: 'customerCredit', amount: payment.unallocated },
     ],
     'payment received',
+  );
+}
+
+/**
+ * A credit note or a write-off takes principal and fees off the books. A credit note on an invoice
+ * reverses the revenue it recognised; on a loan, and every write-off, it is a loss. Fees were
+ * income when charged: a credit note takes the income back, a write-off books the loss. Interest is
+ * recognised only when collected, so forgiving it posts nothing.
+ */
+export function postAdjustment(
+  ctx: PostingContext,
+  adjustment: {
+    id: string;
+    receivableId: string;
+    kind: 'invoice' | 'loan';
+    type: 'credit_note' | 'write_off';
+    currency: string;
+    principal: bigint;
+    fee: bigint;
+  },
+): Promise<string> {
+  const creditNote = adjustment.type === 'credit_note';
+  return post(
+    ctx,
+    adjustment.id,
+    adjustment.currency,
+    adjustment.receivableId,
+    creditNote ? 'receivable.credit_note' : 'receivable.write_off',
+    [
+      {
+        suffix: 'principal',
+        debit: creditNote && adjustment.kind === 'invoice' ? 'invoiced' : 'writeOffs',
+        credit: 'principal',
+        amount: adjustment.principal,
+      },
+      { suffix: 'fee', debit: creditNote ? 'feeIncome' : 'writeOffs', credit: 'fees', amount: adjustment.fee },
+    ],
+    creditNote ? 'credit note' : 'write-off',
   );
 }
 

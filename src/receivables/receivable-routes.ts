@@ -17,6 +17,7 @@ import { AmountString } from '../customers/customer-input.js';
 import { inDomainTransaction } from '../domain-work.js';
 import type { DomainContext } from '../domains.js';
 import { BillingPlanInputSchema, createBillingPlan, getBillingPlan } from './billing-plans.js';
+import { adjustReceivable } from './adjustments.js';
 import { runCloseOfBusiness } from './delinquency/close-of-business.js';
 import { chargeFee } from './fees.js';
 import { listPayments, recordPayment, reversePayment } from './payments.js';
@@ -33,7 +34,7 @@ const ReceivableSchema = z
     customerId: z.string(),
     kind: z.enum(['invoice', 'loan']),
     currency: z.string(),
-    status: z.string().openapi({ description: 'open, paid or cancelled' }),
+    status: z.string().openapi({ description: 'open, paid, cancelled or written_off' }),
     issueDate: z.string(),
     paymentTerms: z.string().nullable(),
     principal: z.string(),
@@ -138,7 +139,7 @@ const listDef = createRoute({
     query: z.object({
       customerId: z.string().max(120).optional(),
       kind: z.enum(['invoice', 'loan']).optional(),
-      status: z.enum(['open', 'paid', 'cancelled']).optional(),
+      status: z.enum(['open', 'paid', 'cancelled', 'written_off']).optional(),
       bucket: z.string().max(40).optional(),
       minDpd: z.coerce.number().int().min(0).optional(),
       after: z.string().max(100).optional(),
@@ -260,6 +261,35 @@ const feeDef = createRoute({
     ...notFoundError,
     ...conflictError,
     ...unprocessableError('No such installment, or Idempotency-Key reused'),
+  },
+});
+
+const creditNoteDef = createRoute({
+  method: 'post',
+  path: '/receivables/{id}/credit-notes',
+  tags: ['receivables'],
+  summary: 'Issue a credit note: reduce what is owed (oldest installment first) without a payment',
+  description:
+    'For a charge found wrong (a valid dispute). Comes off fees, then interest, then principal of the oldest ' +
+    'installments; on an invoice it reverses revenue, on a loan it is booked as a loss. Publishes ' +
+    '`receivable.credit_note`, and `receivable.cured` if the arrears are gone.',
+  middleware: [write, idempotent({ required: true })] as const,
+  request: {
+    params: IdParam,
+    headers: IdempotencyKeyHeader,
+    body: body(
+      z
+        .object({ amount: AmountString, reason: z.string().trim().min(1).max(500) })
+        .strict()
+        .openapi('CreditNoteInput'),
+    ),
+  },
+  responses: {
+    201: json(z.object({ adjustment: z.record(z.string(), z.unknown()), receivable: ReceivableSchema }), 'Issued'),
+    ...commonErrors,
+    ...notFoundError,
+    ...conflictError,
+    ...unprocessableError('Amount above the outstanding balance, or Idempotency-Key reused'),
   },
 });
 
@@ -465,6 +495,15 @@ export function receivableRoutes(context: DomainContext): RouteModule {
         const input = c.req.valid('json');
         const result = await work(c, (unit) =>
           chargeFee(unit, id, { kind: input.kind, amount: BigInt(input.amount), installmentSeq: input.installmentSeq }),
+        );
+        return c.json(result, 201);
+      });
+
+      app.openapi(creditNoteDef, async (c) => {
+        const { id } = c.req.valid('param');
+        const input = c.req.valid('json');
+        const result = await work(c, (unit) =>
+          adjustReceivable(unit, id, { kind: 'credit_note', amount: BigInt(input.amount), reason: input.reason }),
         );
         return c.json(result, 201);
       });

@@ -14,6 +14,7 @@ declare module '../storage/schema.js' {
     receivable_lines: ReceivableLinesTable;
     installments: InstallmentsTable;
     receivable_fees: ReceivableFeesTable;
+    receivable_adjustments: ReceivableAdjustmentsTable;
     receivable_payments: ReceivablePaymentsTable;
     payment_allocations: PaymentAllocationsTable;
     close_of_business_runs: CloseOfBusinessRunsTable;
@@ -62,7 +63,7 @@ export interface CustomerRiskRatingsTable {
 }
 
 export type ReceivableKind = 'invoice' | 'loan';
-export type ReceivableStatus = 'open' | 'paid' | 'cancelled';
+export type ReceivableStatus = 'open' | 'paid' | 'cancelled' | 'written_off';
 
 export interface ReceivablesTable {
   id: string;
@@ -126,6 +127,18 @@ export interface ReceivableFeesTable {
   charged_at: Timestamp;
   charged_by: string;
   request_hash: string;
+}
+
+export interface ReceivableAdjustmentsTable {
+  id: string;
+  receivable_id: string;
+  kind: 'credit_note' | 'write_off';
+  amount: ColumnType<bigint, Amount, Amount>;
+  components: Json;
+  reason: string;
+  journal_id: string;
+  created_by: string;
+  created_at: Timestamp;
 }
 
 export interface ReceivablePaymentsTable {

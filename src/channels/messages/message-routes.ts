@@ -11,7 +11,7 @@ import '../tables.js';
 const MessageSchema = z
   .object({
     id: z.string(),
-    channel: z.enum(['email', 'sms']),
+    channel: z.enum(['email', 'sms', 'letter']),
     customerId: z.string().nullable(),
     recipient: z.string(),
     template: z.string().nullable(),
@@ -42,7 +42,7 @@ const listDef = createRoute({
   request: {
     query: z.object({
       customer: z.string().max(120).optional().openapi({ description: 'Customer id' }),
-      channel: z.enum(['email', 'sms']).optional(),
+      channel: z.enum(['email', 'sms', 'letter']).optional(),
       status: z.string().max(20).optional(),
       instance: z.string().max(120).optional().openapi({ description: 'Workflow instance id' }),
       limit: z.coerce.number().int().min(1).max(500).default(100),

@@ -1,5 +1,6 @@
 import { COLLECTIONS_NOTICE_TEMPLATES } from './collections-notice-templates.js';
 import { CREDIT_NOTICE_TEMPLATES } from './credit-notice-templates.js';
+import { LETTER_TEMPLATES } from '../letters/letter-templates.js';
 import { email, sms, type TemplateSource } from './template-source.js';
 
 /**
@@ -115,4 +116,5 @@ nosotros para acordar un plan de pagos.</p>`,
   ),
   ...CREDIT_NOTICE_TEMPLATES,
   ...COLLECTIONS_NOTICE_TEMPLATES,
+  ...LETTER_TEMPLATES,
 ];

@@ -5,13 +5,14 @@ import { commonErrors, json, notFoundError } from '../../api/schemas.js';
 import { validationError } from '../../core/errors.js';
 import { smsSegments } from '../sms/segments.js';
 import { renderEmail, renderSms } from './render.js';
+import { renderLetterText } from '../letters/letter-action.js';
 import { getTemplate, listTemplates, putTemplate, resolveTemplate } from './template-store.js';
 
 /** /channels/templates: list, read, replace one locale, and preview a rendering with sample data. */
 
 const TemplateSchema = z
   .object({
-    channel: z.enum(['email', 'sms']),
+    channel: z.enum(['email', 'sms', 'letter']),
     name: z.string(),
     locale: z.string(),
     subject: z.string().nullable(),
@@ -25,7 +26,7 @@ const TemplateSchema = z
   .openapi('MessageTemplate');
 
 const Key = z.object({
-  channel: z.enum(['email', 'sms']),
+  channel: z.enum(['email', 'sms', 'letter']),
   name: z.string().regex(/^[a-z0-9_.-]{1,80}$/, 'lowercase letters, digits, _ . - (at most 80)'),
   locale: z
     .string()
@@ -148,12 +149,19 @@ export function templateRoutes(): RouteModule {
         const scope = { ...data, locale: template.locale };
         const rendered = () => {
           try {
+            if (channel === 'letter') return renderLetterText(template, scope);
             return channel === 'sms' ? renderSms(template, scope) : renderEmail(template, scope);
           } catch (error) {
             throw validationError([{ field: 'body.data', message: `rendering failed: ${(error as Error).message}` }]);
           }
         };
         const email = rendered();
+        if (typeof email !== 'string' && 'heading' in email) {
+          return c.json(
+            { locale: template.locale, subject: email.heading, html: null, text: email.body, segments: null },
+            200,
+          );
+        }
         if (typeof email === 'string') {
           return c.json(
             { locale: template.locale, subject: null, html: null, text: email, segments: smsSegments(email) },

@@ -145,7 +145,7 @@ export async function putTemplate(
   const before = (await variants(tx, key.channel, key.name)).find((t) => t.locale === key.locale) ?? null;
   const now = clock.now();
   const values = {
-    subject: key.channel === 'email' ? (input.subject ?? null) : null,
+    subject: key.channel !== 'sms' ? (input.subject ?? null) : null,
     body: input.body,
     text_body: key.channel === 'email' ? (input.textBody ?? null) : null,
     version: (before?.version ?? 0) + 1,

@@ -10,7 +10,8 @@ import type { JdmDocument } from '../../credit/model/scorecard-jdm.js';
  *   the customer's segment and risk rating, the overdue amount and its history with us, and which
  *   collector queue works it.
  * - `collections.strategy` (collect): the stages of each segment's strategy and variant, by days
- *   past due: email, SMS, call task, final notice (an email), fee. Ready strategies: low, medium and
+ *   past due: email, SMS, call task, final notice (an email), fee, letter (a PDF for the print
+ *   provider), placement with a collection agency, write-off proposal. Ready strategies: low, medium and
  *   high risk consumer loans, and B2B invoices dunned from polite to firm in levels, as Odoo's
  *   follow-up levels and Kill Bill's overdue states configure it. `consumer-low` has a challenger
  *   that texts before it emails.
@@ -20,7 +21,7 @@ export const SEGMENT_DECISION = 'collections.segment';
 export const STRATEGY_DECISION = 'collections.strategy';
 
 export const SEGMENTS = ['consumer-low', 'consumer-medium', 'consumer-high', 'b2b'] as const;
-export const STAGE_KINDS = ['email', 'sms', 'call', 'final_notice', 'fee'] as const;
+export const STAGE_KINDS = ['email', 'sms', 'letter', 'call', 'final_notice', 'fee', 'placement', 'write_off'] as const;
 export type StageKind = (typeof STAGE_KINDS)[number];
 
 export function segmentPolicy(): JdmDocument {
@@ -96,6 +97,9 @@ const STRATEGIES: Record<string, Record<string, StageRow[]>> = {
       { stage: 'low_call_d30', dpd: 30, kind: 'call' },
       { stage: 'low_final_d45', dpd: 45, kind: 'final_notice', template: 'collections_final_notice' },
       { stage: 'low_fee_d46', dpd: 46, kind: 'fee', fee: 1500 },
+      { stage: 'low_letter_d60', dpd: 60, kind: 'letter', template: 'collections_letter' },
+      { stage: 'low_placement_d90', dpd: 90, kind: 'placement' },
+      { stage: 'low_write_off_d180', dpd: 180, kind: 'write_off' },
     ],
     challenger: [
       { stage: 'low_sms_d3', dpd: 3, kind: 'sms', template: 'payment_overdue' },
@@ -104,6 +108,9 @@ const STRATEGIES: Record<string, Record<string, StageRow[]>> = {
       { stage: 'low_call_d30', dpd: 30, kind: 'call' },
       { stage: 'low_final_d45', dpd: 45, kind: 'final_notice', template: 'collections_final_notice' },
       { stage: 'low_fee_d46', dpd: 46, kind: 'fee', fee: 1500 },
+      { stage: 'low_letter_d60', dpd: 60, kind: 'letter', template: 'collections_letter' },
+      { stage: 'low_placement_d90', dpd: 90, kind: 'placement' },
+      { stage: 'low_write_off_d180', dpd: 180, kind: 'write_off' },
     ],
   },
   'consumer-medium': {
@@ -115,6 +122,9 @@ const STRATEGIES: Record<string, Record<string, StageRow[]>> = {
       { stage: 'med_call_d30', dpd: 30, kind: 'call' },
       { stage: 'med_final_d40', dpd: 40, kind: 'final_notice', template: 'collections_final_notice' },
       { stage: 'med_fee_d41', dpd: 41, kind: 'fee', fee: 2500 },
+      { stage: 'med_letter_d50', dpd: 50, kind: 'letter', template: 'collections_letter' },
+      { stage: 'med_placement_d75', dpd: 75, kind: 'placement' },
+      { stage: 'med_write_off_d150', dpd: 150, kind: 'write_off' },
     ],
   },
   'consumer-high': {
@@ -125,6 +135,9 @@ const STRATEGIES: Record<string, Record<string, StageRow[]>> = {
       { stage: 'high_call_d14', dpd: 14, kind: 'call' },
       { stage: 'high_final_d21', dpd: 21, kind: 'final_notice', template: 'collections_final_notice' },
       { stage: 'high_fee_d30', dpd: 30, kind: 'fee', fee: 3500 },
+      { stage: 'high_letter_d40', dpd: 40, kind: 'letter', template: 'collections_letter' },
+      { stage: 'high_placement_d60', dpd: 60, kind: 'placement' },
+      { stage: 'high_write_off_d120', dpd: 120, kind: 'write_off' },
     ],
   },
   b2b: {
@@ -135,6 +148,8 @@ const STRATEGIES: Record<string, Record<string, StageRow[]>> = {
       { stage: 'b2b_call_d20', dpd: 20, kind: 'call' },
       { stage: 'b2b_level3_d30', dpd: 30, kind: 'final_notice', template: 'collections_final_notice' },
       { stage: 'b2b_fee_d31', dpd: 31, kind: 'fee', fee: 4000 },
+      { stage: 'b2b_letter_d45', dpd: 45, kind: 'letter', template: 'collections_letter' },
+      { stage: 'b2b_placement_d60', dpd: 60, kind: 'placement' },
     ],
   },
 };

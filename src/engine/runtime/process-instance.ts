@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { appendAuditBatch, type AuditEntry } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
-import { publishEventInTx } from './publish-event.js';
+import { markDue } from './cancellation.js';
+import { publishEventInTx, takeResumed } from './publish-event.js';
 import { InstanceRun, type InstanceContext, type TokenRow } from './instance-run.js';
 import { ENGINE_ACTOR, type EngineServices } from './services.js';
 import { message, runToken } from './step-executor.js';
@@ -159,7 +160,11 @@ async function runClaimed(
       budget -= 1;
     }
   }
+  // An event published inside one of this run's steps may have woken another of its branches, which
+  // the run's own write of the instance does not know about: make it due again after the write.
+  const wokenByOwnStep = takeResumed(tx, instance.id);
   const entry = await run.flush();
+  if (wokenByOwnStep) await markDue(tx, instance.id, now);
   for (const event of run.pendingEvents) {
     await publishEventInTx(tx, services, { ...event, actor: `workflow:${instance.id}` });
   }

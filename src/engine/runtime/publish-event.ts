@@ -182,7 +182,27 @@ async function wakeWaits(tx: Tx, event: StoredEvent, now: Date): Promise<string[
       .where('id', '=', token.id)
       .execute();
     await markDue(tx, instance.id, now);
+    noteResumed(tx, instance.id);
     resumed.push(instance.id);
   }
   return resumed;
+}
+
+/**
+ * Instances whose waits an event woke, per transaction. A step's action may publish (through a
+ * domain's unit of work) an event that wakes another branch of the very instance the worker is
+ * running; the worker's own write of that instance would then not know the branch is due. It asks
+ * here after writing, and marks the instance due again.
+ */
+const resumedInTx = new WeakMap<object, Set<string>>();
+
+function noteResumed(tx: Tx, instanceId: string): void {
+  let set = resumedInTx.get(tx);
+  if (!set) resumedInTx.set(tx, (set = new Set()));
+  set.add(instanceId);
+}
+
+/** Whether an event published in this transaction woke a wait of the instance (and forgets it). */
+export function takeResumed(tx: Tx, instanceId: string): boolean {
+  return resumedInTx.get(tx)?.delete(instanceId) ?? false;
 }

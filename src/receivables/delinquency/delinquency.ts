@@ -71,7 +71,13 @@ export function receivableEventData(
  * and publishes the transitions. Callers hold the receivable's row lock (they changed its
  * installments) and pass the row as it was before their change.
  */
-export async function evaluateDelinquency(unit: DomainWork, before: ReceivableRow, buckets?: Bucket[]) {
+export async function evaluateDelinquency(
+  unit: DomainWork,
+  before: ReceivableRow,
+  buckets?: Bucket[],
+  /** A terminal status the change sets (a write-off); otherwise paid or open by what is owed. */
+  finalStatus?: 'written_off',
+) {
   const asOf = unit.today();
   const receivableId = before.id;
   const totals = await installmentTotals(unit.tx, receivableId, asOf);
@@ -85,7 +91,7 @@ export async function evaluateDelinquency(unit: DomainWork, before: ReceivableRo
       total_paid: totals.paid,
       outstanding: totals.outstanding,
       oldest_unpaid_due_date: totals.oldestUnpaid,
-      status: before.status === 'cancelled' ? 'cancelled' : status,
+      status: finalStatus ?? (before.status === 'cancelled' ? 'cancelled' : status),
       dpd,
       bucket,
       overdue_since: dpd > 0 ? (before.dpd > 0 ? before.overdue_since : asOf) : null,

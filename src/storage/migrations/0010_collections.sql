@@ -89,3 +89,90 @@ CREATE TABLE collection_promises (
 );
 CREATE INDEX collection_promises_case_idx ON collection_promises (case_id, created_at);
 CREATE INDEX collection_promises_customer_idx ON collection_promises (customer_id, status);
+
+-- Disputes: the customer contests part or all of what the case is chasing. Dunning pauses on the
+-- disputed amount while one is open; found valid, a credit note takes it off; invalid, dunning resumes.
+CREATE TABLE collection_disputes (
+  id           text        PRIMARY KEY,
+  case_id      text        NOT NULL REFERENCES collection_cases (id),
+  amount       bigint      NOT NULL CHECK (amount > 0),
+  reason       text        NOT NULL,
+  status       text        NOT NULL CHECK (status IN ('open', 'valid', 'invalid')),
+  resolution   jsonb,
+  opened_by    text        NOT NULL,
+  opened_at    timestamptz NOT NULL,
+  resolved_by  text,
+  resolved_at  timestamptz
+);
+CREATE INDEX collection_disputes_case_idx ON collection_disputes (case_id, opened_at);
+
+-- Payment plans: a schedule for the arrears agreed with the customer, approved by authority level
+-- when large. While active the strategy pauses; a missed plan installment breaks it.
+CREATE TABLE collection_plans (
+  id             text        PRIMARY KEY,
+  case_id        text        NOT NULL REFERENCES collection_cases (id),
+  -- [{"date": "2026-05-01", "amount": "25000"}, …]
+  schedule       jsonb       NOT NULL,
+  total          bigint      NOT NULL CHECK (total > 0),
+  status         text        NOT NULL CHECK (status IN ('pending_approval', 'active', 'rejected', 'kept', 'broken', 'cancelled')),
+  approval_queue text,
+  baseline_paid  bigint      NOT NULL,
+  proposed_by    text        NOT NULL,
+  proposed_at    timestamptz NOT NULL,
+  decided_by     text,
+  decided_at     timestamptz,
+  resolved_at    timestamptz
+);
+CREATE INDEX collection_plans_case_idx ON collection_plans (case_id, proposed_at);
+
+-- Hardship: special circumstances a collector reports; risk and customer care review them at once.
+CREATE TABLE collection_hardships (
+  id            text        PRIMARY KEY,
+  case_id       text        NOT NULL REFERENCES collection_cases (id),
+  circumstance  text        NOT NULL,
+  notes         text        NOT NULL,
+  status        text        NOT NULL CHECK (status IN ('open', 'resumed', 'forborne')),
+  forbear_until timestamptz,
+  raised_by     text        NOT NULL,
+  raised_at     timestamptz NOT NULL,
+  resolved_by   text,
+  resolved_at   timestamptz
+);
+CREATE INDEX collection_hardships_case_idx ON collection_hardships (case_id, raised_at);
+
+-- Placements with external collection agencies: what was placed, at what commission, what the
+-- agency recovered (payments while placed) until recall or close.
+CREATE TABLE collection_placements (
+  id               text        PRIMARY KEY,
+  case_id          text        NOT NULL REFERENCES collection_cases (id),
+  agency           text        NOT NULL,
+  commission_rate  numeric(7, 6) NOT NULL,
+  placed_amount    bigint      NOT NULL,
+  paid_at_placement bigint     NOT NULL,
+  status           text        NOT NULL CHECK (status IN ('placed', 'recalled', 'closed')),
+  recovered        bigint      NOT NULL DEFAULT 0,
+  commission       bigint      NOT NULL DEFAULT 0,
+  delivery         jsonb,
+  placed_at        timestamptz NOT NULL,
+  ended_at         timestamptz,
+  ended_by         text,
+  end_reason       text
+);
+CREATE INDEX collection_placements_case_idx ON collection_placements (case_id, placed_at);
+CREATE INDEX collection_placements_agency_idx ON collection_placements (agency, status);
+
+-- Write-off proposals: approved, the outstanding balance is written off in receivables and the ledger.
+CREATE TABLE collection_write_offs (
+  id           text        PRIMARY KEY,
+  case_id      text        NOT NULL REFERENCES collection_cases (id),
+  amount       bigint      NOT NULL CHECK (amount > 0),
+  reason       text        NOT NULL,
+  status       text        NOT NULL CHECK (status IN ('pending_approval', 'approved', 'rejected')),
+  approval_queue text      NOT NULL,
+  proposed_by  text        NOT NULL,
+  proposed_at  timestamptz NOT NULL,
+  decided_by   text,
+  decided_at   timestamptz,
+  decision_note text
+);
+CREATE INDEX collection_write_offs_case_idx ON collection_write_offs (case_id, proposed_at);

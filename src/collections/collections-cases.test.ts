@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { addDays } from '../receivables/schedule/due-dates.js';
+import { forgetBestSlots } from './best-slot.js';
 import type { Body } from '../testing/api-client.js';
 import { collectionsScenario, type CollectionsScenario } from '../testing/collections-scenario.js';
 
@@ -277,5 +278,33 @@ describe('collections cases', () => {
     );
     assert.equal(decided.assessment.history.openCollectionCases, 1);
     expect(await call('GET', '/collections/cases/ccase_nope'), 404);
+  });
+  test('best time: with enough outcomes, a message stage goes out at the hour that did best, in the customer’s zone', async () => {
+    // A first account: its day-3 email goes out at 10:00 UTC (noon in Madrid in summer) and is paid the next day.
+    const first = await loan({ name: 'Bea Best', email: 'bea@example.com', language: 'en', riskRating: 'B' });
+    const due = addDays(world.today(), 8);
+    await runUntil(addDays(due, 3));
+    assert.equal(mailsTo('bea@example.com').length, 1);
+    await runUntil(addDays(due, 4));
+    await world.pay(first.receivableId, '88849');
+    await drain();
+    const best = expect(await call('GET', '/collections/reports/best-time?channel=email&minSample=1'), 200);
+    const slot = (best.best as Body[]).find((b) => b.segment === 'consumer-low');
+    assert.equal(slot?.best?.hour, 12, JSON.stringify(best.best));
+
+    expect(await call('PUT', '/collections/settings', { json: { bestTimeMinSample: 1 } }), 200);
+    forgetBestSlots();
+    try {
+      const second = await loan({ name: 'Ben Best', email: 'ben@example.com', language: 'en', riskRating: 'B' });
+      const due2 = addDays(world.today(), 8);
+      await runUntil(addDays(due2, 1));
+      const detail = await caseOf(second.receivableId);
+      const waits = (detail.timeline as Body[]).filter((e) => e.step === 'wait_next' && e.event === 'waiting');
+      // Noon in Madrid on day 3 (CEST, UTC+2) instead of 00:00 UTC.
+      assert.equal(waits.at(-1)?.data?.timeoutAt, `${addDays(due2, 3)}T10:00:00.000Z`, JSON.stringify(waits.at(-1)));
+    } finally {
+      expect(await call('PUT', '/collections/settings', { json: { bestTimeMinSample: 50 } }), 200);
+      forgetBestSlots();
+    }
   });
 });

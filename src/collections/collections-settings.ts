@@ -103,6 +103,11 @@ export const CollectionsSettingsPatchSchema = z
       .optional(),
     /** Days after a plan installment's date before a short plan counts as broken. */
     planGraceDays: z.number().int().min(0).max(30).optional(),
+    /**
+     * Recorded attempts an hour needs before message stages go out at the segment's best hour
+     * (best-time report); null: always at the start of the stage's day.
+     */
+    bestTimeMinSample: z.number().int().min(1).max(100_000).nullable().optional(),
     /** Who approves a payment plan, by its total. */
     planApproval: tiers.optional(),
     /** Who approves a write-off, by its amount. */
@@ -125,6 +130,7 @@ export interface CollectionsSettings {
   brokenPromiseLimit: number;
   stageGapHours: number;
   planGraceDays: number;
+  bestTimeMinSample: number | null;
   planApproval: ApprovalTier[];
   writeOffApproval: ApprovalTier[];
   agencies: Agency[];
@@ -144,6 +150,7 @@ export const DEFAULT_COLLECTIONS_SETTINGS: CollectionsSettings = {
   brokenPromiseLimit: 2,
   stageGapHours: 24,
   planGraceDays: 3,
+  bestTimeMinSample: 50,
   // Small plans are agreed by the collector; larger ones need a supervisor, then a manager.
   planApproval: [
     { upTo: '50000', queue: null },
@@ -165,6 +172,7 @@ const FIELDS = [
   'brokenPromiseLimit',
   'stageGapHours',
   'planGraceDays',
+  'bestTimeMinSample',
   'planApproval',
   'writeOffApproval',
   'agencies',

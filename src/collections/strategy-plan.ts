@@ -4,6 +4,7 @@ import { installmentTotals } from '../receivables/delinquency/delinquency.js';
 import { addDays, daysBetween } from '../receivables/schedule/due-dates.js';
 import { hasPostalAddress } from '../channels/letters/postal-address.js';
 import { pickCollector } from './assignment.js';
+import { bestSendHour, stageMoment } from './best-slot.js';
 import { lockCase, type CaseRow } from './cases.js';
 import { readCollectionsSettings } from './collections-settings.js';
 import { openDisputeOf } from './disputes.js';
@@ -188,6 +189,11 @@ export async function planNext(
   }
   await setState(unit, theCase, dispute ? 'partly_disputed' : 'active');
   let dueAt = Date.parse(`${addDays(oldest, next.dpd)}T00:00:00.000Z`);
+  const messageChannel = CHANNEL[next.kind];
+  if (settings.bestTimeMinSample !== null && (messageChannel === 'email' || messageChannel === 'sms')) {
+    const hour = await bestSendHour(unit.tx, theCase.segment, messageChannel, settings.bestTimeMinSample);
+    if (hour !== null) dueAt = stageMoment(addDays(oldest, next.dpd), hour, await timeZoneOf(unit, theCase));
+  }
   if (theCase.last_stage_at) {
     dueAt = Math.max(dueAt, theCase.last_stage_at.getTime() + settings.stageGapHours * 3_600_000);
   }
@@ -243,6 +249,15 @@ export async function planNext(
     };
   }
   return { ...planned, channel };
+}
+
+async function timeZoneOf(unit: DomainWork, theCase: CaseRow): Promise<string> {
+  const row = await unit.tx
+    .selectFrom('customers')
+    .select('time_zone')
+    .where('id', '=', theCase.customer_id)
+    .executeTakeFirstOrThrow();
+  return row.time_zone;
 }
 
 /** A pending plan or write-off, as the approval task the workflow creates for it. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ManualClock } from './clock.js';
+import { AcceleratedClock, ManualClock } from './clock.js';
 import { isId, newId } from './ids.js';
 import { formatMoney, isCurrency, minorUnitDigits, money, parseMinorUnits } from './money.js';
 
@@ -60,5 +60,20 @@ describe('ManualClock', () => {
     assert.equal(clock.now().toISOString(), '2026-03-01T00:00:01.500Z');
     clock.set('2027-01-01T00:00:00.000Z');
     assert.equal(clock.now().toISOString(), '2027-01-01T00:00:00.000Z');
+  });
+});
+
+describe('accelerated clock', () => {
+  test('runs speed times the wall clock and resumes from a later time, never going back', () => {
+    let wall = 1_000_000;
+    const clock = new AcceleratedClock(1440, new Date('2026-03-02T00:00:00Z'), () => wall);
+    wall += 60_000; // a minute of wall time
+    assert.equal(clock.now().toISOString(), '2026-03-03T00:00:00.000Z', 'a day a minute');
+    clock.resumeFrom(new Date('2026-03-01T00:00:00Z'));
+    assert.equal(clock.now().toISOString(), '2026-03-03T00:00:00.000Z', 'an earlier time is ignored');
+    clock.resumeFrom(new Date('2026-04-01T00:00:00Z'));
+    wall += 30_000;
+    assert.equal(clock.now().toISOString(), '2026-04-01T12:00:00.000Z');
+    assert.throws(() => new AcceleratedClock(0.5), /speed must be at least 1/);
   });
 });

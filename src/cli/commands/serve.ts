@@ -1,8 +1,33 @@
 import type { Command } from 'commander';
+import { sql } from 'kysely';
+import { AcceleratedClock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import type { Database } from '../../storage/database.js';
 import { EMBEDDED_DURABILITY_WARNING, startServer } from '../../server.js';
 import { seedExamples } from '../../demo/seed-examples.js';
 import { seedPortfolio } from '../../demo/seed-portfolio.js';
 import { configFrom, withDatabaseOptions } from '../context.js';
+
+/** `--speed`: a demo clock; refused on a PostgreSQL server, where time must be real. */
+function acceleratedClock(speed: string | undefined, databaseUrl: string | undefined): AcceleratedClock | undefined {
+  if (speed === undefined) return undefined;
+  const factor = Number(speed);
+  if (!Number.isFinite(factor) || factor < 1 || factor > 100_000) {
+    throw new AppError('invalid_option', 400, '--speed: must be a number from 1 to 100000, e.g. 1440 (a day a minute)');
+  }
+  if (databaseUrl) {
+    throw new AppError('invalid_option', 400, '--speed: only on embedded PGlite (demos); a PostgreSQL server runs on real time');
+  }
+  return factor === 1 ? undefined : new AcceleratedClock(factor);
+}
+
+async function latestRecordedTime(database: Database): Promise<Date> {
+  const row = await database.db
+    .selectFrom('audit_log')
+    .select(sql<Date | null>`max(occurred_at)`.as('at'))
+    .executeTakeFirst();
+  return row?.at ? new Date(row.at) : new Date(0);
+}
 
 export function registerServeCommand(program: Command): void {
   withDatabaseOptions(program.command('serve'))
@@ -11,12 +36,27 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on (env FINFLOW_HOST; default 127.0.0.1)')
     .option(
       '--demo',
-      'on embedded PGlite: deploy the demo data from examples/ (decisions, calendars, queues, workflows); idempotent',
+      'on embedded PGlite: deploy the demo data from examples/ (decisions, calendars, queues, workflows) and, on an empty data folder, a demo portfolio; idempotent',
+    )
+    .option('--no-demo', 'start without demo data (overrides --demo)')
+    .option(
+      '--speed <factor>',
+      'on embedded PGlite, for demos: run the clock this many times faster than real time (1440 = a day a minute)',
     )
     .action(
-      async (options: { dataDir?: string; databaseUrl?: string; port?: string; host?: string; demo?: boolean }) => {
+      async (options: {
+        dataDir?: string;
+        databaseUrl?: string;
+        port?: string;
+        host?: string;
+        demo?: boolean;
+        speed?: string;
+      }) => {
         const config = configFrom(options);
-        const server = await startServer(config);
+        const clock = acceleratedClock(options.speed, config.databaseUrl);
+        const server = await startServer(config, clock ? { clock } : {});
+        // A data folder an earlier demo ran ahead in time continues from where it was.
+        if (clock) clock.resumeFrom(await latestRecordedTime(server.database));
         // Demo data belongs in a trial, not in a production database: --demo applies to embedded PGlite only.
         const demo = options.demo && server.database.kind === 'pglite' ? await seedExamples(server.engine) : undefined;
         const portfolio = demo
@@ -39,6 +79,11 @@ export function registerServeCommand(program: Command): void {
           );
           if (portfolio?.loaded)
             lines.push('  demo:    portfolio loaded (customers DEMO-C1…C6, loans and invoices in every bucket)');
+        }
+        if (clock) {
+          lines.push(
+            `  clock:   ${clock.speed}× real time (now ${clock.now().toISOString()}): timers, days past due and strategies run fast`,
+          );
         }
         if (server.database.kind === 'pglite') lines.push(`  note:    ${EMBEDDED_DURABILITY_WARNING}`);
         if (server.bootstrapKey) {

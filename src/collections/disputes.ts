@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import { AppError, conflict, notFound } from '../core/errors.js';
+import { conflict, notFound, refusedField } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { DomainWork } from '../domain-work.js';
 import { adjustReceivable } from '../receivables/adjustments.js';
@@ -57,9 +57,9 @@ export async function openDispute(
     .where('id', '=', theCase.receivable_id)
     .executeTakeFirstOrThrow();
   const amount = input.amount === undefined ? overdue : BigInt(input.amount);
-  if (amount <= 0n) throw invalid('amount', 'must be above zero (nothing is overdue to dispute)');
+  if (amount <= 0n) throw refusedField('amount', 'must be above zero (nothing is overdue to dispute)');
   if (amount > receivable.outstanding) {
-    throw invalid('amount', `must not exceed the outstanding balance ${receivable.outstanding}`);
+    throw refusedField('amount', `must not exceed the outstanding balance ${receivable.outstanding}`);
   }
   const now = unit.clock.now();
   const row = await unit.tx
@@ -111,7 +111,7 @@ export async function resolveDispute(
   if (input.outcome === 'valid') {
     const amount = input.creditAmount === undefined ? row.amount : BigInt(input.creditAmount);
     if (amount <= 0n || amount > row.amount) {
-      throw invalid('creditAmount', `must be above zero and at most the disputed ${row.amount}`);
+      throw refusedField('creditAmount', `must be above zero and at most the disputed ${row.amount}`);
     }
     if (theCase.status === 'open') {
       creditNote = (
@@ -157,9 +157,6 @@ export async function openDisputeOf(db: Queryable | Tx, caseId: string): Promise
     .where('status', '=', 'open')
     .executeTakeFirst();
 }
-
-const invalid = (field: string, message: string) =>
-  new AppError('validation_failed', 422, `body.${field}: ${message}`, { field: `body.${field}` });
 
 export function presentDispute(row: DisputeRow) {
   return {

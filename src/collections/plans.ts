@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import { AppError, conflict } from '../core/errors.js';
+import { conflict, refusedField } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { DomainWork } from '../domain-work.js';
 import { addDays } from '../receivables/schedule/due-dates.js';
@@ -57,18 +57,22 @@ export async function proposePlan(unit: DomainWork, caseId: string, input: PlanI
   let previous = '';
   input.installments.forEach((line, index) => {
     const amount = BigInt(line.amount);
-    if (amount <= 0n) throw invalid(`installments.${index}.amount`, 'must be above zero');
-    if (line.date < today) throw invalid(`installments.${index}.date`, `must not be before today (${today})`);
-    if (line.date <= previous) throw invalid(`installments.${index}.date`, 'must be after the previous installment');
+    if (amount <= 0n) throw refusedField(`installments.${index}.amount`, 'must be above zero');
+    if (line.date < today) throw refusedField(`installments.${index}.date`, `must not be before today (${today})`);
+    if (line.date <= previous)
+      throw refusedField(`installments.${index}.date`, 'must be after the previous installment');
     if (line.date > addDays(today, MAX_MONTHS_OUT * 31)) {
-      throw invalid(`installments.${index}.date`, `must be within ${MAX_MONTHS_OUT} months`);
+      throw refusedField(`installments.${index}.date`, `must be within ${MAX_MONTHS_OUT} months`);
     }
     previous = line.date;
     total += amount;
   });
-  if (total < overdue) throw invalid('installments', `must add up to at least the overdue amount ${overdue}`);
+  if (total < overdue) throw refusedField('installments', `must add up to at least the overdue amount ${overdue}`);
   if (total > receivable.outstanding) {
-    throw invalid('installments', `must not add up to more than the outstanding balance ${receivable.outstanding}`);
+    throw refusedField(
+      'installments',
+      `must not add up to more than the outstanding balance ${receivable.outstanding}`,
+    );
   }
   const settings = await readCollectionsSettings(unit.tx);
   const queue = approvalQueue(settings.planApproval, total);
@@ -201,9 +205,6 @@ export async function settlePlansOnClose(unit: DomainWork, caseId: string, cured
     after: { status },
   });
 }
-
-const invalid = (field: string, message: string) =>
-  new AppError('validation_failed', 422, `body.${field}: ${message}`, { field: `body.${field}` });
 
 export function presentPlan(row: PlanRow) {
   return {

@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { AppError, conflict } from '../core/errors.js';
+import { conflict, refusedField } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { rateCustomer } from '../customers/customer-service.js';
 import type { DomainWork } from '../domain-work.js';
@@ -38,13 +38,13 @@ export async function makePromise(unit: DomainWork, caseId: string, request: Pro
     .select(['outstanding', 'total_paid', 'currency'])
     .where('id', '=', theCase.receivable_id)
     .executeTakeFirstOrThrow();
-  if (request.amount <= 0n) throw invalid('amount', 'must be above zero');
+  if (request.amount <= 0n) throw refusedField('amount', 'must be above zero');
   if (request.amount > receivable.outstanding) {
-    throw invalid('amount', `must not exceed the outstanding balance ${receivable.outstanding}`);
+    throw refusedField('amount', `must not exceed the outstanding balance ${receivable.outstanding}`);
   }
-  if (request.date < today) throw invalid('date', `must not be before today (${today})`);
+  if (request.date < today) throw refusedField('date', `must not be before today (${today})`);
   if (request.date > addDays(today, MAX_PROMISE_DAYS)) {
-    throw invalid('date', `must be within ${MAX_PROMISE_DAYS} days (by ${addDays(today, MAX_PROMISE_DAYS)})`);
+    throw refusedField('date', `must be within ${MAX_PROMISE_DAYS} days (by ${addDays(today, MAX_PROMISE_DAYS)})`);
   }
   const open = await unit.tx
     .selectFrom('collection_promises')
@@ -87,9 +87,6 @@ export async function makePromise(unit: DomainWork, caseId: string, request: Pro
   unit.publish('collections.case.changed', caseId, { caseId, change: 'promise_made', promise: row.id });
   return promise;
 }
-
-const invalid = (field: string, message: string) =>
-  new AppError('validation_failed', 422, `body.${field}: ${message}`, { field: `body.${field}` });
 
 /** The open promise, settled first if its date and grace have passed (or it is already paid). */
 export async function currentPromise(

@@ -58,3 +58,10 @@ export const forbidden = (permission: string, role: string): AppError =>
 
 export const conflict = (code: string, message: string, details?: Record<string, unknown>): AppError =>
   new AppError(code, 409, message, details ? { details } : {});
+
+/**
+ * 422: well-formed input that a business rule refuses (an amount above the balance, a date in the
+ * past), naming the body field so a client can point at it.
+ */
+export const refusedField = (field: string, message: string): AppError =>
+  new AppError('validation_failed', 422, `body.${field}: ${message}`, { field: `body.${field}` });

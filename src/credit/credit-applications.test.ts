@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-explicit-any --
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-assignment --
    response bodies are read field by field and each read is asserted; typing every nested shape here would restate the OpenAPI schemas */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import type { ParsedMail } from 'mailparser';
 import { ManualClock } from '../core/clock.js';
 import { startFakeBureau, type BureauReport, type FakeBureau } from '../testing/fake-bureau.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../testing/smtp-test-server.js';
+import { apiClient, type Body } from '../testing/api-client.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 
 /**
@@ -20,13 +21,6 @@ import { startTestServer, type TestServer } from '../testing/test-server.js';
  * offers are accepted, declined or expire, that a decision records the versions it used, and that
  * bureau outages are retried and a missing file goes to review.
  */
-
-type Body = Record<string, any>;
-interface Reply {
-  status: number;
-  body: Body;
-  what: string;
-}
 
 /** A borrower as the shipped policy sees them (see the contract's personas). */
 interface Persona {
@@ -141,43 +135,7 @@ describe('credit applications API', () => {
     await bureau?.close();
   });
 
-  // ---- HTTP helpers -------------------------------------------------------------------------
-
-  async function call(
-    method: string,
-    path: string,
-    init: { json?: unknown; token?: string | null; key?: string } = {},
-  ): Promise<Reply> {
-    const headers: Record<string, string> = {};
-    if (init.key !== undefined) headers['idempotency-key'] = init.key;
-    const res = await server.call(`/api/v1${path}`, {
-      method,
-      headers,
-      ...(init.json !== undefined ? { json: init.json } : {}),
-      ...(init.token !== undefined ? { token: init.token } : {}),
-    });
-    const text = await res.text();
-    let body: Body;
-    try {
-      body = text ? (JSON.parse(text) as Body) : {};
-    } catch {
-      body = { text };
-    }
-    return { status: res.status, body, what: `${method} ${path}` };
-  }
-
-  function expect(reply: Reply, status: number): Body {
-    assert.equal(reply.status, status, `${reply.what} → ${reply.status}: ${JSON.stringify(reply.body)}`);
-    return reply.body;
-  }
-
-  /** A 4xx problem naming `field` among its errors. */
-  function expectProblem(reply: Reply, status: number, field: string): Body {
-    const body = expect(reply, status);
-    const fields = ((body.errors ?? []) as Array<{ field: string }>).map((e) => e.field);
-    assert.ok(fields.includes(field), `${reply.what}: expected an error on ${field}, got ${JSON.stringify(body)}`);
-    return body;
-  }
+  const { call, expect, expectProblem } = apiClient(() => server);
 
   const newKey = () => `test-${randomUUID()}`;
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

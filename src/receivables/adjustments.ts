@@ -1,4 +1,4 @@
-import { AppError, conflict } from '../core/errors.js';
+import { conflict, refusedField } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { lockCustomer, refreshExposure } from '../customers/customer-service.js';
 import type { DomainWork } from '../domain-work.js';
@@ -54,9 +54,9 @@ export async function adjustReceivable(
     throw conflict('receivable_not_open', `only an open receivable can be adjusted; this one is ${receivable.status}`);
   }
   const amount = request.amount ?? (request.kind === 'write_off' ? receivable.outstanding : 0n);
-  if (amount <= 0n) throw invalid('amount', 'must be above zero');
+  if (amount <= 0n) throw refusedField('amount', 'must be above zero');
   if (amount > receivable.outstanding) {
-    throw invalid('amount', `must not exceed the outstanding balance ${receivable.outstanding}`);
+    throw refusedField('amount', `must not exceed the outstanding balance ${receivable.outstanding}`);
   }
 
   const installments = await unit.tx
@@ -145,9 +145,6 @@ export async function adjustReceivable(
   });
   return { adjustment, receivable: toReceivable(after) };
 }
-
-const invalid = (field: string, message: string) =>
-  new AppError('validation_failed', 422, `body.${field}: ${message}`, { field: `body.${field}` });
 
 function present(row: {
   id: string;

@@ -279,6 +279,41 @@ describe('collections cases', () => {
     assert.equal(decided.assessment.history.openCollectionCases, 1);
     expect(await call('GET', '/collections/cases/ccase_nope'), 404);
   });
+  test('risk feedback: a second broken promise in 180 days worsens the rating one grade, with the reason', async () => {
+    const { customerId, receivableId } = await loan({
+      name: 'Rob Risk',
+      email: 'rob@example.com',
+      language: 'en',
+      riskRating: 'B',
+    });
+    const due = addDays(world.today(), 8);
+    await runUntil(addDays(due, 1));
+    const detail = await caseOf(receivableId);
+    const promise = async () => {
+      expect(
+        await call('POST', `/collections/cases/${detail.id}/promises`, {
+          key: randomUUID(),
+          json: { amount: '10000', date: addDays(world.today(), 1) },
+        }),
+        201,
+      );
+      // The date, two grace days, then it is judged.
+      await runUntil(addDays(world.today(), 4));
+    };
+    await promise();
+    let customer = expect(await call('GET', `/customers/${customerId}`), 200);
+    assert.equal(customer.riskRating, 'B', 'one broken promise is not enough');
+    await promise();
+    const promises = (await caseOf(receivableId)).promises as Body[];
+    assert.deepEqual(
+      promises.map((p) => p.status),
+      ['broken', 'broken'],
+    );
+    customer = expect(await call('GET', `/customers/${customerId}`), 200);
+    assert.equal(customer.riskRating, 'C');
+    assert.match(String((customer.ratingHistory as Body[]).at(-1)?.reason), /2 broken promises to pay in 180 days/);
+  });
+
   test('best time: with enough outcomes, a message stage goes out at the hour that did best, in the customer’s zone', async () => {
     // A first account: its day-3 email goes out at 10:00 UTC (noon in Madrid in summer) and is paid the next day.
     const first = await loan({ name: 'Bea Best', email: 'bea@example.com', language: 'en', riskRating: 'B' });

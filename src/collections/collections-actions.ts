@@ -7,6 +7,7 @@ import type { DomainContext } from '../domains.js';
 import type { ActionContext, ActionDefinition } from '../engine/actions.js';
 import { closeCase, openCase } from './cases.js';
 import { resolveHardship } from './hardship.js';
+import { scanPreDue } from './pre-due.js';
 import {
   ApprovalSchema,
   CallTaskSchema,
@@ -118,6 +119,13 @@ export function collectionsActions(context: DomainContext): ActionDefinition<nev
         .strict(),
       run: (unit, input) =>
         resolveHardship(unit, input.hardship, { outcome: input.outcome, days: input.days ?? 30, by: input.by }),
+    }),
+    action(context, {
+      name: 'collections.pre_due_scan',
+      description:
+        'Publishes collections.pre_due for each installment falling due in preDueDays, for the customers preDueRatings names',
+      input: z.object({ asOf: z.iso.date().nullable().optional() }).strict(),
+      run: (unit, input) => scanPreDue(unit, channelsReady(context), input.asOf ?? undefined),
     }),
     action(context, {
       name: 'collections.close_case',

@@ -166,6 +166,12 @@ describe('collections cases', () => {
       riskRating: 'D',
     });
     const due = addDays(world.today(), 8);
+    // Rated D: a pre-due reminder three days before the installment falls due, in Spanish.
+    await runUntil(addDays(due, -4));
+    assert.deepEqual(mailsTo('hector@example.com'), []);
+    await runUntil(addDays(due, -3));
+    assert.equal(mailsTo('hector@example.com').length, 1);
+    assert.match(mailsTo('hector@example.com')[0]!, /^Recordatorio: 888,49\s€ vence el \d+ de mayo/);
     await runUntil(addDays(due, 1));
     let detail = await caseOf(receivableId);
     assert.equal(detail.segment, 'consumer-high');

@@ -103,6 +103,10 @@ export const CollectionsSettingsPatchSchema = z
       .optional(),
     /** Days after a plan installment's date before a short plan counts as broken. */
     planGraceDays: z.number().int().min(0).max(30).optional(),
+    /** Days before an installment falls due that a pre-due reminder goes out; null: none. */
+    preDueDays: z.number().int().min(1).max(30).nullable().optional(),
+    /** Risk ratings whose customers get pre-due reminders (empty: everyone). */
+    preDueRatings: z.array(z.string().min(1).max(20)).max(50).optional(),
     /**
      * Recorded attempts an hour needs before message stages go out at the segment's best hour
      * (best-time report); null: always at the start of the stage's day.
@@ -130,6 +134,8 @@ export interface CollectionsSettings {
   brokenPromiseLimit: number;
   stageGapHours: number;
   planGraceDays: number;
+  preDueDays: number | null;
+  preDueRatings: string[];
   bestTimeMinSample: number | null;
   planApproval: ApprovalTier[];
   writeOffApproval: ApprovalTier[];
@@ -150,6 +156,9 @@ export const DEFAULT_COLLECTIONS_SETTINGS: CollectionsSettings = {
   brokenPromiseLimit: 2,
   stageGapHours: 24,
   planGraceDays: 3,
+  // Customers rated D or E hear from us three days before an installment is due.
+  preDueDays: 3,
+  preDueRatings: ['D', 'E'],
   bestTimeMinSample: 50,
   // Small plans are agreed by the collector; larger ones need a supervisor, then a manager.
   planApproval: [
@@ -172,6 +181,8 @@ const FIELDS = [
   'brokenPromiseLimit',
   'stageGapHours',
   'planGraceDays',
+  'preDueDays',
+  'preDueRatings',
   'bestTimeMinSample',
   'planApproval',
   'writeOffApproval',

@@ -5,11 +5,16 @@ import { shippedCollectionsPolicy } from './policy/shipped-strategies.js';
 
 /**
  * Deploys the shipped collections policy (collections.segment, collections.strategy) and the
- * collections-case and collections-hardship workflows when they are absent — never over a version a team deployed.
+ * collections-case, collections-hardship and pre-due workflows when they are absent — never over a version a team deployed.
  */
 export const COLLECTIONS_WORKFLOW_KEY = 'collections-case';
 export const HARDSHIP_WORKFLOW_KEY = 'collections-hardship';
-const WORKFLOWS = [COLLECTIONS_WORKFLOW_KEY, HARDSHIP_WORKFLOW_KEY];
+const WORKFLOWS = [
+  COLLECTIONS_WORKFLOW_KEY,
+  HARDSHIP_WORKFLOW_KEY,
+  'collections-pre-due',
+  'collections-pre-due-reminder',
+];
 const ACTOR = 'system:collections';
 
 export function collectionsWorkflowSource(key = COLLECTIONS_WORKFLOW_KEY): string {

@@ -16,7 +16,11 @@ function acceleratedClock(speed: string | undefined, databaseUrl: string | undef
     throw new AppError('invalid_option', 400, '--speed: must be a number from 1 to 100000, e.g. 1440 (a day a minute)');
   }
   if (databaseUrl) {
-    throw new AppError('invalid_option', 400, '--speed: only on embedded PGlite (demos); a PostgreSQL server runs on real time');
+    throw new AppError(
+      'invalid_option',
+      400,
+      '--speed: only on embedded PGlite (demos); a PostgreSQL server runs on real time',
+    );
   }
   return factor === 1 ? undefined : new AcceleratedClock(factor);
 }

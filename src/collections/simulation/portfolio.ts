@@ -2,22 +2,24 @@ import { addDays } from '../../receivables/schedule/due-dates.js';
 import { random, type Random } from './prng.js';
 
 /**
- * The simulated portfolio: one customer and one receivable per account, drawn from a seed. Where
+ * The simulated portfolio, drawn from a seed: an account is one receivable of one customer. Where
  * the customer lives decides the time zone, the currency and the phone prefix; the language is
- * mostly the place's. A fifth are business customers, most of whom owe an invoice on net 30; the
- * rest owe a 12-month loan. First due dates are spread over the first 30 simulated days.
+ * mostly the place's. A fifth of the customers are businesses; most of them owe invoices on net 30
+ * (one to three, or a batch of 8 to 14 issued together), the rest a loan. Consumers owe a 12-month
+ * loan with monthly installments. First due dates are spread over the first 30 simulated days.
  *
- * Each account also gets a payment behaviour:
- * - `on_time` pays on time: most (`payAhead`) pay every installment that falls due in the simulated
- *   period at the first due date, as one payment (posting a payment costs about as much as loading
- *   a receivable, and these accounts never reach collections); the others pay each installment on
- *   its due date;
+ * Each customer also gets a payment behaviour, the same for all its accounts:
+ * - `on_time` pays on time: most (`payAhead`) have paid every installment that falls due in the
+ *   simulated period before it starts, as one payment (posting a payment costs about as much as
+ *   loading a receivable, and these accounts never reach collections); the others pay each
+ *   installment on its due date;
  * - `late` pays each installment `lateDays` after its due date;
  * - `promiser` stops paying; when a collector calls, it promises what is overdue for a date a few
  *   days out and pays everything overdue on that date, then pays on time (a `breaker` lets its
  *   first promise lapse and keeps the next one, if a collector calls again);
  * - `plan_taker` stops paying; when a collector calls, it agrees a two-part payment plan for the
- *   arrears, pays the parts on their dates and the later installments on time;
+ *   arrears, pays the parts on their dates and the later installments on time (a `breaker` pays the
+ *   first part only, and nothing after it);
  * - `defaulter` never pays.
  * Everyone but `on_time` falls overdue, so the weights below keep the delinquent share near 13 %.
  */
@@ -53,17 +55,17 @@ export const PLACES: readonly Place[] = [
 ];
 
 export const BEHAVIOUR_WEIGHTS: Readonly<Record<Behaviour, number>> = {
-  on_time: 88,
-  late: 4,
-  promiser: 3.5,
-  plan_taker: 2.5,
-  defaulter: 2,
+  on_time: 93,
+  late: 1.5,
+  promiser: 2.5,
+  plan_taker: 1.5,
+  defaulter: 1.5,
 };
 
 /** The share of on-time payers who pay each installment on its due date rather than ahead. */
-export const MONTHLY_SHARE = 0.2;
+export const MONTHLY_SHARE = 0.05;
 
-const RATINGS = { A: 25, B: 30, C: 25, D: 12, E: 8 } as const;
+const RATINGS = { A: 28, B: 32, C: 24, D: 10, E: 6 } as const;
 
 export interface Account {
   index: number;
@@ -86,7 +88,7 @@ export interface Account {
   payAhead: boolean;
   /** For `late`: days after each due date that the installment is paid. */
   lateDays: number;
-  /** For `promiser`: lets its first promise lapse. */
+  /** For `promiser`: lets its first promise lapse; for `plan_taker`: pays only a plan's first part. */
   breaker: boolean;
 }
 
@@ -94,60 +96,73 @@ export function generatePortfolio(options: { seed: number; accounts: number; sta
   const rng = random(options.seed);
   const tag = `S${options.seed}`;
   const accounts: Account[] = [];
-  for (let index = 0; index < options.accounts; index++) {
+  for (let c = 0; accounts.length < options.accounts; c++) {
     const place = rng.pick(PLACES);
     const business = rng.chance(0.2);
-    const rating = rng.weighted(RATINGS);
-    const behaviour = rng.weighted(BEHAVIOUR_WEIGHTS);
-    const customerExternalId = `${tag}-C${index}`;
-    const receivableExternalId = `${tag}-R${index}`;
-    const firstDue = addDays(options.start, rng.int(0, 29));
-    let receivable: Record<string, unknown>;
-    if (business && rng.chance(0.6)) {
-      receivable = {
-        externalId: receivableExternalId,
-        customerExternalId,
-        kind: 'invoice',
-        currency: place.currency,
-        issueDate: addDays(firstDue, -30),
-        paymentTerms: 'net 30',
-        amount: String(rng.int(50, 2000) * 1000),
-      };
-    } else {
-      receivable = {
-        externalId: receivableExternalId,
-        customerExternalId,
-        kind: 'loan',
-        currency: place.currency,
-        issueDate: addDays(firstDue, -30),
-        principal: String(rng.int(10, 150) * 10_000),
-        annualRate: rng.pick(['0.09', '0.12', '0.18', '0.24']),
-        termMonths: 12,
-        method: 'annuity',
-        firstDueDate: firstDue,
-      };
-    }
-    accounts.push({
-      index,
-      customerExternalId,
-      receivableExternalId,
-      customer: {
-        externalId: customerExternalId,
-        name: `${business ? 'Firm' : 'Customer'} ${tag}-${index}`,
-        email: `c${index}.${tag.toLowerCase()}@example.com`,
-        phone: place.phone(rng),
-        language: rng.pick(place.languages),
-        timeZone: place.timeZone,
-        segment: business ? 'business' : 'retail',
-        riskRating: rating,
-      },
-      receivable,
-      currency: place.currency,
-      behaviour,
+    const customerExternalId = `${tag}-C${c}`;
+    const customer: Account['customer'] = {
+      externalId: customerExternalId,
+      name: `${business ? 'Firm' : 'Customer'} ${tag}-${c}`,
+      email: `c${c}.${tag.toLowerCase()}@example.com`,
+      phone: place.phone(rng),
+      language: rng.pick(place.languages),
+      timeZone: place.timeZone,
+      segment: business ? 'business' : 'retail',
+      riskRating: rng.weighted(RATINGS),
+    };
+    // How the customer pays, whatever it owes.
+    const traits = {
+      behaviour: rng.weighted(BEHAVIOUR_WEIGHTS),
       payAhead: !rng.chance(MONTHLY_SHARE),
-      lateDays: rng.int(2, 20),
+      lateDays: rng.int(2, 12),
       breaker: rng.chance(0.35),
-    });
+    };
+    // What it owes: a consumer a loan; a business a loan or invoices, a few at a time, or now and then
+    // a batch of 8 to 14 issued together (the customer then has many accounts falling due at once).
+    let receivables: Array<Record<string, unknown>>;
+    if (business && rng.chance(0.6)) {
+      const batch = rng.chance(0.15);
+      const count = batch ? rng.int(8, 14) : rng.int(1, 3);
+      const base = rng.int(0, 25);
+      receivables = Array.from({ length: count }, () => {
+        const due = addDays(options.start, batch ? base + rng.int(0, 4) : rng.int(0, 29));
+        return {
+          kind: 'invoice',
+          currency: place.currency,
+          issueDate: addDays(due, -30),
+          paymentTerms: 'net 30',
+          amount: String(rng.int(50, 2000) * 1000),
+        };
+      });
+    } else {
+      const firstDue = addDays(options.start, rng.int(0, 29));
+      receivables = [
+        {
+          kind: 'loan',
+          currency: place.currency,
+          issueDate: addDays(firstDue, -30),
+          principal: String(rng.int(10, 150) * 10_000),
+          annualRate: rng.pick(['0.09', '0.12', '0.18', '0.24']),
+          termMonths: 12,
+          method: 'annuity',
+          firstDueDate: firstDue,
+        },
+      ];
+    }
+    for (const terms of receivables) {
+      if (accounts.length >= options.accounts) break;
+      const index = accounts.length;
+      const receivableExternalId = `${tag}-R${index}`;
+      accounts.push({
+        index,
+        customerExternalId,
+        receivableExternalId,
+        customer,
+        receivable: { externalId: receivableExternalId, customerExternalId, ...terms },
+        currency: place.currency,
+        ...traits,
+      });
+    }
   }
   return accounts;
 }

@@ -76,6 +76,8 @@ export interface SimulatedPlan {
   by: string;
   installments: Array<{ date: string; amount: bigint }>;
   proposedAt: Date;
+  /** Whether the customer pays every part (otherwise only the first, then nothing). */
+  keep: boolean;
   /** finflow refused the proposal (with why): the customer then pays nothing more. */
   refused: string | null;
 }
@@ -201,19 +203,17 @@ export async function simulatePortfolio(
   await putQueue(database, { name: 'collections-supervisors', members: SIMULATION_SUPERVISORS, actor: ACTOR }, clock);
   await putQueue(database, { name: 'collections-managers', members: SIMULATION_MANAGERS, actor: ACTOR }, clock);
 
-  const sync = async (kind: SyncKind, rows: unknown[]) => {
-    for (let i = 0; i < rows.length; i += chunk) {
-      const report = await syncRows(context, kind, rows.slice(i, i + chunk), { mode: 'all_or_nothing', actor: ACTOR });
+  const sync = async (kind: SyncKind, rows: unknown[], size = chunk) => {
+    for (let i = 0; i < rows.length; i += size) {
+      const report = await syncRows(context, kind, rows.slice(i, i + size), { mode: 'all_or_nothing', actor: ACTOR });
       if (!report.committed) {
         const bad = report.rows.find((r) => r.status === 'error');
         throw new Error(`sync of ${kind} refused row ${i + (bad?.index ?? 0)}: ${JSON.stringify(bad?.errors)}`);
       }
     }
   };
-  await sync(
-    'customers',
-    accounts.map((a) => a.customer),
-  );
+  const customers = new Map(accounts.map((a) => [a.customerExternalId, a.customer]));
+  await sync('customers', [...customers.values()]);
   await sync(
     'receivables',
     accounts.map((a) => a.receivable),
@@ -260,11 +260,12 @@ export async function simulatePortfolio(
     if (list) list.push(item);
     else schedule.set(date, [item]);
   };
+  const ahead: Scheduled[] = [];
   for (const account of accounts) {
     const dues = states[account.index]!.installments;
-    if (account.behaviour === 'on_time' && account.payAhead && dues.length) {
+    if (account.behaviour === 'on_time' && account.payAhead) {
       const total = dues.reduce((sum, due) => sum + due.amount, 0n);
-      plan(dues[0]!.dueDate, { index: account.index, amount: total, reason: 'ahead' });
+      ahead.push({ index: account.index, amount: total, reason: 'ahead' });
       continue;
     }
     for (const due of dues) {
@@ -304,15 +305,56 @@ export async function simulatePortfolio(
     return unpaid;
   };
 
+  /** Posts payments received on `date` through the bulk sync (one call, more above its row limit). */
+  let paymentSeq = 0;
+  const postPayments = async (date: string, due: Scheduled[]): Promise<number> => {
+    const paying = performance.now();
+    const open = due.filter((d) => d.amount === null).map((d) => result.receivableIds[d.index]!);
+    const unpaid = open.length ? await unpaidBy(open, date) : new Map<string, bigint>();
+    const rows: Array<Record<string, unknown>> = [];
+    const paid: SimulatedPayment[] = [];
+    for (const item of due) {
+      const account = accounts[item.index]!;
+      const receivableId = result.receivableIds[item.index]!;
+      const amount = item.amount ?? unpaid.get(receivableId) ?? 0n;
+      if (amount <= 0n) continue;
+      paymentSeq += 1;
+      const externalId = `${tag}P${paymentSeq}`;
+      rows.push({
+        externalId,
+        receivableExternalId: account.receivableExternalId,
+        amount: amount.toString(),
+        currency: account.currency,
+        receivedOn: date,
+      });
+      paid.push({
+        externalId,
+        accountIndex: item.index,
+        receivableId,
+        amount,
+        currency: account.currency,
+        receivedOn: date,
+        postedAt: clock.now(),
+        reason: item.reason,
+      });
+    }
+    if (rows.length) await sync('payments', rows, MAX_SYNC_ROWS);
+    result.payments.push(...paid);
+    result.timings.paymentsMs += performance.now() - paying;
+    return rows.length;
+  };
+
+  // Those who pay ahead pay the period's installments before it starts (no reminder, no due date missed).
+  clock.set(`${start}T00:45:00.000Z`);
+  const aheadPaid = await postPayments(start, ahead);
   const worker = engine.createWorker();
   result.timings.loadMs = performance.now() - began;
   log(
-    `loaded ${accounts.length} accounts (${installments.length} installments due by ${end}) in ${(result.timings.loadMs / 1000).toFixed(1)} s`,
+    `loaded ${accounts.length} accounts of ${customers.size} customers (${installments.length} installments due by ${end}) and ${aheadPaid} payments ahead in ${(result.timings.loadMs / 1000).toFixed(1)} s`,
   );
 
   // ---- The days.
   const daysBegan = performance.now();
-  let paymentSeq = 0;
   for (let day = 0; day < options.days; day++) {
     const dayBegan = performance.now();
     const date = addDays(start, day);
@@ -338,48 +380,11 @@ export async function simulatePortfolio(
       await drain();
       if (hour !== PAY_HOUR) continue;
 
-      // The day's payments, in one sync.
-      const paying = performance.now();
-      const due = schedule.get(date) ?? [];
+      // The day's payments, in one sync; then collectors work their calls and supervisors their
+      // approvals (what they do can create more work: an approval for a plan).
+      record.payments = await postPayments(date, schedule.get(date) ?? []);
       schedule.delete(date);
-      const open = due.filter((d) => d.amount === null).map((d) => result.receivableIds[d.index]!);
-      const unpaid = open.length ? await unpaidBy(open, date) : new Map<string, bigint>();
-      const rows: Array<Record<string, unknown>> = [];
-      const paid: SimulatedPayment[] = [];
-      for (const item of due) {
-        const account = accounts[item.index]!;
-        const receivableId = result.receivableIds[item.index]!;
-        const amount = item.amount ?? unpaid.get(receivableId) ?? 0n;
-        if (amount <= 0n) continue;
-        paymentSeq += 1;
-        const externalId = `${tag}P${paymentSeq}`;
-        rows.push({
-          externalId,
-          receivableExternalId: account.receivableExternalId,
-          amount: amount.toString(),
-          currency: account.currency,
-          receivedOn: date,
-        });
-        paid.push({
-          externalId,
-          accountIndex: item.index,
-          receivableId,
-          amount,
-          currency: account.currency,
-          receivedOn: date,
-          postedAt: clock.now(),
-          reason: item.reason,
-        });
-      }
-      if (rows.length) {
-        await sync('payments', rows);
-        result.payments.push(...paid);
-        record.payments = rows.length;
-      }
-      result.timings.paymentsMs += performance.now() - paying;
       await drain();
-
-      // Collectors work their calls, supervisors their approvals; what they do can create more work.
       for (let pass = 0; pass < 4; pass++) {
         const working = performance.now();
         const worked = await workTasks(date, record);
@@ -399,8 +404,9 @@ export async function simulatePortfolio(
     result.days.push(record);
     if (options.logEvery && (day + 1) % options.logEvery === 0) {
       const recent = result.days.slice(-options.logEvery);
+      const sum = (pick: (d: DayRecord) => number) => recent.reduce((total, d) => total + pick(d), 0);
       log(
-        `day ${day + 1}/${options.days} ${date}: ${recent.reduce((s, d) => s + d.payments, 0)} payments, ${recent.reduce((s, d) => s + d.calls, 0)} calls, ${recent.reduce((s, d) => s + d.workerRounds, 0)} worker rounds in the last ${options.logEvery} days; ${((performance.now() - daysBegan) / 1000).toFixed(1)} s so far`,
+        `day ${day + 1}/${options.days} ${date}: ${sum((d) => d.payments)} payments, ${sum((d) => d.calls)} calls, ${sum((d) => d.workerRounds)} worker rounds in the last ${options.logEvery} days; ${((performance.now() - daysBegan) / 1000).toFixed(1)} s so far`,
       );
     }
   }
@@ -452,7 +458,15 @@ export async function simulatePortfolio(
           user,
           actor: ACTOR,
         });
-        result.tasks.push({ taskId: task.id, caseId: task.case_id, accountIndex: index, step: 'approve', outcome: 'approve', user, at: now });
+        result.tasks.push({
+          taskId: task.id,
+          caseId: task.case_id,
+          accountIndex: index,
+          step: 'approve',
+          outcome: 'approve',
+          user,
+          at: now,
+        });
         record.approvals += 1;
         worked += 1;
         continue;
@@ -504,6 +518,7 @@ export async function simulatePortfolio(
             { date: addDays(date, 21), amount: owed - first },
           ].filter((line) => line.amount > 0n),
           proposedAt: now,
+          keep: !account.breaker,
           refused: null,
         };
       } else if (rng.chance(0.25)) {
@@ -511,7 +526,15 @@ export async function simulatePortfolio(
         data = {};
       }
       await engine.completeTask({ taskId: task.id, outcome, data, user, actor: ACTOR });
-      result.tasks.push({ taskId: task.id, caseId: task.case_id, accountIndex: index, step: 'call', outcome, user, at: now });
+      result.tasks.push({
+        taskId: task.id,
+        caseId: task.case_id,
+        accountIndex: index,
+        step: 'call',
+        outcome,
+        user,
+        at: now,
+      });
       record.calls += 1;
       worked += 1;
       if (promise) {
@@ -530,8 +553,12 @@ export async function simulatePortfolio(
           await inDomainTransaction(context, { actor: ACTOR }, (unit) =>
             proposePlan(unit, proposal.caseId, input, proposal.by),
           );
-          for (const line of proposal.installments) plan(line.date, { index, amount: line.amount, reason: 'plan' });
-          resumePaying(index, date);
+          if (proposal.keep) {
+            for (const line of proposal.installments) plan(line.date, { index, amount: line.amount, reason: 'plan' });
+            resumePaying(index, date);
+          } else {
+            plan(proposal.installments[0]!.date, { index, amount: proposal.installments[0]!.amount, reason: 'plan' });
+          }
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
           proposal.refused = error.message;

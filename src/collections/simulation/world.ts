@@ -55,7 +55,9 @@ export async function startSimulationWorld(database: Database, start = '2026-03-
     twilio,
     adminToken,
     async get(path) {
-      const response = await fetch(`${server.url}/api/v1${path}`, { headers: { authorization: `Bearer ${adminToken}` } });
+      const response = await fetch(`${server.url}/api/v1${path}`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
       const body: unknown = await response.json();
       if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${JSON.stringify(body)}`);
       return body;

@@ -1,0 +1,236 @@
+// Collections at portfolio scale: the seeded simulation of src/collections/simulation (the one
+// src/collections/collections-simulation.test.ts checks at 10 000 accounts) over N accounts and D
+// days of fake time on PostgreSQL, timed.
+//
+// 1. A throwaway PostgreSQL server (scripts/pg-server.mjs), or with DATABASE_URL=postgres://… a fresh
+//    database on that server (dropped afterwards). A fresh, migrated database; the real finflow server
+//    on it (startServer(), HTTP on 127.0.0.1) with no worker of its own, a manual clock, a pooled SMTP
+//    sink and a Twilio-shaped SMS provider on 127.0.0.1 (src/collections/simulation/world.ts).
+// 2. simulatePortfolio(): N customers and N receivables loaded through the bulk sync in chunks of
+//    2 000, the payments made ahead posted through the sync; then D days, each: the worker run at
+//    02:00, 09:00, 13:00 and 19:00 UTC, the day's payments in one sync at 13:00, the open call and
+//    approval tasks worked through the engine's task API, close of business at 23:00 and the worker
+//    run again. Everything runs one step after another in this process, as the test runs it.
+// 3. Counted afterwards in the database: collection cases opened, messages sent (channel_messages
+//    sent or delivered), tasks created (wf_tasks), engine transitions (wf_history steps completed).
+//    Rates are per second of the days phase (the load is reported apart): simulated days/s,
+//    messages/s, tasks/s, transitions/s.
+// 4. Baseline, same run, same server, a fresh database: single-row INSERT transactions
+//    (BEGIN; INSERT INTO bench_raw …; COMMIT) over one pg connection for 5 s after a warm-up, as
+//    bench/engine.ts measures them. ratio = engine transitions/s in the days phase ÷ raw INSERT tx/s:
+//    the share of the database's plain write rate left once a transition is a step of the real
+//    collections workflow (its case, stage, message, task, audit and events in the same transaction).
+//
+//   node --import tsx bench/collections.ts [--accounts N] [--days D] [--seed S]   (npm run bench:collections)
+//
+// Defaults: 100 000 accounts, 120 days, seed 20260302. Prints progress lines, then as its very last
+// stdout line one JSON object {"bench":"collections",…}.
+import { startSimulationWorld, type SimulationWorld } from '../src/collections/simulation/world.js';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { simulatePortfolio } from '../src/collections/simulation/simulate.js';
+import { openDatabase } from '../src/storage/database.js';
+import { migrate } from '../src/storage/migrate.js';
+
+const DEFAULT_ACCOUNTS = 100_000;
+const DEFAULT_DAYS = 120;
+const DEFAULT_SEED = 20_260_302;
+const RAW_WARMUP_TX = 500;
+const RAW_MS = 5000;
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+const seconds = (ms: number): number => Math.round(ms) / 1000;
+
+function intOption(name: string, fallback: number, min: number, max: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number ${min}..${max}`);
+  return n;
+}
+
+type PgServer = { url: string; stop: () => void };
+async function loadPgServer(): Promise<() => Promise<PgServer>> {
+  // scripts/pg-server.mjs is plain JS (no types): import it by URL and state the shape it exports.
+  const href = new URL('../scripts/pg-server.mjs', import.meta.url).href;
+  const mod = (await import(href)) as { startPgServer: () => Promise<PgServer> };
+  return mod.startPgServer;
+}
+
+/** A fresh database on the server at `adminUrl`; returns its URL and how to drop it. */
+async function freshPgDatabase(adminUrl: string, label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `ff_bench_${label}_${randomBytes(6).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** Single-row INSERT transactions over one connection for RAW_MS, after a warm-up (bench/engine.ts). */
+async function rawInserts(url: string): Promise<{ tx: number; ms: number; txPerSec: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE bench_raw (id bigserial PRIMARY KEY, payload text)');
+    const insert = async (n: number) => {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO bench_raw (payload) VALUES ($1)', [`row ${n}`]);
+      await client.query('COMMIT');
+    };
+    for (let i = 0; i < RAW_WARMUP_TX; i++) await insert(i);
+    let tx = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < RAW_MS) await insert(tx++);
+    const ms = performance.now() - t0;
+    return { tx, ms: round1(ms), txPerSec: round1((tx * 1000) / ms) };
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const accounts = intOption('--accounts', DEFAULT_ACCOUNTS, 100, 1_000_000);
+  const days = intOption('--days', DEFAULT_DAYS, 1, 730);
+  const seed = intOption('--seed', DEFAULT_SEED, 0, 2 ** 31 - 1);
+  const externalPg = process.env.DATABASE_URL || undefined;
+  let pgServer: PgServer | undefined;
+  let world: SimulationWorld | undefined;
+  const dropAfter: Array<() => Promise<void>> = [];
+  try {
+    const adminUrl = externalPg ?? (pgServer = await (await loadPgServer())()).url;
+    console.log(
+      `collections bench: ${accounts} accounts, ${days} days, seed ${seed} on ${externalPg ? 'PostgreSQL (DATABASE_URL, a fresh database)' : 'a throwaway PostgreSQL server'}`,
+    );
+
+    const rawDb = await freshPgDatabase(adminUrl, 'raw');
+    dropAfter.push(rawDb.drop);
+    const rawBefore = await rawInserts(rawDb.url);
+    console.log(`  baseline: ${rawBefore.txPerSec} single-row INSERT tx/s (${rawBefore.tx} in ${rawBefore.ms} ms)`);
+
+    const simDb = await freshPgDatabase(adminUrl, 'collections');
+    dropAfter.push(simDb.drop);
+    const database = await openDatabase({ databaseUrl: simDb.url, poolSize: 5 });
+    await migrate(database);
+    world = await startSimulationWorld(database);
+    const sim = await simulatePortfolio(
+      { database, engine: world.server.engine, clock: world.clock },
+      {
+        seed,
+        accounts,
+        days,
+        log: (line) => console.log(`  ${line}`),
+        logEvery: Math.max(1, Math.round(days / 12)),
+      },
+    );
+
+    const counts = (
+      await sql<{
+        cases: number;
+        messages: number;
+        emails: number;
+        sms: number;
+        tasks: number;
+        transitions: number;
+        instances: number;
+        failed: number;
+      }>`SELECT
+        (SELECT count(*)::int FROM collection_cases) AS cases,
+        (SELECT count(*)::int FROM channel_messages WHERE status IN ('sent', 'delivered')) AS messages,
+        (SELECT count(*)::int FROM channel_messages WHERE status IN ('sent', 'delivered') AND channel = 'email') AS emails,
+        (SELECT count(*)::int FROM channel_messages WHERE status IN ('sent', 'delivered') AND channel = 'sms') AS sms,
+        (SELECT count(*)::int FROM wf_tasks) AS tasks,
+        (SELECT count(*)::int FROM wf_history WHERE event = 'completed') AS transitions,
+        (SELECT count(*)::int FROM wf_instances) AS instances,
+        (SELECT count(*)::int FROM wf_instances WHERE status = 'failed') AS failed`.execute(database.db)
+    ).rows[0]!;
+    await world.close();
+    world = undefined;
+
+    const rawDbAfter = await freshPgDatabase(adminUrl, 'raw');
+    dropAfter.push(rawDbAfter.drop);
+    const rawAfter = await rawInserts(rawDbAfter.url);
+    const raw = rawAfter.txPerSec > rawBefore.txPerSec ? rawAfter : rawBefore;
+    const t = sim.timings;
+    const daysSec = t.daysMs / 1000;
+    const perSec = (n: number) => round1(n / daysSec);
+    const transitionsPerSec = counts.transitions / daysSec;
+    const ratio = transitionsPerSec / raw.txPerSec;
+    const delinquent = sim.accounts.filter((a) => a.behaviour !== 'on_time').length;
+
+    console.log(`  baseline again: ${rawAfter.txPerSec} INSERT tx/s; the faster run counts`);
+    console.log(
+      `  load: ${accounts} customers and receivables and ${sim.payments.filter((p) => p.reason === 'ahead').length} payments ahead in ${seconds(t.loadMs)} s`,
+    );
+    console.log(
+      `  days: ${days} in ${seconds(t.daysMs)} s = ${round3(days / daysSec)} days/s (payments ${seconds(t.paymentsMs)} s, worker ${seconds(t.workerMs)} s, tasks ${seconds(t.tasksMs)} s, close of business ${seconds(t.cobMs)} s)`,
+    );
+    console.log(
+      `  ${counts.cases} cases (${delinquent} accounts meant to fall overdue), ${counts.messages} messages (${perSec(counts.messages)}/s), ${counts.tasks} tasks (${perSec(counts.tasks)}/s), ${counts.transitions} transitions (${round1(transitionsPerSec)}/s), ${sim.payments.length} payments, ${counts.failed} failed instances`,
+    );
+    console.log(
+      `  ratio = transitions/s ÷ raw INSERT tx/s = ${round1(transitionsPerSec)} ÷ ${raw.txPerSec} = ${round3(ratio)}; wall ${seconds(performance.now() - began)} s`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'collections',
+        database: 'postgres',
+        accounts,
+        days,
+        seed,
+        wallSeconds: seconds(performance.now() - began),
+        simulationSeconds: seconds(t.totalMs),
+        loadSeconds: seconds(t.loadMs),
+        daysSeconds: seconds(t.daysMs),
+        phases: {
+          paymentsSeconds: seconds(t.paymentsMs),
+          workerSeconds: seconds(t.workerMs),
+          tasksSeconds: seconds(t.tasksMs),
+          closeOfBusinessSeconds: seconds(t.cobMs),
+        },
+        daysPerSec: round3(days / daysSec),
+        casesOpened: counts.cases,
+        messagesSent: counts.messages,
+        emails: counts.emails,
+        sms: counts.sms,
+        messagesPerSec: perSec(counts.messages),
+        tasksCreated: counts.tasks,
+        tasksPerSec: perSec(counts.tasks),
+        transitions: counts.transitions,
+        transitionsPerSec: round1(transitionsPerSec),
+        instances: counts.instances,
+        failedInstances: counts.failed,
+        payments: sim.payments.length,
+        promises: sim.promises.length,
+        plans: sim.plans.length,
+        rawInsertTxPerSec: raw.txPerSec,
+        rawInsertRuns: [rawBefore.txPerSec, rawAfter.txPerSec],
+        ratio: round3(ratio),
+      }),
+    );
+    if (counts.failed > 0) process.exitCode = 1;
+  } finally {
+    await world?.close().catch(() => undefined);
+    for (const drop of dropAfter) {
+      await drop().catch((error: unknown) => console.error(`could not drop a bench database: ${String(error)}`));
+    }
+    pgServer?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`collections bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

@@ -13,6 +13,7 @@ import type { Tx } from './storage/schema.js';
 export class DomainWork {
   readonly #audits: AuditEntry[] = [];
   readonly #events: PublishRequest[] = [];
+  readonly #deferred = new Map<string, DeferredWrites>();
   /**
    * Lookups worth keeping for the rest of the unit (ledger account ids by code and currency). Cleared
    * when a failed row's savepoint rolls back, since what it looked up may have been created by it.
@@ -39,28 +40,62 @@ export class DomainWork {
     this.#audits.push({ ...entry, actor: this.actor, requestId: this.requestId });
   }
 
+  /** An audit row written by a service on the unit's behalf (the ledger), as that service built it. */
+  auditEntry(entry: AuditEntry): void {
+    this.#audits.push(entry);
+  }
+
   /** An engine event, keyed by the entity it is about (waits correlate on that key). */
   publish(type: string, key: string, data: Record<string, unknown>): void {
     this.#events.push({ type, key, data, actor: this.actor, requestId: this.requestId });
   }
 
-  /** Where the pending audit rows and events stand, to drop a failed row's share in a bulk sync. */
-  mark(): { audits: number; events: number } {
-    return { audits: this.#audits.length, events: this.#events.length };
+  /**
+   * Writes a service holds back until the unit ends (the ledger's balance moves), one holder per
+   * key for the whole unit; flushed before the audit rows, rolled back with a failed row.
+   */
+  deferred<T extends DeferredWrites>(key: string, create: () => T): T {
+    let holder = this.#deferred.get(key);
+    if (!holder) {
+      holder = create();
+      this.#deferred.set(key, holder);
+    }
+    return holder as T;
   }
 
-  rollbackTo(mark: { audits: number; events: number }): void {
+  /** Where the pending audit rows, events and deferred writes stand, to drop a failed row's share in a bulk sync. */
+  mark(): UnitMark {
+    const deferred = new Map([...this.#deferred].map(([key, holder]) => [key, holder.mark()]));
+    return { audits: this.#audits.length, events: this.#events.length, deferred };
+  }
+
+  rollbackTo(mark: UnitMark): void {
     this.#audits.length = mark.audits;
     this.#events.length = mark.events;
+    for (const [key, holder] of this.#deferred) holder.rollbackTo(mark.deferred.get(key) ?? 0);
     this.memo.clear();
   }
 
   async flush(): Promise<void> {
+    for (const holder of this.#deferred.values()) await holder.flush(this.tx);
     const audits = this.#audits.splice(0);
     const events = this.#events.splice(0);
     await appendAuditBatch(this.tx, audits, this.clock);
     await this.context.engine.publishManyInTx(this.tx, events);
   }
+}
+
+/** Writes a service defers to the end of a unit of work (see DomainWork.deferred). */
+export interface DeferredWrites {
+  mark(): number;
+  rollbackTo(mark: number): void;
+  flush(tx: Tx): Promise<void>;
+}
+
+export interface UnitMark {
+  audits: number;
+  events: number;
+  deferred: Map<string, number>;
 }
 
 /** Runs `work` in one transaction of `context.database` and flushes its audit rows and events before commit. */

@@ -6,7 +6,7 @@ import type { DomainWork } from '../domain-work.js';
 import { addDays } from '../receivables/schedule/due-dates.js';
 import type { Queryable, Tx } from '../storage/schema.js';
 import { lockCase, overdueOf, type CaseRow } from './cases.js';
-import { approvalQueue, readCollectionsSettings } from './collections-settings.js';
+import { approvalQueue, readCollectionsSettings, type CollectionsSettings } from './collections-settings.js';
 import { setState } from './promises.js';
 import type { CollectionPlansTable } from './tables.js';
 
@@ -150,8 +150,9 @@ export async function checkPlan(
   unit: DomainWork,
   plan: PlanRow,
   totalPaid: bigint,
+  settings?: Pick<CollectionsSettings, 'planGraceDays'>,
 ): Promise<{ status: 'active' | 'kept' | 'broken'; nextCheck: string | null }> {
-  const { planGraceDays } = await readCollectionsSettings(unit.tx);
+  const { planGraceDays } = settings ?? (await readCollectionsSettings(unit.tx));
   const schedule = plan.schedule as Array<{ date: string; amount: string }>;
   const paid = totalPaid - plan.baseline_paid;
   const today = unit.today();

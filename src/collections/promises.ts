@@ -7,7 +7,7 @@ import type { Queryable } from '../storage/schema.js';
 import { addDays } from '../receivables/schedule/due-dates.js';
 import { unitSettings } from '../receivables/settings.js';
 import { lockCase, type CaseRow } from './cases.js';
-import { readCollectionsSettings } from './collections-settings.js';
+import { readCollectionsSettings, type CollectionsSettings } from './collections-settings.js';
 import type { CollectionPromisesTable } from './tables.js';
 
 /**
@@ -93,6 +93,7 @@ export async function currentPromise(
   unit: DomainWork,
   theCase: CaseRow,
   totalPaid: bigint,
+  settings?: Pick<CollectionsSettings, 'promiseGraceDays'>,
 ): Promise<{ open: PromiseRow | null; dueAt: string | null; settled: PromiseRow | null }> {
   const open = await unit.tx
     .selectFrom('collection_promises')
@@ -102,7 +103,7 @@ export async function currentPromise(
     .forUpdate()
     .executeTakeFirst();
   if (!open) return { open: null, dueAt: null, settled: null };
-  const { promiseGraceDays } = await readCollectionsSettings(unit.tx);
+  const { promiseGraceDays } = settings ?? (await readCollectionsSettings(unit.tx));
   const paid = totalPaid - open.baseline_paid;
   const deadline = addDays(open.promised_date, promiseGraceDays + 1);
   if (paid >= open.amount) return { open: null, dueAt: null, settled: await settle(unit, open, 'kept', paid) };

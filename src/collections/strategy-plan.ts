@@ -5,12 +5,13 @@ import { addDays, daysBetween } from '../receivables/schedule/due-dates.js';
 import { hasPostalAddress } from '../channels/letters/postal-address.js';
 import { pickCollector } from './assignment.js';
 import { bestSendHour, stageMoment } from './best-slot.js';
+import { caseSituation } from './case-situation.js';
 import { lockCase, type CaseRow } from './cases.js';
 import { readCollectionsSettings } from './collections-settings.js';
 import { openDisputeOf } from './disputes.js';
 import { forbearanceOf, openHardshipOf } from './hardship.js';
 import { activePlacementOf, agencyFor } from './placements.js';
-import { checkPlan, currentPlanOf, presentPlan } from './plans.js';
+import { checkPlan, currentPlanOf, presentPlan, type PlanRow } from './plans.js';
 import { currentPromise, setState } from './promises.js';
 import { strategyStages, type Stage } from './strategy-stages.js';
 import { pendingWriteOffOf, presentWriteOff } from './write-offs.js';
@@ -128,42 +129,47 @@ export async function planNext(
     stage: null,
   };
 
+  // What could pause the case, in one probe; each rule below reads its row only when flagged.
+  const situation = await caseSituation(unit.tx, caseId, now);
+  const plan = situation.plan ? await currentPlanOf(unit.tx, caseId) : undefined;
+
   // 1. Someone must approve a plan or a write-off first.
-  const approval = await pendingApproval(unit, caseId);
+  const approval = await pendingApproval(unit, caseId, plan, situation.writeOffPending);
   if (approval) {
     await setState(unit, theCase, 'awaiting_approval');
     return { ...base, reason: `${approval.kind} ${approval.id} awaits approval`, channel: 'approval', approval };
   }
   // 2. Pauses: hardship under review or forborne, a plan running, an agency working it.
-  if (await openHardshipOf(unit.tx, caseId)) {
+  if (situation.hardshipOpen && (await openHardshipOf(unit.tx, caseId))) {
     await setState(unit, theCase, 'hardship');
     return waitFor(null, 'hardship under review');
   }
-  const forbearance = await forbearanceOf(unit.tx, caseId, now);
+  const forbearance = situation.forborne ? await forbearanceOf(unit.tx, caseId, now) : null;
   if (forbearance) {
     await setState(unit, theCase, 'forborne');
     return waitFor(forbearance.toISOString(), `forbearance until ${forbearance.toISOString()}`);
   }
-  const plan = await currentPlanOf(unit.tx, caseId);
   if (plan?.status === 'active') {
-    const checked = await checkPlan(unit, plan, receivable.total_paid);
+    const checked = await checkPlan(unit, plan, receivable.total_paid, settings);
     if (checked.status === 'active') {
       await setState(unit, theCase, 'plan');
       return waitFor(checked.nextCheck, `payment plan ${plan.id}`);
     }
   }
-  if (await activePlacementOf(unit.tx, caseId)) {
+  if (situation.placed && (await activePlacementOf(unit.tx, caseId))) {
     await setState(unit, theCase, 'placed');
     return waitFor(null, 'placed with an agency');
   }
-  const promise = await currentPromise(unit, theCase, receivable.total_paid);
-  if (promise.open) {
-    await setState(unit, theCase, 'promised');
-    return waitFor(promise.dueAt, `promise to pay ${promise.open.amount} by ${promise.open.promised_date}`);
+  if (situation.promiseOpen) {
+    const promise = await currentPromise(unit, theCase, receivable.total_paid, settings);
+    if (promise.open) {
+      await setState(unit, theCase, 'promised');
+      return waitFor(promise.dueAt, `promise to pay ${promise.open.amount} by ${promise.open.promised_date}`);
+    }
   }
   // 3. A dispute pauses dunning on the disputed amount; nothing undisputed overdue, nothing to chase.
   const overdue = (await installmentTotals(unit.tx, theCase.receivable_id, today)).overdue;
-  const dispute = await openDisputeOf(unit.tx, caseId);
+  const dispute = situation.disputeOpen ? await openDisputeOf(unit.tx, caseId) : undefined;
   const chased = dispute ? overdue - dispute.amount : overdue;
   if (dispute && chased <= 0n) {
     await setState(unit, theCase, 'disputed');
@@ -177,11 +183,7 @@ export async function planNext(
     { segment: theCase.segment, variant: theCase.variant },
     theCase.strategy_version,
   );
-  const done = new Set(
-    (await unit.tx.selectFrom('collection_stage_runs').select('stage').where('case_id', '=', caseId).execute()).map(
-      (r) => r.stage,
-    ),
-  );
+  const done = new Set(situation.stagesRun);
   const next = stages.find((s) => !done.has(s.stage));
   if (!next) {
     await setState(unit, theCase, 'strategy_complete');
@@ -261,8 +263,12 @@ async function timeZoneOf(unit: DomainWork, theCase: CaseRow): Promise<string> {
 }
 
 /** A pending plan or write-off, as the approval task the workflow creates for it. */
-async function pendingApproval(unit: DomainWork, caseId: string): Promise<ApprovalRequest | null> {
-  const plan = await currentPlanOf(unit.tx, caseId);
+async function pendingApproval(
+  unit: DomainWork,
+  caseId: string,
+  plan: PlanRow | undefined,
+  writeOffPending: boolean,
+): Promise<ApprovalRequest | null> {
   if (plan?.status === 'pending_approval' && plan.approval_queue) {
     return {
       kind: 'plan',
@@ -273,7 +279,7 @@ async function pendingApproval(unit: DomainWork, caseId: string): Promise<Approv
       details: presentPlan(plan),
     };
   }
-  const writeOff = await pendingWriteOffOf(unit.tx, caseId);
+  const writeOff = writeOffPending ? await pendingWriteOffOf(unit.tx, caseId) : undefined;
   if (writeOff) {
     return {
       kind: 'write_off',

@@ -2,7 +2,7 @@ import { AppError } from '../core/errors.js';
 import { lockCustomer, patchCustomer } from '../customers/customer-service.js';
 import type { DomainWork } from '../domain-work.js';
 import { ensureAccount, postJournal } from '../ledger/ledger-service.js';
-import { ACCOUNTS } from '../receivables/receivable-ledger.js';
+import { ACCOUNTS, postingContextOf } from '../receivables/receivable-ledger.js';
 import { createReceivable } from '../receivables/receivable-service.js';
 import { addMonthsClamped } from '../receivables/schedule/due-dates.js';
 import { loanSchedule } from '../receivables/schedule/loan-schedule.js';
@@ -138,6 +138,7 @@ async function bookLoan(
     unit.clock,
   );
   const transferId = `${app.id}.disbursement`;
+  const posting = postingContextOf(unit);
   await postJournal(
     unit.tx,
     {
@@ -158,6 +159,9 @@ async function bookLoan(
       actor: unit.actor,
       reason: 'loan payout, pending until the payment leaves the bank',
       requestId: unit.requestId,
+      // In the unit's batch, with the receivable's own posting (see BalanceBatch).
+      audit: posting.audit,
+      balances: posting.balances,
     },
     unit.clock,
   );

@@ -1,3 +1,5 @@
+import type { BalanceBatch } from './balance-batch.js';
+import type { AuditEntry } from '../storage/audit/audit-log.js';
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Selectable } from 'kysely';
@@ -74,6 +76,13 @@ export interface JournalRequest {
   actor: string;
   reason?: string | null;
   requestId?: string | null;
+  /**
+   * Where the journal's audit row goes when the caller batches its own (a domain unit of work, which
+   * appends them all at commit with one lock of the chain head); without it the row is appended now.
+   */
+  audit?: (entry: AuditEntry) => void;
+  /** The caller's batch of balance moves (see BalanceBatch); without it the balances move now. */
+  balances?: BalanceBatch;
 }
 
 export interface JournalResult {
@@ -101,6 +110,9 @@ export interface ReverseJournalRequest {
   actor: string;
   reason?: string | null;
   requestId?: string | null;
+  /** As in JournalRequest. */
+  audit?: (entry: AuditEntry) => void;
+  balances?: BalanceBatch;
 }
 
 export interface AccountBalance {

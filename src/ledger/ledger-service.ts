@@ -4,6 +4,7 @@ import { newId } from '../core/ids.js';
 import { isCurrency } from '../core/money.js';
 import { appendAudit, appendAuditBatch, type AuditEntry } from '../storage/audit/audit-log.js';
 import type { Tx } from '../storage/schema.js';
+import type { BalanceBatch } from './balance-batch.js';
 import { addDelta, applyDeltas, checkLimits, lockAccounts, lockLedgerWrite, type Deltas } from './ledger-balances.js';
 import {
   ACCOUNT_CODE,
@@ -424,8 +425,9 @@ export async function postJournal(tx: Tx, request: JournalRequest, clock: Clock)
 
   // Lock, then look: a concurrent request with the same ids waits here and then finds ours.
   await lockLedgerWrite(tx);
-  const accounts = await lockAccounts(
+  const accounts = await lockFor(
     tx,
+    request.balances,
     planned.flatMap((p) => [p.debitAccountId, p.creditAccountId]),
   );
   const existing = await readExisting();
@@ -487,20 +489,18 @@ export async function postJournal(tx: Tx, request: JournalRequest, clock: Clock)
   });
 
   const transfers = await insertTransfers(tx, planned, request.actor, now);
-  await applyDeltas(tx, deltas, accounts);
-  await appendAudit(
-    tx,
-    {
-      actor: request.actor,
-      action: 'ledger.journal.posted',
-      entityType: 'ledger_journal',
-      entityId: journalId,
-      after: { journalId, postings: transfers.map(auditPosting) },
-      reason: request.reason ?? null,
-      requestId: request.requestId ?? null,
-    },
-    clock,
-  );
+  await moveBalances(tx, request.balances, deltas, accounts);
+  const entry: AuditEntry = {
+    actor: request.actor,
+    action: 'ledger.journal.posted',
+    entityType: 'ledger_journal',
+    entityId: journalId,
+    after: { journalId, postings: transfers.map(auditPosting) },
+    reason: request.reason ?? null,
+    requestId: request.requestId ?? null,
+  };
+  if (request.audit) request.audit(entry);
+  else await appendAudit(tx, entry, clock);
   return { journalId, transfers, created: true };
 }
 
@@ -824,8 +824,9 @@ export async function reverseJournal(tx: Tx, request: ReverseJournalRequest, clo
   const first = await readJournal();
   if (first.length === 0) throw notFound('ledger journal', journalId);
   await lockLedgerWrite(tx);
-  const accounts = await lockAccounts(
+  const accounts = await lockFor(
     tx,
+    request.balances,
     first.flatMap((t) => [t.debit_account_id, t.credit_account_id]),
   );
   // Read again under the locks: a pending of the journal may have been resolved meanwhile.
@@ -926,19 +927,32 @@ export async function reverseJournal(tx: Tx, request: ReverseJournalRequest, clo
   if (taken) throw transferIdReused(taken.id);
   checkLimits(accounts, deltas);
   const transfers = await insertTransfers(tx, planned, request.actor, now);
-  await applyDeltas(tx, deltas, accounts);
-  await appendAudit(
-    tx,
-    {
-      actor: request.actor,
-      action: 'ledger.journal.reversed',
-      entityType: 'ledger_journal',
-      entityId: journalId,
-      after: { journalId: newJournalId, reverses: journalId, postings: transfers.map(auditPosting) },
-      reason: request.reason ?? null,
-      requestId: request.requestId ?? null,
-    },
-    clock,
-  );
+  await moveBalances(tx, request.balances, deltas, accounts);
+  const entry: AuditEntry = {
+    actor: request.actor,
+    action: 'ledger.journal.reversed',
+    entityType: 'ledger_journal',
+    entityId: journalId,
+    after: { journalId: newJournalId, reverses: journalId, postings: transfers.map(auditPosting) },
+    reason: request.reason ?? null,
+    requestId: request.requestId ?? null,
+  };
+  if (request.audit) request.audit(entry);
+  else await appendAudit(tx, entry, clock);
   return { journalId: newJournalId, transfers, created: true };
+}
+
+/** Locks a journal's accounts: through the caller's batch when it has one (see BalanceBatch). */
+function lockFor(tx: Tx, balances: BalanceBatch | undefined, ids: string[]): Promise<Map<string, AccountRow>> {
+  return balances ? balances.lock(tx, ids) : lockAccounts(tx, ids);
+}
+
+async function moveBalances(
+  tx: Tx,
+  balances: BalanceBatch | undefined,
+  deltas: Deltas,
+  accounts: Map<string, AccountRow>,
+): Promise<void> {
+  if (balances) balances.add(deltas);
+  else await applyDeltas(tx, deltas, accounts);
 }

@@ -3,7 +3,7 @@ import { newId } from '../core/ids.js';
 import { lockCustomer, refreshExposure } from '../customers/customer-service.js';
 import type { DomainWork } from '../domain-work.js';
 import { evaluateDelinquency } from './delinquency/delinquency.js';
-import { postAdjustment } from './receivable-ledger.js';
+import { postAdjustment, postingContextOf } from './receivable-ledger.js';
 import { lockReceivable, toReceivable, type Receivable } from './receivable-service.js';
 
 /**
@@ -95,18 +95,15 @@ export async function adjustReceivable(
 
   const now = unit.clock.now();
   const id = request.id ?? newId('adj', now.getTime());
-  await postAdjustment(
-    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId, memo: unit.memo },
-    {
-      id,
-      receivableId: receivable.id,
-      kind: receivable.kind,
-      type: request.kind,
-      currency: receivable.currency,
-      principal: taken.principal,
-      fee: taken.fee,
-    },
-  );
+  await postAdjustment(postingContextOf(unit), {
+    id,
+    receivableId: receivable.id,
+    kind: receivable.kind,
+    type: request.kind,
+    currency: receivable.currency,
+    principal: taken.principal,
+    fee: taken.fee,
+  });
   const row = await unit.tx
     .insertInto('receivable_adjustments')
     .values({

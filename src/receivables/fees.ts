@@ -3,7 +3,7 @@ import { newId } from '../core/ids.js';
 import { lockCustomer, refreshExposure } from '../customers/customer-service.js';
 import type { DomainWork } from '../domain-work.js';
 import { evaluateDelinquency } from './delinquency/delinquency.js';
-import { postFeeCharged } from './receivable-ledger.js';
+import { postFeeCharged, postingContextOf } from './receivable-ledger.js';
 import { lockReceivable, requestHash, toReceivable, type Receivable } from './receivable-service.js';
 
 /**
@@ -74,10 +74,12 @@ export async function chargeFee(
       request_hash: requestHash({ receivable: receivable.id, ...request, amount: request.amount.toString() }),
     })
     .execute();
-  await postFeeCharged(
-    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId, memo: unit.memo },
-    { id, receivableId: receivable.id, currency: receivable.currency, amount: request.amount },
-  );
+  await postFeeCharged(postingContextOf(unit), {
+    id,
+    receivableId: receivable.id,
+    currency: receivable.currency,
+    amount: request.amount,
+  });
   const customerBefore = await lockCustomer(unit.tx, receivable.customer_id);
   const after = await evaluateDelinquency(unit, receivable);
   await refreshExposure(unit, receivable.customer_id, customerBefore);

@@ -6,7 +6,7 @@ import type { DomainWork } from '../domain-work.js';
 import type { Queryable } from '../storage/schema.js';
 import { allocatePayment, type Allocation } from './allocation/waterfall.js';
 import { evaluateDelinquency } from './delinquency/delinquency.js';
-import { postPayment, postPaymentReversal } from './receivable-ledger.js';
+import { postingContextOf, postPayment, postPaymentReversal } from './receivable-ledger.js';
 import type { PaymentInput } from './receivable-input.js';
 import { lockReceivable, requestHash, toReceivable, waterfallFor, type Receivable } from './receivable-service.js';
 import type { ReceivablePaymentsTable } from './tables.js';
@@ -147,10 +147,13 @@ export async function recordPayment(
   }
   const customerBefore = await lockCustomer(unit.tx, receivable.customer_id);
   if (unallocated > 0n) await adjustCredit(unit, receivable.customer_id, input.currency, unallocated);
-  await postPayment(
-    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId, memo: unit.memo },
-    { id, receivableId: receivable.id, currency: input.currency, allocations, unallocated },
-  );
+  await postPayment(postingContextOf(unit), {
+    id,
+    receivableId: receivable.id,
+    currency: input.currency,
+    allocations,
+    unallocated,
+  });
   const after = await evaluateDelinquency(unit, receivable);
   await refreshExposure(unit, receivable.customer_id, customerBefore);
   const payment = toPayment(row, allocations);
@@ -237,7 +240,7 @@ export async function reversePayment(
   const customerBefore = await lockCustomer(unit.tx, receivable.customer_id);
   if (payment.unallocated > 0n) await adjustCredit(unit, payment.customer_id, payment.currency, -payment.unallocated);
   const reversalJournalId = await postPaymentReversal(
-    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId, memo: unit.memo },
+    postingContextOf(unit),
     { id: payment.id, journalId: payment.journal_id },
     reason,
   );

@@ -6,6 +6,9 @@ import {
   type AccountSpec,
   type TransferInput,
 } from '../ledger/ledger-service.js';
+import type { DomainWork } from '../domain-work.js';
+import { BalanceBatch } from '../ledger/balance-batch.js';
+import type { AuditEntry } from '../storage/audit/audit-log.js';
 import type { Tx } from '../storage/schema.js';
 import type { Allocation } from './allocation/waterfall.js';
 
@@ -46,6 +49,23 @@ export interface PostingContext {
   requestId: string | null;
   /** Account ids already looked up in this unit of work. */
   memo?: Map<string, string>;
+  /** The unit's audit batch, for the journals' audit rows. */
+  audit?: (entry: AuditEntry) => void;
+  /** The unit's balance moves, written once at its end (see BalanceBatch). */
+  balances?: BalanceBatch;
+}
+
+/** Posting on behalf of a domain unit of work: its transaction, actor, lookups and audit batch. */
+export function postingContextOf(unit: DomainWork): PostingContext {
+  return {
+    tx: unit.tx,
+    actor: unit.actor,
+    clock: unit.clock,
+    requestId: unit.requestId,
+    memo: unit.memo,
+    audit: (entry) => unit.auditEntry(entry),
+    balances: unit.deferred('ledger.balances', () => new BalanceBatch()),
+  };
 }
 
 async function accountId(ctx: PostingContext, name: AccountName, currency: string): Promise<string> {
@@ -87,7 +107,19 @@ async function post(
     });
   }
   if (transfers.length === 0) return journalId;
-  await postJournal(ctx.tx, { journalId, transfers, actor: ctx.actor, reason, requestId: ctx.requestId }, ctx.clock);
+  await postJournal(
+    ctx.tx,
+    {
+      journalId,
+      transfers,
+      actor: ctx.actor,
+      reason,
+      requestId: ctx.requestId,
+      audit: ctx.audit,
+      balances: ctx.balances,
+    },
+    ctx.clock,
+  );
   return journalId;
 }
 
@@ -200,7 +232,15 @@ export async function postPaymentReversal(
   const journalId = `${payment.id}.reversal`;
   await reverseJournal(
     ctx.tx,
-    { journalId: payment.journalId, newJournalId: journalId, actor: ctx.actor, reason, requestId: ctx.requestId },
+    {
+      journalId: payment.journalId,
+      newJournalId: journalId,
+      actor: ctx.actor,
+      reason,
+      requestId: ctx.requestId,
+      audit: ctx.audit,
+      balances: ctx.balances,
+    },
     ctx.clock,
   );
   return journalId;

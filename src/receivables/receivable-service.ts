@@ -8,7 +8,7 @@ import type { DomainWork } from '../domain-work.js';
 import type { Queryable, Tx } from '../storage/schema.js';
 import { parseWaterfall } from './allocation/waterfall.js';
 import { evaluateDelinquency } from './delinquency/delinquency.js';
-import { postReceivableCreated } from './receivable-ledger.js';
+import { postingContextOf, postReceivableCreated } from './receivable-ledger.js';
 import type { ReceivableInput } from './receivable-input.js';
 import { dueDateFromTerms, invoiceLines, invoiceSchedule, type InvoiceLine } from './schedule/invoice-amounts.js';
 import { loanSchedule, type ScheduledInstallment } from './schedule/loan-schedule.js';
@@ -241,10 +241,13 @@ export async function createReceivable(
     )
     .execute();
   const fees = plan.schedule.reduce((s, i) => s + i.feeDue, 0n);
-  await postReceivableCreated(
-    { tx: unit.tx, actor: unit.actor, clock: unit.clock, requestId: unit.requestId, memo: unit.memo },
-    { id, kind: input.kind, currency: input.currency, principal: plan.principal, fees },
-  );
+  await postReceivableCreated(postingContextOf(unit), {
+    id,
+    kind: input.kind,
+    currency: input.currency,
+    principal: plan.principal,
+    fees,
+  });
   await refreshExposure(unit, customerRow.id, customerBefore);
   const row = await evaluateDelinquency(unit, inserted);
   const receivable = toReceivable(row);

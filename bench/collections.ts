@@ -172,7 +172,7 @@ async function main(): Promise<void> {
 
     console.log(`  baseline again: ${rawAfter.txPerSec} INSERT tx/s; the faster run counts`);
     console.log(
-      `  load: ${accounts} customers and receivables and ${sim.payments.filter((p) => p.reason === 'ahead').length} payments ahead in ${seconds(t.loadMs)} s`,
+      `  load: ${accounts} receivables of ${new Set(sim.accounts.map((a) => a.customerExternalId)).size} customers and ${sim.payments.filter((p) => p.reason === 'ahead').length} payments ahead in ${seconds(t.loadMs)} s (the payments ${seconds(t.aheadMs)} s)`,
     );
     console.log(
       `  days: ${days} in ${seconds(t.daysMs)} s = ${round3(days / daysSec)} days/s (payments ${seconds(t.paymentsMs)} s, worker ${seconds(t.workerMs)} s, tasks ${seconds(t.tasksMs)} s, close of business ${seconds(t.cobMs)} s)`,
@@ -188,11 +188,13 @@ async function main(): Promise<void> {
         bench: 'collections',
         database: 'postgres',
         accounts,
+        customers: new Set(sim.accounts.map((a) => a.customerExternalId)).size,
         days,
         seed,
         wallSeconds: seconds(performance.now() - began),
         simulationSeconds: seconds(t.totalMs),
         loadSeconds: seconds(t.loadMs),
+        aheadPaymentsSeconds: seconds(t.aheadMs),
         daysSeconds: seconds(t.daysMs),
         phases: {
           paymentsSeconds: seconds(t.paymentsMs),

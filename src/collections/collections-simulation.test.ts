@@ -81,11 +81,17 @@ describe(`collections simulation: ${ACCOUNTS} accounts, ${DAYS} days (${onPostgr
       world = await startSimulationWorld(database);
       sim = await simulatePortfolio(
         { database, engine: world.server.engine, clock: world.clock },
-        { seed: SEED, accounts: ACCOUNTS, days: DAYS, log: (line) => console.log(`# ${line}`), logEvery: 20 },
+        {
+          seed: SEED,
+          accounts: ACCOUNTS,
+          days: DAYS,
+          log: (line) => console.log(`# ${line}`),
+          logEvery: 20,
+        },
       );
       mine = new Set(sim.receivableIds);
     },
-    { timeout: 1_800_000 },
+    { timeout: 3_600_000 },
   );
   after(() => world?.close());
 
@@ -488,7 +494,7 @@ describe(`collections simulation: ${ACCOUNTS} accounts, ${DAYS} days (${onPostgr
       `# ${sim.accounts.length} accounts, ${sim.days.length} days on ${onPostgres() ? 'PostgreSQL' : 'PGlite'}: ${String(counts!.cases)} cases, ${String(counts!.messages)} messages, ${String(counts!.tasks)} tasks, ${String(counts!.transitions)} step transitions, ${sim.payments.length} payments`,
     );
     console.log(
-      `# ${s(t.totalMs)} s: load ${s(t.loadMs)} s, days ${s(t.daysMs)} s (payments ${s(t.paymentsMs)}, worker ${s(t.workerMs)}, tasks ${s(t.tasksMs)}, close of business ${s(t.cobMs)})`,
+      `# ${s(t.totalMs)} s: load ${s(t.loadMs)} s (payments ahead ${s(t.aheadMs)} s), days ${s(t.daysMs)} s (payments ${s(t.paymentsMs)}, worker ${s(t.workerMs)}, tasks ${s(t.tasksMs)}, close of business ${s(t.cobMs)})`,
     );
     assert.equal(sim.days.length, DAYS);
   });

@@ -22,7 +22,8 @@ import { generatePortfolio, type Account } from './portfolio.js';
  * worker runs whatever is due at a few moments of each day (so timers and quiet-hour deferrals
  * fire), and collectors work their call tasks and supervisors their approvals through the engine's
  * task API. Everything the simulated people did is recorded, so a test can hold finflow's records
- * against it. Nothing here reaches into finflow's tables to change them: the simulator only reads.
+ * against it. It changes finflow only through finflow's own services (sync, settings, queues, the
+ * task API, plan proposals, close of business); it reads the tables to know what to do next.
  */
 
 export interface SimulationTarget {
@@ -127,6 +128,8 @@ export interface SimulationResult {
     loadMs: number;
     daysMs: number;
     totalMs: number;
+    /** Of the load: posting the payments made ahead. */
+    aheadMs: number;
     /** Where the days went: posting payments, the engine worker, working tasks, close of business. */
     paymentsMs: number;
     workerMs: number;
@@ -192,7 +195,7 @@ export async function simulatePortfolio(
     days: [],
     collectors: SIMULATION_COLLECTORS,
     supervisors: [...SIMULATION_SUPERVISORS, ...SIMULATION_MANAGERS],
-    timings: { loadMs: 0, daysMs: 0, totalMs: 0, paymentsMs: 0, workerMs: 0, tasksMs: 0, cobMs: 0 },
+    timings: { loadMs: 0, daysMs: 0, totalMs: 0, aheadMs: 0, paymentsMs: 0, workerMs: 0, tasksMs: 0, cobMs: 0 },
   };
 
   // ---- Setup and load, the morning of the first day.
@@ -347,6 +350,8 @@ export async function simulatePortfolio(
   // Those who pay ahead pay the period's installments before it starts (no reminder, no due date missed).
   clock.set(`${start}T00:45:00.000Z`);
   const aheadPaid = await postPayments(start, ahead);
+  result.timings.aheadMs = result.timings.paymentsMs;
+  result.timings.paymentsMs = 0;
   const worker = engine.createWorker();
   result.timings.loadMs = performance.now() - began;
   log(

@@ -88,29 +88,28 @@ interface StageRow {
   fee?: number;
 }
 
+/** Consumer low risk from day 20 on: the champion and its challenger differ only in the first reminders. */
+const LOW_RISK_FROM_DAY_20: StageRow[] = [
+  { stage: 'low_email_d20', dpd: 20, kind: 'email', template: 'collections_firm_reminder' },
+  { stage: 'low_call_d30', dpd: 30, kind: 'call' },
+  { stage: 'low_final_d45', dpd: 45, kind: 'final_notice', template: 'collections_final_notice' },
+  { stage: 'low_fee_d46', dpd: 46, kind: 'fee', fee: 1500 },
+  { stage: 'low_letter_d60', dpd: 60, kind: 'letter', template: 'collections_letter' },
+  { stage: 'low_placement_d90', dpd: 90, kind: 'placement' },
+  { stage: 'low_write_off_d180', dpd: 180, kind: 'write_off' },
+];
+
 const STRATEGIES: Record<string, Record<string, StageRow[]>> = {
   'consumer-low': {
     champion: [
       { stage: 'low_email_d3', dpd: 3, kind: 'email', template: 'payment_overdue' },
       { stage: 'low_sms_d10', dpd: 10, kind: 'sms', template: 'payment_overdue' },
-      { stage: 'low_email_d20', dpd: 20, kind: 'email', template: 'collections_firm_reminder' },
-      { stage: 'low_call_d30', dpd: 30, kind: 'call' },
-      { stage: 'low_final_d45', dpd: 45, kind: 'final_notice', template: 'collections_final_notice' },
-      { stage: 'low_fee_d46', dpd: 46, kind: 'fee', fee: 1500 },
-      { stage: 'low_letter_d60', dpd: 60, kind: 'letter', template: 'collections_letter' },
-      { stage: 'low_placement_d90', dpd: 90, kind: 'placement' },
-      { stage: 'low_write_off_d180', dpd: 180, kind: 'write_off' },
+      ...LOW_RISK_FROM_DAY_20,
     ],
     challenger: [
       { stage: 'low_sms_d3', dpd: 3, kind: 'sms', template: 'payment_overdue' },
       { stage: 'low_email_d7', dpd: 7, kind: 'email', template: 'payment_overdue' },
-      { stage: 'low_email_d20', dpd: 20, kind: 'email', template: 'collections_firm_reminder' },
-      { stage: 'low_call_d30', dpd: 30, kind: 'call' },
-      { stage: 'low_final_d45', dpd: 45, kind: 'final_notice', template: 'collections_final_notice' },
-      { stage: 'low_fee_d46', dpd: 46, kind: 'fee', fee: 1500 },
-      { stage: 'low_letter_d60', dpd: 60, kind: 'letter', template: 'collections_letter' },
-      { stage: 'low_placement_d90', dpd: 90, kind: 'placement' },
-      { stage: 'low_write_off_d180', dpd: 180, kind: 'write_off' },
+      ...LOW_RISK_FROM_DAY_20,
     ],
   },
   'consumer-medium': {

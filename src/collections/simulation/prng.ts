@@ -1,7 +1,8 @@
+import { mulberry32 } from '../../core/seeded-random.js';
+
 /**
- * A small seeded pseudo-random generator for the collections simulation: mulberry32 (Tommy
- * Ettinger's 32-bit generator), so a seed gives the same portfolio and the same behaviour on every
- * machine and every run. Not for anything that needs unpredictability.
+ * The collections simulation's draws, on core's seeded mulberry32: a seed gives the same portfolio
+ * and the same behaviour on every machine and every run.
  */
 export interface Random {
   /** A float in [0, 1). */
@@ -14,17 +15,6 @@ export interface Random {
   pick<T>(items: readonly T[]): T;
   /** A key of `weights` with probability proportional to its weight. */
   weighted<K extends string>(weights: Readonly<Record<K, number>>): K;
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function random(seed: number): Random {

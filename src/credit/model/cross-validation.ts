@@ -1,18 +1,10 @@
+import { mulberry32 } from '../../core/seeded-random.js';
 import { invalidInput, subset, type Dataset } from './dataset.js';
 import { auc, gini, ks, meanSd } from './metrics.js';
 import { scoreDataset, trainScorecard, type TrainOptions } from './scorecard.js';
 
-/** mulberry32: a small seeded PRNG, so that a seed gives the same folds on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so that a seed gives the same folds on every machine. */
+export const seededRandom = mulberry32;
 
 /**
  * Stratified k-fold assignment: bads and goods are shuffled separately (seeded Fisher–Yates) and

@@ -332,4 +332,31 @@ steps:
     await h.advance(60 * 60 * 1000);
     assert.equal((await h.instance(id)).outcome, 'settled');
   });
+  test('an event a step publishes wakes a wait its own run began earlier, in the same transaction', async () => {
+    await h.deploy(`
+key: self-wake-same-run
+name: Self wake in the same run
+steps:
+  - id: both
+    type: parallel
+    join: any
+    branches:
+      - id: settled
+        steps:
+          - { id: await_settled, type: waitFor, event: test.settled, correlation: input.key }
+      - id: work
+        steps:
+          - { id: first, type: action, action: context.set, with: { n: 1 } }
+          - { id: settle, type: action, action: test.settle, with: { key: "{{ input.key }}" } }
+          - { id: forever, type: waitFor, event: test.never }
+  - { id: done, type: end, outcome: settled }
+`);
+    // The wait begins in the first round of the run, the event is published in the second: both in
+    // the run that starts the instance, before the wait is written.
+    const id = await h.start('self-wake-same-run', { key: 'k-2' });
+    await h.drain();
+    const instance = await h.instance(id);
+    assert.equal(instance.outcome, 'settled');
+    assert.ok(instance.timeline.some((e) => e.step === 'await_settled' && e.event === 'completed'));
+  });
 });

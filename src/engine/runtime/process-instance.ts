@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { appendAuditBatch, type AuditEntry } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import { markDue } from './cancellation.js';
-import { publishEventInTx, takeResumed } from './publish-event.js';
+import { offerToOwnWaits, publishEventInTx, takePublished, takeResumed } from './publish-event.js';
 import { InstanceRun, type InstanceContext, type TokenRow } from './instance-run.js';
 import { ENGINE_ACTOR, type EngineServices } from './services.js';
 import { message, runToken } from './step-executor.js';
@@ -147,6 +147,7 @@ async function runClaimed(
   const { instance, tokens } = state;
   const definition = await services.definitions.get(tx, instance.workflow_key, instance.version);
   const run = new InstanceRun(tx, instance, definition, instance.context as InstanceContext, tokens, now);
+  takePublished(tx); // what earlier instances of the batch published met the waits then written
   let budget = services.maxStepsPerTransaction;
   for (;;) {
     const due = run.dueTokens().filter((t) => !mustWaitForFreshTransaction(services, run, t, batch));
@@ -163,8 +164,17 @@ async function runClaimed(
   // An event published inside one of this run's steps may have woken another of its branches, which
   // the run's own write of the instance does not know about: make it due again after the write.
   const wokenByOwnStep = takeResumed(tx, instance.id);
+  const publishedByOwnSteps = takePublished(tx);
   const entry = await run.flush();
   if (wokenByOwnStep) await markDue(tx, instance.id, now);
+  // …and one published by a step may match a wait this run began before it, now written.
+  const waiting = [...run.tokens.values()].filter((t) => t.status === 'waiting' && t.wait_event_type !== null);
+  const matching = publishedByOwnSteps.filter((e) =>
+    waiting.some((t) => t.wait_event_type === e.type && (t.wait_event_key === null || t.wait_event_key === e.key)),
+  );
+  if (matching.length > 0 && run.instance.status === 'running') {
+    await offerToOwnWaits(tx, instance.id, matching, now);
+  }
   for (const event of run.pendingEvents) {
     await publishEventInTx(tx, services, { ...event, actor: `workflow:${instance.id}` });
   }

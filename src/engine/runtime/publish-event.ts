@@ -69,6 +69,7 @@ export async function publishEventsInTx(
       .execute();
     events.push(...rows.map(toStoredEvent));
   }
+  notePublished(tx, events);
   for (const listener of services.eventListeners) await listener(tx, events);
   const types = [...new Set(events.map((e) => e.type))];
   const triggered = new Set(
@@ -135,11 +136,12 @@ async function startTriggered(tx: Tx, services: EngineServices, event: StoredEve
  * Wakes the tokens waiting for this event type with this key (or with no key). Instances are locked
  * in id order, the same order every publisher uses, so two publishers cannot deadlock on them.
  */
-async function wakeWaits(tx: Tx, event: StoredEvent, now: Date): Promise<string[]> {
+async function wakeWaits(tx: Tx, event: StoredEvent, now: Date, onlyInstance?: string): Promise<string[]> {
   const candidates = await tx
     .selectFrom('wf_tokens')
     .select(['id', 'instance_id'])
     .where('status', '=', 'waiting')
+    .$if(onlyInstance !== undefined, (q) => q.where('instance_id', '=', onlyInstance!))
     .where('wait_event_type', '=', event.type)
     .where((eb) =>
       event.key === null
@@ -205,4 +207,36 @@ function noteResumed(tx: Tx, instanceId: string): void {
 /** Whether an event published in this transaction woke a wait of the instance (and forgets it). */
 export function takeResumed(tx: Tx, instanceId: string): boolean {
   return resumedInTx.get(tx)?.delete(instanceId) ?? false;
+}
+
+/**
+ * Events published in a transaction, in order, until a worker takes them. A step's action that
+ * publishes through a domain's unit of work does so at once, while the waits its own run began
+ * earlier (another branch reached a waitFor) are written only when the run ends: the event found
+ * no such wait. The worker takes the events its run published and, after writing the run, offers
+ * them to that instance's waits (offerToOwnWaits).
+ */
+const publishedInTx = new WeakMap<object, StoredEvent[]>();
+
+function notePublished(tx: Tx, events: StoredEvent[]): void {
+  const list = publishedInTx.get(tx);
+  if (list) list.push(...events);
+  else publishedInTx.set(tx, [...events]);
+}
+
+/** The events published in this transaction since the last take. */
+export function takePublished(tx: Tx): StoredEvent[] {
+  const list = publishedInTx.get(tx) ?? [];
+  publishedInTx.delete(tx);
+  return list;
+}
+
+/** Wakes the instance's waits that the events match (see takePublished); returns whether any woke. */
+export async function offerToOwnWaits(tx: Tx, instanceId: string, events: StoredEvent[], now: Date): Promise<boolean> {
+  let woke = false;
+  for (const event of events) {
+    if ((await wakeWaits(tx, event, now, instanceId)).length > 0) woke = true;
+  }
+  takeResumed(tx, instanceId);
+  return woke;
 }

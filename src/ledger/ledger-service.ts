@@ -490,17 +490,10 @@ export async function postJournal(tx: Tx, request: JournalRequest, clock: Clock)
 
   const transfers = await insertTransfers(tx, planned, request.actor, now);
   await moveBalances(tx, request.balances, deltas, accounts);
-  const entry: AuditEntry = {
-    actor: request.actor,
-    action: 'ledger.journal.posted',
-    entityType: 'ledger_journal',
-    entityId: journalId,
-    after: { journalId, postings: transfers.map(auditPosting) },
-    reason: request.reason ?? null,
-    requestId: request.requestId ?? null,
-  };
-  if (request.audit) request.audit(entry);
-  else await appendAudit(tx, entry, clock);
+  await auditJournal(tx, request, clock, 'ledger.journal.posted', journalId, {
+    journalId,
+    postings: transfers.map(auditPosting),
+  });
   return { journalId, transfers, created: true };
 }
 
@@ -928,18 +921,34 @@ export async function reverseJournal(tx: Tx, request: ReverseJournalRequest, clo
   checkLimits(accounts, deltas);
   const transfers = await insertTransfers(tx, planned, request.actor, now);
   await moveBalances(tx, request.balances, deltas, accounts);
+  await auditJournal(tx, request, clock, 'ledger.journal.reversed', journalId, {
+    journalId: newJournalId,
+    reverses: journalId,
+    postings: transfers.map(auditPosting),
+  });
+  return { journalId: newJournalId, transfers, created: true };
+}
+
+/** A journal's audit row: into the caller's batch when it has one, else appended now. */
+async function auditJournal(
+  tx: Tx,
+  request: Pick<JournalRequest, 'actor' | 'reason' | 'requestId' | 'audit'>,
+  clock: Clock,
+  action: string,
+  journalId: string,
+  after: Record<string, unknown>,
+): Promise<void> {
   const entry: AuditEntry = {
     actor: request.actor,
-    action: 'ledger.journal.reversed',
+    action,
     entityType: 'ledger_journal',
     entityId: journalId,
-    after: { journalId: newJournalId, reverses: journalId, postings: transfers.map(auditPosting) },
+    after,
     reason: request.reason ?? null,
     requestId: request.requestId ?? null,
   };
   if (request.audit) request.audit(entry);
   else await appendAudit(tx, entry, clock);
-  return { journalId: newJournalId, transfers, created: true };
 }
 
 /** Locks a journal's accounts: through the caller's batch when it has one (see BalanceBatch). */

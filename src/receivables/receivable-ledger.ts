@@ -84,6 +84,11 @@ interface Leg {
   amount: bigint;
 }
 
+/** Who writes and why, with the unit's audit and balance batches when posting for one. */
+function writer(ctx: PostingContext, reason: string) {
+  return { actor: ctx.actor, reason, requestId: ctx.requestId, audit: ctx.audit, balances: ctx.balances };
+}
+
 async function post(
   ctx: PostingContext,
   journalId: string,
@@ -107,19 +112,7 @@ async function post(
     });
   }
   if (transfers.length === 0) return journalId;
-  await postJournal(
-    ctx.tx,
-    {
-      journalId,
-      transfers,
-      actor: ctx.actor,
-      reason,
-      requestId: ctx.requestId,
-      audit: ctx.audit,
-      balances: ctx.balances,
-    },
-    ctx.clock,
-  );
+  await postJournal(ctx.tx, { journalId, transfers, ...writer(ctx, reason) }, ctx.clock);
   return journalId;
 }
 
@@ -232,15 +225,7 @@ export async function postPaymentReversal(
   const journalId = `${payment.id}.reversal`;
   await reverseJournal(
     ctx.tx,
-    {
-      journalId: payment.journalId,
-      newJournalId: journalId,
-      actor: ctx.actor,
-      reason,
-      requestId: ctx.requestId,
-      audit: ctx.audit,
-      balances: ctx.balances,
-    },
+    { journalId: payment.journalId, newJournalId: journalId, ...writer(ctx, reason) },
     ctx.clock,
   );
   return journalId;

@@ -359,4 +359,22 @@ steps:
     assert.equal(instance.outcome, 'settled');
     assert.ok(instance.timeline.some((e) => e.step === 'await_settled' && e.event === 'completed'));
   });
+  test('an event the run already took is not offered again to its later waits', async () => {
+    await h.deploy(`
+key: self-wake-once
+name: An event taken once
+steps:
+  - { id: settle, type: action, action: test.settle, with: { key: "{{ input.key }}" } }
+  - { id: first, type: waitFor, event: test.settled, correlation: input.key }
+  - { id: second, type: waitFor, event: test.settled, correlation: input.key }
+  - { id: done, type: end, outcome: twice }
+`);
+    const id = await h.start('self-wake-once', { key: 'k-3' });
+    await h.drain();
+    const instance = await h.instance(id);
+    // The first wait took the event the step published; the second waits for another one.
+    assert.equal(instance.status, 'running');
+    assert.ok(instance.timeline.some((e) => e.step === 'first' && e.event === 'completed'));
+    assert.ok(!instance.timeline.some((e) => e.step === 'second' && e.event === 'completed'));
+  });
 });

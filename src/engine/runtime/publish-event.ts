@@ -233,8 +233,24 @@ export function takePublished(tx: Tx): StoredEvent[] {
 
 /** Wakes the instance's waits that the events match (see takePublished); returns whether any woke. */
 export async function offerToOwnWaits(tx: Tx, instanceId: string, events: StoredEvent[], now: Date): Promise<boolean> {
+  // An event the run already took (a wait that began after it was published finds it buffered) is
+  // not offered again: each event is taken at most once per instance.
+  const taken = new Set(
+    (
+      await tx
+        .selectFrom('wf_event_consumptions')
+        .select('event_id')
+        .where('instance_id', '=', instanceId)
+        .where(
+          'event_id',
+          'in',
+          events.map((e) => e.id),
+        )
+        .execute()
+    ).map((r) => r.event_id),
+  );
   let woke = false;
-  for (const event of events) {
+  for (const event of events.filter((e) => !taken.has(e.id))) {
     if ((await wakeWaits(tx, event, now, instanceId)).length > 0) woke = true;
   }
   takeResumed(tx, instanceId);

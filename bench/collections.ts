@@ -26,13 +26,13 @@
 // Defaults: 100 000 accounts, 120 days, seed 20260302. Prints progress lines, then as its very last
 // stdout line one JSON object {"bench":"collections",…}.
 import { startSimulationWorld, type SimulationWorld } from '../src/collections/simulation/world.js';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { simulatePortfolio } from '../src/collections/simulation/simulate.js';
 import { openDatabase } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
+import { freshPgDatabase, loadPgServer, type PgServer } from './pg-databases.js';
 
 const DEFAULT_ACCOUNTS = 100_000;
 const DEFAULT_DAYS = 120;
@@ -50,32 +50,6 @@ function intOption(name: string, fallback: number, min: number, max: number): nu
   const n = Number(process.argv[i + 1]);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number ${min}..${max}`);
   return n;
-}
-
-type PgServer = { url: string; stop: () => void };
-async function loadPgServer(): Promise<() => Promise<PgServer>> {
-  // scripts/pg-server.mjs is plain JS (no types): import it by URL and state the shape it exports.
-  const href = new URL('../scripts/pg-server.mjs', import.meta.url).href;
-  const mod = (await import(href)) as { startPgServer: () => Promise<PgServer> };
-  return mod.startPgServer;
-}
-
-/** A fresh database on the server at `adminUrl`; returns its URL and how to drop it. */
-async function freshPgDatabase(adminUrl: string, label: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `ff_bench_${label}_${randomBytes(6).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /** Single-row INSERT transactions over one connection for RAW_MS, after a warm-up (bench/engine.ts). */

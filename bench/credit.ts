@@ -44,7 +44,6 @@
 // FINFLOW_BENCH_PG=1) a throwaway server from scripts/pg-server.mjs is started. On PostgreSQL,
 // CREDIT_BENCH_WORKER_CONCURRENCY sets the engine worker's claim loops (default 1, as `finflow serve`).
 // Prints human lines, then as its very last stdout line one JSON object {"bench":"credit",…}.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,13 +52,13 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { ZenEngine, type ZenDecision } from '@gorules/zen-engine';
 import autocannon, { type Result as AutocannonResult } from 'autocannon';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { secretStore } from '../src/config/secrets.js';
 import { createLogger } from '../src/observability/logger.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import type { FakeBureau } from '../src/testing/fake-bureau.js';
+import { freshPgDatabase, loadPgServer, type PgServer } from './pg-databases.js';
 
 const DECISION_KEYS = ['credit.scorecard', 'credit.knockouts', 'credit.anomalies', 'credit.terms', 'credit.routing'];
 /** Warm-up chains before each raw measurement. */
@@ -527,32 +526,6 @@ async function measureRaw(chain: RawChain, ms: number): Promise<{ chains: number
 
 // ---------------------------------------------------------------------------------------------
 
-type PgServer = { url: string; stop: () => void };
-async function loadPgServer(): Promise<() => Promise<PgServer>> {
-  // scripts/pg-server.mjs is plain JS (no types): import it by URL and state the shape it exports.
-  const href = new URL('../scripts/pg-server.mjs', import.meta.url).href;
-  const mod = (await import(href)) as { startPgServer: () => Promise<PgServer> };
-  return mod.startPgServer;
-}
-
-/** A fresh database on the server at `adminUrl`; returns its URL and how to drop it. */
-async function freshPgDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `ff_bench_credit_${randomBytes(6).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name}`) };
-}
-
 async function main(): Promise<void> {
   const began = performance.now();
   const durationSeconds = intEnv('CREDIT_BENCH_SECONDS', 20, 1, 3600);
@@ -586,7 +559,7 @@ async function main(): Promise<void> {
     const t = performance.now();
     if (throwawayPg) pgServer = await (await loadPgServer())();
     const adminUrl = externalPg ?? pgServer?.url;
-    if (adminUrl) pgDatabase = await freshPgDatabase(adminUrl);
+    if (adminUrl) pgDatabase = await freshPgDatabase(adminUrl, 'credit');
     else dataDir = mkdtempSync(path.join(os.tmpdir(), 'finflow-bench-credit-'));
     const database = await openDatabase(pgDatabase ? { databaseUrl: pgDatabase.url } : { dataDir: dataDir! });
     const config = loadConfig({

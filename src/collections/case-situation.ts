@@ -5,7 +5,7 @@ import type { Tx } from '../storage/schema.js';
  * What could pause or steer a case, in one query: the strategy asks this every time a case wakes,
  * and most of the time nothing is pending, so one round trip of EXISTS probes replaces the seven
  * look-ups (plan, write-off, hardship, forbearance, placement, promise, dispute) it would otherwise
- * make. A flag only says where to look: the caller still reads (and locks) the row it names, so a
+ * make (a forbearance's end it reads outright). A flag only says where to look: the caller still reads (and locks) the row it names, so a
  * flag that is true is never trusted as the state itself.
  */
 export interface CaseSituation {
@@ -13,8 +13,8 @@ export interface CaseSituation {
   plan: boolean;
   writeOffPending: boolean;
   hardshipOpen: boolean;
-  /** A forbearance that runs past `now`. */
-  forborne: boolean;
+  /** When the latest forbearance running past `now` ends (null: none). */
+  forbearUntil: Date | null;
   placed: boolean;
   promiseOpen: boolean;
   disputeOpen: boolean;
@@ -27,7 +27,7 @@ export async function caseSituation(tx: Tx, caseId: string, now: Date): Promise<
     plan: boolean;
     write_off: boolean;
     hardship: boolean;
-    forborne: boolean;
+    forbear_until: Date | string | null;
     placed: boolean;
     promise: boolean;
     dispute: boolean;
@@ -39,8 +39,8 @@ export async function caseSituation(tx: Tx, caseId: string, now: Date): Promise<
       EXISTS (SELECT 1 FROM collection_write_offs WHERE case_id = ${caseId}
               AND status = 'pending_approval') AS write_off,
       EXISTS (SELECT 1 FROM collection_hardships WHERE case_id = ${caseId} AND status = 'open') AS hardship,
-      EXISTS (SELECT 1 FROM collection_hardships WHERE case_id = ${caseId} AND status = 'forborne'
-              AND forbear_until > ${now}) AS forborne,
+      (SELECT max(forbear_until) FROM collection_hardships WHERE case_id = ${caseId} AND status = 'forborne'
+              AND forbear_until > ${now}) AS forbear_until,
       EXISTS (SELECT 1 FROM collection_placements WHERE case_id = ${caseId} AND status = 'placed') AS placed,
       EXISTS (SELECT 1 FROM collection_promises WHERE case_id = ${caseId} AND status = 'open') AS promise,
       EXISTS (SELECT 1 FROM collection_disputes WHERE case_id = ${caseId} AND status = 'open') AS dispute,
@@ -51,7 +51,7 @@ export async function caseSituation(tx: Tx, caseId: string, now: Date): Promise<
     plan: row.plan,
     writeOffPending: row.write_off,
     hardshipOpen: row.hardship,
-    forborne: row.forborne,
+    forbearUntil: row.forbear_until === null ? null : new Date(row.forbear_until),
     placed: row.placed,
     promiseOpen: row.promise,
     disputeOpen: row.dispute,

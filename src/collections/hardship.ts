@@ -119,20 +119,6 @@ export async function openHardshipOf(db: Queryable | Tx, caseId: string): Promis
     .executeTakeFirst();
 }
 
-/** A forbearance still running: the strategy sleeps until it ends. */
-export async function forbearanceOf(db: Queryable | Tx, caseId: string, now: Date): Promise<Date | null> {
-  const row = await db
-    .selectFrom('collection_hardships')
-    .select('forbear_until')
-    .where('case_id', '=', caseId)
-    .where('status', '=', 'forborne')
-    .where('forbear_until', '>', now)
-    .orderBy('forbear_until', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.forbear_until ?? null;
-}
-
 export function presentHardship(row: HardshipRow) {
   return {
     id: row.id,

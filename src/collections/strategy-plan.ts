@@ -9,7 +9,7 @@ import { caseSituation } from './case-situation.js';
 import { lockCase, type CaseRow } from './cases.js';
 import { readCollectionsSettings } from './collections-settings.js';
 import { openDisputeOf } from './disputes.js';
-import { forbearanceOf, openHardshipOf } from './hardship.js';
+import { openHardshipOf } from './hardship.js';
 import { activePlacementOf, agencyFor } from './placements.js';
 import { checkPlan, currentPlanOf, presentPlan, type PlanRow } from './plans.js';
 import { currentPromise, setState } from './promises.js';
@@ -144,7 +144,7 @@ export async function planNext(
     await setState(unit, theCase, 'hardship');
     return waitFor(null, 'hardship under review');
   }
-  const forbearance = situation.forborne ? await forbearanceOf(unit.tx, caseId, now) : null;
+  const forbearance = situation.forbearUntil;
   if (forbearance) {
     await setState(unit, theCase, 'forborne');
     return waitFor(forbearance.toISOString(), `forbearance until ${forbearance.toISOString()}`);

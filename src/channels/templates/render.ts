@@ -1,5 +1,5 @@
 import { convert as htmlToText } from 'html-to-text';
-import { Liquid, type Context } from 'liquidjs';
+import { Liquid, Tag, type Context, type FS, type TagToken, type TopLevelToken } from 'liquidjs';
 import { validationError } from '../../core/errors.js';
 import { isCurrency, minorUnitDigits } from '../../core/money.js';
 import { EMAIL_FOOTER, EMAIL_LAYOUT } from './email-layout.js';
@@ -14,12 +14,71 @@ interface FilterImpl {
   context: Context;
 }
 
+/**
+ * Templates have no file system. finflow stores no partials or layouts (the email layout is ours and
+ * rendered separately), so the tags that load another template — `include`, `render`, `layout` —
+ * are refused when a template is parsed: on save (400 naming the field) and again on every render,
+ * so a stored template that bypassed the check still reads nothing.
+ */
+export const FILE_TAGS = ['include', 'render', 'layout'] as const;
+
+/** Refuses at parse time: the error liquidjs reports names the tag, its line and its column. */
+function refusedTag(name: string) {
+  return class RefusedTag extends Tag {
+    constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+      super(token, remainTokens, liquid);
+      throw new Error(`{% ${name} %} is not available: templates cannot load other templates or files`);
+    }
+    render(): never {
+      throw new Error(`{% ${name} %} is not available`);
+    }
+  };
+}
+
+/**
+ * Defence in depth: should any lookup still be attempted, liquidjs asks this file system, which knows
+ * no files (not even the in-memory `templates` map, whose lookup would see `constructor`).
+ */
+export const NO_FILES: FS = {
+  exists: () => Promise.resolve(false),
+  existsSync: () => false,
+  readFile: (file) => Promise.reject(new Error(`templates cannot read files (${file})`)),
+  readFileSync: (file) => {
+    throw new Error(`templates cannot read files (${file})`);
+  },
+  resolve: (_dir, file) => file,
+  contains: () => Promise.resolve(false),
+  containsSync: () => false,
+  fallback: () => undefined,
+};
+
+/**
+ * Limits against a template that loops forever or renders without end. A real message renders in
+ * milliseconds from a body of at most 100 000 characters (subject, body and text, plus the layout).
+ */
+export const TEMPLATE_LIMITS = {
+  /** Characters parsed in one parse() call. */
+  parseLimit: 1_000_000,
+  /** Milliseconds one render() call may take. */
+  renderLimit: 500,
+  /** Allocations counted by liquidjs (range sizes, string and array filters) in one render() call. */
+  memoryLimit: 10_000_000,
+} as const;
+
 function engine(escape: boolean): Liquid {
   const liquid = new Liquid({
     strictFilters: true,
     ownPropertyOnly: true,
+    fs: NO_FILES,
+    root: [],
+    partials: [],
+    layouts: [],
+    relativeReference: false,
+    dynamicPartials: false,
+    ...TEMPLATE_LIMITS,
     ...(escape ? { outputEscape: 'escape' as const } : {}),
   });
+  for (const name of FILE_TAGS) liquid.registerTag(name, refusedTag(name));
   liquid.registerFilter('money', function (this: FilterImpl, value: unknown, currency: unknown) {
     return formatMinorUnits(value, currency, localeOf(this));
   });

@@ -1,7 +1,9 @@
+import { messagePurposes } from '../channels/messages/message-purpose.js';
 import type { DomainModule } from '../domains.js';
 import { collectionsActions } from './collections-actions.js';
 import { collectionsRoutes } from './collections-routes.js';
 import { installCollectionsPolicy } from './install.js';
+import { registerCollectionsPurposes } from './message-wanted.js';
 import { collectionsReportRoutes } from './reports/report-routes.js';
 import './tables.js';
 
@@ -16,6 +18,8 @@ export const collectionsModule: DomainModule = {
     for (const action of collectionsActions(context)) {
       if (!context.engine.actions.has(action.name)) context.engine.actions.register(action);
     }
+    // Asked by email.send, sms.send and letter.send, when a stage message or reminder may go out.
+    registerCollectionsPurposes(messagePurposes(context.engine.actions));
   },
   routes: (context) => [collectionsRoutes(context), collectionsReportRoutes(context)],
   install: installCollectionsPolicy,

@@ -29,10 +29,25 @@ export const StageInfoSchema = z
   })
   .strict();
 
-/** Records a stage as run (once: a second record of the same stage fails on the key). */
+/**
+ * Records a stage as run (once: a second record of the same stage fails on the key). A message the
+ * channel dropped because its reason lapsed while it waited (a promise, a payment, a dispute…) did
+ * not run the stage: nothing is recorded, and the planner, asked next, pauses the case or plans the
+ * stage again.
+ */
 export async function stageDone(unit: DomainWork, caseId: string, stage: StageInfo, result: unknown) {
   const theCase = await lockCase(unit.tx, caseId);
   const now = unit.clock.now();
+  const dropped = droppedReason(result);
+  if (dropped !== null) {
+    unit.audit({
+      action: 'collections.stage.dropped',
+      entityType: 'collection_case',
+      entityId: caseId,
+      after: { ...stage, reason: dropped, result },
+    });
+    return { caseId, ...stage, ran: false, dropped: dropped };
+  }
   await unit.tx
     .insertInto('collection_stage_runs')
     .values({
@@ -64,6 +79,13 @@ export async function stageDone(unit: DomainWork, caseId: string, stage: StageIn
     ...stage,
   });
   return { caseId, ...stage, ranAt: now.toISOString() };
+}
+
+/** The reason a channel gave for dropping the stage's message, or null when it was sent or skipped. */
+function droppedReason(result: unknown): string | null {
+  if (typeof result !== 'object' || result === null) return null;
+  const { status, reason } = result as { status?: unknown; reason?: unknown };
+  return status === 'dropped' ? (typeof reason === 'string' ? reason : 'dropped') : null;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { DomainWork } from '../domain-work.js';
 import type { DecisionEvaluator } from '../engine/decisions/decision-evaluator.js';
 import { installmentTotals } from '../receivables/delinquency/delinquency.js';
 import { addDays, daysBetween } from '../receivables/schedule/due-dates.js';
+import { checkContact } from '../channels/contact-rules/contact-rules.js';
 import { hasPostalAddress } from '../channels/letters/postal-address.js';
 import { pickCollector } from './assignment.js';
 import { bestSendHour, stageMoment } from './best-slot.js';
@@ -238,6 +239,11 @@ export async function planNext(
       .select(['name', 'email', 'phone', 'language', 'time_zone', 'risk_rating'])
       .where('id', '=', theCase.customer_id)
       .executeTakeFirstOrThrow();
+    // Do-not-contact, an opt-out of calls or missing consent bind a collector's call as they bind a
+    // message: no task is created, the stage is recorded as skipped with the reason. (Quiet hours
+    // and call caps are the collector's to keep when they dial, within the task's day.)
+    const rule = await checkContact(unit.tx, { id: theCase.customer_id, timeZone: customer.time_zone }, 'call', now);
+    if (!rule.allowed && rule.kind === 'skip') return { ...planned, channel: 'internal', skip: rule.reason };
     const assignee = await pickCollector(unit.tx, settings, theCase, customer.language);
     await keepCollector(unit, theCase, assignee);
     return {

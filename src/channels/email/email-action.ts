@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/config.js';
 import { sendMessage } from '../messages/send-message.js';
 import { emailTransport } from './email-transport.js';
 import { MessageTarget } from '../messages/message-input.js';
+import { messagePurposes } from '../messages/message-purpose.js';
 
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
@@ -41,6 +42,7 @@ export const EmailSendInput = MessageTarget.extend({
 export type EmailSendInput = z.infer<typeof EmailSendInput>;
 
 export function emailSendAction(context: DomainContext): ActionDefinition<EmailSendInput, unknown> {
+  const purposes = messagePurposes(context.engine.actions);
   return {
     name: 'email.send',
     callsOut: true,
@@ -54,7 +56,7 @@ export function emailSendAction(context: DomainContext): ActionDefinition<EmailS
         inline: { subject: input.subject, html: input.html, text: input.text },
         attachments: input.attachments ?? [],
       });
-      return sendMessage(transport, input, ctx);
+      return sendMessage(transport, input, ctx, purposes);
     },
   };
 }

@@ -7,6 +7,8 @@ import { DeferAction, NonRetryableError, type ActionContext, type ActionDefiniti
 import { checkContact, lockCustomerContacts, recordContactAttempt } from '../contact-rules/contact-rules.js';
 import { stepCustomer } from '../messages/customer-ref.js';
 import { MessageTarget } from '../messages/message-input.js';
+import { messagePurposes, type PurposeChecks } from '../messages/message-purpose.js';
+import { stillWanted } from '../messages/send-message.js';
 import { renderSms } from '../templates/render.js';
 import { insertLetter, LETTER_CHANNEL, letterByIdempotencyKey, resolveLetterTemplate } from './letter-store.js';
 import { renderLetterPdf } from './pdf-render.js';
@@ -35,17 +37,18 @@ export type LetterOutcome =
       providerId: string;
       pages: number;
     }
-  | { status: 'skipped'; messageId: string; channel: 'letter'; reason: string };
+  | { status: 'skipped' | 'dropped'; messageId: string; channel: 'letter'; reason: string };
 
 export function letterSendAction(
-  context: Pick<DomainContext, 'config'>,
+  context: Pick<DomainContext, 'config'> & { engine?: Pick<DomainContext['engine'], 'actions'> },
 ): ActionDefinition<LetterSendInput, LetterOutcome> {
+  const purposes = context.engine ? messagePurposes(context.engine.actions) : undefined;
   return {
     name: 'letter.send',
     description:
       'Renders a letter to a customer (their language, by template) as a PDF and stores it for the print-and-mail provider, within the contact rules',
     input: LetterSendInput,
-    run: (input, ctx) => sendLetter(input, ctx, institutionName(context.config)),
+    run: (input, ctx) => sendLetter(input, ctx, institutionName(context.config), purposes),
   };
 }
 
@@ -64,6 +67,7 @@ export async function sendLetter(
   input: LetterSendInput,
   ctx: ActionContext,
   institution: string,
+  purposes?: PurposeChecks,
 ): Promise<LetterOutcome> {
   const replayed = await replay(ctx);
   if (replayed) return replayed;
@@ -75,13 +79,19 @@ export async function sendLetter(
   if (!lines) throw new NonRetryableError(`with.customer: customer ${input.customer} has no postal address`);
   const to = oneLine(customer.name, lines);
 
+  // Still wanted? Asked on every attempt, so a letter deferred by a quiet day or a cap re-checks its
+  // reason in the transaction that renders and stores it.
+  const wanted = await stillWanted(purposes, ctx, input);
+  if (!wanted.send) return notSent(ctx, customer, to, input, locale, 'dropped', wanted.reason);
+  if (wanted.data) input = { ...input, data: { ...input.data, ...wanted.data } };
+
   await lockCustomerContacts(ctx.tx, customer.id);
   const decision = await checkContact(ctx.tx, { id: customer.id, timeZone: customer.timeZone }, 'letter', now);
   if (!decision.allowed) {
     if (decision.kind === 'defer' && (input.ifBlocked ?? 'defer') === 'defer') {
       throw new DeferAction(decision.until, decision.reason);
     }
-    return skipped(ctx, customer, to, input, locale, decision.reason);
+    return notSent(ctx, customer, to, input, locale, 'skipped', decision.reason);
   }
 
   const template = await resolveLetterTemplate(ctx.tx, input.template, locale);
@@ -209,8 +219,13 @@ async function replay(ctx: ActionContext): Promise<LetterOutcome | null> {
     .where('idempotency_key', '=', ctx.idempotencyKey)
     .where('channel', '=', LETTER_CHANNEL)
     .executeTakeFirst();
-  if (message?.status === 'skipped') {
-    return { status: 'skipped', messageId: message.id, channel: 'letter', reason: message.error ?? 'skipped' };
+  if (message?.status === 'skipped' || message?.status === 'dropped') {
+    return {
+      status: message.status,
+      messageId: message.id,
+      channel: 'letter',
+      reason: message.error ?? message.status,
+    };
   }
   return null;
 }
@@ -227,13 +242,17 @@ function customerScope(c: Customer) {
   };
 }
 
-/** A rule said no: the letter is recorded as a skipped message with the reason, and nothing is rendered. */
-async function skipped(
+/**
+ * A rule said no (skipped), or the letter's purpose lapsed (dropped): recorded as a message with that
+ * status and the reason, and nothing is rendered.
+ */
+async function notSent(
   ctx: ActionContext,
   customer: Customer,
   to: string,
   input: LetterSendInput,
   locale: string,
+  status: 'skipped' | 'dropped',
   reason: string,
 ): Promise<LetterOutcome> {
   const now = ctx.clock.now();
@@ -249,7 +268,7 @@ async function skipped(
       locale,
       subject: null,
       body_text: '',
-      status: 'skipped',
+      status,
       provider_id: null,
       segments: null,
       encoding: null,
@@ -262,5 +281,5 @@ async function skipped(
       updated_at: now,
     })
     .execute();
-  return { status: 'skipped', messageId: id, channel: 'letter', reason };
+  return { status, messageId: id, channel: 'letter', reason };
 }

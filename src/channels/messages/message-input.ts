@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MessagePurpose } from './message-purpose.js';
 
 /** Who a message goes to and how it is worded: shared by email.send and sms.send. */
 export const MessageTarget = z.object({
@@ -11,4 +12,6 @@ export const MessageTarget = z.object({
   locale: z.string().min(2).max(35).optional().describe('Overrides the customer’s language'),
   data: z.record(z.string(), z.unknown()).optional(),
   ifBlocked: z.enum(['defer', 'skip']).optional(),
+  /** Why the message is sent: checked again, in the send's transaction, whenever it may go out. */
+  purpose: MessagePurpose.optional(),
 });

@@ -6,6 +6,7 @@ import type { MessageChannel } from '../tables.js';
 import { resolveTemplate, type MessageTemplate } from '../templates/template-store.js';
 import type { Customer } from '../../customers/customer-service.js';
 import { stepCustomer } from './customer-ref.js';
+import type { MessagePurpose, PurposeChecks, StillWanted } from './message-purpose.js';
 import '../tables.js';
 
 /**
@@ -22,6 +23,8 @@ export interface MessageRequest {
   data?: Record<string, unknown> | undefined;
   /** What a quiet-hours or frequency-cap block does: wait for the next allowed time, or give up. */
   ifBlocked?: 'defer' | 'skip' | undefined;
+  /** Why it is sent: a registered check says, each time it may go out, whether it still should. */
+  purpose?: MessagePurpose | undefined;
 }
 
 export interface Recipient {
@@ -55,15 +58,38 @@ export type MessageOutcome =
       providerId: string | null;
       [detail: string]: unknown;
     }
-  | { status: 'skipped'; messageId: string; channel: MessageChannel; reason: string };
+  | { status: 'skipped'; messageId: string; channel: MessageChannel; reason: string }
+  /** Its purpose lapsed (paid, promised, disputed…) before it could go out: nothing was sent. */
+  | { status: 'dropped'; messageId: string; channel: MessageChannel; reason: string };
+
+/**
+ * Asks the purpose's check whether the message is still wanted. No purpose: it is. A purpose no
+ * domain checks here is a definition error, not a reason to send blindly.
+ */
+export async function stillWanted(
+  purposes: PurposeChecks | undefined,
+  ctx: ActionContext,
+  request: Pick<MessageRequest, 'purpose' | 'data'>,
+): Promise<StillWanted> {
+  if (!request.purpose) return { send: true };
+  const check = purposes?.get(request.purpose.kind);
+  if (!check) throw new NonRetryableError(`with.purpose.kind: no check for ${request.purpose.kind} in this worker`);
+  return check(ctx.tx, request.purpose, { data: request.data ?? {}, now: ctx.clock.now() });
+}
 
 export async function sendMessage<R>(
   transport: ChannelTransport<R>,
   request: MessageRequest,
   ctx: ActionContext,
+  purposes?: PurposeChecks,
 ): Promise<MessageOutcome> {
   const now = ctx.clock.now();
   const { recipient, customer } = await findRecipient(ctx.tx, transport, request);
+  // Still wanted? Asked on every attempt, so a send deferred by quiet hours or a cap, or retried,
+  // re-checks its reason in the same transaction that sends it (or records it dropped).
+  const wanted = await stillWanted(purposes, ctx, request);
+  if (!wanted.send) return notSent(ctx, transport.channel, recipient, request, 'dropped', wanted.reason);
+  if (wanted.data) request = { ...request, data: { ...request.data, ...wanted.data } };
   if (recipient.customerId) {
     await lockCustomerContacts(ctx.tx, recipient.customerId);
     const decision = await checkContact(
@@ -76,7 +102,7 @@ export async function sendMessage<R>(
       if (decision.kind === 'defer' && (request.ifBlocked ?? 'defer') === 'defer') {
         throw new DeferAction(decision.until, decision.reason);
       }
-      return skipped(ctx, transport.channel, recipient, request, decision.reason);
+      return notSent(ctx, transport.channel, recipient, request, 'skipped', decision.reason);
     }
   }
 
@@ -179,12 +205,16 @@ function customerScope(c: Customer) {
   };
 }
 
-/** A rule said no: the message is recorded as skipped with the reason, and nothing is sent. */
-async function skipped(
+/**
+ * A rule said no (skipped), or the message's purpose lapsed (dropped): the message is recorded with
+ * that status and the reason, and nothing is sent.
+ */
+async function notSent(
   ctx: ActionContext,
   channel: MessageChannel,
   recipient: Recipient,
   request: MessageRequest,
+  status: 'skipped' | 'dropped',
   reason: string,
 ): Promise<MessageOutcome> {
   const now = ctx.clock.now();
@@ -200,7 +230,7 @@ async function skipped(
       locale: recipient.locale,
       subject: null,
       body_text: '',
-      status: 'skipped',
+      status,
       provider_id: null,
       segments: null,
       encoding: null,
@@ -213,5 +243,5 @@ async function skipped(
       updated_at: now,
     })
     .execute();
-  return { status: 'skipped', messageId: id, channel, reason };
+  return { status, messageId: id, channel, reason };
 }

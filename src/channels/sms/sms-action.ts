@@ -4,6 +4,7 @@ import { secretStore } from '../../config/secrets.js';
 import type { DomainContext } from '../../domains.js';
 import { NonRetryableError, type ActionDefinition } from '../../engine/actions.js';
 import { MessageTarget } from '../messages/message-input.js';
+import { messagePurposes } from '../messages/message-purpose.js';
 import { sendMessage, type ChannelTransport } from '../messages/send-message.js';
 import { renderSms } from '../templates/render.js';
 import { smsSegments } from './segments.js';
@@ -60,6 +61,7 @@ function smsTransport(
 
 export function smsSendAction(context: DomainContext): ActionDefinition<SmsSendInput, unknown> {
   let provider: SmsProvider | undefined;
+  const purposes = messagePurposes(context.engine.actions);
   return {
     name: 'sms.send',
     callsOut: true,
@@ -68,7 +70,7 @@ export function smsSendAction(context: DomainContext): ActionDefinition<SmsSendI
     input: SmsSendInput,
     run: (input, ctx) => {
       provider ??= createSmsProvider(context.config ?? loadConfig({ env: {} }), context.secrets ?? secretStore({}));
-      return sendMessage(smsTransport(context, provider, input.text), input, ctx);
+      return sendMessage(smsTransport(context, provider, input.text), input, ctx, purposes);
     },
   };
 }

@@ -4,6 +4,7 @@ import { except } from 'hono/combine';
 import { AppError } from '../core/errors.js';
 import type { App, AppDeps, AppEnv } from './context.js';
 import { authenticate, requirePermission } from './middleware/auth.js';
+import { inputGuard } from './middleware/input-guard.js';
 import { requestContext } from './middleware/request-context.js';
 import { fromZodError, problemResponse, toAppError } from './problem.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps): App {
       },
     }),
   );
+  app.use('*', inputGuard());
   app.onError((error, c) => {
     const appError = toAppError(error);
     if (appError.status >= 500) c.var.logger.error({ err: error }, 'request failed');

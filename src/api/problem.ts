@@ -41,6 +41,13 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof HTTPException) {
     // Hono raises these for a body that is not JSON; name the body as the failing field.
+    // Hono raises these for a body that is not JSON (400) or of a media type the route does not
+    // take (415); both name what the caller must change.
+    if (error.status === 415) {
+      return new AppError('unsupported_media_type', 415, 'the route does not accept this Content-Type', {
+        field: 'header.content-type',
+      });
+    }
     const code = error.status === 400 ? 'malformed_request' : `http_${error.status}`;
     return new AppError(
       code,
@@ -65,16 +72,19 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
+  // Details first: an error's own members (an entity's `state`, a permission) never overwrite the
+  // members RFC 9457 defines.
   const body: ProblemDetails = {
+    ...(error.details ?? {}),
     type: problemType(error.code),
     title: TITLES[error.status] ?? 'Error',
     status: error.status,
     detail: error.message,
-    instance: c.req.path,
+    // The path as sent (still percent-encoded), so a hostile path cannot put raw bytes in the answer.
+    instance: new URL(c.req.url).pathname,
     code: error.code,
     ...(c.var.requestId ? { requestId: c.var.requestId } : {}),
     ...(error.issues.length > 0 ? { errors: error.issues } : {}),
-    ...(error.details ?? {}),
   };
   return c.body(JSON.stringify(body), error.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',

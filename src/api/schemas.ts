@@ -56,3 +56,15 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
+
+/**
+ * A page cursor over a bigint sequence (`afterSeq`): digits only, within PostgreSQL's bigint, so a
+ * cursor of 30 digits is a 400 naming the parameter rather than an out-of-range error from the
+ * database.
+ */
+export const SeqCursor = z
+  .string()
+  .regex(/^\d{1,18}$/, 'must be a sequence number: digits only, at most 18')
+  .transform((digits) => BigInt(digits))
+  .optional()
+  .openapi({ type: 'string', description: 'The `nextAfterSeq` of the previous page' });

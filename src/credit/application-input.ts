@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AmountString, CurrencyCode, CustomerFields } from '../customers/customer-input.js';
+import { AmountString, CurrencyCode, CustomerFields, minorUnitsString } from '../customers/customer-input.js';
 import { CalendarDate } from '../receivables/receivable-input.js';
 
 /**
@@ -27,8 +27,7 @@ export const ApplicationInputSchema = z
   .object({
     applicant: ApplicantSchema,
     product: z.string().min(1).max(50),
-    // zod runs the refine even when the format check failed: test the format again before BigInt.
-    amount: AmountString.refine((a) => /^\d{1,18}$/.test(a) && BigInt(a) > 0n, 'must be above 0'),
+    amount: minorUnitsString({ positive: true }),
     currency: CurrencyCode,
     termMonths: z.number().int().min(1).max(600),
     purpose: z.string().trim().min(1).max(100),

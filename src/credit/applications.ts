@@ -141,7 +141,7 @@ export async function lockApplication(tx: Tx, id: string): Promise<ApplicationRo
 export function expectStatus(row: ApplicationRow, allowed: readonly ApplicationStatus[], doing: string): void {
   if (!allowed.includes(row.status as ApplicationStatus)) {
     throw conflict('application_state', `cannot ${doing}: application ${row.id} is ${row.status}`, {
-      status: row.status,
+      state: row.status,
     });
   }
 }

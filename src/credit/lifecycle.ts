@@ -195,7 +195,7 @@ export async function answerOffer(unit: DomainWork, id: string, accept: boolean)
   const app = await lockApplication(unit.tx, id);
   const offer = app.offer as Record<string, unknown> | null;
   if (app.status !== 'offered' || !offer || offer.answeredAt) {
-    throw new AppError('not_offered', 409, `application ${id} has no open offer`, { details: { status: app.status } });
+    throw new AppError('not_offered', 409, `application ${id} has no open offer`, { details: { state: app.status } });
   }
   const answered = { ...offer, accepted: accept, answeredAt: unit.clock.now().toISOString() };
   await setState(unit, app, { offer: answered }, { action: 'credit.offer.answered', after: { accepted: accept } });

@@ -6,9 +6,22 @@ import { isCurrency } from '../core/money.js';
  * validate with this one schema, so a bad value gets the same message from each.
  */
 
-export const AmountString = z
-  .string()
-  .regex(/^\d{1,18}$/, 'must be a whole number of minor units as a string, e.g. "150000" for 1 500.00');
+const MINOR_UNITS = /^\d{1,18}$/;
+const MINOR_UNITS_MESSAGE = 'must be a whole number of minor units as a string of at most 18 digits, e.g. "150000" for 1 500.00';
+
+/**
+ * An amount on the wire: a string of minor units, 0 to 18 digits (fits a PostgreSQL bigint). One
+ * check gives one message per field; `positive` adds "must be above 0" only for a well-formed amount,
+ * so nothing converts a malformed string to BigInt.
+ */
+export const minorUnitsString = (options: { positive?: boolean } = {}) =>
+  z.string().superRefine((value, ctx) => {
+    // continue: false — an object-level rule (min ≤ max) must not run on a malformed amount.
+    if (!MINOR_UNITS.test(value)) ctx.addIssue({ code: 'custom', message: MINOR_UNITS_MESSAGE, continue: false });
+    else if (options.positive && BigInt(value) === 0n) ctx.addIssue({ code: 'custom', message: 'must be above 0' });
+  });
+
+export const AmountString = minorUnitsString();
 
 export const CurrencyCode = z.string().refine(isCurrency, 'must be an ISO 4217 currency code, e.g. "EUR"');
 

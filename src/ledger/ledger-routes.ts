@@ -10,6 +10,7 @@ import {
   json,
   notFoundError,
   problem,
+  SeqCursor,
 } from '../api/schemas.js';
 import { AppError } from '../core/errors.js';
 import type { DomainContext } from '../domains.js';
@@ -53,11 +54,7 @@ const Currency = z
 const Metadata = z.record(z.string(), z.unknown()).openapi({ description: 'Any JSON object, kept as given' });
 const Reason = z.string().min(1).max(500).openapi({ description: 'Recorded in the audit log' });
 const Limit = z.coerce.number().int().min(1).max(1000).default(100);
-const AfterSeq = z.coerce
-  .bigint()
-  .min(0n)
-  .optional()
-  .openapi({ type: 'string', description: 'The `nextAfterSeq` of the previous page' });
+const AfterSeq = SeqCursor;
 
 const AccountSchema = z
   .object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AmountString, CurrencyCode } from '../customers/customer-input.js';
+import { AmountString, CurrencyCode, minorUnitsString } from '../customers/customer-input.js';
 import { isCalendarDate } from './schedule/due-dates.js';
 
 /**
@@ -72,7 +72,7 @@ export type ReceivableInput = z.infer<typeof ReceivableInputSchema>;
 export const PaymentInputSchema = z
   .object({
     externalId: z.string().trim().min(1).max(100),
-    amount: AmountString.refine((v) => BigInt(v) > 0n, 'must be above zero'),
+    amount: minorUnitsString({ positive: true }),
     currency: CurrencyCode,
     receivedOn: CalendarDate,
   })

@@ -3,7 +3,7 @@ import { readAuditLog } from '../../storage/audit/audit-log.js';
 import { verifyAuditChain } from '../../storage/audit/audit-verify.js';
 import { requirePermission } from '../middleware/auth.js';
 import type { App, RouteModule } from '../context.js';
-import { commonErrors, json } from '../schemas.js';
+import { commonErrors, json, SeqCursor } from '../schemas.js';
 
 const AuditEntrySchema = z
   .object({
@@ -50,7 +50,7 @@ const listDef = createRoute({
     query: z.object({
       entityType: z.string().max(100).optional(),
       entityId: z.string().max(200).optional(),
-      afterSeq: z.coerce.bigint().min(0n).optional().openapi({ type: 'string', description: 'Page after this seq' }),
+      afterSeq: SeqCursor,
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),
   },

@@ -17,6 +17,8 @@ const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency co
 
 /** `to` on or after `from`, and at most three years after it (reports scan every case in the period). */
 function checkPeriod(q: { from: string; to: string }, ctx: z.RefinementCtx): void {
+  // zod runs this even when a date failed its format check; that failure is already reported.
+  if (!Day.safeParse(q.from).success || !Day.safeParse(q.to).success) return;
   if (q.to < q.from) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
     return;

@@ -27,9 +27,7 @@ async function lockOpenTask(tx: Tx, taskId: string) {
     throw conflict(
       'task_not_open',
       `task ${taskId} is ${task.status}${task.completed_by ? ` (by ${task.completed_by})` : ''}`,
-      {
-        status: task.status,
-      },
+      { state: task.status },
     );
   }
   return task;

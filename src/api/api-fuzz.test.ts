@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+// First: the server's routes load @hono/zod-openapi, which must extend zod before any schema is built.
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { seedExamples } from '../demo/seed-examples.js';
+import { seedPortfolio } from '../demo/seed-portfolio.js';
+import { fuzzCases, type FuzzCase } from '../testing/fuzz/fuzz-case.js';
+import { operationsOf, type Operation } from '../testing/fuzz/openapi-operations.js';
+import { changedTables, fingerprintOf } from '../testing/fuzz/write-fingerprint.js';
+
+/**
+ * Every route of the OpenAPI document, attacked with hostile input by a holder of the admin key:
+ * never a 5xx, the process stays up, every refusal is problem+json (naming a field when the input
+ * is at fault), and a refused request writes nothing at all. `npm run test:fuzz -- --runs N` runs
+ * N cases per route (FINFLOW_FUZZ_RUNS); the suite runs a few hundred per write route.
+ */
+const WRITE_RUNS = Number(process.env.FINFLOW_FUZZ_RUNS ?? 200);
+const READ_RUNS = Math.max(10, Math.round(WRITE_RUNS / 5));
+const SEED = process.env.FINFLOW_FUZZ_SEED ? Number(process.env.FINFLOW_FUZZ_SEED) : undefined;
+/** Only the operations whose `METHOD /path` contains this text (to replay one route). */
+const ONLY = process.env.FINFLOW_FUZZ_ROUTE;
+const FIELD_STATUSES = new Set([400, 413, 415]);
+
+/** Tables whose ids the fuzzer uses as path parameters (API keys excluded: it must not revoke its own). */
+const ID_SOURCES = [
+  ['customers', 'id'],
+  ['receivables', 'id'],
+  ['receivable_payments', 'id'],
+  ['wf_instances', 'id'],
+  ['wf_tasks', 'id'],
+  ['wf_definitions', 'key'],
+  ['wf_decisions', 'key'],
+  ['wf_calendars', 'name'],
+  ['wf_queues', 'name'],
+  ['ledger_accounts', 'id'],
+  ['ledger_transfers', 'id'],
+  ['ledger_transfers', 'journal_id'],
+  ['credit_applications', 'id'],
+  ['collection_cases', 'id'],
+  ['channel_messages', 'id'],
+  ['billing_plans', 'id'],
+] as const;
+
+describe('fuzz: hostile input on every route', () => {
+  let server: TestServer;
+  let operations: Operation[];
+  let pool: string[];
+  const stats = { cases: 0, status: new Map<number, number>() };
+
+  before(async () => {
+    server = await startTestServer({ worker: false });
+    await seedExamples(server.engine);
+    await seedPortfolio({ database: server.database, clock: server.engine.services.clock, engine: server.engine });
+    const doc = await (await server.call('/api/v1/openapi.json')).json();
+    operations = await operationsOf(doc);
+    pool = [];
+    for (const [table, column] of ID_SOURCES) {
+      const rows = await sql<{ v: string }>`SELECT DISTINCT ${sql.ref(column)}::text AS v FROM ${sql.table(table)} LIMIT 5`.execute(
+        server.database.db,
+      );
+      pool.push(...rows.rows.map((r) => encodeURIComponent(r.v)));
+    }
+  });
+  after(async () => {
+    console.log(`# fuzz: ${stats.cases} cases; statuses ${JSON.stringify(Object.fromEntries(stats.status))}`);
+    await server.close();
+  });
+
+  test('no route answers 5xx, breaks the problem+json contract, or writes on a refusal', async (t) => {
+    let current = await fingerprintOf(server.database);
+    for (const op of operations) {
+      if (op.path === '/openapi.json' || (ONLY && !`${op.method} ${op.path}`.includes(ONLY))) continue;
+      await t.test(`${op.method} ${op.path}`, async () => {
+        const result = await fc.check(
+          fc.asyncProperty(fuzzCases(op, pool), async (c) => {
+            const res = await send(server, c);
+            stats.cases++;
+            stats.status.set(res.status, (stats.status.get(res.status) ?? 0) + 1);
+            assert.ok(res.status < 500, `${c.what} → ${res.status} ${res.text.slice(0, 500)}`);
+            if (res.status >= 400) checkProblem(c, res);
+            const now = await fingerprintOf(server.database);
+            if (res.status >= 400) {
+              assert.deepEqual(changedTables(current, now), [], `${c.what} → ${res.status} but wrote`);
+            }
+            current = now;
+          }),
+          { numRuns: op.method === 'GET' ? READ_RUNS : WRITE_RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) },
+        );
+        if (result.failed) {
+          const error = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
+          assert.fail(
+            `${String(result.counterexample?.[0])}: ${error}\n(replay with FINFLOW_FUZZ_SEED=${result.seed}; shrunk ${result.numShrinks} times, case path ${result.counterexamplePath})`,
+          );
+        }
+      });
+    }
+    const health = await server.call('/api/v1/health', { token: null });
+    assert.equal(health.status, 200, 'the server is still up');
+  });
+});
+
+async function send(server: TestServer, c: FuzzCase): Promise<{ status: number; type: string; text: string }> {
+  const headers: Record<string, string> = {};
+  if (c.contentType) headers['content-type'] = c.contentType;
+  const res = await fetch(`${server.url}/api/v1${c.url}`, {
+    method: c.method,
+    headers: { ...headers, authorization: `Bearer ${server.adminToken}` },
+    ...(c.body !== undefined ? { body: c.body } : {}),
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}: ${String((error.cause as Error | undefined)?.message ?? error.cause)}`);
+  });
+  return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+}
+
+function checkProblem(c: FuzzCase, res: { status: number; type: string; text: string }): void {
+  const what = `${c.what} → ${res.status}`;
+  assert.equal(res.type, 'application/problem+json', `${what}: content-type ${res.type}`);
+  const problem = JSON.parse(res.text) as Record<string, unknown>;
+  assert.equal(problem.status, res.status, `${what}: problem.status ${String(problem.status)}`);
+  assert.equal(typeof problem.code, 'string', what);
+  assert.equal(typeof problem.detail, 'string', what);
+  if (FIELD_STATUSES.has(res.status)) {
+    const errors = problem.errors as Array<{ field?: unknown }> | undefined;
+    assert.ok(
+      Array.isArray(errors) && errors.length > 0 && errors.every((e) => typeof e.field === 'string'),
+      `${what}: no field named in ${res.text.slice(0, 300)}`,
+    );
+  }
+}

@@ -57,9 +57,9 @@ describe('fuzz: hostile input on every route', () => {
     operations = await operationsOf(doc);
     pool = [];
     for (const [table, column] of ID_SOURCES) {
-      const rows = await sql<{ v: string }>`SELECT DISTINCT ${sql.ref(column)}::text AS v FROM ${sql.table(table)} LIMIT 5`.execute(
-        server.database.db,
-      );
+      const rows = await sql<{
+        v: string;
+      }>`SELECT DISTINCT ${sql.ref(column)}::text AS v FROM ${sql.table(table)} LIMIT 5`.execute(server.database.db);
       pool.push(...rows.rows.map((r) => encodeURIComponent(r.v)));
     }
   });
@@ -89,7 +89,8 @@ describe('fuzz: hostile input on every route', () => {
           { numRuns: op.method === 'GET' ? READ_RUNS : WRITE_RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) },
         );
         if (result.failed) {
-          const error = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
+          const error =
+            result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
           assert.fail(
             `${String(result.counterexample?.[0])}: ${error}\n(replay with FINFLOW_FUZZ_SEED=${result.seed}; shrunk ${result.numShrinks} times, case path ${result.counterexamplePath})`,
           );

@@ -6,6 +6,7 @@ import type { App, AppDeps, AppEnv } from './context.js';
 import { authenticate, requirePermission } from './middleware/auth.js';
 import { inputGuard } from './middleware/input-guard.js';
 import { requestContext } from './middleware/request-context.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { fromZodError, problemResponse, toAppError } from './problem.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
@@ -24,6 +25,7 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024; // bulk upserts of 10 000 rows fit
 export function createApp(deps: AppDeps): App {
   const app = newApp();
   app.use('*', requestContext(deps));
+  app.use('*', securityHeaders());
   app.use(
     '*',
     bodyLimit({

@@ -356,7 +356,11 @@ describe('workflow engine over HTTP', () => {
 
     const twice = await post(`/tasks/${task.id}/complete`, { outcome: 'decline' }, { token: ana });
     assert.equal(twice.status, 409);
-    assert.equal(((await twice.json()) as Problem).code, 'task_not_open');
+    const twiceProblem = (await twice.json()) as Problem & { state?: string };
+    assert.equal(twiceProblem.code, 'task_not_open');
+    // The task's own status is `state`: it never overwrites problem+json's `status`.
+    assert.equal(twiceProblem.status, 409);
+    assert.equal(twiceProblem.state, 'completed');
 
     assert.equal((await untilStatus(id, 'completed')).outcome, 'declined');
     assert.equal((await get<Task>(`/tasks/${task.id}`, ana)).status, 'completed');

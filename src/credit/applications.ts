@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import { conflict, notFound } from '../core/errors.js';
+import { conflict, notFound, validationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { upsertCustomer, toCustomer } from '../customers/customer-service.js';
 import type { DomainWork } from '../domain-work.js';
@@ -50,6 +50,11 @@ export async function submitApplication(
   input: ApplicationInput,
   submittedBy: string,
 ): Promise<ReturnType<typeof presentApplication>> {
+  // A birth date after today is a typing error, not an applicant too young: refuse the input
+  // rather than decline the person with a misleading adverse-action reason.
+  if (input.applicant.dateOfBirth > unit.clock.now().toISOString().slice(0, 10)) {
+    throw validationError([{ field: 'body.applicant.dateOfBirth', message: 'must not be in the future' }]);
+  }
   const settings = await readCreditSettings(unit.tx);
   const product = findProduct(settings, input.product);
   const amount = BigInt(input.amount);

@@ -302,6 +302,9 @@ describe('credit applications API', () => {
       ['body.employment.status', (b) => (b.employment.status = 'pirate')],
       ['body.termMonths', (b) => (b.termMonths = 'twelve')],
       ['body.monthlyIncome', (b) => (b.monthlyIncome = -5)],
+      ['body.monthlyIncome', (b) => (b.monthlyIncome = '100000000000000000000')],
+      ['body.amount', (b) => (b.amount = '100000000000000000000')],
+      ['body.applicant.dateOfBirth', (b) => (b.applicant.dateOfBirth = '2999-01-01')],
     ];
     // Every case is tried before asserting, so one failure report lists them all.
     const wrong: string[] = [];
@@ -314,6 +317,12 @@ describe('credit applications API', () => {
         wrong.push(`${field} (${spoil.toString()}) → ${reply.status} ${JSON.stringify(reply.body)}`);
       }
     }
+
+    // One message per field, and it states the real rule (at most 18 digits).
+    const huge = expect(await postApplication(build(GOOD, { amount: '100000000000000000000' }).body, newKey()), 400);
+    assert.equal(huge.errors.length, 1, JSON.stringify(huge));
+    assert.match(String(huge.errors[0].message), /at most 18 digits/);
+    assert.equal(huge.detail, `body.amount: ${String(huge.errors[0].message)}`);
 
     const noKey = expect(await postApplication(build(GOOD).body), 400);
     assert.equal(noKey.code, 'idempotency_key_required');

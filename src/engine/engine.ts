@@ -16,7 +16,12 @@ import {
   suspendInstance,
   type OperatorRequest,
 } from './runtime/instance-operations.js';
-import { publishEventInTx, publishEventsInTx, type PublishRequest } from './runtime/publish-event.js';
+import {
+  publishAuditedInTx,
+  publishEventInTx,
+  publishEventsInTx,
+  type PublishRequest,
+} from './runtime/publish-event.js';
 import type { EngineServices, EventListener } from './runtime/services.js';
 import { startInstance, type StartRequest } from './runtime/start-instance.js';
 import { claimTask, completeTask, type CompleteTaskRequest } from './runtime/task-operations.js';
@@ -91,6 +96,14 @@ export class Engine {
 
   publish(request: PublishRequest, database?: Database) {
     return this.#tx(database, (tx) => publishEventInTx(tx, this.services, request));
+  }
+
+  /**
+   * An event sent from outside (API, CLI): it starts and wakes workflows, so who sent it is audited
+   * with what it did, in the transaction that stores it.
+   */
+  publishFromOutside(request: PublishRequest, database?: Database) {
+    return this.#tx(database, (tx) => publishAuditedInTx(tx, this.services, request));
   }
 
   /**

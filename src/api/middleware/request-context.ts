@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { newId } from '../../core/ids.js';
+import { runInRequestScope } from '../../core/request-scope.js';
 import type { AppDeps, AppEnv } from '../context.js';
 
 const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -18,7 +19,7 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
     c.set('database', deps.database);
     c.set('clock', deps.clock);
     c.set('logger', deps.logger.child({ requestId }));
-    await next();
+    await runInRequestScope({ requestId }, next);
     c.header('x-request-id', requestId);
 
     const seconds = (performance.now() - started) / 1000;

@@ -7,7 +7,8 @@ import { commonErrors, IdempotencyKeyHeader, idempotencyErrors, json } from '../
 
 /** Engine events: start the workflows they trigger and wake the waits (`waitFor`) they match. */
 
-export const EVENT_TYPE = /^[a-z0-9][a-z0-9._-]*$/i;
+// No regex flags: the pattern is published in the OpenAPI document, where JSON Schema has none.
+export const EVENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export const PublishEventSchema = z
   .object({
@@ -65,7 +66,7 @@ export function eventRoutes(engine: Engine): RouteModule {
     register(app: App) {
       app.openapi(publishDef, async (c) => {
         const event = c.req.valid('json');
-        const published = await engine.publish(
+        const published = await engine.publishFromOutside(
           {
             type: event.type,
             key: event.key ?? null,

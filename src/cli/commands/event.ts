@@ -48,7 +48,7 @@ export function registerEventCommands(program: Command): void {
       }
       const data = parseData(options.data);
       const published = await withEngine(configFrom(options), options.plugin, (engine) =>
-        engine.publish({ type, key: options.key ?? null, data, actor: cliActor() }),
+        engine.publishFromOutside({ type, key: options.key ?? null, data, actor: cliActor() }),
       );
       if (options.json) {
         process.stdout.write(`${JSON.stringify(published)}\n`);

@@ -1,5 +1,6 @@
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../../storage/schema.js';
+import { appendAudit } from '../../storage/audit/audit-log.js';
 import { evaluate, renderTemplate } from '../expressions.js';
 import { consumeEvent, matchesFilter, toStoredEvent, type StoredEvent } from './event-matching.js';
 import { startTriggeredInstance } from './triggered-start.js';
@@ -255,4 +256,30 @@ export async function offerToOwnWaits(tx: Tx, instanceId: string, events: Stored
   }
   takeResumed(tx, instanceId);
   return woke;
+}
+
+/**
+ * Publishes an event from outside and audits it (`event.published`: type, key, the instances it
+ * started and woke). The data stays in the event's own row, not in the audit log.
+ */
+export async function publishAuditedInTx(tx: Tx, services: EngineServices, request: PublishRequest) {
+  const result = await publishEventInTx(tx, services, request);
+  await appendAudit(
+    tx,
+    {
+      actor: request.actor,
+      action: 'event.published',
+      entityType: 'event',
+      entityId: result.id,
+      after: {
+        type: request.type,
+        key: request.key ?? null,
+        started: result.started.map((s) => s.instanceId).filter((id) => id !== null),
+        resumed: result.resumed,
+      },
+      requestId: request.requestId ?? null,
+    },
+    services.clock,
+  );
+  return result;
 }

@@ -1,3 +1,4 @@
+import { currentRequestId } from '../../core/request-scope.js';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
@@ -73,7 +74,7 @@ export async function appendAuditBatch(
       before,
       after,
       reason: entry.reason ?? null,
-      requestId: entry.requestId ?? null,
+      requestId: entry.requestId ?? currentRequestId() ?? null,
     };
     const hash = auditRowHash(prevHash, content);
     const row = {

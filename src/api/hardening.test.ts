@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { seedExamples } from '../demo/seed-examples.js';
+
+/**
+ * The defects an attacker with a valid key found (issue 17), each pinned: a request that crashed
+ * the process, 500s on bad characters and values, problem+json members, headers, audit rows.
+ */
+describe('hardening: hostile requests get clean answers', () => {
+  let server: TestServer;
+  let viewer: string;
+  before(async () => {
+    server = await startTestServer({ worker: false });
+    await seedExamples(server.engine);
+    const created = await server.call('/api/v1/api-keys', { method: 'POST', json: { name: 'v', role: 'viewer' } });
+    viewer = ((await created.json()) as { token: string }).token;
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  /** Sends `body` as the exact text given (JSON.stringify cannot write 1e309 or 4 000 levels). */
+  async function raw(
+    method: string,
+    path: string,
+    body?: string | Uint8Array,
+    init: { type?: string; token?: string } = {},
+  ) {
+    const res = await server.call(`/api/v1${path}`, {
+      method,
+      ...(init.token ? { token: init.token } : {}),
+      headers: { 'content-type': init.type ?? 'application/json' },
+      ...(body !== undefined ? { body } : {}),
+    });
+    const text = await res.text();
+    return { res, status: res.status, problem: (text ? JSON.parse(text) : {}) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  }
+  const fields = (problem: Record<string, unknown>) =>
+    ((problem.errors ?? []) as Array<{ field: string }>).map((e) => e.field);
+
+  test("a viewer's deeply nested body to the rules engine is a 400, and the server stays up", async () => {
+    const decision = (await (await server.call('/api/v1/decisions')).json()) as { data: Array<{ key: string }> };
+    const key = decision.data[0]!.key;
+    for (const body of [
+      `{"a":${'{"a":'.repeat(4000)}1${'}'.repeat(4000)}}`,
+      `{"input":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+    ]) {
+      const { status, problem } = await raw('POST', `/decisions/${key}/evaluate`, body, { token: viewer });
+      assert.equal(status, 400, JSON.stringify(problem));
+      assert.deepEqual(fields(problem), ['body']);
+      assert.match(String(problem.detail), /nested deeper than 64 levels/);
+    }
+    assert.equal((await server.call('/api/v1/health', { token: null })).status, 200);
+  });
+
+  test('bad characters and values in bodies are 400s naming the field', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['/customers', '{"externalId":"a\\u0000b","name":"x"}', 'body.externalId'],
+      ['/customers', '{"externalId":"a\\ud800b","name":"x"}', 'body.externalId'],
+      ['/customers', '{"externalId":"x1","name":"y","metadata":{"a":1e309}}', 'body.metadata.a'],
+      ['/customers', '{"externalId":"x2","name":"y","__proto__":{"admin":true}}', 'body.__proto__'],
+      ['/events', `{"type":"a.b","data":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`, 'body'],
+    ];
+    for (const [path, body, field] of cases) {
+      const { status, problem } = await raw('POST', path, body);
+      assert.equal(status, 400, `${body.slice(0, 60)} → ${JSON.stringify(problem)}`);
+      assert.equal(problem.status, 400);
+      assert.ok(fields(problem).includes(field), `${body.slice(0, 60)}: ${JSON.stringify(problem)}`);
+    }
+    const invalidUtf8 = await raw('POST', '/customers', new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]));
+    assert.equal(invalidUtf8.status, 400);
+    assert.equal(invalidUtf8.problem.code, 'malformed_request');
+  });
+
+  test('bad characters in paths and queries are 400s, not database errors', async () => {
+    for (const path of ['/customers/a%00b', '/receivables/%ff', '/instances/a%00']) {
+      const { status, problem } = await raw('GET', path);
+      assert.equal(status, 400, `${path}: ${JSON.stringify(problem)}`);
+      assert.deepEqual(fields(problem), ['path']);
+      assert.ok(!String(problem.instance).includes('\u0000'), 'the answer holds the path as sent');
+    }
+    const nul = await raw('GET', '/customers?search=a%00');
+    assert.equal(nul.status, 400);
+    assert.deepEqual(fields(nul.problem), ['query.search']);
+    const report = await raw('GET', '/collections/reports/kpis?from=%25&to=2026-01-31');
+    assert.equal(report.status, 400, JSON.stringify(report.problem));
+    assert.deepEqual(fields(report.problem), ['query.from']);
+    const cursor = await raw('GET', '/audit?afterSeq=123456789012345678901234567890');
+    assert.equal(cursor.status, 400, JSON.stringify(cursor.problem));
+    assert.deepEqual(fields(cursor.problem), ['query.afterSeq']);
+  });
+
+  test('an amount that is not whole minor units is one 400 on the field, not a BigInt crash', async () => {
+    const customer = await server.call('/api/v1/customers', {
+      method: 'POST',
+      json: { externalId: 'H-1', name: 'Hardy' },
+    });
+    assert.equal(customer.status, 201, await customer.clone().text());
+    const receivable = await server.call('/api/v1/receivables', {
+      method: 'POST',
+      headers: { 'idempotency-key': 'h-rcv-1' },
+      json: {
+        externalId: 'H-INV-1',
+        customerExternalId: 'H-1',
+        kind: 'invoice',
+        currency: 'EUR',
+        issueDate: '2026-01-01',
+        dueDate: '2026-01-31',
+        amount: '10000',
+      },
+    });
+    assert.equal(receivable.status, 201, await receivable.clone().text());
+    const { id } = (await receivable.json()) as { id: string };
+    for (const amount of ['1.50', '-100', '1e3', '100000000000000000000']) {
+      const res = await server.call(`/api/v1/receivables/${id}/payments`, {
+        method: 'POST',
+        headers: { 'idempotency-key': `h-pay-${amount}` },
+        json: { externalId: `P-${amount}`, amount, currency: 'EUR', receivedOn: '2026-01-10' },
+      });
+      const problem = (await res.json()) as Record<string, unknown>;
+      assert.equal(res.status, 400, `${amount}: ${JSON.stringify(problem)}`);
+      assert.deepEqual(fields(problem), ['body.amount'], amount);
+    }
+  });
+
+  test('JSON in another charset, or a body in a type the route does not take, is a 415 naming the header', async () => {
+    for (const type of ['application/json; charset=latin1', 'text/plain']) {
+      const { status, problem } = await raw('POST', '/customers', '{"externalId":"c","name":"n"}', { type });
+      assert.equal(status, 415, type);
+      assert.equal(problem.code, 'unsupported_media_type');
+      assert.deepEqual(fields(problem), ['header.content-type']);
+    }
+  });
+
+  test('every answer carries the security headers; none may be cached', async () => {
+    const answers = [
+      await server.call('/api/v1/health', { token: null }),
+      await server.call('/api/v1/customers', { token: null }),
+      await server.call('/api/v1/api-keys', { method: 'POST', json: { name: 'h', role: 'viewer' } }),
+      await server.call('/nowhere'),
+    ];
+    for (const res of answers) {
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(res.headers.get('x-frame-options'), 'DENY');
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'.*frame-ancestors 'none'/);
+    }
+  });
+
+  test('a ledger account created over HTTP is audited with the request id', async () => {
+    const res = await server.call('/api/v1/ledger/accounts', {
+      method: 'POST',
+      json: { code: 'assets:hardening', currency: 'EUR', normalSide: 'debit' },
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const { id } = (await res.json()) as { id: string };
+    const row = await server.database.db
+      .selectFrom('audit_log')
+      .select(['request_id'])
+      .where('entity_id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.request_id, res.headers.get('x-request-id'));
+  });
+
+  test('an event published over HTTP is audited: who sent it and what it started', async () => {
+    const res = await server.call('/api/v1/events', {
+      method: 'POST',
+      json: { type: 'invoice.overdue', key: 'H-EV-1', data: { customerId: 'C', amountDue: 100, currency: 'EUR' } },
+    });
+    assert.equal(res.status, 202, await res.clone().text());
+    const published = (await res.json()) as { id: string; started: Array<{ instanceId: string | null }> };
+    const row = await server.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('entity_id', '=', published.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.action, 'event.published');
+    assert.match(row.actor, /^key_/);
+    assert.equal(row.request_id, res.headers.get('x-request-id'));
+    const after = (typeof row.after === 'string' ? JSON.parse(row.after) : row.after) as Record<string, unknown>;
+    assert.equal(after.type, 'invoice.overdue');
+    assert.deepEqual(
+      after.started,
+      published.started.map((s) => s.instanceId).filter((i) => i !== null),
+    );
+  });
+
+  test('the OpenAPI document has only patterns JSON Schema clients can use (no regex flags)', async () => {
+    const text = await (await server.call('/api/v1/openapi.json')).text();
+    const patterns = [...text.matchAll(/"pattern":"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+    assert.ok(patterns.length > 0);
+    for (const pattern of patterns) {
+      assert.doesNotMatch(pattern, /\/[gimsuy]+$/, `pattern ${pattern} ends in regex flags`);
+      assert.doesNotThrow(() => new RegExp(pattern, 'u'), pattern);
+    }
+    assert.ok(patterns.includes('^[A-Za-z0-9][A-Za-z0-9._-]*$'), 'the event type pattern');
+  });
+});

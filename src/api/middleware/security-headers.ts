@@ -1,0 +1,30 @@
+import type { MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppEnv } from '../context.js';
+
+/**
+ * Headers on every response: no MIME sniffing, no framing (clickjacking), no referrer leaking ids
+ * in URLs, a content security policy that allows only finflow's own origin (the web console will be
+ * served from it), and `Cache-Control: no-store` on every API answer — they carry API-key tokens,
+ * webhook secrets and customers' personal data, none of which a browser or proxy may keep. A route
+ * that sets its own Cache-Control (static console assets, later) keeps it.
+ */
+export function securityHeaders(): MiddlewareHandler<AppEnv> {
+  const secure = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      baseUri: ["'self'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'"],
+      objectSrc: ["'none'"],
+    },
+    xFrameOptions: 'DENY',
+    referrerPolicy: 'no-referrer',
+  });
+  return async (c, next) => {
+    await secure(c, async () => {
+      await next();
+      if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
+    });
+  };
+}

@@ -57,6 +57,7 @@ import { registerDomainActions, type DomainContext } from '../src/domains.js';
 import { writeContactSettings, DEFAULT_CONTACT_SETTINGS } from '../src/channels/contact-rules/contact-settings.js';
 import { Engine } from '../src/engine/engine.js';
 import { startInstance } from '../src/engine/runtime/start-instance.js';
+import { outboundPolicy } from '../src/http-call/outbound-policy.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../src/testing/smtp-test-server.js';
@@ -248,7 +249,11 @@ function timedDatabase(database: Database, phases: Phases): Database {
 }
 
 async function drain(database: Database, phases: Phases): Promise<{ ms: number; runs: number }> {
-  const dispatcher = createWebhookDispatcher({ database: timedDatabase(database, phases), clock: systemClock });
+  // The receiver listens on 127.0.0.1: allowed explicitly, as the outbound URL policy requires.
+  const dispatcher = createWebhookDispatcher(
+    { database: timedDatabase(database, phases), clock: systemClock },
+    { outbound: outboundPolicy({ allow: ['127.0.0.1'] }) },
+  );
   const t0 = performance.now();
   let runs = 0;
   for (;;) {

@@ -570,6 +570,8 @@ async function main(): Promise<void> {
         shutdownTimeoutMs: 5000,
         worker: true,
         workerConcurrency,
+        // The fake bureau listens on 127.0.0.1, which the outbound URL policy refuses unless allowed.
+        outboundAllow: ['127.0.0.1'],
         ...(dataDir ? { dataDir } : {}),
       },
     });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
+import { allowEntryProblem } from '../http-call/outbound-policy.js';
 
 /**
  * Settings come from an optional `finflow.config.(json|yaml|yml)` file and from environment
@@ -54,6 +55,27 @@ const jsonSetting = z.preprocess(
   z.record(z.string(), z.unknown(), { error: 'must be an object (JSON text in the environment)' }),
 );
 
+/** Hosts outbound requests may reach although not public: addresses, CIDRs, host names (`*.` for subdomains). */
+const outboundAllowSetting = z.preprocess(
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '')
+      : value,
+  z
+    .array(z.string().min(1), {
+      error: 'must be a list of addresses, CIDRs or host names (comma-separated in the environment)',
+    })
+    .superRefine((entries, ctx) => {
+      for (const entry of entries) {
+        const problem = allowEntryProblem(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    }),
+);
+
 const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -95,6 +117,11 @@ const configSchema = z.object({
   smsMapping: jsonSetting.optional(),
   /** Deliver outbound webhooks from `finflow serve` (set false on processes that must not). */
   webhookDelivery: booleanSetting.default(true),
+  /**
+   * Non-public hosts that outbound webhooks and http.request may reach (loopback, private ranges…):
+   * by default none, so a URL can never reach finflow's own host, the metadata endpoint or the LAN.
+   */
+  outboundAllow: outboundAllowSetting.default([]),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -121,6 +148,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   smsAuthSecret: 'FINFLOW_SMS_AUTH_SECRET',
   smsMapping: 'FINFLOW_SMS_MAPPING',
   webhookDelivery: 'FINFLOW_WEBHOOK_DELIVERY',
+  outboundAllow: 'FINFLOW_OUTBOUND_ALLOW',
 };
 
 const CONFIG_FILES = ['finflow.config.json', 'finflow.config.yaml', 'finflow.config.yml'];

@@ -1,5 +1,6 @@
 import type { DomainModule } from '../domains.js';
 import { httpRequestAction } from './http-request-action.js';
+import { outboundPolicy } from './outbound-policy.js';
 
 /**
  * Calls to outside REST systems from workflows (`http.request`). No tables and no routes: the
@@ -11,6 +12,8 @@ export const httpCallModule: DomainModule = {
   registerActions(context) {
     // Registered once per engine: the server and the CLI worker may both hand us the same registry.
     if (!context.engine.actions.has('http.request'))
-      context.engine.actions.register(httpRequestAction(context.secrets));
+      context.engine.actions.register(
+        httpRequestAction(context.secrets, outboundPolicy({ allow: context.config?.outboundAllow ?? [] })),
+      );
   },
 };

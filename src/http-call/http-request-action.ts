@@ -4,6 +4,7 @@ import { redactSecrets, secretStore, type SecretStore } from '../config/secrets.
 import { NonRetryableError, type ActionContext, type ActionDefinition } from '../engine/actions.js';
 import { evaluate } from '../engine/expressions.js';
 import { authHeaderNames, authHeaders, HeaderName, HttpAuthSchema } from './http-auth.js';
+import { OutboundRefused, outboundPolicy, urlShapeProblem, type OutboundPolicy } from './outbound-policy.js';
 
 /**
  * `http.request`: one call to any REST system (credit bureau, core banking, card processor) from a
@@ -61,13 +62,9 @@ export const HttpRequestInput = z
   })
   .strict()
   .superRefine((input, ctx) => {
-    const url = URL.canParse(input.url) ? new URL(input.url) : undefined;
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be an absolute http:// or https:// URL' });
-    } else if (url.username || url.password) {
-      // Credentials in a URL would be stored in the definition and the timeline.
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'must not hold credentials; use auth with a secret' });
-    }
+    // Credentials in a URL would be stored in the definition and the timeline: auth names a secret.
+    const problem = urlShapeProblem(input.url);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['url'], message: problem });
     if (input.method === 'GET' && input.json !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['json'], message: 'a GET request has no body; use query' });
     }
@@ -94,8 +91,10 @@ export interface HttpRequestOutput {
   mapped?: Record<string, unknown>;
 }
 
+/** `outbound` decides which hosts may be called (default: public addresses only). */
 export function httpRequestAction(
   secrets: SecretStore | undefined,
+  outbound: OutboundPolicy = outboundPolicy(),
 ): ActionDefinition<HttpRequestInput, HttpRequestOutput> {
   return {
     name: 'http.request',
@@ -104,7 +103,7 @@ export function httpRequestAction(
       'Calls a REST endpoint with a JSON body, secret-based auth (bearer, basic, header, HMAC) and the step idempotency key; maps the answer into the context',
     input: HttpRequestInput,
     writes: false,
-    run: (input, ctx) => httpRequest(input, ctx, secrets),
+    run: (input, ctx) => httpRequest(input, ctx, secrets, outbound),
   };
 }
 
@@ -112,6 +111,7 @@ export async function httpRequest(
   input: HttpRequestInput,
   ctx: Pick<ActionContext, 'idempotencyKey' | 'clock'>,
   secrets: SecretStore | undefined,
+  outbound: OutboundPolicy = outboundPolicy(),
 ): Promise<HttpRequestOutput> {
   const url = new URL(input.url);
   for (const [name, value] of Object.entries(input.query ?? {})) url.searchParams.append(name, String(value));
@@ -131,17 +131,21 @@ export async function httpRequest(
   let answer: { text: string; bytes: number };
   try {
     // The timeout covers reading the body too: the signal stays attached to the response stream.
-    response = await fetch(url, {
+    // Following a redirect could carry the credentials elsewhere; a 3xx is an answer like any other
+    // (the policy's fetch never follows one). It connects only to hosts the outbound policy allows.
+    response = await outbound.fetch(url, {
       method: input.method,
       headers,
       ...(body === undefined ? {} : { body }),
       signal: AbortSignal.timeout(input.timeoutMs),
-      // Following a redirect could carry the credentials elsewhere; a 3xx is an answer like any other.
-      redirect: 'manual',
     });
     answer = await readCapped(response, target);
   } catch (error) {
     if (error instanceof NonRetryableError) throw error;
+    // The same URL will be refused again: fail the step now, saying why.
+    if (error instanceof OutboundRefused) {
+      throw new NonRetryableError(redact(`${target}: refused by the outbound URL policy: ${error.message}`));
+    }
     // The engine records only the message (redacted); the cause stays in memory for debugging.
     throw new Error(redact(transportFailure(error, target, input.timeoutMs)), { cause: error });
   }
@@ -187,9 +191,11 @@ function transportFailure(error: unknown, target: string, timeoutMs: number): st
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `${target}: no answer within ${timeoutMs} ms`;
   }
-  // fetch reports network failures as TypeError('fetch failed') with the system error as cause.
-  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  const reason = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  // A system error (ECONNREFUSED, ENOTFOUND…) carries its code; fetch-style errors carry it on the cause.
+  const own = error as { code?: unknown; cause?: { code?: string; message?: string } } | undefined;
+  const cause = error instanceof Error ? own?.cause : undefined;
+  const code = typeof own?.code === 'string' ? own.code : undefined;
+  const reason = code ?? cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
   return `${target}: request failed (${reason})`;
 }
 

@@ -35,6 +35,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       host: '127.0.0.1',
       shutdownTimeoutMs: 2000,
       worker: options.worker ?? true,
+      // Tests' receivers, bureaus and agencies listen on 127.0.0.1, which the outbound URL policy
+      // refuses unless allowed: allowed here, as an operator would in the config.
+      outboundAllow: ['127.0.0.1'],
       ...options.config,
     },
   });

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import { VERSION } from '../../core/version.js';
+import { displayUrl, outboundPolicy, type OutboundPolicy } from '../../http-call/outbound-policy.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Database } from '../../storage/database.js';
 import { bodyOf, type WebhookPayload } from './outbox.js';
@@ -23,6 +24,8 @@ export interface DispatcherOptions {
   database: Database;
   clock: Clock;
   logger?: Logger;
+  /** Which hosts deliveries may reach (default: public addresses only; config outboundAllow). */
+  outbound?: OutboundPolicy;
   /** Deliveries claimed and sent concurrently per step of a round. */
   batchSize?: number;
   /** How long a claim keeps other processes off a delivery; longer than the request timeout. */
@@ -72,6 +75,7 @@ export class WebhookDispatcher {
   readonly #database: Database;
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
+  readonly #outbound: OutboundPolicy;
   readonly #batchSize: number;
   readonly #leaseMs: number;
   readonly #timeoutMs: number;
@@ -86,6 +90,7 @@ export class WebhookDispatcher {
     this.#database = options.database;
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#outbound = options.outbound ?? outboundPolicy();
     this.#batchSize = options.batchSize ?? 20;
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
@@ -165,12 +170,13 @@ export class WebhookDispatcher {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
-      const response = await fetch(delivery.url, {
+      // The policy refuses a host that is not allowed (also one a name resolves to only now) before
+      // connecting: the attempt fails with its message. It never follows a redirect, which is a
+      // failure here, as in Svix: following it would send signed data somewhere unreviewed.
+      const response = await this.#outbound.fetch(delivery.url, {
         method: 'POST',
         headers,
         body,
-        // A redirect is a failure, as in Svix: following it would send signed data somewhere unreviewed.
-        redirect: 'manual',
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       const responseBody = await readStart(response, RESPONSE_BODY_BYTES);
@@ -226,7 +232,7 @@ export class WebhookDispatcher {
         results.push(result);
         if (result !== 'delivered') {
           this.#logger?.warn(
-            { delivery: delivery.id, url: delivery.url, error: o.error, next },
+            { delivery: delivery.id, url: displayUrl(delivery.url), error: o.error, next },
             'webhook attempt failed',
           );
         }
@@ -317,6 +323,9 @@ async function readStart(response: Response, max: number): Promise<string | null
 function describe(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `no response within ${timeoutMs} ms`;
+  }
+  if (error instanceof Error && error.name === 'OutboundRefused') {
+    return `refused by the outbound URL policy: ${error.message}`.slice(0, 500);
   }
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   const message = error instanceof Error ? error.message : String(error);

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
-import { notFound } from '../../core/errors.js';
+import { notFound, validationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { DomainWork } from '../../domain-work.js';
+import { displayUrl, OutboundRefused, type OutboundPolicy } from '../../http-call/outbound-policy.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import { generateSecret } from './signing.js';
 import type { WebhookSubscriptionsTable } from './tables.js';
@@ -33,7 +34,8 @@ export interface Subscription {
 export function toSubscription(row: Row): Subscription {
   return {
     id: row.id,
-    url: row.url,
+    // A URL stored before credentials were refused still never shows them.
+    url: displayUrl(row.url),
     eventTypes: row.event_types as string[],
     description: row.description,
     active: row.active,
@@ -69,6 +71,20 @@ export async function listSubscriptions(db: Queryable): Promise<Subscription[]> 
     .orderBy('id')
     .execute();
   return rows.map(toSubscription);
+}
+
+/**
+ * The outbound URL policy's registration check (scheme, credentials, a public host or one the
+ * outboundAllow setting lists): a refusal is a 400 naming `field`. Run before the transaction opens,
+ * as it may wait for DNS.
+ */
+export async function checkSubscriptionUrl(policy: OutboundPolicy, url: string, field = 'body.url'): Promise<void> {
+  try {
+    await policy.check(url);
+  } catch (error) {
+    if (error instanceof OutboundRefused) throw validationError([{ field, message: error.message }]);
+    throw error;
+  }
 }
 
 export async function createSubscription(

@@ -1,10 +1,12 @@
 import { z } from '@hono/zod-openapi';
+import { urlShapeProblem } from '../../http-call/outbound-policy.js';
 import { secretProblem } from './signing.js';
 
 /** What a subscription looks like on the way in; the routes validate with these, so errors name `body.<field>`. */
 
 /** An exact type (`receivable.overdue`), a prefix (`receivable.*`, any depth below it) or `*` (everything). */
-export const EVENT_TYPE_PATTERN = /^(\*|[a-z0-9][a-z0-9._-]*?(\.\*)?)$/i;
+// No regex flags: the pattern is published in the OpenAPI document, where JSON Schema has none.
+export const EVENT_TYPE_PATTERN = /^(\*|[A-Za-z0-9][A-Za-z0-9._-]*?(\.\*)?)$/;
 
 export function isHttpUrl(value: string): boolean {
   try {
@@ -19,7 +21,15 @@ const Url = z
   .string()
   .max(2000)
   .refine(isHttpUrl, 'must be an http or https URL')
-  .openapi({ example: 'https://core.example.com/finflow/webhooks' });
+  .superRefine((value, ctx) => {
+    // Credentials in the URL would be shown to every viewer; the receiver checks the signature instead.
+    if (isHttpUrl(value) && urlShapeProblem(value)) ctx.addIssue({ code: 'custom', message: urlShapeProblem(value)! });
+  })
+  .openapi({
+    example: 'https://core.example.com/finflow/webhooks',
+    description:
+      'http(s), without credentials; a public host unless the outboundAllow setting lists it (docs/webhooks.md)',
+  });
 
 const EventTypes = z
   .array(

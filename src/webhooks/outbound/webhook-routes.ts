@@ -15,8 +15,10 @@ import {
 import { inDomainTransaction } from '../../domain-work.js';
 import type { DomainContext } from '../../domains.js';
 import { getDelivery, listDeliveries, replayDelivery } from './delivery-service.js';
+import { outboundPolicy } from '../../http-call/outbound-policy.js';
 import {
   assertSubscriptionExisted,
+  checkSubscriptionUrl,
   createSubscription,
   deleteSubscription,
   getSubscription,
@@ -223,6 +225,7 @@ const replayDef = createRoute({
 export function webhookRoutes(context: DomainContext): RouteModule {
   return {
     register(app: App) {
+      const outbound = outboundPolicy({ allow: context.config?.outboundAllow ?? [] });
       // The request's database (joined to the Idempotency-Key transaction when there is one) and caller.
       const unitOf = (c: Context<AppEnv>) =>
         [
@@ -232,6 +235,7 @@ export function webhookRoutes(context: DomainContext): RouteModule {
 
       app.openapi(createDef, async (c) => {
         const body = c.req.valid('json');
+        await checkSubscriptionUrl(outbound, body.url);
         const created = await inDomainTransaction(...unitOf(c), (unit) => createSubscription(unit, body)).catch(
           rethrowInBody,
         );
@@ -249,6 +253,7 @@ export function webhookRoutes(context: DomainContext): RouteModule {
       app.openapi(patchDef, async (c) => {
         const { id } = c.req.valid('param');
         const patch = c.req.valid('json');
+        if (patch.url !== undefined) await checkSubscriptionUrl(outbound, patch.url);
         const updated = await inDomainTransaction(...unitOf(c), (unit) => updateSubscription(unit, id, patch)).catch(
           rethrowInBody,
         );

@@ -1,5 +1,6 @@
 import type { BackgroundService, DomainContext, DomainModule } from '../../domains.js';
 import type { Engine } from '../../engine/engine.js';
+import { outboundPolicy } from '../../http-call/outbound-policy.js';
 import { createLogger } from '../../observability/logger.js';
 import { WebhookDispatcher, type DispatcherOptions } from './dispatcher.js';
 import { writeOutbox } from './outbox.js';
@@ -22,12 +23,20 @@ export function registerOutbox(engine: Engine): void {
   });
 }
 
-/** A dispatcher on the context's database and clock; tests drive it with runDue(). */
+/**
+ * A dispatcher on the context's database and clock; tests drive it with runDue(). Its outbound URL
+ * policy allows what the context's config.outboundAllow lists (nothing but public hosts without it).
+ */
 export function createWebhookDispatcher(
-  context: Pick<DomainContext, 'database' | 'clock'>,
+  context: Pick<DomainContext, 'database' | 'clock' | 'config'>,
   options: Omit<DispatcherOptions, 'database' | 'clock'> = {},
 ): WebhookDispatcher {
-  return new WebhookDispatcher({ database: context.database, clock: context.clock, ...options });
+  return new WebhookDispatcher({
+    database: context.database,
+    clock: context.clock,
+    outbound: outboundPolicy({ allow: context.config?.outboundAllow ?? [] }),
+    ...options,
+  });
 }
 
 function dispatcherService(context: DomainContext): BackgroundService {

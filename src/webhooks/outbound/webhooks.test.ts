@@ -8,6 +8,10 @@ import { ManualClock } from '../../core/clock.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 import type { WebhookDispatcher } from './dispatcher.js';
 import { createWebhookDispatcher } from './webhooks-module.js';
+import { outboundPolicy } from '../../http-call/outbound-policy.js';
+
+/** The receivers listen on 127.0.0.1, which the outbound URL policy refuses unless allowed. */
+const LOCAL = { outbound: outboundPolicy({ allow: ['127.0.0.1'] }) };
 
 /**
  * Outbound webhooks end to end: a real finflow server, real HTTP receivers on 127.0.0.1, a
@@ -112,7 +116,7 @@ async function setup(): Promise<{ server: TestServer; clock: ManualClock; dispat
     const clock = new ManualClock('2026-03-02T09:00:00.000Z');
     const server = await startTestServer({ clock, worker: false });
     servers.push(server);
-    shared = { server, clock, dispatcher: createWebhookDispatcher({ database: server.database, clock }) };
+    shared = { server, clock, dispatcher: createWebhookDispatcher({ database: server.database, clock }, LOCAL) };
   }
   return shared;
 }
@@ -500,7 +504,9 @@ describe('outbound webhooks', () => {
       ),
     );
     // Two processes' worth of dispatchers (separate instances, small batches) racing for the same rows.
-    const [a, b] = [1, 2].map(() => createWebhookDispatcher({ database: server.database, clock }, { batchSize: 4 }));
+    const [a, b] = [1, 2].map(() =>
+      createWebhookDispatcher({ database: server.database, clock }, { ...LOCAL, batchSize: 4 }),
+    );
     const counts = await Promise.all([a!.runDue(), b!.runDue()]);
     assert.equal(counts[0].delivered + counts[1].delivered, 45);
     assert.equal(hook.requests.length, 45);

@@ -73,6 +73,24 @@ describe('hardening: hostile requests get clean answers', () => {
     assert.equal(invalidUtf8.problem.code, 'malformed_request');
   });
 
+  test('a workflow document in YAML meets the same limits, with the line of the bad field', async () => {
+    const deep = `key: deep\nsteps: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+    const nul = 'key: "a\\0b"\nname: x\n';
+    const blocks = `key: blocks\nsteps:\n${Array.from({ length: 1300 }, (_, i) => `${' '.repeat(i + 1)}- \n`).join('')}`;
+    for (const [source, field, message] of [
+      [deep, /^source$/, /nested deeper than 64 levels/],
+      [nul, /^key$/, /NUL/],
+      [blocks, /^(source|steps\.[\d.]+)$/, /nested deeper than 64 levels/],
+    ] as const) {
+      const { status, problem } = await raw('POST', '/workflows', source, { type: 'application/yaml' });
+      const shown = JSON.stringify(problem).slice(0, 300);
+      assert.equal(status, 400, `${source.slice(0, 40)}: ${shown}`);
+      assert.ok(fields(problem).some((f) => field.test(f)), shown);
+      assert.match(String(problem.detail), message);
+      assert.ok((problem.errors as Array<{ line?: number }>).every((e) => typeof e.line === 'number'), shown);
+    }
+  });
+
   test('bad characters in paths and queries are 400s, not database errors', async () => {
     for (const path of ['/customers/a%00b', '/receivables/%ff', '/instances/a%00']) {
       const { status, problem } = await raw('GET', path);

@@ -1,5 +1,6 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { FieldIssue } from '../../core/errors.js';
+import { JSON_LIMITS, jsonTextDepth, jsonValueIssues } from '../../core/json-guard.js';
 
 /**
  * Reads a definition document. JSON is parsed as YAML too (it is valid YAML 1.2), so both formats
@@ -26,8 +27,23 @@ export function detectFormat(source: string): SourceFormat {
 
 export function parseSource(source: string, format: SourceFormat = detectFormat(source)): ParsedSource {
   const lineCounter = new LineCounter();
-  // prettyErrors would append a code excerpt to each message; the line is reported on its own.
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const tooDeep = (): ParsedSource => ({
+    format,
+    value: undefined,
+    issues: [{ field: 'source', message: `is nested deeper than ${JSON_LIMITS.maxDepth} levels`, line: 1 }],
+    lineOf: () => undefined,
+  });
+  // Flow collections ([…], {…}) are counted before the recursive parser sees them.
+  if (jsonTextDepth(source) > JSON_LIMITS.maxDepth) return tooDeep();
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    // prettyErrors would append a code excerpt to each message; the line is reported on its own.
+    doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    // Block nesting (indentation) thousands of levels deep exhausts the parser's stack.
+    if (error instanceof RangeError) return tooDeep();
+    throw error;
+  }
   const lineAt = (node: unknown): number | undefined =>
     isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
 
@@ -52,6 +68,8 @@ export function parseSource(source: string, format: SourceFormat = detectFormat(
     return line;
   };
 
+  // The yaml library reports its own stack overflow (block nesting) as a syntax error.
+  if (doc.errors.some((error) => error.message.includes('call stack'))) return tooDeep();
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((error) => ({
       field: 'source',
@@ -60,5 +78,19 @@ export function parseSource(source: string, format: SourceFormat = detectFormat(
     }));
     return { format, value: undefined, issues, lineOf };
   }
-  return { format, value: doc.toJS() as unknown, issues: [], lineOf };
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (error) {
+    if (error instanceof RangeError) return tooDeep();
+    throw error;
+  }
+  // The same limits as a JSON body: depth, NUL, lone surrogates, non-finite numbers (`.inf`).
+  // Issues name the field in the document (`steps.0.id`) and its line, like every other issue.
+  const limits = jsonValueIssues(value, 'source').map((issue) => {
+    const path = issue.field.split('.').slice(1);
+    return { field: path.length > 0 ? path.join('.') : 'source', message: issue.message, line: lineOf(path) ?? 1 };
+  });
+  if (limits.length > 0) return { format, value: undefined, issues: limits, lineOf };
+  return { format, value, issues: [], lineOf };
 }

@@ -1,0 +1,26 @@
+// `npm run test:fuzz -- --runs N [--route "POST /customers"] [--seed S]`: the OpenAPI-driven fuzz
+// suite (src/api/api-fuzz.test.ts) with N cases per write route (reads get N/5), on embedded PGlite,
+// or on PostgreSQL with FINFLOW_TEST_PG=1. `npm test` runs it with 200 cases per write route.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const args = process.argv.slice(2);
+const env = { ...process.env };
+for (let i = 0; i < args.length; i++) {
+  const value = args[i + 1];
+  if (args[i] === '--runs' && /^\d+$/.test(value ?? '')) env.FINFLOW_FUZZ_RUNS = value;
+  else if (args[i] === '--route' && value) env.FINFLOW_FUZZ_ROUTE = value;
+  else if (args[i] === '--seed' && /^-?\d+$/.test(value ?? '')) env.FINFLOW_FUZZ_SEED = value;
+  else {
+    console.error(`unknown or incomplete option ${args[i]}; use --runs N, --route TEXT, --seed S`);
+    process.exit(2);
+  }
+  i++;
+}
+const root = path.resolve(import.meta.dirname, '..');
+const child = spawn(
+  process.execPath,
+  [path.join(root, 'scripts/test.mjs'), '--test-timeout=86400000', 'src/api/api-fuzz.test.ts'],
+  { stdio: 'inherit', env, cwd: root },
+);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

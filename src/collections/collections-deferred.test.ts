@@ -254,13 +254,14 @@ describe('whether a message is still wanted (pure decisions)', () => {
     ...over,
   });
   const situation = (over: Partial<StageMessageFacts['situation']>) => ({ ...facts().situation, ...over });
+  const sent = { send: true, data: { dpd: 3, deadline: '2026-03-23' } };
   const reason = (f: StageMessageFacts) => {
     const wanted = stageMessageWanted(f);
     return wanted.send ? null : wanted.reason;
   };
 
   test('a stage message: sent only while nothing the planner pauses for has happened', () => {
-    assert.deepEqual(stageMessageWanted(facts()), { send: true });
+    assert.deepEqual(stageMessageWanted(facts()), sent);
     assert.equal(reason(facts({ caseOpen: false })), 'the case is closed');
     assert.equal(reason(facts({ receivableStatus: 'paid_off' })), 'the account is paid off');
     assert.equal(reason(facts({ oldestUnpaid: null })), 'the account is no longer overdue');
@@ -277,11 +278,16 @@ describe('whether a message is still wanted (pure decisions)', () => {
     assert.equal(reason(facts({ promise: { amount: 500n, date: '2026-03-20' } })), 'promise to pay 500 by 2026-03-20');
     assert.equal(reason(facts({ disputed: 1000n })), 'a dispute covers what is overdue');
     assert.match(String(reason(facts({ disputed: 400n }))), /amount chased is now 600, not 1000/);
-    assert.deepEqual(stageMessageWanted(facts({ disputed: 400n, asked: 600n })), { send: true });
+    assert.deepEqual(stageMessageWanted(facts({ disputed: 400n, asked: 600n })), sent);
     // A partial payment moved the oldest unpaid installment: the stage is not due yet.
     assert.match(String(reason(facts({ oldestUnpaid: '2026-03-11' }))), /due on 2026-03-14/);
     assert.match(String(reason(facts({ overdue: 700n }))), /amount chased is now 700, not 1000/);
-    assert.deepEqual(stageMessageWanted(facts({ asked: null })), { send: true });
+    assert.deepEqual(stageMessageWanted(facts({ asked: null })), sent);
+    // Deferred two days: the message says how late the account is now, and gives ten days from today.
+    assert.deepEqual(stageMessageWanted(facts({ today: '2026-03-15' })), {
+      send: true,
+      data: { dpd: 5, deadline: '2026-03-25' },
+    });
   });
 
   test('a pre-due reminder: while the installment is unpaid and its due date ahead; of what is left', () => {

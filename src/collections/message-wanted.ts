@@ -3,12 +3,13 @@ import { z } from 'zod';
 import type { MessagePurpose, PurposeChecks, StillWanted } from '../channels/messages/message-purpose.js';
 import { NonRetryableError } from '../engine/actions.js';
 import { installmentTotals } from '../receivables/delinquency/delinquency.js';
-import { addDays } from '../receivables/schedule/due-dates.js';
+import { addDays, daysBetween } from '../receivables/schedule/due-dates.js';
 import type { Tx } from '../storage/schema.js';
 import { caseSituation, type CaseSituation } from './case-situation.js';
 import { lockCase } from './cases.js';
 import { openDisputeOf } from './disputes.js';
 import { StageInfoSchema } from './stage-runs.js';
+import { FINAL_NOTICE_DAYS } from './strategy-plan.js';
 
 /**
  * Is a collections message still wanted when it may finally go out? A stage's email, SMS or letter
@@ -45,7 +46,10 @@ export interface StageMessageFacts {
   asked: bigint | null;
 }
 
-/** The planner's pauses, in its order, as reasons not to send a stage message now. */
+/**
+ * The planner's pauses, in its order, as reasons not to send a stage message now; when it is still
+ * wanted, the template data that depends on the day (days past due, a final notice's deadline).
+ */
 export function stageMessageWanted(f: StageMessageFacts): StillWanted {
   const drop = (reason: string): StillWanted => ({ send: false, reason });
   if (!f.caseOpen) return drop('the case is closed');
@@ -65,7 +69,12 @@ export function stageMessageWanted(f: StageMessageFacts): StillWanted {
   if (f.asked !== null && f.asked !== chased) {
     return drop(`the amount chased is now ${chased}, not ${f.asked}${f.disputed !== null ? ' (a dispute)' : ''}`);
   }
-  return { send: true };
+  // Still wanted, perhaps days later than planned: the days past due and a final notice's deadline
+  // as they are today.
+  return {
+    send: true,
+    data: { dpd: daysBetween(f.oldestUnpaid, f.today), deadline: addDays(f.today, FINAL_NOTICE_DAYS) },
+  };
 }
 
 /** What a pre-due reminder's check looks at. */

@@ -81,7 +81,7 @@ const CHANNEL: Record<Stage['kind'], Channel> = {
 };
 
 /** Days a final notice gives the customer before the next step. */
-const FINAL_NOTICE_DAYS = 10;
+export const FINAL_NOTICE_DAYS = 10;
 
 /** Which outbound channels this installation can use. */
 export interface ChannelsReady {

@@ -89,20 +89,38 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    // Multi-statement scripts (migrations) need the simple-query protocol; everything else uses
-    // the extended protocol, whose result parsing (int8 → bigint) matches the pg driver's.
-    if (compiled.sql.startsWith(SCRIPT_MARKER)) {
-      const results = await this.pglite.exec(compiled.sql);
-      const last = results[results.length - 1];
-      return toQueryResult<R>(last?.rows ?? [], last?.affectedRows);
+    try {
+      // Multi-statement scripts (migrations) need the simple-query protocol; everything else uses
+      // the extended protocol, whose result parsing (int8 → bigint) matches the pg driver's.
+      if (compiled.sql.startsWith(SCRIPT_MARKER)) {
+        const results = await this.pglite.exec(compiled.sql);
+        const last = results[results.length - 1];
+        return toQueryResult<R>(last?.rows ?? [], last?.affectedRows);
+      }
+      const result = await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
+      return toQueryResult<R>(result.rows, result.affectedRows);
+    } catch (error) {
+      throw withoutParameters(error);
     }
-    const result = await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
-    return toQueryResult<R>(result.rows, result.affectedRows);
   }
 
   streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported on PGlite; page with keyset queries instead');
   }
+}
+
+/**
+ * PGlite attaches the statement's parameter values to its errors (`params`, `queryOptions`), where
+ * they would travel into logs, causes and error reports: a failed update of a webhook subscription
+ * carries its signing secrets. The pg driver attaches none; neither does finflow.
+ */
+export function withoutParameters(error: unknown): unknown {
+  if (typeof error === 'object' && error !== null) {
+    const fields = error as Record<string, unknown>;
+    delete fields.params;
+    delete fields.queryOptions;
+  }
+  return error;
 }
 
 function toQueryResult<R>(rows: unknown[], affectedRows: number | undefined): QueryResult<R> {

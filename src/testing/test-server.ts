@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { secretStore } from '../config/secrets.js';
 import type { ActionRegistry } from '../engine/actions.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, type Logger } from '../observability/logger.js';
 import { startServer, type RunningServer } from '../server.js';
 import { openTestDatabase } from './test-database.js';
 
@@ -24,6 +24,8 @@ export interface TestServerOptions {
   config?: Partial<Config>;
   /** Secrets by name, instead of the process environment's. */
   secrets?: Record<string, string>;
+  /** The server's logger (default: FINFLOW_LOG_LEVEL, silent in tests); tests capture logs with one. */
+  logger?: Logger;
 }
 
 /** A real finflow HTTP server on 127.0.0.1 with a random port, on a fresh test database. */
@@ -43,7 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const server = await startServer(config, {
     database: await openTestDatabase(),
-    logger: createLogger(process.env.FINFLOW_LOG_LEVEL ?? 'silent'),
+    logger: options.logger ?? createLogger(process.env.FINFLOW_LOG_LEVEL ?? 'silent'),
     secrets: secretStore(options.secrets ?? {}),
     ...(options.routes ? { routes: options.routes } : {}),
     ...(options.actions ? { actions: options.actions } : {}),

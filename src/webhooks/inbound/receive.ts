@@ -44,7 +44,7 @@ export async function receiveInbound(
 
   // Misconfiguration is ours, not the caller's: 503 makes providers retry until it is fixed.
   const misconfigured = (why: string) => {
-    log.error({ secret: config.secret }, `inbound source cannot verify messages: ${why}`);
+    log.error({ secretName: config.secret }, `inbound source cannot verify messages: ${why}`);
     return new AppError('source_misconfigured', 503, `inbound source ${source.name} cannot accept messages right now`);
   };
   const secret = context.secrets?.get(config.secret);

@@ -75,7 +75,8 @@ export function collectionsActions(context: DomainContext): ActionDefinition<nev
     }),
     action(context, {
       name: 'collections.stage_done',
-      description: 'Records a stage of a case as run, with what it did (a message sent or deferred)',
+      description:
+        'Records a stage of a case as run, with what it did (a message sent or skipped); a dropped message records nothing',
       input: z.object({ case: CaseId, stage: StageInfoSchema, result: z.unknown().optional() }).strict(),
       run: (unit, input) => stageDone(unit, input.case, input.stage, input.result ?? null),
     }),

@@ -46,7 +46,7 @@ export async function stageDone(unit: DomainWork, caseId: string, stage: StageIn
       entityId: caseId,
       after: { ...stage, reason: dropped, result },
     });
-    return { caseId, ...stage, ran: false, dropped: dropped };
+    return { caseId, ...stage, ran: false, dropped };
   }
   await unit.tx
     .insertInto('collection_stage_runs')

@@ -93,7 +93,7 @@ const deleteDef = createRoute({
   method: 'delete',
   path: '/inbound-sources/{name}',
   tags,
-  summary: 'Delete an inbound webhook source (its posts then get 404)',
+  summary: 'Delete an inbound webhook source (its posts then get 401, as an unknown source does)',
   middleware: [manage] as const,
   request: { params: NameParam },
   responses: { 204: { description: 'Deleted' }, ...commonErrors, ...notFoundError },
@@ -119,8 +119,7 @@ const receiveDef = createRoute({
   responses: {
     200: json(ReceiptSchema, 'Published, or a duplicate of a message already received'),
     400: problem('The body is not JSON, or lacks the id or type field'),
-    401: problem('The signature could not be verified'),
-    404: problem('No such source'),
+    401: problem('The signature could not be verified, or there is no such source (the answers are the same)'),
     503: problem('The source cannot verify messages (its secret is not set on this server)'),
   },
 });

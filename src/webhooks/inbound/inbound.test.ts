@@ -282,9 +282,12 @@ steps:
     assert.equal((await eventsOfType('inbound.core.loan.disbursed')).length, 1);
   });
 
-  test('unknown source 404, missing secret 503, body not JSON 400, missing id or type 400 naming it', async () => {
+  test('unknown source 401 like a bad signature, missing secret 503, body not JSON 400, missing id or type 400 naming it', async () => {
     const body = JSON.stringify({ id: 'x', type: 'y' });
-    assert.equal((await problemOf(await post('nobody', body, {}), 404)).code, 'not_found');
+    // Source names cannot be enumerated: an unknown one answers exactly as a bad signature does.
+    const unknown = await problemOf(await post('nobody', body, {}), 401);
+    assert.equal(unknown.code, 'invalid_signature');
+    assert.equal(unknown.detail, 'the signature could not be verified');
 
     await putSource('unset', { scheme: 'hmac-sha256', secret: 'UNSET_SECRET', idField: 'id', typeField: 'type' });
     const unset = await problemOf(await post('unset', body, { 'x-signature': 'abc' }), 503);
@@ -294,7 +297,8 @@ steps:
     await putSource('plain', { scheme: 'hmac-sha256', secret: 'BANK_SECRET', idField: 'data.id', typeField: 'type' });
     const signed = (text: string) => ({ 'x-signature': createHmac('sha256', BANK_SECRET).update(text).digest('hex') });
     const notJson = 'id=1&type=paid';
-    assert.equal((await problemOf(await post('plain', notJson, signed(notJson)), 400)).code, 'invalid_body');
+    // Declared as JSON, it is refused by the input guard every request passes (docs/security.md).
+    assert.equal((await problemOf(await post('plain', notJson, signed(notJson)), 400)).code, 'malformed_request');
     const noId = JSON.stringify({ type: 'paid', data: {} });
     const missingId = await problemOf(await post('plain', noId, signed(noId)), 400);
     assert.deepEqual(missingId.errors?.[0]?.field, 'body.data.id');

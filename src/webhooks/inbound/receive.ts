@@ -1,5 +1,6 @@
 import { EVENT_TYPE } from '../../api/routes/events.js';
-import { AppError, notFound, validationError } from '../../core/errors.js';
+import { AppError, validationError } from '../../core/errors.js';
+import { parseGuardedJson } from '../../core/json-guard.js';
 import { inDomainTransaction } from '../../domain-work.js';
 import type { DomainContext } from '../../domains.js';
 import type { Logger } from '../../observability/logger.js';
@@ -38,7 +39,9 @@ export async function receiveInbound(
   logger: Logger,
 ): Promise<InboundReceipt> {
   const source = await findSource(context.database.db, request.source);
-  if (!source) throw notFound('inbound source', request.source);
+  // An unknown source gets the answer a bad signature gets: a caller without a secret must not
+  // learn which source names exist.
+  if (!source) throw invalidSignature();
   const { config } = source;
   const log = logger.child({ inboundSource: source.name });
 
@@ -53,7 +56,7 @@ export async function receiveInbound(
     const verified = verifySignature(config, secret, request.raw, request.header, context.clock.now());
     if (!verified.ok) {
       log.warn({ reason: verified.reason }, 'inbound message refused: bad signature');
-      throw new AppError('invalid_signature', 401, 'the signature could not be verified');
+      throw invalidSignature();
     }
   } catch (error) {
     if (error instanceof SecretUnusable) throw misconfigured(error.message);
@@ -108,11 +111,23 @@ async function findMessage(context: DomainContext, source: string, id: string): 
   return row?.event_id;
 }
 
+const invalidSignature = () => new AppError('invalid_signature', 401, 'the signature could not be verified');
+
+/** The body under the same limits as any request's (depth, NUL, surrogates, finite numbers). */
 function parseJson(raw: Buffer): unknown {
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
-    throw new AppError('invalid_body', 400, 'the body must be JSON', { field: 'body' });
+    throw new AppError('invalid_body', 400, 'the body must be JSON in UTF-8', { field: 'body' });
+  }
+  try {
+    return parseGuardedJson(text, 'body');
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'malformed_request') {
+      throw new AppError('invalid_body', 400, 'the body must be JSON', { field: 'body' });
+    }
+    throw error;
   }
 }
 

@@ -85,9 +85,15 @@ describe('hardening: hostile requests get clean answers', () => {
       const { status, problem } = await raw('POST', '/workflows', source, { type: 'application/yaml' });
       const shown = JSON.stringify(problem).slice(0, 300);
       assert.equal(status, 400, `${source.slice(0, 40)}: ${shown}`);
-      assert.ok(fields(problem).some((f) => field.test(f)), shown);
+      assert.ok(
+        fields(problem).some((f) => field.test(f)),
+        shown,
+      );
       assert.match(String(problem.detail), message);
-      assert.ok((problem.errors as Array<{ line?: number }>).every((e) => typeof e.line === 'number'), shown);
+      assert.ok(
+        (problem.errors as Array<{ line?: number }>).every((e) => typeof e.line === 'number'),
+        shown,
+      );
     }
   });
 

@@ -75,7 +75,9 @@ export function jsonValueIssues(value: unknown, where: string, maxDepth: number 
         issues.push({ field: path, message: `is nested deeper than ${maxDepth} levels` });
         continue;
       }
-      const entries = Array.isArray(v) ? v.map((item, i) => [String(i), item] as const) : Object.entries(v);
+      const entries: Array<readonly [string, unknown]> = Array.isArray(v)
+        ? v.map((item: unknown, i) => [String(i), item] as const)
+        : Object.entries(v);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, item] = entries[i]!;
         const keyProblem = POLLUTING_KEYS.has(key) ? 'is not an allowed key' : stringProblem(key);

@@ -7,7 +7,8 @@ import { isCurrency } from '../core/money.js';
  */
 
 const MINOR_UNITS = /^\d{1,18}$/;
-const MINOR_UNITS_MESSAGE = 'must be a whole number of minor units as a string of at most 18 digits, e.g. "150000" for 1 500.00';
+const MINOR_UNITS_MESSAGE =
+  'must be a whole number of minor units as a string of at most 18 digits, e.g. "150000" for 1 500.00';
 
 /**
  * An amount on the wire: a string of minor units, 0 to 18 digits (fits a PostgreSQL bigint). One

@@ -18,11 +18,9 @@ const MessageSchema = z
     locale: z.string().nullable(),
     subject: z.string().nullable(),
     bodyText: z.string(),
-    status: z
-      .string()
-      .openapi({
-        description: 'sent, delivered, undelivered, failed, skipped (a contact rule) or dropped (its purpose lapsed)',
-      }),
+    status: z.string().openapi({
+      description: 'sent, delivered, undelivered, failed, skipped (a contact rule) or dropped (its purpose lapsed)',
+    }),
     providerId: z.string().nullable(),
     segments: z.number().int().nullable(),
     encoding: z.string().nullable(),

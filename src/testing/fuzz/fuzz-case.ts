@@ -26,11 +26,15 @@ type BodyPlan =
  * wrong content type, or the sample as it is.
  */
 export function fuzzCases(op: Operation, pool: string[]): fc.Arbitrary<FuzzCase> {
-  const segment = (name: string) =>
+  // The parameter's own sample matters where it is an enum (`/sync/{kind}`, template channels).
+  const segment = (param: Operation['pathParams'][number]) =>
     fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom(...(pool.length > 0 ? pool : ['none'])) },
       { weight: 2, arbitrary: hostileSegment },
-      { weight: 1, arbitrary: fc.constant(encodeURIComponent(String(sampleOf({ type: 'string' }) ?? name))) },
+      {
+        weight: 1,
+        arbitrary: fc.constant(encodeURIComponent(toJsonText(sampleOf(param.schema)).replace(/^"|"$/g, ''))),
+      },
     );
   const segments = fc.tuple(...op.pathParams.map(segment));
   // Query values stay short: a URL over Node's header limit is refused by Node itself (431).
@@ -74,7 +78,7 @@ export function fuzzCases(op: Operation, pool: string[]): fc.Arbitrary<FuzzCase>
 
   return fc.tuple(segments, query, body).map(([segs, queryValues, plan]) => {
     let path = op.path;
-    op.pathParams.forEach((name, i) => (path = path.replace(`{${name}}`, segs[i]!)));
+    op.pathParams.forEach((param, i) => (path = path.replace(`{${param.name}}`, segs[i]!)));
     const search = new URLSearchParams();
     op.queryParams.forEach((p, i) => {
       if (queryValues[i] !== undefined) search.set(p.name, queryValues[i]);

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- the OpenAPI document is read as plain JSON */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- the OpenAPI document is untyped JSON, read member by member */
 import SwaggerParser from '@apidevtools/swagger-parser';
 
 /** One operation of finflow's OpenAPI document, as the fuzzer needs it. */
@@ -6,7 +6,7 @@ export interface Operation {
   method: string;
   /** The path template under /api/v1, e.g. `/customers/{id}`. */
   path: string;
-  pathParams: string[];
+  pathParams: Array<{ name: string; schema: JsonSchema }>;
   queryParams: Array<{ name: string; schema: JsonSchema }>;
   /** The JSON request body's schema, dereferenced; undefined when the route takes no JSON body. */
   jsonBody: JsonSchema | undefined;
@@ -31,7 +31,9 @@ export async function operationsOf(document: unknown): Promise<Operation[]> {
       operations.push({
         method: method.toUpperCase(),
         path,
-        pathParams: parameters.filter((p) => p.in === 'path').map((p) => String(p.name)),
+        pathParams: parameters
+          .filter((p) => p.in === 'path')
+          .map((p) => ({ name: String(p.name), schema: p.schema ?? {} })),
         queryParams: parameters
           .filter((p) => p.in === 'query')
           .map((p) => ({ name: String(p.name), schema: p.schema ?? {} })),

@@ -1,3 +1,4 @@
+import { JSON_LIMITS, jsonTextDepth, jsonValueIssues } from '../core/json-guard.js';
 import { z } from 'zod';
 import { VERSION } from '../core/version.js';
 import { redactSecrets, secretStore, type SecretStore } from '../config/secrets.js';
@@ -161,7 +162,7 @@ export async function httpRequest(
   }
 
   const allHeaders = Object.fromEntries(response.headers.entries());
-  const parsed = parseBody(answer.text, response.headers.get('content-type'));
+  const parsed = parseBody(answer.text, response.headers.get('content-type'), target);
   const output: HttpRequestOutput = {
     status,
     headers: Object.fromEntries(Object.entries(allHeaders).filter(([name]) => KEPT_HEADERS.includes(name))),
@@ -199,16 +200,32 @@ function transportFailure(error: unknown, target: string, timeoutMs: number): st
   return `${target}: request failed (${reason})`;
 }
 
-function parseBody(text: string, contentType: string | null): unknown {
+/**
+ * The answer as the workflow will keep it: JSON under the same limits as a request body (it lands
+ * in the instance's context, the rules engine and the database), otherwise the text. An answer
+ * that breaks them (nesting past the limit, NUL, a lone surrogate) fails the step for good: the
+ * same call would get the same answer.
+ */
+function parseBody(text: string, contentType: string | null, target: string): unknown {
   if (text === '') return null;
-  if (contentType && /\bjson\b/i.test(contentType)) {
+  const refuse = (field: string, message: string): never => {
+    throw new NonRetryableError(`${target} answered with data finflow cannot keep: ${field} ${message}`);
+  };
+  const json = contentType !== null && /\bjson\b/i.test(contentType);
+  if (json && jsonTextDepth(text) > JSON_LIMITS.maxDepth) {
+    refuse('response.body', `is nested deeper than ${JSON_LIMITS.maxDepth} levels`);
+  }
+  let parsed: unknown = text;
+  if (json) {
     try {
-      return JSON.parse(text) as unknown;
+      parsed = JSON.parse(text) as unknown;
     } catch {
       // A server that says JSON but sends something else: keep what it sent, as text.
     }
   }
-  return text;
+  const [first] = jsonValueIssues(parsed, 'response.body');
+  if (first) refuse(first.field, first.message);
+  return parsed;
 }
 
 function keepBody(output: HttpRequestOutput, parsed: unknown, answer: { text: string; bytes: number }): void {

@@ -90,6 +90,13 @@ class FarEnd {
       const size = Number(new URL(req.url ?? '', this.url).searchParams.get('kb')) * 1024;
       return send(200, { items: 'x'.repeat(size), total: 3 });
     }
+    if (path === '/hostile') {
+      // Answers no workflow context can hold: 5 000 levels deep, or a NUL inside a string.
+      const kind = new URL(req.url ?? '', this.url).searchParams.get('kind');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(kind === 'deep' ? `${'['.repeat(5000)}${']'.repeat(5000)}` : '{"name":"a\\u0000b"}');
+      return;
+    }
     if (path === '/reject') return send(400, { error: 'invalid account', token: req.headers.authorization });
     if (path === '/missing') return send(404, { error: 'no record' });
     return send(404, { error: 'unknown path' });
@@ -390,6 +397,30 @@ steps:
     assert.equal(huge.view.status, 'failed');
     assert.match(huge.view.error!.message, /answered with a body over 1048576 bytes/);
     await assertNoSecrets(huge.view.id, huge.raw);
+  });
+
+  test('an answer past the input limits (deep nesting, NUL) fails the step for good, naming why', async () => {
+    await deploy(`
+key: hostile-answer
+name: Hostile answer
+steps:
+  - id: fetch
+    type: action
+    action: http.request
+    with:
+      url: '{{ input.baseUrl }}/hostile'
+      query: { kind: '{{ input.kind }}' }
+`);
+    for (const [kind, why] of [
+      ['deep', /response\.body is nested deeper than 64 levels/],
+      ['nul', /response\.body\.name must not contain a NUL/],
+    ] as const) {
+      const answer = await show(await run('hostile-answer', { kind }));
+      assert.equal(answer.view.status, 'failed', answer.raw.slice(0, 500));
+      assert.match(answer.view.error!.message, why);
+      assert.equal(far.requestsTo('/hostile').filter((r) => r.path.includes(kind)).length, 1, 'not retried');
+    }
+    assert.equal((await server.call('/api/v1/health', { token: null })).status, 200);
   });
 
   test('a missing secret and a forbidden header fail at once, naming the field', async () => {

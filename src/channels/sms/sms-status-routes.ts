@@ -1,7 +1,8 @@
+import { parseGuardedJson } from '../../core/json-guard.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App, RouteModule } from '../../api/context.js';
 import { json, problem } from '../../api/schemas.js';
-import { AppError, unauthorized, validationError } from '../../core/errors.js';
+import { unauthorized, validationError } from '../../core/errors.js';
 import type { DomainContext } from '../../domains.js';
 import { DEFAULT_STATUS_FIELDS, getPath, parseSmsMapping, type SmsMapping } from './sms-mapping.js';
 import {
@@ -95,13 +96,8 @@ export function smsStatusRoutes(context: DomainContext): RouteModule {
 }
 
 function parseBody(contentType: string, raw: string): unknown {
-  if (contentType.includes('json')) {
-    try {
-      return JSON.parse(raw) as unknown;
-    } catch {
-      throw new AppError('malformed_request', 400, 'the body is not valid JSON', { field: 'body' });
-    }
-  }
+  // Under the same limits as any JSON body, also when it is sent as e.g. text/json.
+  if (contentType.includes('json')) return parseGuardedJson(raw, 'body');
   return Object.fromEntries(new URLSearchParams(raw));
 }
 

@@ -45,6 +45,11 @@ describe('bulk sync API', () => {
     const bad = report.rows.find((r) => r.status === 'error')!;
     assert.equal(bad.index, 3);
     assert.deepEqual(bad.errors!.map((e) => e.field).sort(), ['email', 'timeZone']);
+    // A refusal is problem+json like any other, naming each field in the request.
+    const problem = report as unknown as { status: number; code: string; errors: Array<{ field: string }> };
+    assert.equal(problem.status, 422);
+    assert.equal(problem.code, 'sync_rows_failed');
+    assert.deepEqual(problem.errors.map((e) => e.field).sort(), ['body.rows.3.email', 'body.rows.3.timeZone']);
     const list = await (await server.call('/api/v1/customers?search=S-')).json();
     assert.equal((list as { data: unknown[] }).data.length, 0, 'nothing was written');
   });

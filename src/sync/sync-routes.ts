@@ -3,6 +3,7 @@ import type { App, RouteModule } from '../api/context.js';
 import { requirePermission } from '../api/middleware/auth.js';
 import { idempotent } from '../api/middleware/idempotency.js';
 import { commonErrors, IdempotencyKeyHeader, json } from '../api/schemas.js';
+import { AppError } from '../core/errors.js';
 import type { DomainContext } from '../domains.js';
 import { MAX_SYNC_ROWS, syncRows } from './sync-service.js';
 
@@ -55,7 +56,12 @@ const syncDef = createRoute({
   },
   responses: {
     200: json(SyncReportSchema, 'Committed (per_row: with the failing rows listed)'),
-    422: json(SyncReportSchema, 'Not committed: at least one row failed (all_or_nothing)'),
+    422: {
+      description:
+        'Not committed: at least one row failed (all_or_nothing). problem+json (`sync_rows_failed`) with the ' +
+        'report members and `errors` naming `body.rows.<index>.<field>`',
+      content: { 'application/problem+json': { schema: SyncReportSchema } },
+    },
     ...commonErrors,
   },
 });
@@ -71,7 +77,20 @@ export function syncRoutes(context: DomainContext): RouteModule {
           actor: c.var.principal.id,
           requestId: c.var.requestId,
         });
-        return c.json(report, report.committed ? 200 : 422);
+        if (report.committed) return c.json(report, 200);
+        // Nothing was committed: a refusal, so problem+json like every other one. The report's
+        // members stay as they were (kind, mode, committed, counts, rows), and `errors` names
+        // each failing field as `body.rows.<index>.<field>`.
+        const failed = report.rows.filter((r) => r.status === 'error');
+        const issues = failed.flatMap((r) =>
+          (r.errors ?? []).map((e) => ({ field: `body.rows.${r.index}.${e.field}`, message: e.message })),
+        );
+        throw new AppError(
+          'sync_rows_failed',
+          422,
+          `${failed.length} of ${report.rows.length} rows failed; nothing was committed`,
+          { issues: issues.slice(0, 100), details: { ...report } },
+        );
       });
     },
   };

@@ -5,10 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { decisionTable, text } from '../credit/policy/decision-table.js';
 import { addDays } from '../receivables/schedule/due-dates.js';
 import type { Body } from '../testing/api-client.js';
-import { collectionsScenario, type Account, type CollectionsScenario } from '../testing/collections-scenario.js';
+import {
+  collectionsScenario,
+  shortStrategy,
+  type Account,
+  type CollectionsScenario,
+} from '../testing/collections-scenario.js';
 
 /**
  * Working a case end to end through the HTTP API: disputes (partial, full, invalid, valid with a
@@ -25,33 +29,13 @@ interface AgencyCall {
 }
 
 /** consumer-low, champion: email d1 · letter d2 · call d4 · placement d6 · write-off d10. */
-const SHORT_STRATEGY = decisionTable({
-  name: 'Short test strategy',
-  hitPolicy: 'collect',
-  inputs: [
-    { id: 'segment', name: 'Segment', field: 'segment' },
-    { id: 'variant', name: 'Variant', field: 'variant' },
-  ],
-  outputs: ['stage', 'dpd', 'kind', 'template', 'fee'].map((f) => ({ id: f, name: f, field: f })),
-  rules: [
-    ['t_email_d1', 1, 'email', 'payment_overdue'],
-    ['t_letter_d2', 2, 'letter', 'collections_letter'],
-    ['t_call_d4', 4, 'call', null],
-    ['t_placement_d6', 6, 'placement', null],
-    ['t_write_off_d10', 10, 'write_off', null],
-  ].map(([stage, dpd, kind, template]) => ({
-    id: String(stage),
-    cells: {
-      segment: text('consumer-low'),
-      variant: text('champion'),
-      stage: text(String(stage)),
-      dpd: String(dpd),
-      kind: text(String(kind)),
-      template: template === null ? 'null' : text(String(template)),
-      fee: 'null',
-    },
-  })),
-});
+const SHORT_STRATEGY = shortStrategy('Short test strategy', [
+  ['t_email_d1', 1, 'email', 'payment_overdue'],
+  ['t_letter_d2', 2, 'letter', 'collections_letter'],
+  ['t_call_d4', 4, 'call', null],
+  ['t_placement_d6', 6, 'placement', null],
+  ['t_write_off_d10', 10, 'write_off', null],
+]);
 
 describe('collections: working a case', () => {
   let world: CollectionsScenario;

@@ -3,10 +3,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { decisionTable, text } from '../credit/policy/decision-table.js';
 import { addDays } from '../receivables/schedule/due-dates.js';
 import type { Body } from '../testing/api-client.js';
-import { collectionsScenario, type Account, type CollectionsScenario } from '../testing/collections-scenario.js';
+import {
+  collectionsScenario,
+  shortStrategy,
+  type Account,
+  type CollectionsScenario,
+} from '../testing/collections-scenario.js';
 import { preDueReminderWanted, stageMessageWanted, type StageMessageFacts } from './message-wanted.js';
 
 /**
@@ -21,32 +25,12 @@ import { preDueReminderWanted, stageMessageWanted, type StageMessageFacts } from
  */
 
 /** consumer-low, champion: email d1 · SMS d2 · call d3 · final notice d6. */
-const SHORT_STRATEGY = decisionTable({
-  name: 'Deferred-send test strategy',
-  hitPolicy: 'collect',
-  inputs: [
-    { id: 'segment', name: 'Segment', field: 'segment' },
-    { id: 'variant', name: 'Variant', field: 'variant' },
-  ],
-  outputs: ['stage', 'dpd', 'kind', 'template', 'fee'].map((f) => ({ id: f, name: f, field: f })),
-  rules: [
-    ['d_email_d1', 1, 'email', 'payment_overdue'],
-    ['d_sms_d2', 2, 'sms', 'payment_overdue'],
-    ['d_call_d3', 3, 'call', null],
-    ['d_final_d6', 6, 'final_notice', 'collections_final_notice'],
-  ].map(([stage, dpd, kind, template]) => ({
-    id: String(stage),
-    cells: {
-      segment: text('consumer-low'),
-      variant: text('champion'),
-      stage: text(String(stage)),
-      dpd: String(dpd),
-      kind: text(String(kind)),
-      template: template === null ? 'null' : text(String(template)),
-      fee: 'null',
-    },
-  })),
-});
+const SHORT_STRATEGY = shortStrategy('Deferred-send test strategy', [
+  ['d_email_d1', 1, 'email', 'payment_overdue'],
+  ['d_sms_d2', 2, 'sms', 'payment_overdue'],
+  ['d_call_d3', 3, 'call', null],
+  ['d_final_d6', 6, 'final_notice', 'collections_final_notice'],
+]);
 
 describe('collections: a deferred message re-checks its reason when it comes due', () => {
   let world: CollectionsScenario;

@@ -30,15 +30,18 @@ const booleanSetting = z.preprocess(
   z.boolean({ error: 'must be true/false, 1/0 or on/off' }),
 );
 
-/** A list of strings, or one comma-separated string (the environment's only way to say a list). */
+/** One comma-separated string is a list (the environment's only way to say one). */
+const commaList = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
+    : value;
+
+/** A list of strings, or one comma-separated string. */
 const listSetting = z.preprocess(
-  (value) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((item) => item.trim())
-          .filter((item) => item !== '')
-      : value,
+  commaList,
   z.array(z.string().min(1), { error: 'must be a list of module paths (comma-separated in the environment)' }),
 );
 
@@ -57,13 +60,7 @@ const jsonSetting = z.preprocess(
 
 /** Hosts outbound requests may reach although not public: addresses, CIDRs, host names (`*.` for subdomains). */
 const outboundAllowSetting = z.preprocess(
-  (value) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((item) => item.trim())
-          .filter((item) => item !== '')
-      : value,
+  commaList,
   z
     .array(z.string().min(1), {
       error: 'must be a list of addresses, CIDRs or host names (comma-separated in the environment)',

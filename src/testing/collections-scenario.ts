@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Config } from '../config/config.js';
 import { ManualClock } from '../core/clock.js';
+import { decisionTable, text } from '../credit/policy/decision-table.js';
 import type { Worker } from '../engine/runtime/worker.js';
 import { addDays } from '../receivables/schedule/due-dates.js';
 import { apiClient, type ApiClient, type Body } from './api-client.js';
@@ -147,4 +148,35 @@ export async function collectionsScenario(
     },
   };
   return scenario;
+}
+
+/** One stage of a test strategy: its id, the days past due it runs at, its kind and template. */
+export type TestStage = [stage: string, dpd: number, kind: string, template: string | null];
+
+/**
+ * A short consumer-low champion strategy for tests, as a `collections.strategy` collect table, so
+ * each kind of stage comes within days.
+ */
+export function shortStrategy(name: string, stages: TestStage[]) {
+  return decisionTable({
+    name,
+    hitPolicy: 'collect',
+    inputs: [
+      { id: 'segment', name: 'Segment', field: 'segment' },
+      { id: 'variant', name: 'Variant', field: 'variant' },
+    ],
+    outputs: ['stage', 'dpd', 'kind', 'template', 'fee'].map((f) => ({ id: f, name: f, field: f })),
+    rules: stages.map(([stage, dpd, kind, template]) => ({
+      id: stage,
+      cells: {
+        segment: text('consumer-low'),
+        variant: text('champion'),
+        stage: text(stage),
+        dpd: String(dpd),
+        kind: text(kind),
+        template: template === null ? 'null' : text(template),
+        fee: 'null',
+      },
+    })),
+  });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
-import { AmountString, CurrencyCode } from '../customers/customer-input.js';
+import { AmountString, CurrencyCode, isMinorUnits } from '../customers/customer-input.js';
 import { putDomainSetting } from '../domain-settings.js';
 import type { Queryable, Tx } from '../storage/schema.js';
 import '../receivables/tables.js';
@@ -32,7 +32,8 @@ export const ProductSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (BigInt(p.minAmount) > BigInt(p.maxAmount)) {
+    const amounts = isMinorUnits(p.minAmount) && isMinorUnits(p.maxAmount);
+    if (amounts && BigInt(p.minAmount) > BigInt(p.maxAmount)) {
       ctx.addIssue({ code: 'custom', path: ['maxAmount'], message: 'must not be below minAmount' });
     }
     if (p.minTermMonths > p.maxTermMonths) {

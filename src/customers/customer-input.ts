@@ -11,14 +11,19 @@ const MINOR_UNITS_MESSAGE =
   'must be a whole number of minor units as a string of at most 18 digits, e.g. "150000" for 1 500.00';
 
 /**
+ * zod still runs an object's own rules after one of its fields failed a check: such a rule tests
+ * `isMinorUnits` before it converts an amount to BigInt.
+ */
+export const isMinorUnits = (value: string): boolean => MINOR_UNITS.test(value);
+
+/**
  * An amount on the wire: a string of minor units, 0 to 18 digits (fits a PostgreSQL bigint). One
  * check gives one message per field; `positive` adds "must be above 0" only for a well-formed amount,
  * so nothing converts a malformed string to BigInt.
  */
 export const minorUnitsString = (options: { positive?: boolean } = {}) =>
   z.string().superRefine((value, ctx) => {
-    // continue: false — an object-level rule (min ≤ max) must not run on a malformed amount.
-    if (!MINOR_UNITS.test(value)) ctx.addIssue({ code: 'custom', message: MINOR_UNITS_MESSAGE, continue: false });
+    if (!MINOR_UNITS.test(value)) ctx.addIssue({ code: 'custom', message: MINOR_UNITS_MESSAGE });
     else if (options.positive && BigInt(value) === 0n) ctx.addIssue({ code: 'custom', message: 'must be above 0' });
   });
 

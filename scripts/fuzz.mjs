@@ -1,4 +1,4 @@
-// `npm run test:fuzz -- --runs N [--route "POST /customers"] [--seed S]`: the OpenAPI-driven fuzz
+// `npm run test:fuzz -- --runs N [--route "POST /customers"] [--seed S] [--shard I/N]`: the OpenAPI-driven fuzz
 // suite (src/api/api-fuzz.test.ts) with N cases per write route (reads get N/5), on embedded PGlite,
 // or on PostgreSQL with FINFLOW_TEST_PG=1. `npm test` runs it with 200 cases per write route.
 import { spawn } from 'node:child_process';
@@ -11,8 +11,9 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--runs' && /^\d+$/.test(value ?? '')) env.FINFLOW_FUZZ_RUNS = value;
   else if (args[i] === '--route' && value) env.FINFLOW_FUZZ_ROUTE = value;
   else if (args[i] === '--seed' && /^-?\d+$/.test(value ?? '')) env.FINFLOW_FUZZ_SEED = value;
+  else if (args[i] === '--shard' && /^\d+\/\d+$/.test(value ?? '')) env.FINFLOW_FUZZ_SHARD = value;
   else {
-    console.error(`unknown or incomplete option ${args[i]}; use --runs N, --route TEXT, --seed S`);
+    console.error(`unknown or incomplete option ${args[i]}; use --runs N, --route TEXT, --seed S, --shard I/N`);
     process.exit(2);
   }
   i++;

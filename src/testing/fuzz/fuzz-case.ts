@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { hostileBodyText, hostileContentType, hostileSegment, hostileValue, toJsonText } from './hostile-values.js';
+import {
+  EVERY_FIELD_VALUES,
+  HOSTILE_BODIES,
+  hostileBodyText,
+  hostileContentType,
+  hostileSegment,
+  hostileValue,
+  toJsonText,
+} from './hostile-values.js';
 import { pathsOf, sampleOf, withField, type Operation } from './openapi-operations.js';
 
 /** One request the fuzzer sends, and a short text that says what it tried. */
@@ -25,17 +33,21 @@ type BodyPlan =
  * route's own sample with one field replaced, an added key, a hostile document, the sample under a
  * wrong content type, or the sample as it is.
  */
-export function fuzzCases(op: Operation, pool: string[]): fc.Arbitrary<FuzzCase> {
+export function fuzzCases(op: Operation, pool: Map<string, string[]>): fc.Arbitrary<FuzzCase> {
+  const anyId = [...pool.values()].flat();
   // The parameter's own sample matters where it is an enum (`/sync/{kind}`, template channels).
-  const segment = (param: Operation['pathParams'][number]) =>
-    fc.oneof(
-      { weight: 3, arbitrary: fc.constantFrom(...(pool.length > 0 ? pool : ['none'])) },
+  const segment = (param: Operation['pathParams'][number]) => {
+    const own = ownIds(op, param, pool);
+    return fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...(own.length > 0 ? own : ['none'])) },
+      { weight: 1, arbitrary: fc.constantFrom(...(anyId.length > 0 ? anyId : ['none'])) },
       { weight: 2, arbitrary: hostileSegment },
       {
         weight: 1,
         arbitrary: fc.constant(encodeURIComponent(toJsonText(sampleOf(param.schema)).replace(/^"|"$/g, ''))),
       },
     );
+  };
   const segments = fc.tuple(...op.pathParams.map(segment));
   // Query values stay short: a URL over Node's header limit is refused by Node itself (431).
   const queryValue = fc.oneof(
@@ -76,19 +88,61 @@ export function fuzzCases(op: Operation, pool: string[]): fc.Arbitrary<FuzzCase>
           fc.record({ kind: fc.constant('whole' as const), text: hostileBodyText }),
         );
 
-  return fc.tuple(segments, query, body).map(([segs, queryValues, plan]) => {
-    let path = op.path;
-    op.pathParams.forEach((param, i) => (path = path.replace(`{${param.name}}`, segs[i]!)));
-    const search = new URLSearchParams();
-    op.queryParams.forEach((p, i) => {
-      if (queryValues[i] !== undefined) search.set(p.name, queryValues[i]);
-    });
-    const qs = search.size > 0 ? `?${search.toString()}` : '';
-    const { contentType, text } = bodyOf(plan, sample);
-    const what = `${op.method} ${clip(path + qs, 300)} [${describePlan(plan)}]`;
-    // fast-check prints a failing case with this, not with the (possibly megabyte) body.
-    return { method: op.method, url: `${path}${qs}`, contentType, body: text, what, [fc.toStringMethod]: () => what };
+  return fc
+    .tuple(segments, query, body)
+    .map(([segs, queryValues, plan]) => buildCase(op, sample, segs, queryValues, plan));
+}
+
+/**
+ * Every known attack, once, on the route's first existing entity: each hostile document as the
+ * whole body, and each hostile value in each field of the sample (or as an added key). Random
+ * cases explore around them; these make sure none is left to chance.
+ */
+export function fixedCases(op: Operation, pool: Map<string, string[]>): FuzzCase[] {
+  const segs = op.pathParams.map((param) => ownIds(op, param, pool)[0] ?? 'none');
+  const none = op.queryParams.map(() => undefined);
+  const sample = sampleOf(op.jsonBody);
+  const plans: BodyPlan[] =
+    op.method === 'GET'
+      ? [{ kind: 'none' }]
+      : [
+          ...HOSTILE_BODIES.map((text) => ({ kind: 'whole' as const, text })),
+          ...(op.jsonBody
+            ? pathsOf(sample).flatMap((path) =>
+                EVERY_FIELD_VALUES.map((value) => ({ kind: 'field' as const, path, value })),
+              )
+            : []),
+          ...(op.jsonBody ? EVERY_FIELD_VALUES.map((value) => ({ kind: 'extra' as const, key: 'x', value })) : []),
+        ];
+  return plans.map((plan) => buildCase(op, sample, segs, none, plan));
+}
+
+/** The ids of the entity the path names just before the parameter (`/cases/{id}` → cases). */
+function ownIds(op: Operation, param: Operation['pathParams'][number], pool: Map<string, string[]>): string[] {
+  const upTo = op.path.slice(0, op.path.indexOf(`{${param.name}}`) + param.name.length + 2);
+  const before = /\/([^/{}]+)\/\{[^/]+\}$/.exec(upTo);
+  return pool.get(before?.[1] ?? '') ?? [];
+}
+
+function buildCase(
+  op: Operation,
+  sample: unknown,
+  segs: string[],
+  queryValues: Array<string | undefined>,
+  plan: BodyPlan,
+): FuzzCase {
+  let path = op.path;
+  op.pathParams.forEach((param, i) => (path = path.replace(`{${param.name}}`, segs[i]!)));
+  const search = new URLSearchParams();
+  op.queryParams.forEach((p, i) => {
+    if (queryValues[i] !== undefined) search.set(p.name, queryValues[i]);
   });
+  const qs = search.size > 0 ? `?${search.toString()}` : '';
+  const { contentType, text } = bodyOf(plan, sample);
+  const what = `${op.method} ${clip(path + qs, 300)} [${describePlan(plan)}]`;
+  // fast-check prints a failing case with this, not with the (possibly megabyte) body.
+  const fuzzCase: FuzzCase = { method: op.method, url: `${path}${qs}`, contentType, body: text, what };
+  return Object.assign(fuzzCase, { [fc.toStringMethod]: () => what });
 }
 
 function bodyOf(plan: BodyPlan, sample: unknown): { contentType: string | undefined; text: string | undefined } {

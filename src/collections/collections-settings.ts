@@ -68,7 +68,8 @@ const tiers = z
   .array(ApprovalTierSchema)
   .min(1)
   .max(10)
-  .refine((list) => list[list.length - 1]!.upTo === null, 'the last tier must have upTo null (any amount)');
+  // zod runs this even when `.min(1)` failed: an empty list is already reported, not a crash here.
+  .refine((list) => list.length === 0 || list.at(-1)!.upTo === null, 'the last tier must have upTo null (any amount)');
 
 export const CollectionsSettingsPatchSchema = z
   .object({

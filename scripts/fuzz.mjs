@@ -1,4 +1,4 @@
-// `npm run test:fuzz -- --runs N [--route "POST /customers"] [--seed S] [--shard I/N]`: the OpenAPI-driven fuzz
+// `npm run test:fuzz -- --runs N [--route "POST /customers"] [--seed S] [--shard I/N] [--from K]`: the OpenAPI-driven fuzz
 // suite (src/api/api-fuzz.test.ts) with N cases per write route (reads get N/5), on embedded PGlite,
 // or on PostgreSQL with FINFLOW_TEST_PG=1. `npm test` runs it with 200 cases per write route.
 import { spawn } from 'node:child_process';
@@ -12,8 +12,11 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--route' && value) env.FINFLOW_FUZZ_ROUTE = value;
   else if (args[i] === '--seed' && /^-?\d+$/.test(value ?? '')) env.FINFLOW_FUZZ_SEED = value;
   else if (args[i] === '--shard' && /^\d+\/\d+$/.test(value ?? '')) env.FINFLOW_FUZZ_SHARD = value;
+  else if (args[i] === '--from' && /^\d+$/.test(value ?? '')) env.FINFLOW_FUZZ_FROM = value;
   else {
-    console.error(`unknown or incomplete option ${args[i]}; use --runs N, --route TEXT, --seed S, --shard I/N`);
+    console.error(
+      `unknown or incomplete option ${args[i]}; use --runs N, --route TEXT, --seed S, --shard I/N, --from K`,
+    );
     process.exit(2);
   }
   i++;

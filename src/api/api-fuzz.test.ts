@@ -22,6 +22,8 @@ const READ_RUNS = Math.max(10, Math.round(WRITE_RUNS / 5));
 const SEED = process.env.FINFLOW_FUZZ_SEED ? Number(process.env.FINFLOW_FUZZ_SEED) : undefined;
 /** Only the operations whose `METHOD /path` contains this text (to replay one route). */
 const ONLY = process.env.FINFLOW_FUZZ_ROUTE;
+/** Skip the operations before this index (resume a long run where a shard stopped). */
+const FROM = Number(process.env.FINFLOW_FUZZ_FROM ?? 0);
 /** `i/n`: only every n-th operation from the i-th (0-based), so a long run can use every core. */
 const SHARD = /^(\d+)\/(\d+)$/
   .exec(process.env.FINFLOW_FUZZ_SHARD ?? '0/1')!
@@ -109,7 +111,7 @@ describe('fuzz: hostile input on every route', () => {
     let current = await fingerprintOf(server.database);
     for (const [index, op] of operations.entries()) {
       if (op.path === '/openapi.json' || (ONLY && !`${op.method} ${op.path}`.includes(ONLY))) continue;
-      if (index % SHARD[1] !== SHARD[0]) continue;
+      if (index % SHARD[1] !== SHARD[0] || index < FROM) continue;
       await t.test(`${op.method} ${op.path}`, async () => {
         // fast-check counts examples within numRuns: add them, so the random cases still all run.
         const examples = fixedCases(op, pool).map((c) => [c] as [FuzzCase]);

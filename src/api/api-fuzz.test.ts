@@ -107,45 +107,51 @@ describe('fuzz: hostile input on every route', () => {
     assert.deepEqual(changedTables(now, await fingerprintOf(server.database)), ['wf_queues'], 'a delete');
   });
 
-  test('no route answers 5xx, breaks the problem+json contract, or writes on a refusal', async (t) => {
-    let current = await fingerprintOf(server.database);
-    for (const [index, op] of operations.entries()) {
-      if (op.path === '/openapi.json' || (ONLY && !`${op.method} ${op.path}`.includes(ONLY))) continue;
-      if (index % SHARD[1] !== SHARD[0] || index < FROM) continue;
-      await t.test(`${op.method} ${op.path}`, async () => {
-        // fast-check counts examples within numRuns: add them, so the random cases still all run.
-        const examples = fixedCases(op, pool).map((c) => [c] as [FuzzCase]);
-        const result = await fc.check(
-          fc.asyncProperty(fuzzCases(op, pool), async (c) => {
-            const res = await send(server, c);
-            stats.cases++;
-            stats.status.set(res.status, (stats.status.get(res.status) ?? 0) + 1);
-            assert.ok(res.status < 500, `${c.what} → ${res.status} ${res.text.slice(0, 500)}`);
-            if (res.status >= 400) checkProblem(c, res);
-            const now = await fingerprintOf(server.database);
-            if (res.status >= 400) {
-              assert.deepEqual(changedTables(current, now), [], `${c.what} → ${res.status} but wrote`);
-            }
-            current = now;
-          }),
-          {
-            numRuns: (op.method === 'GET' ? READ_RUNS : WRITE_RUNS) + examples.length,
-            examples,
-            ...(SEED !== undefined ? { seed: SEED } : {}),
-          },
-        );
-        if (result.failed) {
-          const error =
-            result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
-          assert.fail(
-            `${result.counterexample?.[0]?.what ?? ''}: ${error}\n(replay with FINFLOW_FUZZ_SEED=${result.seed}; shrunk ${result.numShrinks} times, case path ${result.counterexamplePath})`,
+  // Every route in one test: minutes on a busy CI machine, more with --runs; the suite's default
+  // per-test timeout (10 min) is for one scenario, not for this.
+  test(
+    'no route answers 5xx, breaks the problem+json contract, or writes on a refusal',
+    { timeout: 6 * 3600_000 },
+    async (t) => {
+      let current = await fingerprintOf(server.database);
+      for (const [index, op] of operations.entries()) {
+        if (op.path === '/openapi.json' || (ONLY && !`${op.method} ${op.path}`.includes(ONLY))) continue;
+        if (index % SHARD[1] !== SHARD[0] || index < FROM) continue;
+        await t.test(`${op.method} ${op.path}`, async () => {
+          // fast-check counts examples within numRuns: add them, so the random cases still all run.
+          const examples = fixedCases(op, pool).map((c) => [c] as [FuzzCase]);
+          const result = await fc.check(
+            fc.asyncProperty(fuzzCases(op, pool), async (c) => {
+              const res = await send(server, c);
+              stats.cases++;
+              stats.status.set(res.status, (stats.status.get(res.status) ?? 0) + 1);
+              assert.ok(res.status < 500, `${c.what} → ${res.status} ${res.text.slice(0, 500)}`);
+              if (res.status >= 400) checkProblem(c, res);
+              const now = await fingerprintOf(server.database);
+              if (res.status >= 400) {
+                assert.deepEqual(changedTables(current, now), [], `${c.what} → ${res.status} but wrote`);
+              }
+              current = now;
+            }),
+            {
+              numRuns: (op.method === 'GET' ? READ_RUNS : WRITE_RUNS) + examples.length,
+              examples,
+              ...(SEED !== undefined ? { seed: SEED } : {}),
+            },
           );
-        }
-      });
-    }
-    const health = await server.call('/api/v1/health', { token: null });
-    assert.equal(health.status, 200, 'the server is still up');
-  });
+          if (result.failed) {
+            const error =
+              result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
+            assert.fail(
+              `${result.counterexample?.[0]?.what ?? ''}: ${error}\n(replay with FINFLOW_FUZZ_SEED=${result.seed}; shrunk ${result.numShrinks} times, case path ${result.counterexamplePath})`,
+            );
+          }
+        });
+      }
+      const health = await server.call('/api/v1/health', { token: null });
+      assert.equal(health.status, 200, 'the server is still up');
+    },
+  );
 });
 
 /**

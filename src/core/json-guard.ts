@@ -118,5 +118,14 @@ export function parseGuardedJson(text: string, where: string): unknown {
   return value;
 }
 
+/** Bytes as strict UTF-8 (JSON is UTF-8, RFC 8259 §8.1); anything else is a 400 naming `where`. */
+export function decodeUtf8(bytes: ArrayBuffer | Uint8Array, where: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError('malformed_request', 400, `${where} is not valid UTF-8`, { field: where });
+  }
+}
+
 /** A key that is itself a problem is shown escaped, so the answer is always printable JSON. */
 const safeKey = (key: string): string => JSON.stringify(key).slice(1, -1).replaceAll('\\u0000', '\\0');

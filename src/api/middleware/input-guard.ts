@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError, validationError, type FieldIssue } from '../../core/errors.js';
-import { JSON_LIMITS, parseGuardedJson, stringProblem } from '../../core/json-guard.js';
+import { decodeUtf8, JSON_LIMITS, parseGuardedJson, stringProblem } from '../../core/json-guard.js';
 import type { AppEnv } from '../context.js';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
@@ -21,7 +21,7 @@ export function inputGuard(): MiddlewareHandler<AppEnv> {
       checkCharset(contentType);
       const bytes = await c.req.arrayBuffer();
       if (bytes.byteLength > 0) {
-        const text = decodeUtf8(bytes);
+        const text = decodeUtf8(bytes, 'body');
         const value = parseGuardedJson(text, 'body');
         // Hono keeps each read as a promise under the method's name (its type says otherwise).
         const cache = c.req.bodyCache as Record<string, unknown>;
@@ -42,14 +42,6 @@ function checkCharset(contentType: string): void {
     throw new AppError('unsupported_media_type', 415, `JSON must be sent as UTF-8, not charset ${charset}`, {
       field: 'header.content-type',
     });
-  }
-}
-
-function decodeUtf8(bytes: ArrayBuffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new AppError('malformed_request', 400, 'body is not valid UTF-8', { field: 'body' });
   }
 }
 

@@ -1,6 +1,6 @@
 import { EVENT_TYPE } from '../../api/routes/events.js';
 import { AppError, validationError } from '../../core/errors.js';
-import { parseGuardedJson } from '../../core/json-guard.js';
+import { decodeUtf8, parseGuardedJson } from '../../core/json-guard.js';
 import { inDomainTransaction } from '../../domain-work.js';
 import type { DomainContext } from '../../domains.js';
 import type { Logger } from '../../observability/logger.js';
@@ -113,23 +113,8 @@ async function findMessage(context: DomainContext, source: string, id: string): 
 
 const invalidSignature = () => new AppError('invalid_signature', 401, 'the signature could not be verified');
 
-/** The body under the same limits as any request's (depth, NUL, surrogates, finite numbers). */
-function parseJson(raw: Buffer): unknown {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    throw new AppError('invalid_body', 400, 'the body must be JSON in UTF-8', { field: 'body' });
-  }
-  try {
-    return parseGuardedJson(text, 'body');
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'malformed_request') {
-      throw new AppError('invalid_body', 400, 'the body must be JSON', { field: 'body' });
-    }
-    throw error;
-  }
-}
+/** The body under the same limits as any request's (UTF-8, depth, NUL, surrogates, finite numbers). */
+const parseJson = (raw: Buffer): unknown => parseGuardedJson(decodeUtf8(raw, 'body'), 'body');
 
 /** The message's id, event type and key, read where the source's configuration says. */
 function describe(

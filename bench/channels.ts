@@ -51,24 +51,28 @@ import nodemailer from 'nodemailer';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../src/config/config.js';
 import { systemClock } from '../src/core/clock.js';
-import { upsertCustomer } from '../src/customers/customer-service.js';
-import { inDomainTransaction } from '../src/domain-work.js';
-import { registerDomainActions, type DomainContext } from '../src/domains.js';
-import { writeContactSettings, DEFAULT_CONTACT_SETTINGS } from '../src/channels/contact-rules/contact-settings.js';
+import { upsertCustomer } from '../src/domains/customers/customer-service.js';
+import { inDomainTransaction } from '../src/domains/unit-of-work.js';
+import type { DomainContext } from '../src/domains/contract.js';
+import { registerDomainActions } from '../src/domain-list.js';
+import {
+  writeContactSettings,
+  DEFAULT_CONTACT_SETTINGS,
+} from '../src/domains/channels/contact-rules/contact-settings.js';
 import { Engine } from '../src/engine/engine.js';
 import { startInstance } from '../src/engine/runtime/start-instance.js';
-import { outboundPolicy } from '../src/http-call/outbound-policy.js';
+import { outboundPolicy } from '../src/domains/http-call/outbound-policy.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../src/testing/smtp-test-server.js';
-import { bodyOf, type WebhookPayload } from '../src/webhooks/outbound/outbox.js';
-import { signHeaders } from '../src/webhooks/outbound/signing.js';
-import { createSubscription } from '../src/webhooks/outbound/subscription-service.js';
-import { createWebhookDispatcher } from '../src/webhooks/outbound/webhooks-module.js';
+import { bodyOf, type WebhookPayload } from '../src/domains/webhooks/outbound/outbox.js';
+import { signHeaders } from '../src/domains/webhooks/outbound/signing.js';
+import { createSubscription } from '../src/domains/webhooks/outbound/subscription-service.js';
+import { createWebhookDispatcher } from '../src/domains/webhooks/outbound/webhooks-module.js';
 
 const DEFAULT_EVENTS = 5_000;
 const DEFAULT_EMAILS = 500;
-/** The dispatcher's default batchSize (src/webhooks/outbound/dispatcher.ts): deliveries sent concurrently. */
+/** The dispatcher's default batchSize (src/domains/webhooks/outbound/dispatcher.ts): deliveries sent concurrently. */
 const DISPATCHER_CONCURRENCY = 20;
 /** Events per publishing transaction. */
 const PUBLISH_BATCH = 500;

@@ -28,7 +28,7 @@
 //    drain; the faster run counts): the five decisions (credit.scorecard, .knockouts, .anomalies,
 //    .terms, .routing) read with GET /api/v1/decisions/{key} at the versions the server used, compiled
 //    once with `new ZenEngine().createDecision(content)`, then evaluated one chain after another for
-//    CREDIT_BENCH_RAW_SECONDS (default 3) with the inputs src/credit/decisioning.ts builds, taken from a
+//    CREDIT_BENCH_RAW_SECONDS (default 3) with the inputs src/domains/credit/decisioning.ts builds, taken from a
 //    warm-up application's stored assessment; each step awaits the previous one as decideApplication
 //    does (terms needs the grade, routing the counts). The bench checks that the chain gives the
 //    server's score, grade and outcome.
@@ -411,7 +411,7 @@ interface RawChain {
 }
 
 /**
- * The inputs decideApplication builds (src/credit/decisioning.ts), from a decided application's
+ * The inputs decideApplication builds (src/domains/credit/decisioning.ts), from a decided application's
  * stored assessment: the bureau summary, the history with us and the affordability it computed.
  */
 function chainInputs(app: Json): RawChain['inputs'] {

@@ -1,4 +1,4 @@
-// Close of business (COB) over a whole loan portfolio: runCloseOfBusiness() (src/receivables/
+// Close of business (COB) over a whole loan portfolio: runCloseOfBusiness() (src/domains/receivables/
 // delinquency/close-of-business.ts) recomputes days past due (DPD) and delinquency buckets of the open
 // loans and publishes the transition and missed-installment events, in one transaction. The baseline,
 // measured in the same run on the same data, is ONE set-based SQL statement that derives DPD from the
@@ -53,9 +53,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql, type RawBuilder } from 'kysely';
 import { ManualClock } from '../src/core/clock.js';
-import type { DomainContext } from '../src/domains.js';
+import type { DomainContext } from '../src/domains/contract.js';
 import { Engine } from '../src/engine/engine.js';
-import { runCloseOfBusiness } from '../src/receivables/delinquency/close-of-business.js';
+import { runCloseOfBusiness } from '../src/domains/receivables/delinquency/close-of-business.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import type { Queryable, Tx } from '../src/storage/schema.js';
@@ -68,7 +68,7 @@ const MAX_LOANS = 5_000_000;
 const INSTALLMENTS = 12;
 const LOANS_PER_CUSTOMER = 10;
 const TARGET_RATIO = 10;
-/** The default bucket settings (src/receivables/settings.ts): current, then these by DPD. */
+/** The default bucket settings (src/domains/receivables/settings.ts): current, then these by DPD. */
 const BUCKETS: Array<{ name: string; maxDpd: number | null }> = [
   { name: '1-30', maxDpd: 30 },
   { name: '31-60', maxDpd: 60 },
@@ -275,7 +275,7 @@ interface Prediction {
   transitions: Record<string, number>;
   /**
    * The events COB should publish: those the transitions cause (transitionEvents in
-   * src/receivables/delinquency/delinquency.ts) and one per installment fallen due unpaid since the last run.
+   * src/domains/receivables/delinquency/delinquency.ts) and one per installment fallen due unpaid since the last run.
    */
   events: Record<string, number>;
   dpdChanged: number;

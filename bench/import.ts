@@ -23,9 +23,9 @@ import { once } from 'node:events';
 import { sql } from 'kysely';
 import { systemClock } from '../src/core/clock.js';
 import { Engine } from '../src/engine/engine.js';
-import { checkFile, importFile, type ImportReport } from '../src/sync/import/import-file.js';
-import { parseMapping } from '../src/sync/import/mapping.js';
-import { MAX_SYNC_ROWS, syncRows } from '../src/sync/sync-service.js';
+import { checkFile, importFile, type ImportReport } from '../src/domains/sync/import/import-file.js';
+import { parseMapping } from '../src/domains/sync/import/mapping.js';
+import { MAX_SYNC_ROWS, syncRows } from '../src/domains/sync/sync-service.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 

@@ -15,13 +15,8 @@ import { taskRoutes } from './api/routes/tasks.js';
 import { workflowRoutes } from './api/routes/workflows.js';
 import { ActionRegistry } from './engine/actions.js';
 import { Engine } from './engine/engine.js';
-import {
-  domainRoutes,
-  domainServices,
-  installDomains,
-  registerDomainActions,
-  type BackgroundService,
-} from './domains.js';
+import type { BackgroundService } from './domains/contract.js';
+import { domainRoutes, domainServices, installDomains, registerDomainActions } from './domain-list.js';
 import { loadSecrets, type SecretStore } from './config/secrets.js';
 import { loadPlugins } from './engine/plugins.js';
 import { createLogger, type Logger } from './observability/logger.js';

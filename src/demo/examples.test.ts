@@ -6,11 +6,11 @@ import { DAY, engineHarness, type EngineHarness } from '../testing/engine-harnes
 import { listTasks } from '../engine/runtime/queries.js';
 import '../engine/store/tables.js';
 import { seedExamples } from './seed-examples.js';
-import { registerDomainActions } from '../domains.js';
-import { inDomainTransaction } from '../domain-work.js';
-import { upsertCustomer } from '../customers/customer-service.js';
-import { createBillingPlan } from '../receivables/billing-plans.js';
-import { recordPayment } from '../receivables/payments.js';
+import { registerDomainActions } from '../domain-list.js';
+import { inDomainTransaction } from '../domains/unit-of-work.js';
+import { upsertCustomer } from '../domains/customers/customer-service.js';
+import { createBillingPlan } from '../domains/receivables/billing-plans.js';
+import { recordPayment } from '../domains/receivables/payments.js';
 
 /**
  * The deployable examples in examples/: each is deployed exactly as a user would deploy it and

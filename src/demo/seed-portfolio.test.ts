@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../core/clock.js';
-import { registerDomainActions } from '../domains.js';
+import { registerDomainActions } from '../domain-list.js';
 import { Engine } from '../engine/engine.js';
 import { openTestDatabase } from '../testing/test-database.js';
 import { seedPortfolio } from './seed-portfolio.js';

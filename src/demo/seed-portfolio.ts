@@ -1,10 +1,10 @@
-import { updateCollectionsSettings } from '../collections/collections-settings.js';
-import { submitApplication } from '../credit/applications.js';
-import type { ApplicationInput } from '../credit/application-input.js';
-import { inDomainTransaction } from '../domain-work.js';
-import type { DomainContext } from '../domains.js';
-import { addDays, addMonthsClamped } from '../receivables/schedule/due-dates.js';
-import { syncRows, type SyncKind } from '../sync/sync-service.js';
+import { updateCollectionsSettings } from '../domains/collections/collections-settings.js';
+import { submitApplication } from '../domains/credit/applications.js';
+import type { ApplicationInput } from '../domains/credit/application-input.js';
+import { inDomainTransaction } from '../domains/unit-of-work.js';
+import type { DomainContext } from '../domains/contract.js';
+import { addDays, addMonthsClamped } from '../domains/receivables/schedule/due-dates.js';
+import { syncRows, type SyncKind } from '../domains/sync/sync-service.js';
 
 /**
  * A small demo portfolio — customers writing in English, Spanish and Chinese, loans and invoices

@@ -4,7 +4,7 @@ import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
  * The Kysely table map. Storage declares only its own tables; every other module adds its tables by
  * declaration merging next to the code that owns them:
  *
- *   declare module '../storage/schema.js' { interface Tables { api_keys: ApiKeysTable } }
+ *   declare module './schema.js' { interface Tables { api_keys: ApiKeysTable } }
  *
  * so storage never imports a domain, yet every query is typed. The SQL itself lives in the one
  * ordered migration folder (storage/migrations/).

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Config } from '../config/config.js';
 import { ManualClock } from '../core/clock.js';
-import { decisionTable, text } from '../credit/policy/decision-table.js';
+import { decisionTable, text } from '../domains/credit/policy/decision-table.js';
 import type { Worker } from '../engine/runtime/worker.js';
-import { addDays } from '../receivables/schedule/due-dates.js';
+import { addDays } from '../domains/receivables/schedule/due-dates.js';
 import { apiClient, type ApiClient, type Body } from './api-client.js';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio.js';
 import { startSmtpTestServer, type SmtpTestServer } from './smtp-test-server.js';

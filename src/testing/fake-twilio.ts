@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { twilioSignature } from '../channels/sms/sms-status.js';
+import { twilioSignature } from '../domains/channels/sms/sms-status.js';
 
 /**
  * For tests: a real HTTP server on 127.0.0.1 that plays Twilio's Messages API — basic auth,

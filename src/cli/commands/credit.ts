@@ -2,18 +2,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
-import { loadDataset, type DataFormat } from '../../credit/model/dataset.js';
+import { loadDataset, type DataFormat } from '../../domains/credit/model/dataset.js';
 import {
   evaluateCv,
   evaluateScore,
   type Cutoff,
   type EvaluationReport,
   type Predictions,
-} from '../../credit/model/evaluate.js';
-import { reportHtml } from '../../credit/model/report-html.js';
-import { compileScorecard } from '../../credit/model/scorecard-jdm.js';
-import { reportText } from '../../credit/model/report-text.js';
-import { DEFAULT_GRADE_PDS, DEFAULT_SCALING } from '../../credit/model/scorecard.js';
+} from '../../domains/credit/model/evaluate.js';
+import { reportHtml } from '../../domains/credit/model/report-html.js';
+import { compileScorecard } from '../../domains/credit/model/scorecard-jdm.js';
+import { reportText } from '../../domains/credit/model/report-text.js';
+import { DEFAULT_GRADE_PDS, DEFAULT_SCALING } from '../../domains/credit/model/scorecard.js';
 
 interface EvaluateOptions {
   data: string;

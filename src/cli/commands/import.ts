@@ -9,10 +9,10 @@ import {
   importFile,
   type ImportProgress,
   type ImportReport,
-} from '../../sync/import/import-file.js';
-import { formatIssue } from '../../sync/import/convert.js';
-import { IMPORT_KINDS, loadMapping, type ImportKind, type ImportMapping } from '../../sync/import/mapping.js';
-import { MAX_SYNC_ROWS, syncRows, type SyncMode } from '../../sync/sync-service.js';
+} from '../../domains/sync/import/import-file.js';
+import { formatIssue } from '../../domains/sync/import/convert.js';
+import { IMPORT_KINDS, loadMapping, type ImportKind, type ImportMapping } from '../../domains/sync/import/mapping.js';
+import { MAX_SYNC_ROWS, syncRows, type SyncMode } from '../../domains/sync/sync-service.js';
 import { configFrom, withDatabaseOptions, withEngine } from '../context.js';
 import { cliActor, EXIT } from '../output.js';
 import { formatIssues } from './workflow.js';

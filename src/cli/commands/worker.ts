@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors.js';
 import { createLogger } from '../../observability/logger.js';
 import { workerConcurrency } from '../../server.js';
 import { configFrom, withDatabaseOptions, withEngine, withPluginOption } from '../context.js';
-import { domainServices } from '../../domains.js';
+import { domainServices } from '../../domain-list.js';
 
 type Options = { dataDir?: string; databaseUrl?: string; plugin?: string[]; concurrency?: string; untilIdle?: boolean };
 

@@ -1,0 +1,409 @@
+import { sql, type RawBuilder } from 'kysely';
+import { addDays, daysBetween } from '../../receivables/schedule/due-dates.js';
+import { CURRENT_BUCKET, readSettings, type Bucket } from '../../receivables/settings.js';
+import type { Queryable } from '../../../storage/schema.js';
+import { moneyRatio, rate, roundInterval, wilson, type Interval } from './statistics.js';
+import '../tables.js';
+
+/**
+ * Collections KPIs over a period of business days (UTC dates, both ends included), computed in SQL
+ * from what is stored: cases, promises, bucket changes, installments, payments, fees and
+ * adjustments. Every figure comes with the counts or sums it was computed from, so a test or an
+ * auditor can recompute it; money sums stay integers of minor units (strings on the way out) and are
+ * never added across currencies. The formulas are in docs/collections-reports.md.
+ */
+
+export interface KpiQuery {
+  from: string;
+  to: string;
+  /** The collections segment of the case (cure, promise and recovery figures). */
+  segment?: string | undefined;
+  currency?: string | undefined;
+}
+
+export interface Period {
+  from: string;
+  to: string;
+  days: number;
+  /** from 00:00 UTC … the day after `to`, 00:00 UTC (exclusive): the period as timestamps. */
+  start: Date;
+  end: Date;
+}
+
+export function periodOf(from: string, to: string): Period {
+  return {
+    from,
+    to,
+    days: daysBetween(from, to) + 1,
+    start: new Date(`${from}T00:00:00.000Z`),
+    end: new Date(`${addDays(to, 1)}T00:00:00.000Z`),
+  };
+}
+
+export const andIf = (condition: unknown, fragment: RawBuilder<unknown>): RawBuilder<unknown> =>
+  condition ? sql` AND ${fragment}` : sql``;
+
+/** The rank of a bucket name: current 0, then the configured buckets in order (null if unknown). */
+export function bucketRank(name: RawBuilder<unknown>, buckets: Bucket[]): RawBuilder<number | null> {
+  const whens = [CURRENT_BUCKET, ...buckets.map((b) => b.name)].map((b, i) => sql`WHEN ${b} THEN ${sql.lit(i)}`);
+  return sql<number | null>`(CASE ${name}::text ${sql.join(whens, sql` `)} END)`;
+}
+
+/** The rank of the bucket a number of days past due falls in (as bucketFor assigns it). */
+export function dpdRank(dpd: RawBuilder<unknown>, buckets: Bucket[]): RawBuilder<number> {
+  const whens = buckets
+    .filter((b) => b.maxDpd !== null)
+    .map((b, i) => sql`WHEN ${dpd} <= ${sql.lit(b.maxDpd)} THEN ${sql.lit(i + 1)}`);
+  return sql<number>`(CASE WHEN ${dpd} <= 0 THEN 0 ${sql.join(whens, sql` `)} ELSE ${sql.lit(buckets.length)} END)`;
+}
+
+export interface RateWithCi {
+  /** successes ÷ n, 4 places; null when n is 0. */
+  rate: number | null;
+  /** 95 % Wilson score interval. */
+  ci: Interval | null;
+}
+
+export interface CollectionKpis {
+  period: { from: string; to: string; days: number };
+  filters: { segment: string | null; currency: string | null };
+  cureRate: RateWithCi & { cured: number; opened: number };
+  rollRates: Array<{ from: string; to: string; inBucket: number; rolled: number; rate: number | null }>;
+  promiseKeptRate: {
+    overall: PromiseCounts;
+    byCollector: Array<PromiseCounts & { collector: string | null }>;
+    bySegment: Array<PromiseCounts & { segment: string }>;
+  };
+  recoveryRate: Array<{
+    currency: string;
+    cases: number;
+    recovered: string;
+    openedOverdue: string;
+    rate: string | null;
+  }>;
+  cei: Array<ReceivableFlows & { cei: string | null }>;
+  dso: Array<{ currency: string; endingTotal: string; sales: string; days: number; dso: string | null }>;
+}
+
+export interface PromiseCounts {
+  kept: number;
+  broken: number;
+  /** kept ÷ (kept + broken), 4 places. */
+  rate: number | null;
+}
+
+export interface ReceivableFlows {
+  currency: string;
+  /** Owed at the start of `from` by receivables issued before it. */
+  beginning: string;
+  /** What the receivables issued in the period were issued for (their schedules). */
+  creditSales: string;
+  /** Fees charged in the period. */
+  feesCharged: string;
+  /** creditSales + feesCharged: everything newly charged in the period. */
+  sales: string;
+  /** Owed at the end of `to`. */
+  endingTotal: string;
+  /** The part of endingTotal in installments not yet past due at `to` (due on `to` or later). */
+  endingCurrent: string;
+  /** Payments received in the period (allocated to installments; reversed payments excluded). */
+  collected: string;
+  /** Credit notes and write-offs in the period. */
+  adjusted: string;
+}
+
+export async function collectionKpis(db: Queryable, q: KpiQuery): Promise<CollectionKpis> {
+  const period = periodOf(q.from, q.to);
+  const { buckets } = await readSettings(db);
+  const cureRate = await cureRateOf(db, period, q);
+  const rollRates = await rollRatesOf(db, period, q, buckets);
+  const promiseKeptRate = await promiseKeptRateOf(db, period, q);
+  const recoveryRate = await recoveryRateOf(db, period, q);
+  const flows = await receivableFlows(db, period, q);
+  return {
+    period: { from: period.from, to: period.to, days: period.days },
+    filters: { segment: q.segment ?? null, currency: q.currency ?? null },
+    cureRate,
+    rollRates,
+    promiseKeptRate,
+    recoveryRate,
+    cei: flows.map((f) => ({
+      ...present(f),
+      // CEI = (beginning + sales − ending total) ÷ (beginning + sales − ending current) × 100
+      cei: moneyRatio(f.beginning + f.sales - f.endingTotal, f.beginning + f.sales - f.endingCurrent, 2, 100),
+    })),
+    dso: flows.map((f) => ({
+      currency: f.currency,
+      endingTotal: f.endingTotal.toString(),
+      sales: f.sales.toString(),
+      days: period.days,
+      // DSO = ending total ÷ sales × days in the period
+      dso: moneyRatio(f.endingTotal, f.sales, 2, period.days),
+    })),
+  };
+}
+
+/** Cases opened in the period, and those of them closed cured or paid (by now). */
+async function cureRateOf(db: Queryable, period: Period, q: KpiQuery) {
+  const { rows } = await sql<{ opened: number; cured: number }>`
+    SELECT count(*)::int AS opened,
+           count(*) FILTER (WHERE status = 'closed' AND outcome IN ('cured', 'paid'))::int AS cured
+      FROM collection_cases
+     WHERE opened_at >= ${period.start}::timestamptz AND opened_at < ${period.end}::timestamptz
+       ${andIf(q.segment, sql`segment = ${q.segment}`)}
+       ${andIf(q.currency, sql`currency = ${q.currency}`)}`.execute(db);
+  const { opened, cured } = rows[0]!;
+  return { cured, opened, rate: rate(cured, opened), ci: roundInterval(wilson(cured, opened)) };
+}
+
+/** Promises resolved in the period as kept or broken (cancelled ones were never put to the test). */
+async function promiseKeptRateOf(db: Queryable, period: Period, q: KpiQuery) {
+  const { rows } = await sql<{ collector: string | null; segment: string; kept: number; broken: number }>`
+    SELECT collector, segment,
+           count(*) FILTER (WHERE status = 'kept')::int AS kept,
+           count(*) FILTER (WHERE status = 'broken')::int AS broken
+      FROM collection_promises
+     WHERE status IN ('kept', 'broken')
+       AND resolved_at >= ${period.start}::timestamptz AND resolved_at < ${period.end}::timestamptz
+       ${andIf(q.segment, sql`segment = ${q.segment}`)}
+       ${andIf(q.currency, sql`currency = ${q.currency}`)}
+     GROUP BY collector, segment`.execute(db);
+  const counts = (list: typeof rows): PromiseCounts => {
+    const kept = list.reduce((s, r) => s + r.kept, 0);
+    const broken = list.reduce((s, r) => s + r.broken, 0);
+    return { kept, broken, rate: rate(kept, kept + broken) };
+  };
+  const groups = <K extends string | null>(key: (r: (typeof rows)[number]) => K) =>
+    [...new Set(rows.map(key))]
+      .sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
+      .map((k) => ({ key: k, ...counts(rows.filter((r) => key(r) === k)) }));
+  return {
+    overall: counts(rows),
+    byCollector: groups((r) => r.collector).map(({ key, ...c }) => ({ collector: key, ...c })),
+    bySegment: groups((r) => r.segment).map(({ key, ...c }) => ({ segment: key, ...c })),
+  };
+}
+
+/**
+ * What a case has recovered: the stored figure once it is closed; while it is open, what the
+ * receivable has been paid since the case opened (as closing would compute it).
+ */
+export const RECOVERED_NOW = sql<string>`(CASE WHEN k.status = 'closed' THEN k.recovered
+  ELSE GREATEST(r.total_paid - k.opened_paid, 0) END)`;
+
+/** Σ recovered ÷ Σ overdue at opening for the cases opened in the period, per currency. */
+async function recoveryRateOf(db: Queryable, period: Period, q: KpiQuery) {
+  const { rows } = await sql<{ currency: string; cases: number; recovered: string; opened_overdue: string }>`
+    SELECT k.currency, count(*)::int AS cases,
+           SUM(${RECOVERED_NOW})::text AS recovered, SUM(k.opened_overdue)::text AS opened_overdue
+      FROM collection_cases k
+      JOIN receivables r ON r.id = k.receivable_id
+     WHERE k.opened_at >= ${period.start}::timestamptz AND k.opened_at < ${period.end}::timestamptz
+       ${andIf(q.segment, sql`k.segment = ${q.segment}`)}
+       ${andIf(q.currency, sql`k.currency = ${q.currency}`)}
+     GROUP BY k.currency
+     ORDER BY k.currency`.execute(db);
+  return rows.map((r) => ({
+    currency: r.currency,
+    cases: r.cases,
+    recovered: r.recovered,
+    openedOverdue: r.opened_overdue,
+    rate: moneyRatio(BigInt(r.recovered), BigInt(r.opened_overdue), 4),
+  }));
+}
+
+/**
+ * Per receivable, what it owed at the start of the period and at its end, and what changed in
+ * between, rebuilt from the installments as they are now: fees charged after a date are taken off
+ * what was due then, credit notes and write-offs made after it added back, and posted payments
+ * (allocations to installments, by the date received) subtracted up to it. Reversed payments count
+ * as never paid. Cancelled receivables are left out.
+ *
+ *   due(D)         = Σ installments (principal + interest + fee due) − fees charged after D
+ *                    + adjustments made after D
+ *   outstanding(D) = due(D) − allocations of posted payments received on or before D
+ *
+ * Fees and adjustments date by their UTC day; payments by `received_on`.
+ */
+function balances(period: Period, currency: string | undefined): RawBuilder<unknown> {
+  const from = sql`${period.from}::date`;
+  const to = sql`${period.to}::date`;
+  return sql`
+    scope AS (
+      SELECT id, currency, issue_date FROM receivables
+       WHERE status <> 'cancelled' AND issue_date <= ${to}
+         ${andIf(currency, sql`currency = ${currency}`)}
+    ),
+    fee_totals AS (
+      SELECT f.receivable_id, f.installment_seq,
+             SUM(f.amount) AS ever,
+             COALESCE(SUM(f.amount) FILTER (WHERE (f.charged_at AT TIME ZONE 'UTC')::date >= ${from}), 0) AS since_from,
+             COALESCE(SUM(f.amount) FILTER (WHERE (f.charged_at AT TIME ZONE 'UTC')::date > ${to}), 0) AS after_to
+        FROM receivable_fees f JOIN scope s ON s.id = f.receivable_id
+       GROUP BY f.receivable_id, f.installment_seq
+    ),
+    paid_totals AS (
+      SELECT a.receivable_id, a.installment_seq,
+             COALESCE(SUM(a.amount) FILTER (WHERE p.received_on < ${from}), 0) AS before_from,
+             COALESCE(SUM(a.amount) FILTER (WHERE p.received_on <= ${to}), 0) AS by_to
+        FROM receivable_payments p
+        JOIN scope s ON s.id = p.receivable_id
+        JOIN payment_allocations a ON a.payment_id = p.id
+       WHERE p.status = 'posted'
+       GROUP BY a.receivable_id, a.installment_seq
+    ),
+    adjustment_totals AS (
+      SELECT j.receivable_id,
+             SUM(j.amount) AS ever,
+             COALESCE(SUM(j.amount) FILTER (WHERE (j.created_at AT TIME ZONE 'UTC')::date >= ${from}), 0) AS since_from,
+             COALESCE(SUM(j.amount) FILTER (WHERE (j.created_at AT TIME ZONE 'UTC')::date > ${to}), 0) AS after_to
+        FROM receivable_adjustments j JOIN scope s ON s.id = j.receivable_id
+       GROUP BY j.receivable_id
+    ),
+    installment_totals AS (
+      SELECT i.receivable_id,
+             SUM(i.principal_due + i.interest_due + i.fee_due) AS due_now,
+             SUM(COALESCE(f.ever, 0)) AS fees_ever,
+             SUM(COALESCE(f.since_from, 0)) AS fees_since_from,
+             SUM(COALESCE(f.after_to, 0)) AS fees_after_to,
+             SUM(COALESCE(p.before_from, 0)) AS paid_before_from,
+             SUM(COALESCE(p.by_to, 0)) AS paid_by_to,
+             -- Not past due at the end of the period: due on its last day or later.
+             COALESCE(SUM(i.principal_due + i.interest_due + i.fee_due - COALESCE(f.after_to, 0) - COALESCE(p.by_to, 0))
+               FILTER (WHERE i.due_date >= ${to}), 0) AS current_at_to
+        FROM installments i
+        JOIN scope s ON s.id = i.receivable_id
+        LEFT JOIN fee_totals f ON f.receivable_id = i.receivable_id AND f.installment_seq = i.seq
+        LEFT JOIN paid_totals p ON p.receivable_id = i.receivable_id AND p.installment_seq = i.seq
+       GROUP BY i.receivable_id
+    ),
+    balances AS (
+      SELECT s.id AS receivable_id, s.currency, s.issue_date,
+             t.due_now - t.fees_since_from + COALESCE(j.since_from, 0) - t.paid_before_from AS beginning,
+             t.due_now - t.fees_ever + COALESCE(j.ever, 0) AS as_issued,
+             t.fees_since_from - t.fees_after_to AS fees_charged,
+             COALESCE(j.since_from, 0) - COALESCE(j.after_to, 0) AS adjusted,
+             t.paid_by_to - t.paid_before_from AS collected,
+             t.due_now - t.fees_after_to + COALESCE(j.after_to, 0) - t.paid_by_to AS ending_total,
+             t.current_at_to AS ending_current
+        FROM scope s
+        JOIN installment_totals t ON t.receivable_id = s.id
+        LEFT JOIN adjustment_totals j ON j.receivable_id = s.id
+    )`;
+}
+
+interface Flows {
+  currency: string;
+  beginning: bigint;
+  creditSales: bigint;
+  feesCharged: bigint;
+  sales: bigint;
+  endingTotal: bigint;
+  endingCurrent: bigint;
+  collected: bigint;
+  adjusted: bigint;
+}
+
+/** The inputs of CEI and DSO per currency. */
+async function receivableFlows(db: Queryable, period: Period, q: KpiQuery): Promise<Flows[]> {
+  const from = sql`${period.from}::date`;
+  const { rows } = await sql<Record<string, string>>`
+    WITH ${balances(period, q.currency)}
+    SELECT currency,
+           COALESCE(SUM(beginning) FILTER (WHERE issue_date < ${from}), 0)::text AS beginning,
+           COALESCE(SUM(as_issued) FILTER (WHERE issue_date >= ${from}), 0)::text AS credit_sales,
+           SUM(fees_charged)::text AS fees_charged,
+           SUM(ending_total)::text AS ending_total,
+           SUM(ending_current)::text AS ending_current,
+           SUM(collected)::text AS collected,
+           SUM(adjusted)::text AS adjusted
+      FROM balances
+     GROUP BY currency
+     ORDER BY currency`.execute(db);
+  return rows.map((r) => {
+    const creditSales = BigInt(r.credit_sales!);
+    const feesCharged = BigInt(r.fees_charged!);
+    return {
+      currency: r.currency!,
+      beginning: BigInt(r.beginning!),
+      creditSales,
+      feesCharged,
+      sales: creditSales + feesCharged,
+      endingTotal: BigInt(r.ending_total!),
+      endingCurrent: BigInt(r.ending_current!),
+      collected: BigInt(r.collected!),
+      adjusted: BigInt(r.adjusted!),
+    };
+  });
+}
+
+function present(f: Flows): ReceivableFlows {
+  return {
+    currency: f.currency,
+    beginning: f.beginning.toString(),
+    creditSales: f.creditSales.toString(),
+    feesCharged: f.feesCharged.toString(),
+    sales: f.sales.toString(),
+    endingTotal: f.endingTotal.toString(),
+    endingCurrent: f.endingCurrent.toString(),
+    collected: f.collected.toString(),
+    adjusted: f.adjusted.toString(),
+  };
+}
+
+/**
+ * Roll rates between consecutive buckets, from the `receivable.bucket_changed` events (dated by the
+ * business date they were computed for, `asOf`). A receivable was in bucket B during the period when:
+ *   - B was its bucket when the period began (its last change before `from`, else current) and it
+ *     owed something then;
+ *   - it was issued in the period (B = current);
+ *   - it moved into B in the period (into current only while still owing: not paid off or written off);
+ *   - or it moved out of B in the period.
+ * It rolled when it moved from B to a worse bucket in the period (the next one, or further when close
+ * of business skipped days).
+ */
+async function rollRatesOf(db: Queryable, period: Period, q: KpiQuery, buckets: Bucket[]) {
+  const from = sql`${period.from}::date`;
+  const to = sql`${period.to}::date`;
+  const { rows } = await sql<{ bucket: string; in_bucket: number; rolled: number }>`
+    WITH ${balances(period, q.currency)},
+    changes AS (
+      SELECT e.key AS receivable_id, e.data->>'bucket' AS bucket, e.data->>'previousBucket' AS previous,
+             COALESCE(e.data->>'status', 'open') AS status,
+             COALESCE((e.data->>'asOf')::date, (e.published_at AT TIME ZONE 'UTC')::date) AS on_date,
+             e.published_at, e.id
+        FROM wf_events e JOIN scope s ON s.id = e.key
+       WHERE e.type = 'receivable.bucket_changed'
+    ),
+    at_start AS (
+      SELECT DISTINCT ON (receivable_id) receivable_id, bucket
+        FROM changes WHERE on_date < ${from}
+       ORDER BY receivable_id, on_date DESC, published_at DESC, id DESC
+    ),
+    within AS (SELECT * FROM changes WHERE on_date >= ${from} AND on_date <= ${to}),
+    was_in AS (
+      SELECT b.receivable_id, COALESCE(a.bucket, ${CURRENT_BUCKET}::text) AS bucket
+        FROM balances b LEFT JOIN at_start a ON a.receivable_id = b.receivable_id
+       WHERE b.issue_date < ${from} AND b.beginning > 0
+      UNION
+      SELECT receivable_id, ${CURRENT_BUCKET}::text FROM balances WHERE issue_date >= ${from}
+      UNION
+      SELECT receivable_id, bucket FROM within WHERE bucket <> ${CURRENT_BUCKET}::text OR status = 'open'
+      UNION
+      SELECT receivable_id, previous FROM within
+    ),
+    rolled AS (
+      SELECT DISTINCT receivable_id, previous AS bucket FROM within
+       WHERE ${bucketRank(sql`bucket`, buckets)} > ${bucketRank(sql`previous`, buckets)}
+    )
+    SELECT w.bucket, count(*)::int AS in_bucket, count(r.receivable_id)::int AS rolled
+      FROM was_in w LEFT JOIN rolled r ON r.receivable_id = w.receivable_id AND r.bucket = w.bucket
+     GROUP BY w.bucket`.execute(db);
+  const names = [CURRENT_BUCKET, ...buckets.map((b) => b.name)];
+  return names.slice(0, -1).map((name, i) => {
+    const row = rows.find((r) => r.bucket === name);
+    const inBucket = row?.in_bucket ?? 0;
+    const rolled = row?.rolled ?? 0;
+    return { from: name, to: names[i + 1]!, inBucket, rolled, rate: rate(rolled, inBucket) };
+  });
+}

@@ -1,0 +1,203 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { App, RouteModule } from '../../api/context.js';
+import { rethrowInBody } from '../../api/located.js';
+import { requirePermission } from '../../api/middleware/auth.js';
+import { idempotent } from '../../api/middleware/idempotency.js';
+import {
+  commonErrors,
+  conflictError,
+  IdempotencyKeyHeader,
+  json,
+  notFoundError,
+  unprocessableError,
+} from '../../api/schemas.js';
+import { inDomainTransaction } from '../unit-of-work.js';
+import type { DomainContext } from '../contract.js';
+import { APPLICATION_STATUSES, getApplication, listApplications, submitApplication } from './applications.js';
+import { ApplicationInputSchema, OfferAnswerSchema } from './application-input.js';
+import { CreditSettingsPatchSchema, readCreditSettings, updateCreditSettings } from './credit-settings.js';
+import { answerOffer } from './lifecycle.js';
+
+/** /credit/applications (submit, read, answer an offer) and /credit/settings (bureau, products). */
+
+const ApplicationSchema = z
+  .object({
+    id: z.string().openapi({ example: 'capp_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z' }),
+    status: z.enum(APPLICATION_STATUSES),
+    outcome: z.string().nullable().openapi({ description: "Policy's outcome: approve, decline or review" }),
+    customerId: z.string(),
+    applicant: z.record(z.string(), z.unknown()),
+    product: z.string(),
+    amount: z.string(),
+    currency: z.string(),
+    termMonths: z.number(),
+    purpose: z.string(),
+    monthlyIncome: z.string(),
+    monthlyExpenses: z.string(),
+    employment: z.record(z.string(), z.unknown()),
+    consent: z.record(z.string(), z.unknown()),
+    submittedBy: z.string(),
+    assessment: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'age, bureau summary, history with us, affordability (installment, DTI, PTI)' }),
+    score: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'score, grade, pd, riskBand, points per attribute, and the scorecard version' }),
+    rules: z
+      .array(z.record(z.string(), z.unknown()))
+      .openapi({ description: 'Every rule that fired: decision, version, kind, code, reason' }),
+    decisions: z.array(z.object({ key: z.string(), version: z.number() })),
+    reasons: z.array(z.object({ code: z.string(), text: z.string() })),
+    terms: z.record(z.string(), z.unknown()).nullable(),
+    authority: z.record(z.string(), z.unknown()).nullable(),
+    approvals: z.array(z.record(z.string(), z.unknown())),
+    offer: z.record(z.string(), z.unknown()).nullable(),
+    contract: z.record(z.string(), z.unknown()).nullable(),
+    instanceId: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    decidedAt: z.string().nullable(),
+  })
+  .openapi('CreditApplication');
+
+const ApplicationWithTimeline = ApplicationSchema.extend({
+  timeline: z.array(z.record(z.string(), z.unknown())).openapi({ description: "The deciding workflow's history" }),
+}).openapi('CreditApplicationDetail');
+
+const SettingsSchema = z
+  .object({ bureau: z.object({ url: z.string() }).nullable(), products: z.array(z.record(z.string(), z.unknown())) })
+  .openapi('CreditSettings');
+
+const read = requirePermission('credit:read');
+const apply = requirePermission('credit:apply');
+const manage = requirePermission('decisions:manage');
+const IdParam = z.object({ id: z.string().min(1).max(100) });
+const body = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+
+const submitDef = createRoute({
+  method: 'post',
+  path: '/credit/applications',
+  tags: ['credit'],
+  summary: 'Submit a credit application (decided asynchronously by the credit-application workflow)',
+  description:
+    'Creates the customer when the external id is new. The decision — automatic, or by approvers — is read with GET; ' +
+    'the event `credit.application.decided` and the webhooks announce it.',
+  middleware: [apply, idempotent({ required: true })] as const,
+  request: { headers: IdempotencyKeyHeader, body: body(ApplicationInputSchema.openapi('CreditApplicationInput')) },
+  responses: {
+    201: json(ApplicationSchema, 'Submitted'),
+    ...commonErrors,
+    ...unprocessableError('Unknown product, amount or term outside the product, or Idempotency-Key reused'),
+  },
+});
+
+const listDef = createRoute({
+  method: 'get',
+  path: '/credit/applications',
+  tags: ['credit'],
+  summary: 'List credit applications, newest first',
+  middleware: [read] as const,
+  request: {
+    query: z.object({
+      status: z.enum(APPLICATION_STATUSES).optional(),
+      customer: z.string().max(100).optional().openapi({ description: 'Customer id' }),
+      after: z.string().max(100).optional().openapi({ description: 'The `next` of the previous page' }),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+    }),
+  },
+  responses: {
+    200: json(z.object({ data: z.array(ApplicationSchema), next: z.string().nullable() }), 'A page'),
+    ...commonErrors,
+  },
+});
+
+const getDef = createRoute({
+  method: 'get',
+  path: '/credit/applications/{id}',
+  tags: ['credit'],
+  summary: 'A credit application: status, score, rules fired with versions, reasons, approvers, timeline',
+  middleware: [read] as const,
+  request: { params: IdParam },
+  responses: { 200: json(ApplicationWithTimeline, 'The application'), ...commonErrors, ...notFoundError },
+});
+
+const offerDef = createRoute({
+  method: 'post',
+  path: '/credit/applications/{id}/offer',
+  tags: ['credit'],
+  summary: "The applicant's answer to a counter-offer (accepting books the contract on the offered terms)",
+  middleware: [apply, idempotent({ required: true })] as const,
+  request: { params: IdParam, headers: IdempotencyKeyHeader, body: body(OfferAnswerSchema.openapi('OfferAnswer')) },
+  responses: {
+    202: json(z.object({ id: z.string(), status: z.string(), offer: z.record(z.string(), z.unknown()) }), 'Recorded'),
+    ...commonErrors,
+    ...notFoundError,
+    ...conflictError,
+  },
+});
+
+const getSettingsDef = createRoute({
+  method: 'get',
+  path: '/credit/settings',
+  tags: ['credit'],
+  summary: 'The bureau endpoint and the products',
+  middleware: [read] as const,
+  responses: { 200: json(SettingsSchema, 'Settings'), ...commonErrors },
+});
+
+const putSettingsDef = createRoute({
+  method: 'put',
+  path: '/credit/settings',
+  tags: ['credit'],
+  summary: 'Change the bureau endpoint or the products (audited)',
+  middleware: [manage] as const,
+  request: { body: body(CreditSettingsPatchSchema.openapi('CreditSettingsPatch')) },
+  responses: { 200: json(SettingsSchema, 'Settings after the change'), ...commonErrors },
+});
+
+export function creditRoutes(context: DomainContext): RouteModule {
+  return {
+    register(app: App) {
+      app.openapi(submitDef, async (c) => {
+        const input = c.req.valid('json');
+        const application = await inDomainTransaction(
+          { ...context, database: c.var.database },
+          { actor: c.var.principal.id, requestId: c.var.requestId },
+          (unit) => submitApplication(unit, input, c.var.principal.name),
+        ).catch(rethrowInBody);
+        return c.json(application, 201);
+      });
+
+      app.openapi(listDef, async (c) => {
+        const q = c.req.valid('query');
+        const data = await listApplications(c.var.database.db, q);
+        return c.json({ data, next: data.length === q.limit ? data[data.length - 1]!.id : null }, 200);
+      });
+
+      app.openapi(getDef, async (c) => c.json(await getApplication(c.var.database.db, c.req.valid('param').id), 200));
+
+      app.openapi(offerDef, async (c) => {
+        const { id } = c.req.valid('param');
+        const { accept } = c.req.valid('json');
+        const answer = await inDomainTransaction(
+          { ...context, database: c.var.database },
+          { actor: c.var.principal.id, requestId: c.var.requestId },
+          (unit) => answerOffer(unit, id, accept),
+        );
+        return c.json(answer, 202);
+      });
+
+      app.openapi(getSettingsDef, async (c) => c.json(await readCreditSettings(c.var.database.db), 200));
+
+      app.openapi(putSettingsDef, async (c) => {
+        const patch = c.req.valid('json');
+        const settings = await c.var.database.transaction((tx) =>
+          updateCreditSettings(tx, patch, { actor: c.var.principal.id, requestId: c.var.requestId }, context.clock),
+        );
+        return c.json(settings, 200);
+      });
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { DomainModule } from '../contract.js';
+import { httpRequestAction } from './http-request-action.js';
+import { outboundPolicy } from './outbound-policy.js';
+
+/**
+ * Calls to outside REST systems from workflows (`http.request`). No tables and no routes: the
+ * call's record is the step's timeline entry, and exactly-once at the far end rests on the step's
+ * idempotency key.
+ */
+export const httpCallModule: DomainModule = {
+  name: 'http-call',
+  registerActions(context) {
+    // Registered once per engine: the server and the CLI worker may both hand us the same registry.
+    if (!context.engine.actions.has('http.request'))
+      context.engine.actions.register(
+        httpRequestAction(context.secrets, outboundPolicy({ allow: context.config?.outboundAllow ?? [] })),
+      );
+  },
+};

@@ -1,0 +1,131 @@
+import type { Clock } from '../core/clock.js';
+import type { DomainContext } from './contract.js';
+import type { PublishRequest } from '../engine/runtime/publish-event.js';
+import { appendAuditBatch, type AuditEntry } from '../storage/audit/audit-log.js';
+import type { Tx } from '../storage/schema.js';
+
+/**
+ * One domain transaction: the writes go through `tx` at once, while the audit rows and engine
+ * events they cause are collected and written by `flush()` just before commit — one audit-chain lock
+ * and one batched event insert, whether the unit changed one customer or ten thousand (bulk sync).
+ * Because flush runs inside the same transaction, a rollback takes the audit rows and events too.
+ */
+export class DomainWork {
+  readonly #audits: AuditEntry[] = [];
+  readonly #events: PublishRequest[] = [];
+  readonly #deferred = new Map<string, DeferredWrites>();
+  /**
+   * Lookups worth keeping for the rest of the unit (ledger account ids by code and currency). Cleared
+   * when a failed row's savepoint rolls back, since what it looked up may have been created by it.
+   */
+  readonly memo = new Map<string, string>();
+
+  constructor(
+    readonly tx: Tx,
+    readonly context: DomainContext,
+    readonly actor: string,
+    readonly requestId: string | null,
+  ) {}
+
+  get clock(): Clock {
+    return this.context.clock;
+  }
+
+  /** Today's business date (UTC) by the context's clock. */
+  today(): string {
+    return this.clock.now().toISOString().slice(0, 10);
+  }
+
+  audit(entry: Omit<AuditEntry, 'actor' | 'requestId'>): void {
+    this.#audits.push({ ...entry, actor: this.actor, requestId: this.requestId });
+  }
+
+  /** An audit row written by a service on the unit's behalf (the ledger), as that service built it. */
+  auditEntry(entry: AuditEntry): void {
+    this.#audits.push(entry);
+  }
+
+  /** An engine event, keyed by the entity it is about (waits correlate on that key). */
+  publish(type: string, key: string, data: Record<string, unknown>): void {
+    this.#events.push({ type, key, data, actor: this.actor, requestId: this.requestId });
+  }
+
+  /**
+   * Writes a service holds back until the unit ends (the ledger's balance moves), one holder per
+   * key for the whole unit; flushed before the audit rows, rolled back with a failed row.
+   */
+  deferred<T extends DeferredWrites>(key: string, create: () => T): T {
+    let holder = this.#deferred.get(key);
+    if (!holder) {
+      holder = create();
+      this.#deferred.set(key, holder);
+    }
+    return holder as T;
+  }
+
+  /** Where the pending audit rows, events and deferred writes stand, to drop a failed row's share in a bulk sync. */
+  mark(): UnitMark {
+    const deferred = new Map([...this.#deferred].map(([key, holder]) => [key, holder.mark()]));
+    return { audits: this.#audits.length, events: this.#events.length, deferred };
+  }
+
+  rollbackTo(mark: UnitMark): void {
+    this.#audits.length = mark.audits;
+    this.#events.length = mark.events;
+    for (const [key, holder] of this.#deferred) holder.rollbackTo(mark.deferred.get(key) ?? 0);
+    this.memo.clear();
+  }
+
+  async flush(): Promise<void> {
+    for (const holder of this.#deferred.values()) await holder.flush(this.tx);
+    const audits = this.#audits.splice(0);
+    const events = this.#events.splice(0);
+    await appendAuditBatch(this.tx, audits, this.clock);
+    await this.context.engine.publishManyInTx(this.tx, events);
+  }
+}
+
+/** Writes a service defers to the end of a unit of work (see DomainWork.deferred). */
+export interface DeferredWrites {
+  mark(): number;
+  rollbackTo(mark: number): void;
+  flush(tx: Tx): Promise<void>;
+}
+
+export interface UnitMark {
+  audits: number;
+  events: number;
+  deferred: Map<string, number>;
+}
+
+/** Runs `work` in one transaction of `context.database` and flushes its audit rows and events before commit. */
+export async function inDomainTransaction<T>(
+  context: DomainContext,
+  who: { actor: string; requestId?: string | null },
+  work: (unit: DomainWork) => Promise<T>,
+): Promise<T> {
+  const result = await context.database.transaction(async (tx) => {
+    const unit = new DomainWork(tx, context, who.actor, who.requestId ?? null);
+    const value = await work(unit);
+    await unit.flush();
+    return value;
+  });
+  context.engine.services.wake();
+  return result;
+}
+
+/**
+ * The same unit inside a workflow step: writes go through the step's transaction (so they commit
+ * with the instance's advance, exactly once), and the audit rows and events are flushed into it.
+ */
+export async function inStepTransaction<T>(
+  context: DomainContext,
+  tx: Tx,
+  actor: string,
+  work: (unit: DomainWork) => Promise<T>,
+): Promise<T> {
+  const unit = new DomainWork(tx, context, actor, null);
+  const value = await work(unit);
+  await unit.flush();
+  return value;
+}

@@ -3,7 +3,9 @@
 import type { RouteModule } from './api/context.js';
 import type { BackgroundService, DomainContext, DomainModule } from './domains/contract.js';
 import { ledgerModule } from './domains/ledger/ledger-module.js';
+import { customersModule } from './domains/customers/customers-module.js';
 import { receivablesModule } from './domains/receivables/receivables-module.js';
+import { syncModule } from './domains/sync/sync-module.js';
 import { channelsModule } from './domains/channels/channels-module.js';
 import { webhooksModule } from './domains/webhooks/outbound/webhooks-module.js';
 import { httpCallModule } from './domains/http-call/http-call-module.js';
@@ -14,7 +16,9 @@ import { collectionsModule } from './domains/collections/collections-module.js';
 /** Order is the order routes appear in OpenAPI and actions are registered. */
 export const DOMAINS: DomainModule[] = [
   ledgerModule,
+  customersModule,
   receivablesModule,
+  syncModule,
   channelsModule,
   httpCallModule,
   webhooksModule,

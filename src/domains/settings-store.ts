@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { appendAudit } from '../storage/audit/audit-log.js';
 import type { Tx } from '../storage/schema.js';
-import './receivables/tables.js';
+import './settings-tables.js';
 
 /**
  * Settings operations staff edit without a deploy (delinquency buckets, the waterfall, contact

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { putDomainSetting } from '../settings-store.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
-import '../receivables/tables.js';
+import '../settings-tables.js';
 
 /**
  * What a collections team configures without a deploy: its collectors (with the languages they

@@ -2,10 +2,10 @@ import { sql, type Selectable } from 'kysely';
 import { conflict, refusedField } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { rateCustomer } from '../customers/customer-service.js';
+import { unitRatingScale } from '../customers/ratings.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { Queryable } from '../../storage/schema.js';
 import { addDays } from '../receivables/schedule/due-dates.js';
-import { unitSettings } from '../receivables/settings.js';
 import { lockCase, type CaseRow } from './cases.js';
 import { readCollectionsSettings, type CollectionsSettings } from './collections-settings.js';
 import type { CollectionPromisesTable } from './tables.js';
@@ -150,7 +150,7 @@ async function brokenPromiseFeedback(unit: DomainWork, customerId: string): Prom
     .select('risk_rating')
     .where('id', '=', customerId)
     .executeTakeFirstOrThrow();
-  const { ratingScale } = await unitSettings(unit);
+  const ratingScale = await unitRatingScale(unit);
   const at =
     customer.risk_rating === null
       ? Math.floor((ratingScale.length - 1) / 2)

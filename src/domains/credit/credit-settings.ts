@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.js';
 import { AmountString, CurrencyCode, isMinorUnits } from '../customers/customer-input.js';
 import { putDomainSetting } from '../settings-store.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
-import '../receivables/tables.js';
+import '../settings-tables.js';
 
 /**
  * What a credit team configures without a deploy: the bureau finflow asks, and the products it

@@ -7,14 +7,8 @@ import { commonErrors, IdempotencyKeyHeader, idempotencyErrors, json, notFoundEr
 import { inDomainTransaction } from '../unit-of-work.js';
 import type { DomainContext } from '../contract.js';
 import { CustomerPatchSchema, CustomerUpsertSchema } from './customer-input.js';
-import {
-  getCustomer,
-  listCustomers,
-  patchCustomer,
-  rateCustomer,
-  ratingHistory,
-  upsertCustomer,
-} from './customer-service.js';
+import { getCustomer, listCustomers, patchCustomer, rateCustomer, upsertCustomer } from './customer-service.js';
+import { ratingHistory } from './ratings.js';
 
 /** /customers: create or update by external id, read, change fields, rate, list. */
 

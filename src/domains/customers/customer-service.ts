@@ -4,10 +4,10 @@ import { sql } from 'kysely';
 import { AppError, notFound, validationError, type FieldIssue } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { DomainWork } from '../unit-of-work.js';
-import { unitSettings } from '../receivables/settings.js';
-import type { CustomersTable } from '../receivables/tables.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import type { CustomerPatch, CustomerUpsert } from './customer-input.js';
+import { checkRating, ratingIssues, recordRating, unitRatingScale } from './ratings.js';
+import type { CustomersTable } from './tables.js';
 
 /**
  * Customers (debtors, borrowers, suppliers) keyed by the core system's external id. Every change is
@@ -112,7 +112,7 @@ async function createCustomer(
   const [customer] = await createCustomers(
     unit,
     [{ externalId, ...fields }],
-    ratingScale ?? (await unitSettings(unit)).ratingScale,
+    ratingScale ?? (await unitRatingScale(unit)),
   );
   return customer!;
 }
@@ -131,12 +131,6 @@ function limitIssues(limit: string | null | undefined, currency: string | null |
   return absent(limit) === absent(currency)
     ? []
     : [{ field: 'limitCurrency', message: 'a credit limit and its currency go together' }];
-}
-
-function ratingIssues(rating: string, ratingScale: string[]): FieldIssue[] {
-  return ratingScale.includes(rating)
-    ? []
-    : [{ field: 'riskRating', message: `must be one of ${ratingScale.join(', ')}` }];
 }
 
 const INSERT_CHUNK = 1000;
@@ -252,11 +246,6 @@ function checkLimit(limit: string | null | undefined, currency: string | null | 
   if (issues.length) throw validationError(issues);
 }
 
-async function checkRating(unit: DomainWork, rating: string, scale?: string[]): Promise<void> {
-  const issues = ratingIssues(rating, scale ?? (await unitSettings(unit)).ratingScale);
-  if (issues.length) throw validationError(issues);
-}
-
 /** Sets the risk rating with a reason (history kept); a worse rating raises `customer.risk_rating_worsened`. */
 export async function rateCustomer(
   unit: DomainWork,
@@ -284,51 +273,6 @@ export async function rateCustomer(
   });
   unit.publish('customer.updated', id, { customer, changed: ['riskRating'] });
   return customer;
-}
-
-async function recordRating(
-  unit: DomainWork,
-  customerId: string,
-  rating: string,
-  previous: string | null,
-  reason: string,
-  scale?: string[],
-): Promise<void> {
-  const now = unit.clock.now();
-  await unit.tx
-    .insertInto('customer_risk_ratings')
-    .values({
-      id: newId('rat', now.getTime()),
-      customer_id: customerId,
-      rating,
-      previous,
-      reason,
-      rated_at: now,
-      rated_by: unit.actor,
-    })
-    .execute();
-  if (previous === null) return;
-  const ratings = scale ?? (await unitSettings(unit)).ratingScale;
-  if (ratings.indexOf(rating) > ratings.indexOf(previous)) {
-    unit.publish('customer.risk_rating_worsened', customerId, { customerId, from: previous, to: rating, reason });
-  }
-}
-
-export async function ratingHistory(db: Queryable, customerId: string) {
-  const rows = await db
-    .selectFrom('customer_risk_ratings')
-    .selectAll()
-    .where('customer_id', '=', customerId)
-    .orderBy('rated_at')
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => ({
-    rating: r.rating,
-    previous: r.previous,
-    reason: r.reason,
-    ratedAt: r.rated_at.toISOString(),
-    ratedBy: r.rated_by,
-  }));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import { AppError, conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import { adjustCreditBalance } from '../customers/credit-balances.js';
 import { lockCustomer, refreshExposure } from '../customers/customer-service.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { Queryable } from '../../storage/schema.js';
@@ -146,7 +147,7 @@ export async function recordPayment(
       .execute();
   }
   const customerBefore = await lockCustomer(unit.tx, receivable.customer_id);
-  if (unallocated > 0n) await adjustCredit(unit, receivable.customer_id, input.currency, unallocated);
+  if (unallocated > 0n) await adjustCreditBalance(unit, receivable.customer_id, input.currency, unallocated);
   await postPayment(postingContextOf(unit), {
     id,
     receivableId: receivable.id,
@@ -191,18 +192,6 @@ async function applyAllocations(unit: DomainWork, receivableId: string, allocati
   }
 }
 
-/** Overpayments are held per customer and currency (the ledger's customer-credit liability). */
-async function adjustCredit(unit: DomainWork, customerId: string, currency: string, delta: bigint) {
-  await unit.tx
-    .updateTable('customers')
-    .set({
-      credit_balances: sql`jsonb_set(credit_balances, ARRAY[${currency}],
-        to_jsonb((COALESCE((credit_balances->>${currency})::bigint, 0) + ${delta.toString()}::bigint)::text))`,
-    })
-    .where('id', '=', customerId)
-    .execute();
-}
-
 async function allocationsOf(db: Queryable | DomainWork['tx'], paymentId: string): Promise<Allocation[]> {
   const rows = await db
     .selectFrom('payment_allocations')
@@ -238,7 +227,8 @@ export async function reversePayment(
   }
   await applyAllocations(unit, receivable.id, allocations, -1n);
   const customerBefore = await lockCustomer(unit.tx, receivable.customer_id);
-  if (payment.unallocated > 0n) await adjustCredit(unit, payment.customer_id, payment.currency, -payment.unallocated);
+  if (payment.unallocated > 0n)
+    await adjustCreditBalance(unit, payment.customer_id, payment.currency, -payment.unallocated);
   const reversalJournalId = await postPaymentReversal(
     postingContextOf(unit),
     { id: payment.id, journalId: payment.journal_id },

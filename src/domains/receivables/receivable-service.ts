@@ -13,7 +13,7 @@ import type { ReceivableInput } from './receivable-input.js';
 import { dueDateFromTerms, invoiceLines, invoiceSchedule, type InvoiceLine } from './schedule/invoice-amounts.js';
 import { loanSchedule, type ScheduledInstallment } from './schedule/loan-schedule.js';
 import { unitSettings } from './settings.js';
-import type { InstallmentsTable, ReceivablesTable } from './tables.js';
+import type { InstallmentsTable, ReceivableRow } from './tables.js';
 
 /**
  * Receivables: invoices and loans. Creation generates the schedule, books the receivable in the
@@ -61,8 +61,6 @@ export interface Installment {
   feePaid: string;
   outstanding: string;
 }
-
-export type ReceivableRow = Selectable<ReceivablesTable>;
 
 export function toReceivable(row: ReceivableRow): Receivable {
   return {

@@ -1,18 +1,16 @@
 import { z } from 'zod';
-import { customerRoutes } from '../customers/customer-routes.js';
 import { rateCustomer, getCustomer } from '../customers/customer-service.js';
 import { inStepTransaction } from '../unit-of-work.js';
 import type { DomainContext, DomainModule } from '../contract.js';
 import type { ActionDefinition } from '../../engine/actions.js';
-import { syncRoutes } from '../sync/sync-routes.js';
 import { issueDueInvoices } from './billing-plans.js';
 import { closeOfBusiness } from './delinquency/close-of-business.js';
 import { chargeFee } from './fees.js';
 import { CalendarDate } from './receivable-input.js';
-import { receivableRoutes } from './receivable-routes.js';
+import { receivableRoutes } from './http/routes.js';
 
 /**
- * Customers, receivables and the sync with core systems. The actions are what workflows call:
+ * Receivables (invoices, loans, payments, fees, delinquency, billing plans). The actions are what workflows call:
  * a daily schedule runs close of business and recurring billing; collections strategies charge
  * fees and change risk ratings.
  */
@@ -73,5 +71,5 @@ export const receivablesModule: DomainModule = {
       if (!context.engine.actions.has(action.name)) context.engine.actions.register(action);
     }
   },
-  routes: (context) => [customerRoutes(context), receivableRoutes(context), syncRoutes(context)],
+  routes: (context) => [receivableRoutes(context)],
 };

@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { validationError, type FieldIssue } from '../../core/errors.js';
+import { parseRatingScale, RATING_SCALE_KEY, readRatingScale } from '../customers/ratings.js';
 import { putDomainSetting } from '../settings-store.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import { DEFAULT_WATERFALL, parseWaterfall, type Waterfall } from './allocation/waterfall.js';
-import './tables.js';
+import '../settings-tables.js';
 
 /**
- * The policies operations staff tune without a deploy: delinquency buckets, the default payment
- * waterfall and the risk-rating scale. Stored as JSON documents in `domain_settings`; every change
- * is audited with before and after.
+ * The policies operations staff tune without a deploy: delinquency buckets and the default payment
+ * waterfall. Stored as JSON documents in `domain_settings`; every change is audited with before and
+ * after. The settings route also shows and changes the customers' risk-rating scale
+ * (customers/ratings.ts), so its document is these two plus that one.
  */
 
 export interface Bucket {
@@ -29,19 +31,20 @@ export const DEFAULT_BUCKETS: Bucket[] = [
   { name: '90+', minDpd: 91, maxDpd: null },
 ];
 
-/** Best first: a move to a later entry is a worsening. */
-export const DEFAULT_RATING_SCALE = ['A', 'B', 'C', 'D', 'E'];
-
 export interface ReceivableSettings {
   buckets: Bucket[];
   waterfall: Waterfall;
+}
+
+/** What GET and PUT /receivables/settings show. */
+export interface SettingsDocument extends ReceivableSettings {
   ratingScale: string[];
 }
 
-export const SETTING_KEYS = {
+const SETTING_KEYS = {
   buckets: 'delinquency.buckets',
   waterfall: 'payments.waterfall',
-  ratingScale: 'customers.rating_scale',
+  ratingScale: RATING_SCALE_KEY,
 } as const;
 
 const BucketSchema = z
@@ -93,25 +96,19 @@ export function bucketFor(dpd: number, buckets: Bucket[]): string {
   return buckets.find((b) => dpd >= b.minDpd && (b.maxDpd === null || dpd <= b.maxDpd))!.name;
 }
 
-export function parseRatingScale(value: unknown, field = 'ratingScale'): string[] {
-  const parsed = z.array(z.string().min(1).max(20)).min(2).max(50).safeParse(value);
-  if (!parsed.success || new Set(parsed.data).size !== parsed.data.length) {
-    throw validationError([{ field, message: 'must be 2–50 distinct ratings, best first' }]);
-  }
-  return parsed.data;
-}
-
 export async function readSettings(db: Queryable | Tx): Promise<ReceivableSettings> {
   const rows = await db.selectFrom('domain_settings').select(['key', 'value']).execute();
   const value = (key: string) => rows.find((r) => r.key === key)?.value;
   const buckets = value(SETTING_KEYS.buckets);
   const waterfall = value(SETTING_KEYS.waterfall);
-  const scale = value(SETTING_KEYS.ratingScale);
   return {
     buckets: buckets === undefined ? DEFAULT_BUCKETS : parseBuckets(buckets),
     waterfall: waterfall === undefined ? DEFAULT_WATERFALL : parseWaterfall(waterfall),
-    ratingScale: scale === undefined ? DEFAULT_RATING_SCALE : parseRatingScale(scale),
   };
+}
+
+export async function readSettingsDocument(db: Queryable | Tx): Promise<SettingsDocument> {
+  return { ...(await readSettings(db)), ratingScale: await readRatingScale(db) };
 }
 
 const perUnit = new WeakMap<DomainWork, Promise<ReceivableSettings>>();
@@ -132,18 +129,18 @@ export function unitSettings(unit: DomainWork): Promise<ReceivableSettings> {
 /** Replaces the settings given (others keep their value); audited per key that changed. */
 export async function updateSettings(
   tx: Tx,
-  patch: Partial<Record<keyof ReceivableSettings, unknown>>,
+  patch: Partial<Record<keyof SettingsDocument, unknown>>,
   actor: string,
   clock: Clock,
   requestId: string | null = null,
-): Promise<ReceivableSettings> {
-  const before = await readSettings(tx);
-  const parsed: Partial<ReceivableSettings> = {
+): Promise<SettingsDocument> {
+  const before = await readSettingsDocument(tx);
+  const parsed: Partial<SettingsDocument> = {
     ...(patch.buckets !== undefined ? { buckets: parseBuckets(patch.buckets) } : {}),
     ...(patch.waterfall !== undefined ? { waterfall: parseWaterfall(patch.waterfall) } : {}),
     ...(patch.ratingScale !== undefined ? { ratingScale: parseRatingScale(patch.ratingScale) } : {}),
   };
-  for (const name of Object.keys(parsed) as Array<keyof ReceivableSettings>) {
+  for (const name of Object.keys(parsed) as Array<keyof SettingsDocument>) {
     await putDomainSetting(
       tx,
       { key: SETTING_KEYS[name], before: before[name], after: parsed[name] },

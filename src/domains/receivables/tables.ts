@@ -1,15 +1,13 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
 import type { Json, Timestamp } from '../../storage/schema.js';
 
 /**
- * Kysely types of the customers and receivables tables (SQL in storage/migrations/0004_receivables.sql).
+ * Kysely types of the receivables tables (SQL in storage/migrations/0004_receivables.sql; the customers
+ * tables it also creates are declared in customers/tables.ts, domain_settings in settings-store.ts).
  * `date` columns read back as 'YYYY-MM-DD' strings, bigint columns as BigInt.
  */
 declare module '../../storage/schema.js' {
   interface Tables {
-    domain_settings: DomainSettingsTable;
-    customers: CustomersTable;
-    customer_risk_ratings: CustomerRiskRatingsTable;
     receivables: ReceivablesTable;
     receivable_lines: ReceivableLinesTable;
     installments: InstallmentsTable;
@@ -24,43 +22,6 @@ declare module '../../storage/schema.js' {
 
 type DateColumn = string;
 type Amount = bigint | string | number;
-
-export interface DomainSettingsTable {
-  key: string;
-  value: Json;
-  updated_at: Timestamp;
-  updated_by: string;
-}
-
-export interface CustomersTable {
-  id: string;
-  external_id: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  address: Json;
-  language: string;
-  time_zone: string;
-  segment: string | null;
-  risk_rating: string | null;
-  credit_limit: ColumnType<bigint | null, Amount | null, Amount | null>;
-  limit_currency: string | null;
-  exposure: ColumnType<bigint, Amount | undefined, Amount>;
-  credit_balances: Json;
-  metadata: Json;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface CustomerRiskRatingsTable {
-  id: string;
-  customer_id: string;
-  rating: string;
-  previous: string | null;
-  reason: string | null;
-  rated_at: Timestamp;
-  rated_by: string;
-}
 
 export type ReceivableKind = 'invoice' | 'loan';
 export type ReceivableStatus = 'open' | 'paid' | 'cancelled' | 'written_off';
@@ -94,6 +55,9 @@ export interface ReceivablesTable {
   updated_at: Timestamp;
   request_hash: string;
 }
+
+/** A receivable as read back: shared by the service and the delinquency code, which both change it. */
+export type ReceivableRow = Selectable<ReceivablesTable>;
 
 export interface ReceivableLinesTable {
   receivable_id: string;

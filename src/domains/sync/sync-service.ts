@@ -3,12 +3,12 @@ import type { z } from 'zod';
 import { AppError, validationError, type FieldIssue } from '../../core/errors.js';
 import { CustomerUpsertSchema, type CustomerUpsert } from '../customers/customer-input.js';
 import { createCustomers, newCustomerIssues, upsertCustomer } from '../customers/customer-service.js';
+import { unitRatingScale } from '../customers/ratings.js';
 import { inDomainTransaction, type DomainWork } from '../unit-of-work.js';
 import type { DomainContext } from '../contract.js';
 import { recordPayment } from '../receivables/payments.js';
 import { ReceivableInputSchema, SyncPaymentSchema } from '../receivables/receivable-input.js';
 import { createReceivable } from '../receivables/receivable-service.js';
-import { unitSettings } from '../receivables/settings.js';
 
 /**
  * Bulk upsert from the institution's core system, keyed by external ids: customers, receivables and
@@ -81,7 +81,7 @@ type Applier = { schema: z.ZodType; run(row: never): Promise<Applied> };
 async function applierFor(kind: SyncKind, unit: DomainWork): Promise<Applier> {
   switch (kind) {
     case 'customers': {
-      const { ratingScale } = await unitSettings(unit);
+      const ratingScale = await unitRatingScale(unit);
       return {
         schema: CustomerUpsertSchema,
         run: async (row: z.infer<typeof CustomerUpsertSchema>) => {
@@ -164,7 +164,7 @@ async function createNewCustomers(
       .execute();
     for (const f of found) existing.add(f.external_id);
   }
-  const { ratingScale } = await unitSettings(unit);
+  const ratingScale = await unitRatingScale(unit);
   const settled = new Set<number>();
   const fresh: Array<{ index: number; row: CustomerUpsert }> = [];
   for (const [index, p] of parsed.entries()) {

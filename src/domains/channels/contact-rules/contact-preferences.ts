@@ -3,7 +3,7 @@ import type { DomainWork } from '../../unit-of-work.js';
 import { getCustomer } from '../../customers/customer-service.js';
 import type { Queryable, Tx } from '../../../storage/schema.js';
 import { CONTACT_CHANNELS, QuietHoursSchema } from './contact-settings.js';
-import '../../receivables/tables.js';
+import '../../customers/tables.js';
 import '../tables.js';
 
 /**

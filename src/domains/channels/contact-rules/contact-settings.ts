@@ -4,7 +4,7 @@ import type { Clock } from '../../../core/clock.js';
 import { validationError } from '../../../core/errors.js';
 import { putDomainSetting } from '../../settings-store.js';
 import type { Queryable, Tx } from '../../../storage/schema.js';
-import '../../receivables/tables.js';
+import '../../settings-tables.js';
 
 /**
  * The installation's contact rules, edited by compliance without a deploy and stored in

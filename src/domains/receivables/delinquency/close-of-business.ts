@@ -6,7 +6,7 @@ import { expirePendingTransfers } from '../../ledger/ledger-service.js';
 import type { PublishRequest } from '../../../engine/runtime/publish-event.js';
 import { addDays } from '../schedule/due-dates.js';
 import { CURRENT_BUCKET, readSettings, type Bucket } from '../settings.js';
-import type { ReceivableRow } from '../receivable-service.js';
+import type { ReceivableRow } from '../tables.js';
 import { receivableEventData, transitionEvents } from './delinquency.js';
 
 /**

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { DomainWork } from '../../unit-of-work.js';
 import type { Tx } from '../../../storage/schema.js';
-import type { ReceivableRow } from '../receivable-service.js';
 import { daysBetween } from '../schedule/due-dates.js';
 import { bucketFor, unitSettings, type Bucket } from '../settings.js';
+import type { ReceivableRow } from '../tables.js';
 
 /**
  * Days past due and buckets. DPD counts from the due date of the oldest installment not fully paid

@@ -19,8 +19,8 @@ const DOMAIN_MAY_IMPORT = {
 /** Tests drive a whole server: they may import the composition root and any domain. */
 const TEST_FILE = '\\.test\\.ts$';
 
-/** Shared files of the domain layer every domain uses: the contract, the unit of work, the settings store. */
-const DOMAIN_SHARED = 'contract\\.ts$|unit-of-work\\.ts$|settings-store\\.ts$';
+/** Shared files of the domain layer every domain uses: the contract, the unit of work, the settings store and its table. */
+const DOMAIN_SHARED = 'contract\\.ts$|unit-of-work\\.ts$|settings-(store|tables)\\.ts$';
 
 const domainDirectionRules = Object.entries(DOMAIN_MAY_IMPORT).map(([domain, allowed]) => ({
   name: `domain-direction-${domain}`,

@@ -3,15 +3,12 @@ import { Argument, Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import {
-  checkFile,
-  checkReport,
-  importFile,
-  type ImportProgress,
-  type ImportReport,
-} from '../../domains/sync/import/import-file.js';
-import { formatIssue } from '../../domains/sync/import/convert.js';
-import { IMPORT_KINDS, loadMapping, type ImportKind, type ImportMapping } from '../../domains/sync/import/mapping.js';
+import { checkFile, type ImportProgress } from '../../domains/sync/import/check-file.js';
+import { importFile } from '../../domains/sync/import/import-file.js';
+import { formatIssue } from '../../domains/sync/import/import-issue.js';
+import { checkReport, type ImportReport } from '../../domains/sync/import/import-report.js';
+import { IMPORT_KINDS, type ImportKind, type ImportMapping } from '../../domains/sync/import/mapping/mapping-types.js';
+import { loadMapping } from '../../domains/sync/import/mapping/parse-mapping.js';
 import { MAX_SYNC_ROWS, syncRows, type SyncMode } from '../../domains/sync/sync-service.js';
 import { configFrom, withDatabaseOptions, withEngine } from '../context.js';
 import { cliActor, EXIT } from '../output.js';

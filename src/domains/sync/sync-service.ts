@@ -1,14 +1,10 @@
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import { AppError, validationError, type FieldIssue } from '../../core/errors.js';
-import { CustomerUpsertSchema, type CustomerUpsert } from '../customers/customer-input.js';
-import { createCustomers, newCustomerIssues, upsertCustomer } from '../customers/customer-service.js';
-import { unitRatingScale } from '../customers/ratings.js';
 import { inDomainTransaction, type DomainWork } from '../unit-of-work.js';
 import type { DomainContext } from '../contract.js';
-import { recordPayment } from '../receivables/payments.js';
-import { ReceivableInputSchema, SyncPaymentSchema } from '../receivables/receivable-input.js';
-import { createReceivable } from '../receivables/receivable-service.js';
+import { applierFor, type Applier } from './sync-appliers.js';
+import { createNewCustomers, type CustomerParse, type SettledRow } from './sync-new-customers.js';
 
 /**
  * Bulk upsert from the institution's core system, keyed by external ids: customers, receivables and
@@ -38,8 +34,6 @@ export interface SyncReport {
   rows: SyncRowResult[];
 }
 
-type Applied = { id: string; status: 'created' | 'updated' | 'unchanged' };
-
 /** Thrown to roll the whole transaction back in all-or-nothing mode, carrying the report out. */
 class RolledBack extends Error {
   constructor(readonly report: SyncReport) {
@@ -61,10 +55,13 @@ export async function syncRows(
       const apply = await applierFor(kind, unit);
       const parsed = rows.map((raw) => apply.schema.safeParse(raw));
       const results: SyncRowResult[] = new Array<SyncRowResult>(rows.length);
-      const done =
-        kind === 'customers' ? await createNewCustomers(unit, parsed as CustomerParse[], results) : new Set<number>();
+      const settled =
+        kind === 'customers'
+          ? await createNewCustomers(unit, parsed as CustomerParse[])
+          : new Map<number, SettledRow>();
+      for (const [index, row] of settled) results[index] = { index, ...row };
       for (const [index, row] of parsed.entries()) {
-        if (!done.has(index)) results[index] = { index, ...(await applyRow(unit, apply, row)) };
+        if (!settled.has(index)) results[index] = { index, ...(await applyRow(unit, apply, row)) };
       }
       const report = summarise(kind, options.mode, results);
       if (options.mode === 'all_or_nothing' && report.counts.failed > 0) throw new RolledBack(report);
@@ -76,51 +73,12 @@ export async function syncRows(
   }
 }
 
-type Applier = { schema: z.ZodType; run(row: never): Promise<Applied> };
-
-async function applierFor(kind: SyncKind, unit: DomainWork): Promise<Applier> {
-  switch (kind) {
-    case 'customers': {
-      const ratingScale = await unitRatingScale(unit);
-      return {
-        schema: CustomerUpsertSchema,
-        run: async (row: z.infer<typeof CustomerUpsertSchema>) => {
-          const { customer, status } = await upsertCustomer(unit, row, ratingScale);
-          return { id: customer.id, status };
-        },
-      };
-    }
-    case 'receivables':
-      return {
-        schema: ReceivableInputSchema,
-        run: async (row: z.infer<typeof ReceivableInputSchema>) => {
-          const { receivable, status } = await createReceivable(unit, row);
-          return { id: receivable.id, status };
-        },
-      };
-    case 'payments':
-      return {
-        schema: SyncPaymentSchema,
-        run: async (row: z.infer<typeof SyncPaymentSchema>) => {
-          const { receivableExternalId, ...payment } = row;
-          const { payment: recorded, status } = await recordPayment(unit, receivableExternalId, payment).catch(
-            (error: unknown) => {
-              throw error instanceof AppError && error.code === 'not_found'
-                ? new AppError('unknown_receivable', 422, `no receivable ${receivableExternalId}`, {
-                    field: 'receivableExternalId',
-                  })
-                : error;
-            },
-          );
-          return { id: recorded.id, status };
-        },
-      };
-  }
-}
-
 type Parse = ReturnType<z.ZodType['safeParse']>;
-type CustomerParse = ReturnType<typeof CustomerUpsertSchema.safeParse>;
 
+/**
+ * One row in its own savepoint: a refused row (an AppError below 500) rolls back its writes and its
+ * share of the unit's pending audit rows and events, and becomes the row's errors.
+ */
 async function applyRow(unit: DomainWork, apply: Applier, parsed: Parse): Promise<Omit<SyncRowResult, 'index'>> {
   if (!parsed.success) {
     return {
@@ -140,47 +98,6 @@ async function applyRow(unit: DomainWork, apply: Applier, parsed: Parse): Promis
     if (!(error instanceof AppError) || error.status >= 500) throw error;
     return { status: 'error', errors: issuesOf(error) };
   }
-}
-
-/**
- * The fast path of a customer sync: rows for external ids that do not exist yet (and appear once in
- * the batch) are checked without the database and inserted a thousand a statement. Everything else
- * — updates, repeats, duplicates within the batch — goes row by row. Returns the indexes it settled.
- */
-async function createNewCustomers(
-  unit: DomainWork,
-  parsed: CustomerParse[],
-  results: SyncRowResult[],
-): Promise<Set<number>> {
-  const seen = new Map<string, number>();
-  for (const p of parsed) if (p.success) seen.set(p.data.externalId, (seen.get(p.data.externalId) ?? 0) + 1);
-  const ids = [...seen.keys()].filter((id) => seen.get(id) === 1);
-  const existing = new Set<string>();
-  for (let i = 0; i < ids.length; i += 5000) {
-    const found = await unit.tx
-      .selectFrom('customers')
-      .select('external_id')
-      .where('external_id', 'in', ids.slice(i, i + 5000))
-      .execute();
-    for (const f of found) existing.add(f.external_id);
-  }
-  const ratingScale = await unitRatingScale(unit);
-  const settled = new Set<number>();
-  const fresh: Array<{ index: number; row: CustomerUpsert }> = [];
-  for (const [index, p] of parsed.entries()) {
-    if (!p.success || seen.get(p.data.externalId) !== 1 || existing.has(p.data.externalId)) continue;
-    const issues = newCustomerIssues(p.data, ratingScale);
-    settled.add(index);
-    if (issues.length) results[index] = { index, status: 'error', errors: issues };
-    else fresh.push({ index, row: p.data });
-  }
-  const created = await createCustomers(
-    unit,
-    fresh.map((f) => f.row),
-    ratingScale,
-  );
-  for (const [i, f] of fresh.entries()) results[f.index] = { index: f.index, status: 'created', id: created[i]!.id };
-  return settled;
 }
 
 function issuesOf(error: AppError): FieldIssue[] {

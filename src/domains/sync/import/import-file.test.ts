@@ -9,9 +9,11 @@ import { Engine } from '../../../engine/engine.js';
 import type { Database } from '../../../storage/database.js';
 import { openTestDatabase, testTmpDir } from '../../../testing/test-database.js';
 import { syncRows } from '../sync-service.js';
-import { formatIssue } from './convert.js';
-import { checkFile, importFile, syncIssues, type ImportProgress, type SyncRowsFunction } from './import-file.js';
-import { parseMapping } from './mapping.js';
+import { checkFile, type ImportProgress } from './check-file.js';
+import { importFile, type SyncRowsFunction } from './import-file.js';
+import { formatIssue } from './import-issue.js';
+import { parseMapping } from './mapping/parse-mapping.js';
+import { syncIssues } from './sync-issues.js';
 
 const MAPPING = parseMapping(
   `format: csv

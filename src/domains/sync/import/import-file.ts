@@ -1,16 +1,14 @@
-import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { z } from 'zod';
-import { AppError } from '../../../core/errors.js';
-import { CustomerUpsertSchema } from '../../customers/customer-input.js';
 import type { DomainContext } from '../../contract.js';
-import { ReceivableInputSchema, SyncPaymentSchema } from '../../receivables/receivable-input.js';
 import { joinTransaction } from '../../../storage/database.js';
-import { compileConverter, type ColumnRef, type ConvertResult, type ImportIssue } from './convert.js';
-import type { FieldMapping, ImportKind, ImportMapping } from './mapping.js';
-import { readCsv, SourceError, type TextRecord } from './read-csv.js';
-import { readFixedWidth } from './read-fixed-width.js';
-import type { SyncMode, SyncReport, SyncRowResult } from '../sync-service.js';
+import type { SyncMode, SyncReport } from '../sync-service.js';
+import { checkFile, DEFAULT_MAX_ISSUES, type CheckResult, type ImportProgress } from './check-file.js';
+import { assertUnchanged, fileChanged } from './file-stamp.js';
+import type { ImportIssue } from './import-issue.js';
+import { checkReport, round, type ImportReport } from './import-report.js';
+import type { ImportKind, ImportMapping } from './mapping/mapping-types.js';
+import { openFile } from './open-file.js';
+import { syncIssues, withValue } from './sync-issues.js';
 
 /**
  * Imports a legacy export: reads the file (CSV or fixed-width) as the mapping says, converts every
@@ -25,237 +23,12 @@ import type { SyncMode, SyncReport, SyncRowResult } from '../sync-service.js';
  */
 
 // The sync service's interface; the caller passes the function in (tests give it their own).
-export type { SyncMode, SyncReport, SyncRowResult } from '../sync-service.js';
-export type SyncCounts = SyncReport['counts'];
 export type SyncRowsFunction = (
   context: DomainContext,
   kind: ImportKind,
   rows: unknown[],
   options: { mode: SyncMode; actor: string; requestId?: string | null },
 ) => Promise<SyncReport>;
-
-export interface ImportProgress {
-  /** check: converting the whole file (done/total in bytes); import: syncing (done/total in rows). */
-  phase: 'check' | 'import';
-  done: number;
-  total: number;
-}
-
-export const DEFAULT_MAX_ISSUES = 50;
-
-/** The schemas the sync service validates rows with (the API's too): checked before anything is written. */
-const ROW_SCHEMAS: Record<ImportKind, z.ZodType> = {
-  customers: CustomerUpsertSchema,
-  receivables: ReceivableInputSchema,
-  payments: SyncPaymentSchema,
-};
-
-// ---------------------------------------------------------------------------------------------
-// Reading and converting
-
-interface FileStamp {
-  size: number;
-  mtimeMs: number;
-}
-
-function stamp(file: string): FileStamp {
-  try {
-    const { size, mtimeMs } = statSync(file);
-    return { size, mtimeMs };
-  } catch (cause) {
-    throw new AppError('file_unreadable', 400, `cannot read ${file}: ${(cause as Error).message}`, { cause });
-  }
-}
-
-interface ConvertedRow {
-  line: number;
-  result: ConvertResult;
-}
-
-interface OpenedFile {
-  /** How messages name each target field's source: its column, or null for a constant. */
-  labels: Map<string, string | null>;
-  /** Problems that stop the file before its first row (a header without a mapped column). */
-  fatal: ImportIssue[];
-  rows: AsyncGenerator<ConvertedRow>;
-}
-
-/** Opens the file's records, resolves the mapping's columns (by header for CSV), and converts rows as they stream. */
-async function openFile(file: string, mapping: ImportMapping, onBytes?: (bytes: number) => void): Promise<OpenedFile> {
-  const labels = new Map<string, string | null>();
-  const fatal: ImportIssue[] = [];
-  let records: AsyncGenerator<TextRecord>;
-  let resolve: (field: FieldMapping) => ColumnRef;
-  let headerWidth: number | undefined;
-  const column = (field: FieldMapping) => (field.source.kind === 'column' ? field.source.column : undefined);
-
-  if (mapping.format === 'fixed-width') {
-    records = readFixedWidth(file, {
-      encoding: mapping.encoding,
-      skipLines: mapping.skipLines,
-      columns: mapping.columns,
-      ...(onBytes ? { onBytes } : {}),
-    });
-    const index = new Map(mapping.columns.map((c, i) => [c.name, i]));
-    resolve = (field) => ({ index: index.get(String(column(field)))!, label: String(column(field)) });
-  } else {
-    records = readCsv(file, {
-      encoding: mapping.encoding,
-      delimiter: mapping.csv.delimiter,
-      quote: mapping.csv.quote,
-      skipLines: mapping.skipLines,
-      ...(onBytes ? { onBytes } : {}),
-    });
-    if (mapping.csv.header) {
-      const first = await nextRecord(records, fatal);
-      const names = (first?.cells ?? []).map((name) => name.trim());
-      const headerLine = first?.line ?? mapping.skipLines + 1;
-      if (!first && fatal.length === 0) {
-        fatal.push({ line: null, column: null, field: null, message: 'the file is empty: there is no header line' });
-      }
-      headerWidth = names.length;
-      const index = new Map<string, number>();
-      names.forEach((name, i) => {
-        if (!index.has(name)) index.set(name, i);
-      });
-      for (const field of mapping.fields) {
-        const name = column(field);
-        if (name === undefined || index.has(String(name)) || !first) continue;
-        fatal.push({
-          line: headerLine,
-          column: String(name),
-          field: field.target,
-          message: `is not in the header; the header has ${names.map((n) => JSON.stringify(n)).join(', ')}`,
-        });
-      }
-      resolve = (field) => ({ index: index.get(String(column(field)))!, label: String(column(field)) });
-    } else {
-      resolve = (field) => ({ index: Number(column(field)) - 1, label: String(column(field)) });
-    }
-  }
-  for (const field of mapping.fields)
-    labels.set(field.target, field.source.kind === 'column' ? resolve(field).label : null);
-  if (fatal.length > 0) {
-    await records.return(undefined);
-    return { labels, fatal, rows: (async function* () {})() };
-  }
-
-  const converter = compileConverter(mapping, resolve);
-  async function* rows(): AsyncGenerator<ConvertedRow> {
-    for await (const { line, cells } of records) {
-      if (headerWidth !== undefined && cells.length !== headerWidth) {
-        const extraBlank = cells.length > headerWidth && cells.slice(headerWidth).every((c) => c.trim() === '');
-        if (!extraBlank) {
-          const hint = cells.length > headerWidth ? ' (a delimiter inside an unquoted value?)' : '';
-          const message = `has ${cells.length} values, but the header has ${headerWidth} columns${hint}`;
-          yield { line, result: { ok: false, issues: [{ line, column: null, field: null, message }] } };
-          continue;
-        }
-      }
-      yield { line, result: converter.convert(cells, line) };
-    }
-  }
-  return { labels, fatal, rows: rows() };
-}
-
-async function nextRecord(records: AsyncGenerator<TextRecord>, fatal: ImportIssue[]): Promise<TextRecord | undefined> {
-  try {
-    const next = await records.next();
-    return next.done ? undefined : next.value;
-  } catch (error) {
-    if (!(error instanceof SourceError)) throw error;
-    fatal.push({ line: error.line, column: null, field: null, message: error.message });
-    return undefined;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pass 1: check
-
-export interface CheckResult {
-  file: string;
-  /** Rows read (the header and skipped lines not counted). */
-  rows: number;
-  /** The first maxIssues problems, in file order. */
-  issues: ImportIssue[];
-  /** All problems, counted. */
-  issueCount: number;
-  bytes: number;
-  seconds: number;
-  stamp: FileStamp;
-}
-
-export interface CheckOptions {
-  maxIssues?: number;
-  onProgress?: (progress: ImportProgress) => void;
-}
-
-/**
- * Converts every row of the file without writing anything and reports what would stop the import:
- * conversion problems, rows whose cell count does not match the header, rows the sync service's
- * schema refuses (a bad e-mail address, a loan without a term), and an externalId that appears
- * twice. What needs the database (an unknown customer, a rating not on the scale) is found by the
- * sync itself. Needs no database.
- */
-export async function checkFile(
-  file: string,
-  mapping: ImportMapping,
-  options: CheckOptions = {},
-): Promise<CheckResult> {
-  const started = performance.now();
-  const fileStamp = stamp(file);
-  const maxIssues = options.maxIssues ?? DEFAULT_MAX_ISSUES;
-  const issues: ImportIssue[] = [];
-  let issueCount = 0;
-  const add = (found: ImportIssue[]) => {
-    issueCount += found.length;
-    for (const issue of found) if (issues.length < maxIssues) issues.push(issue);
-  };
-  let bytes = 0;
-  const onBytes = (n: number) => {
-    bytes += n;
-    options.onProgress?.({ phase: 'check', done: bytes, total: fileStamp.size });
-  };
-
-  const opened = await openFile(file, mapping, onBytes);
-  add(opened.fatal);
-  let rows = 0;
-  const seen = new Map<string, number>();
-  const idLabel = opened.labels.get('externalId') ?? null;
-  const schema = ROW_SCHEMAS[mapping.kind];
-  try {
-    for await (const { line, result } of opened.rows) {
-      rows++;
-      if (!result.ok) {
-        add(result.issues);
-        continue;
-      }
-      const valid = schema.safeParse(result.row);
-      if (!valid.success) {
-        const errors = valid.error.issues.map((i) => ({
-          field: i.path.join('.'),
-          message: withValue(result.row, i.path, i.message),
-        }));
-        add(syncIssues({ index: 0, status: 'error', errors }, [line], opened.labels));
-        continue;
-      }
-      const id = result.row.externalId;
-      if (typeof id !== 'string') continue;
-      const first = seen.get(id);
-      if (first === undefined) seen.set(id, line);
-      else {
-        add([{ line, column: idLabel, field: 'externalId', value: id, message: `"${id}" is also on line ${first}` }]);
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof SourceError)) throw error;
-    add([{ line: error.line, column: null, field: null, message: error.message }]);
-  }
-  return { file, rows, issues, issueCount, bytes, seconds: (performance.now() - started) / 1000, stamp: fileStamp };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pass 2: import
 
 export interface ImportOptions {
   mode: SyncMode;
@@ -272,55 +45,21 @@ export interface ImportOptions {
   sync: SyncRowsFunction;
 }
 
-export interface ImportReport {
-  kind: ImportKind;
+/** One import's settings and report, as the sync pass works through the file. */
+interface SyncJob {
   file: string;
-  mode: SyncMode;
+  mapping: ImportMapping;
+  options: ImportOptions;
+  checked: CheckResult;
+  report: ImportReport;
+  maxIssues: number;
   dryRun: boolean;
-  /** Recorded with every audit row the import writes. */
-  requestId: string | null;
-  /** Whether the rows are in the database now (all-or-nothing: all of them; per-row: the good ones). */
-  committed: boolean;
-  /** check: conversion problems, nothing was written; sync: rows the sync service refused; done: no problems. */
-  stage: 'check' | 'sync' | 'done';
-  rows: number;
-  counts: SyncCounts;
-  issues: ImportIssue[];
-  issueCount: number;
-  /** All-or-nothing stops syncing at a batch that fails when the next one cannot run: the first line not checked. */
-  uncheckedFromLine: number | null;
-  seconds: number;
-  rowsPerSecond: number;
+  /** All-or-nothing or a dry run: every batch in one outer transaction. */
+  outer: boolean;
+  syncMode: SyncMode;
 }
 
 class Rollback extends Error {}
-
-const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
-
-/** The report of an import that stopped at the check: nothing was written. */
-export function checkReport(
-  mapping: ImportMapping,
-  file: string,
-  options: Pick<ImportOptions, 'mode' | 'dryRun' | 'requestId'>,
-  checked: CheckResult,
-): ImportReport {
-  return {
-    kind: mapping.kind,
-    file,
-    mode: options.mode,
-    dryRun: options.dryRun ?? false,
-    requestId: options.requestId ?? null,
-    committed: false,
-    stage: 'check',
-    rows: checked.rows,
-    counts: { created: 0, updated: 0, unchanged: 0, failed: 0 },
-    issues: checked.issues,
-    issueCount: checked.issueCount,
-    uncheckedFromLine: null,
-    seconds: round(checked.seconds, 3),
-    rowsPerSecond: checked.seconds > 0 ? round(checked.rows / checked.seconds, 1) : 0,
-  };
-}
 
 /** Checks the file (unless `options.checked` is given), then syncs its rows in batches. */
 export async function importFile(
@@ -343,124 +82,110 @@ export async function importFile(
   if (checked.issueCount > 0) return finish();
 
   report.stage = 'sync';
-  const batchSize = options.batchSize ?? 10_000;
   const outer = options.mode === 'all_or_nothing' || dryRun;
   const syncMode: SyncMode = dryRun ? 'all_or_nothing' : options.mode;
-  const addIssue = (issue: ImportIssue) => {
-    report.issueCount++;
-    if (report.issues.length < maxIssues) report.issues.push(issue);
-  };
-
-  const run = async (ctx: DomainContext): Promise<void> => {
-    assertUnchanged(file, checked.stamp);
-    const opened = await openFile(file, mapping);
-    let batch: unknown[] = [];
-    let lines: number[] = [];
-    let synced = 0;
-    let failedBefore = false;
-    const flush = async (): Promise<boolean> => {
-      if (batch.length === 0) return true;
-      let result: SyncReport;
-      try {
-        result = await options.sync(ctx, mapping.kind, batch, {
-          mode: syncMode,
-          actor: options.actor,
-          requestId: options.requestId ?? null,
-        });
-      } catch (error) {
-        // After a refused batch, the transaction may be unusable: report what was found so far.
-        if (!failedBefore || !outer) throw error;
-        report.uncheckedFromLine = lines[0] ?? null;
-        return false;
-      }
-      for (const key of ['created', 'updated', 'unchanged', 'failed'] as const)
-        report.counts[key] += result.counts[key];
-      for (const row of result.rows) {
-        if (row.status !== 'error') continue;
-        const sent = batch[row.index] as Record<string, unknown>;
-        const errors = row.errors?.map((e) => ({ ...e, message: withValue(sent, e.field.split('.'), e.message) }));
-        for (const issue of syncIssues({ ...row, ...(errors ? { errors } : {}) }, lines, opened.labels))
-          addIssue(issue);
-      }
-      if (result.counts.failed > 0 || (syncMode === 'all_or_nothing' && !result.committed)) failedBefore = true;
-      synced += batch.length;
-      options.onProgress?.({ phase: 'import', done: synced, total: checked.rows });
-      batch = [];
-      lines = [];
-      return true;
-    };
-    let rows = 0;
-    for await (const { line, result } of opened.rows) {
-      rows++;
-      if (!result.ok) throw fileChanged(file, `line ${line} no longer converts`);
-      batch.push(result.row);
-      lines.push(line);
-      if (batch.length >= batchSize && !(await flush())) break;
-    }
-    if (report.uncheckedFromLine === null) {
-      await flush();
-      if (report.uncheckedFromLine === null && rows !== checked.rows) {
-        throw fileChanged(file, `it had ${checked.rows} rows and now has ${rows}`);
-      }
-    }
-    assertUnchanged(file, checked.stamp);
-    if (outer && (failedBefore || dryRun)) throw new Rollback();
-  };
-
+  const job: SyncJob = { file, mapping, options, checked, report, maxIssues, dryRun, outer, syncMode };
   if (outer) {
     try {
-      await context.database.transaction((tx) => run({ ...context, database: joinTransaction(context.database, tx) }));
+      await context.database.transaction((tx) =>
+        syncFile({ ...context, database: joinTransaction(context.database, tx) }, job),
+      );
       report.committed = true;
     } catch (error) {
       if (!(error instanceof Rollback)) throw error;
     }
   } else {
-    await run(context);
+    await syncFile(context, job);
     report.committed = true;
   }
   if (report.issueCount === 0) report.stage = 'done';
   return finish();
 }
 
-/** A schema message with the value it is about, the way conversion messages read: `"x@": Invalid email address`. */
-function withValue(row: Record<string, unknown>, path: ReadonlyArray<PropertyKey>, message: string): string {
-  let value: unknown = row;
-  for (const key of path)
-    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
-  return typeof value === 'string' || typeof value === 'number' ? `${JSON.stringify(value)}: ${message}` : message;
+/** Pass 2: reads the checked file again and syncs its rows in batches; throws Rollback to undo the outer transaction. */
+async function syncFile(ctx: DomainContext, job: SyncJob): Promise<void> {
+  const { file, mapping, options, checked, report } = job;
+  assertUnchanged(file, checked.stamp);
+  const opened = await openFile(file, mapping);
+  const batches = new Batches(ctx, job, opened.labels);
+  const batchSize = options.batchSize ?? 10_000;
+  let rows = 0;
+  for await (const { line, result } of opened.rows) {
+    rows++;
+    if (!result.ok) throw fileChanged(file, `line ${line} no longer converts`);
+    if (batches.push(result.row, line) >= batchSize && !(await batches.flush())) break;
+  }
+  if (report.uncheckedFromLine === null) {
+    await batches.flush();
+    if (report.uncheckedFromLine === null && rows !== checked.rows) {
+      throw fileChanged(file, `it had ${checked.rows} rows and now has ${rows}`);
+    }
+  }
+  assertUnchanged(file, checked.stamp);
+  if (job.outer && (batches.failedBefore || job.dryRun)) throw new Rollback();
 }
 
-function assertUnchanged(file: string, before: FileStamp): void {
-  const now = stamp(file);
-  if (now.size !== before.size || now.mtimeMs !== before.mtimeMs) throw fileChanged(file, 'its size or time changed');
-}
+/** The rows on their way to the sync service, one batch at a time, with the file lines they came from. */
+class Batches {
+  #rows: unknown[] = [];
+  #lines: number[] = [];
+  #synced = 0;
+  /** Whether a batch had a refused row (all-or-nothing: the outer transaction is rolled back). */
+  failedBefore = false;
 
-const fileChanged = (file: string, why: string): AppError =>
-  new AppError('file_changed', 409, `${file} changed while it was being imported (${why}); run the import again`);
+  constructor(
+    private readonly ctx: DomainContext,
+    private readonly job: SyncJob,
+    private readonly labels: ReadonlyMap<string, string | null>,
+  ) {}
 
-/**
- * The sync service's errors for one row, placed in the file: the row's line, and the column the
- * failing field was read from. `address` finds the column of `address.city`; a field the mapping
- * does not fill (e.g. an invoice's amount) is named as a field.
- */
-export function syncIssues(
-  row: SyncRowResult,
-  lines: readonly number[],
-  labels: ReadonlyMap<string, string | null>,
-): ImportIssue[] {
-  const line = lines[row.index] ?? null;
-  const errors = row.errors?.length ? row.errors : [{ field: '', message: 'refused by the sync service' }];
-  return errors.map(({ field: raw, message }) => {
-    const stripped = raw.replace(/^(?:rows)?\[\d+\]\.?/, '');
-    const field = stripped === 'row' ? '' : stripped;
-    let target: string | undefined = labels.has(field) ? field : undefined;
-    target ??= [...labels.keys()].find((t) => t.startsWith(`${field}.`));
-    target ??= [...labels.keys()].filter((t) => field.startsWith(`${t}.`)).sort((a, b) => b.length - a.length)[0];
-    return {
-      line,
-      column: target === undefined ? null : (labels.get(target) ?? null),
-      field: field === '' ? null : field,
-      message,
+  /** Adds a row; returns the batch's size. */
+  push(row: unknown, line: number): number {
+    this.#rows.push(row);
+    this.#lines.push(line);
+    return this.#rows.length;
+  }
+
+  /** Syncs the batch; false when it failed after an earlier refused batch (the rest stays unchecked). */
+  async flush(): Promise<boolean> {
+    const { mapping, options, report, syncMode, outer, checked } = this.job;
+    if (this.#rows.length === 0) return true;
+    let result: SyncReport;
+    try {
+      result = await options.sync(this.ctx, mapping.kind, this.#rows, {
+        mode: syncMode,
+        actor: options.actor,
+        requestId: options.requestId ?? null,
+      });
+    } catch (error) {
+      // After a refused batch, the transaction may be unusable: report what was found so far.
+      if (!this.failedBefore || !outer) throw error;
+      report.uncheckedFromLine = this.#lines[0] ?? null;
+      return false;
+    }
+    this.#record(result);
+    if (result.counts.failed > 0 || (syncMode === 'all_or_nothing' && !result.committed)) this.failedBefore = true;
+    this.#synced += this.#rows.length;
+    options.onProgress?.({ phase: 'import', done: this.#synced, total: checked.rows });
+    this.#rows = [];
+    this.#lines = [];
+    return true;
+  }
+
+  /** Adds the sync service's counts and refused rows (placed at their line and column) to the report. */
+  #record(result: SyncReport): void {
+    const { report, maxIssues } = this.job;
+    const addIssue = (issue: ImportIssue) => {
+      report.issueCount++;
+      if (report.issues.length < maxIssues) report.issues.push(issue);
     };
-  });
+    for (const key of ['created', 'updated', 'unchanged', 'failed'] as const) report.counts[key] += result.counts[key];
+    for (const row of result.rows) {
+      if (row.status !== 'error') continue;
+      const sent = this.#rows[row.index] as Record<string, unknown>;
+      const errors = row.errors?.map((e) => ({ ...e, message: withValue(sent, e.field.split('.'), e.message) }));
+      for (const issue of syncIssues({ ...row, ...(errors ? { errors } : {}) }, this.#lines, this.labels))
+        addIssue(issue);
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import type { Encoding } from './mapping.js';
+import type { Encoding } from './mapping/mapping-types.js';
 
 /** One record of a source file: its cells as text, and the (first) line it starts on. */
 export interface TextRecord {

@@ -1,4 +1,4 @@
-import type { Encoding, FixedWidthColumn } from './mapping.js';
+import type { Encoding, FixedWidthColumn } from './mapping/mapping-types.js';
 import { decodedChunks, type TextRecord } from './read-csv.js';
 
 export interface FixedWidthOptions {

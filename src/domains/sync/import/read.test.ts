@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { testTmpDir } from '../../../testing/test-database.js';
-import type { Encoding } from './mapping.js';
+import type { Encoding } from './mapping/mapping-types.js';
 import { readCsv, SourceError, type TextRecord } from './read-csv.js';
 import { readFixedWidth } from './read-fixed-width.js';
 

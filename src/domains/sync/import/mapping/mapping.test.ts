@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { AppError, type FieldIssue } from '../../../core/errors.js';
-import { parseMapping, type ImportKind } from './mapping.js';
+import { AppError, type FieldIssue } from '../../../../core/errors.js';
+import type { ImportKind } from './mapping-types.js';
+import { parseMapping } from './parse-mapping.js';
 
-const EXAMPLES = path.resolve(import.meta.dirname, '../../../../examples/import');
+const EXAMPLES = path.resolve(import.meta.dirname, '../../../../../examples/import');
 
 /** The issues of an invalid mapping as `LINE field: message`. */
 function problems(yaml: string, kind: ImportKind = 'customers'): string[] {

@@ -2,19 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import {
-  CellError,
-  compileConverter,
-  dateParser,
-  formatIssue,
-  numberParser,
-  parseAmount,
-  parseDecimal,
-  parseInteger,
-  type ColumnRef,
-  type ConvertResult,
-} from './convert.js';
-import { parseMapping, type FieldMapping, type ImportKind } from './mapping.js';
+import { formatIssue } from '../import-issue.js';
+import type { FieldMapping, ImportKind } from '../mapping/mapping-types.js';
+import { parseMapping } from '../mapping/parse-mapping.js';
+import { CellError } from './cell-error.js';
+import { parseAmount } from './parse-amount.js';
+import { dateParser } from './parse-date.js';
+import { parseDecimal, parseInteger } from './parse-decimal.js';
+import { numberParser } from './parse-number.js';
+import { compileConverter, type ColumnRef, type ConvertResult } from './row-converter.js';
 
 const comma = numberParser({ decimalSeparator: ',', thousandsSeparator: '.' });
 const dot = numberParser({ decimalSeparator: '.', thousandsSeparator: null });

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { DomainContext } from './contract.js';
 import type { PublishRequest } from '../engine/runtime/publish-event.js';
-import { appendAuditBatch, type AuditEntry } from '../storage/audit/audit-log.js';
+import { appendAuditBatch, lockAuditHead, type AuditEntry } from '../storage/audit/audit-log.js';
 import type { Tx } from '../storage/schema.js';
 
 /**
@@ -9,11 +9,23 @@ import type { Tx } from '../storage/schema.js';
  * events they cause are collected and written by `flush()` just before commit — one audit-chain lock
  * and one batched event insert, whether the unit changed one customer or ten thousand (bulk sync).
  * Because flush runs inside the same transaction, a rollback takes the audit rows and events too.
+ *
+ * Lock order. Two kinds of rows are held from the moment they are locked until commit: the audit
+ * chain's head (one row every audited transaction shares) and the rows a service locks now to write
+ * at the end of the unit (the ledger's account balances, see `lockRows` and `deferred`). A
+ * transaction taking them in the order "rows, then head" against one taking "head, then rows" (a
+ * workflow batch whose first step flushed its audit rows and whose second step posts to the ledger)
+ * would deadlock. So the unit takes the head before the first such row lock (`lockRows`), and
+ * `flush` takes it before writing the deferred rows: every transaction locks "audit head, then
+ * balance rows". This is the one place that knows the order; when the audit append moves to commit
+ * time, it moves here.
  */
 export class DomainWork {
   readonly #audits: AuditEntry[] = [];
   readonly #events: PublishRequest[] = [];
   readonly #deferred = new Map<string, DeferredWrites>();
+  /** Whether this unit holds the audit head (a rollback to a savepoint taken before releases it). */
+  #holdsAuditHead = false;
   /**
    * Lookups worth keeping for the rest of the unit (ledger account ids by code and currency). Cleared
    * when a failed row's savepoint rolls back, since what it looked up may have been created by it.
@@ -63,10 +75,26 @@ export class DomainWork {
     return holder as T;
   }
 
+  /**
+   * Locks rows the unit holds until commit and writes at its end (the ledger's accounts, through
+   * its deferred balance moves): takes the audit chain head first, once per unit, so that the lock
+   * order is always "audit head, then rows" (see the class comment).
+   */
+  async lockRows<T>(lock: (tx: Tx) => Promise<T>): Promise<T> {
+    await this.#lockAuditHead();
+    return lock(this.tx);
+  }
+
+  async #lockAuditHead(): Promise<void> {
+    if (this.#holdsAuditHead) return;
+    await lockAuditHead(this.tx);
+    this.#holdsAuditHead = true;
+  }
+
   /** Where the pending audit rows, events and deferred writes stand, to drop a failed row's share in a bulk sync. */
   mark(): UnitMark {
     const deferred = new Map([...this.#deferred].map(([key, holder]) => [key, holder.mark()]));
-    return { audits: this.#audits.length, events: this.#events.length, deferred };
+    return { audits: this.#audits.length, events: this.#events.length, deferred, holdsAuditHead: this.#holdsAuditHead };
   }
 
   rollbackTo(mark: UnitMark): void {
@@ -74,9 +102,13 @@ export class DomainWork {
     this.#events.length = mark.events;
     for (const [key, holder] of this.#deferred) holder.rollbackTo(mark.deferred.get(key) ?? 0);
     this.memo.clear();
+    // A lock taken after the savepoint was released with it.
+    this.#holdsAuditHead = mark.holdsAuditHead;
   }
 
+  /** Writes what the unit collected, in lock order: audit head, deferred rows, audit rows, events. */
   async flush(): Promise<void> {
+    if (this.#deferred.size > 0) await this.#lockAuditHead();
     for (const holder of this.#deferred.values()) await holder.flush(this.tx);
     const audits = this.#audits.splice(0);
     const events = this.#events.splice(0);
@@ -96,6 +128,7 @@ export interface UnitMark {
   audits: number;
   events: number;
   deferred: Map<string, number>;
+  holdsAuditHead: boolean;
 }
 
 /** Runs `work` in one transaction of `context.database` and flushes its audit rows and events before commit. */

@@ -10,15 +10,18 @@ import type { Tx } from '../storage/schema.js';
  * and one batched event insert, whether the unit changed one customer or ten thousand (bulk sync).
  * Because flush runs inside the same transaction, a rollback takes the audit rows and events too.
  *
- * Lock order. Two kinds of rows are held from the moment they are locked until commit: the audit
- * chain's head (one row every audited transaction shares) and the rows a service locks now to write
- * at the end of the unit (the ledger's account balances, see `lockRows` and `deferred`). A
- * transaction taking them in the order "rows, then head" against one taking "head, then rows" (a
- * workflow batch whose first step flushed its audit rows and whose second step posts to the ledger)
- * would deadlock. So the unit takes the head before the first such row lock (`lockRows`), and
- * `flush` takes it before writing the deferred rows: every transaction locks "audit head, then
- * balance rows". This is the one place that knows the order; when the audit append moves to commit
- * time, it moves here.
+ * Lock order. Two kinds of rows stay locked from the moment they are locked until commit: the audit
+ * chain's head (the one row every audited transaction shares) and the rows a service locks now and
+ * writes when the unit flushes (the ledger's account balances, locked in id order through `lockRows`
+ * and written through `deferred`). Were one transaction to hold balance rows and wait for the head
+ * while another held the head and waited for those rows (a workflow batch whose first step flushed
+ * its audit rows and whose next step posts to the ledger), they would deadlock. So the unit takes the
+ * head before its first such row lock (`lockRows`), and `flush` takes it before writing deferred rows:
+ * every transaction locks "audit head, then balance rows", and services never touch the head.
+ *
+ * This class is the one place that knows the order. When the audit append moves to commit time
+ * (the next step), the early head lock in `lockRows` goes and the order becomes "balance rows, then
+ * audit head", one order for all provided every audit append then goes through a unit's `flush`.
  */
 export class DomainWork {
   readonly #audits: AuditEntry[] = [];

@@ -6,7 +6,7 @@ import { AppError } from '../../core/errors.js';
 import { readAuditLog } from '../../storage/audit/audit-log.js';
 import type { Database } from '../../storage/database.js';
 import { Engine } from '../../engine/engine.js';
-import { inDomainTransaction, type DomainWork } from '../unit-of-work.js';
+import { DomainWork, inDomainTransaction } from '../unit-of-work.js';
 import { openTestDatabase } from '../../testing/test-database.js';
 import { addDelta, applyDeltas, lockAccounts, type Deltas } from './ledger-balances.js';
 import { createAccount, ensureAccount } from './accounts.js';
@@ -713,6 +713,54 @@ describe('concurrency', () => {
     await Promise.all([a, b]);
     assert.equal((await account(c.vat)).debitsPosted, 1n);
     assert.equal((await account(c.vat)).creditsPosted, 1n);
+  });
+
+  test('a workflow batch whose first step flushed its audit rows posts next, while another posts: no deadlock', async () => {
+    const c = await chart();
+    let flushed!: () => void;
+    const aFlushed = new Promise<void>((resolve) => (flushed = resolve));
+    const context = { database, clock, engine };
+    // a: two steps in one transaction, as the engine's batch runs them (inStepTransaction).
+    const a = database.transaction(async (tx) => {
+      const first = new DomainWork(tx, context, 'workflow:a', null);
+      first.audit({ action: 'test.step', entityType: 'test', entityId: `${c.p}-a` });
+      await first.flush(); // holds the audit head from here to commit
+      flushed();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
+      const second = new DomainWork(tx, context, 'workflow:a', null);
+      await postJournal(second, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' });
+      await second.flush();
+    });
+    // b: had its unit locked cash before the audit head, a would wait for cash while b waits for the head.
+    const b = aFlushed.then(() =>
+      inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b1`, c.cash, c.vat, 1n)], actor: 'b' })),
+    );
+    await Promise.all([a, b]);
+    assert.equal((await account(c.cash)).debitsPosted, 2n);
+  });
+
+  test('a failed row rolled back to its savepoint takes the audit head lock with it, and the next post retakes it', async () => {
+    const c = await chart();
+    let posted!: () => void;
+    const aPosted = new Promise<void>((resolve) => (posted = resolve));
+    const a = database.transaction(async (tx) => {
+      const unit = new DomainWork(tx, { database, clock, engine }, 'sync', null);
+      const mark = unit.mark();
+      await sql`SAVEPOINT row`.execute(tx);
+      await postJournal(unit, { transfers: [t(`${c.p}-a0`, c.cash, c.vat, 1n)], actor: 'a' });
+      await sql`ROLLBACK TO SAVEPOINT row`.execute(tx); // releases the head and the accounts
+      unit.rollbackTo(mark);
+      await postJournal(unit, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' });
+      posted();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
+      await unit.flush();
+    });
+    // b: had a locked cash without the head, b would take the head and wait for cash, a for the head.
+    const b = aPosted.then(() =>
+      inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b1`, c.cash, c.vat, 1n)], actor: 'b' })),
+    );
+    await Promise.all([a, b]);
+    assert.equal((await account(c.cash)).debitsPosted, 2n);
   });
 
   test('the same journal sent twice at once is written once', async () => {

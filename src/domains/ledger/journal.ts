@@ -13,6 +13,7 @@ import {
   requestHash,
   toTransfer,
   type JournalRequest,
+  type AccountRow,
   type JournalResult,
   type TransferKind,
   type TransferRow,
@@ -121,64 +122,32 @@ function validateJournal(request: JournalRequest): ValidatedJournal {
   return { journalId, planned, fields: field };
 }
 
-/**
- * Posts one journal entry: all its transfers or none. Idempotent by transfer id: when every id
- * exists with the same content, the existing transfers come back with `created: false` and nothing
- * changes; an id reused with other content, or a request of which only some ids exist, is a 409
- * `transfer_id_reused`. Refusals name the field: 400 for malformed input, 422 `unknown_account`,
- * `currency_mismatch` and `balance_limit_exceeded` (an account's no-overdraft flag).
- */
-export async function postJournal(unit: DomainWork, request: JournalRequest): Promise<JournalResult> {
-  const { journalId, planned, fields } = validateJournal(request);
-  const { tx } = unit;
-  const now = unit.clock.now();
-
-  const ids = planned.map((p) => p.id);
-  const readExisting = () =>
-    tx
-      .selectFrom('ledger_transfers')
-      .selectAll()
-      .where((eb) => eb.or([eb('id', 'in', ids), eb('journal_id', '=', journalId)]))
-      .orderBy('seq')
-      .execute();
-  /** The answer when some of the ids exist (a repeat, or a refusal); undefined when none does. */
-  const answerExisting = (existing: TransferRow[]): JournalResult | undefined => {
-    const existingById = new Map(existing.map((r) => [r.id, r]));
-    const found = planned.filter((p) => existingById.has(p.id));
-    if (found.length === 0) return undefined;
-    planned.forEach((p, i) => {
-      const row = existingById.get(p.id);
-      if (row && row.request_hash !== p.requestHash) throw transferIdReused(p.id, fields(i, 'id'));
-    });
-    if (found.length < planned.length) {
-      const i = planned.findIndex((p) => existingById.has(p.id));
-      throw new AppError(
-        'transfer_id_reused',
-        409,
-        `transfer ${planned[i]!.id} already exists but others of this request do not: a retry must repeat the whole request`,
-        { field: fields(i, 'id'), details: { transferId: planned[i]!.id } },
-      );
-    }
-    return { journalId, transfers: planned.map((p) => toTransfer(existingById.get(p.id)!)), created: false };
-  };
-
-  // Lock, then look: a concurrent request with the same ids waits here and then finds ours.
-  const accounts = await lockBalances(
-    unit,
-    planned.flatMap((p) => [p.debitAccountId, p.creditAccountId]),
-  );
-  const existing = await readExisting();
-  const repeat = answerExisting(existing);
-  if (repeat) return repeat;
-  if (existing.length > 0) {
+/** The answer when some of the journal's ids exist (a repeat, or a refusal); undefined when none does. */
+function answerExisting(
+  { journalId, planned, fields }: ValidatedJournal,
+  existing: TransferRow[],
+): JournalResult | undefined {
+  const existingById = new Map(existing.map((r) => [r.id, r]));
+  const found = planned.filter((p) => existingById.has(p.id));
+  if (found.length === 0) return undefined;
+  planned.forEach((p, i) => {
+    const row = existingById.get(p.id);
+    if (row && row.request_hash !== p.requestHash) throw transferIdReused(p.id, fields(i, 'id'));
+  });
+  if (found.length < planned.length) {
+    const i = planned.findIndex((p) => existingById.has(p.id));
     throw new AppError(
-      'journal_id_reused',
+      'transfer_id_reused',
       409,
-      `journal ${journalId} already exists: a journal entry is written once, with all its transfers`,
-      { field: 'journalId', details: { journalId } },
+      `transfer ${planned[i]!.id} already exists but others of this request do not: a retry must repeat the whole request`,
+      { field: fields(i, 'id'), details: { transferId: planned[i]!.id } },
     );
   }
+  return { journalId, transfers: planned.map((p) => toTransfer(existingById.get(p.id)!)), created: false };
+}
 
+/** Refuses a journal whose accounts do not exist or are in another currency, or whose holds expire already. */
+function checkAccounts({ planned, fields }: ValidatedJournal, accounts: Map<string, AccountRow>, now: Date): void {
   const issues: FieldIssue[] = [];
   const mismatches: FieldIssue[] = [];
   planned.forEach((p, i) => {
@@ -213,6 +182,45 @@ export async function postJournal(unit: DomainWork, request: JournalRequest): Pr
       issues: mismatches,
     });
   }
+}
+
+/**
+ * Posts one journal entry: all its transfers or none. Idempotent by transfer id: when every id
+ * exists with the same content, the existing transfers come back with `created: false` and nothing
+ * changes; an id reused with other content, or a request of which only some ids exist, is a 409
+ * `transfer_id_reused`. Refusals name the field: 400 for malformed input, 422 `unknown_account`,
+ * `currency_mismatch` and `balance_limit_exceeded` (an account's no-overdraft flag).
+ */
+export async function postJournal(unit: DomainWork, request: JournalRequest): Promise<JournalResult> {
+  const journal = validateJournal(request);
+  const { journalId, planned, fields } = journal;
+  const { tx } = unit;
+  const now = unit.clock.now();
+
+  // Lock, then look: a concurrent request with the same ids waits here and then finds ours.
+  const accounts = await lockBalances(
+    unit,
+    planned.flatMap((p) => [p.debitAccountId, p.creditAccountId]),
+  );
+  const ids = planned.map((p) => p.id);
+  const existing = await tx
+    .selectFrom('ledger_transfers')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', 'in', ids), eb('journal_id', '=', journalId)]))
+    .orderBy('seq')
+    .execute();
+  const repeat = answerExisting(journal, existing);
+  if (repeat) return repeat;
+  if (existing.length > 0) {
+    throw new AppError(
+      'journal_id_reused',
+      409,
+      `journal ${journalId} already exists: a journal entry is written once, with all its transfers`,
+      { field: 'journalId', details: { journalId } },
+    );
+  }
+
+  checkAccounts(journal, accounts, now);
 
   const deltas: Deltas = new Map();
   for (const p of planned) {

@@ -16,18 +16,7 @@ import { insertTransfers, resolution, resolutionDeltas, transferIdReused } from 
 
 /** Two-phase transfers: a pending transfer (a hold) is resolved once, by a post or a void. */
 
-/**
- * Resolves a pending transfer with a new transfer `id`: `post` moves `amount` (default: all) of the
- * hold to posted and releases the rest; `void` releases all of it. The same id and request again
- * returns the first resolution (`created: false`). Refusals: 404 unknown pending, 409 `not_pending`,
- * 409 `pending_already_resolved`, 422 `amount_exceeds_pending`, and 409 `pending_expired` when its
- * `expiresAt` has passed — in that case the expiry is written first (into the unit), so a caller that
- * catches the refusal and commits its unit anyway (the HTTP route does) releases the hold at once.
- */
-export async function resolvePending(
-  unit: DomainWork,
-  request: ResolvePendingRequest,
-): Promise<{ transfer: LedgerTransfer; created: boolean }> {
+function validateResolution(request: ResolvePendingRequest): void {
   const issues: FieldIssue[] = [];
   if (typeof request.id !== 'string' || !CLIENT_ID.test(request.id))
     issues.push({ field: 'id', message: CLIENT_ID_RULE });
@@ -45,6 +34,21 @@ export async function resolvePending(
     }
   }
   if (issues.length > 0) throw validationError(issues);
+}
+
+/**
+ * Resolves a pending transfer with a new transfer `id`: `post` moves `amount` (default: all) of the
+ * hold to posted and releases the rest; `void` releases all of it. The same id and request again
+ * returns the first resolution (`created: false`). Refusals: 404 unknown pending, 409 `not_pending`,
+ * 409 `pending_already_resolved`, 422 `amount_exceeds_pending`, and 409 `pending_expired` when its
+ * `expiresAt` has passed — in that case the expiry is written first (into the unit), so a caller that
+ * catches the refusal and commits its unit anyway (the HTTP route does) releases the hold at once.
+ */
+export async function resolvePending(
+  unit: DomainWork,
+  request: ResolvePendingRequest,
+): Promise<{ transfer: LedgerTransfer; created: boolean }> {
+  validateResolution(request);
   const { tx } = unit;
   const now = unit.clock.now();
 

@@ -11,6 +11,7 @@ import {
   type JournalResult,
   type ReverseJournalRequest,
   type TransferKind,
+  type TransferRow,
 } from './ledger-model.js';
 import { auditJournal } from './journal.js';
 import {
@@ -27,16 +28,7 @@ import {
 const reversalHash = (journalId: string, newJournalId: string, targetId: string, kind: TransferKind) =>
   requestHash({ op: 'reverse', journalId, newJournalId, targetId, kind });
 
-/**
- * Reverses a journal entry with a new one, `newJournalId`: each posted and post_pending transfer of
- * the journal gets a `reversal` transfer (debit and credit swapped, `reversesId` set, id
- * `<original id>.reversal`), and each of its pending transfers still unresolved is voided (id
- * `<pending id>.reversal`). The same request again returns the reversal (`created: false`).
- * Refusals: 404 unknown journal, 409 `journal_already_reversed`, `nothing_to_reverse`,
- * `journal_id_reused`, `transfer_id_reused`, and 422 `balance_limit_exceeded` when undoing would
- * overdraw a flagged account (money already spent from it).
- */
-export async function reverseJournal(unit: DomainWork, request: ReverseJournalRequest): Promise<JournalResult> {
+function validateReversal(request: ReverseJournalRequest): void {
   const issues: FieldIssue[] = [];
   if (typeof request.journalId !== 'string' || request.journalId.length === 0) {
     issues.push({ field: 'journalId', message: 'must be a journal id' });
@@ -47,6 +39,63 @@ export async function reverseJournal(unit: DomainWork, request: ReverseJournalRe
     issues.push({ field: 'newJournalId', message: 'must differ from the journal it reverses' });
   }
   if (issues.length > 0) throw validationError(issues);
+}
+
+/** The reversal's transfers (posted ones swapped, open holds voided) and the balance moves they make. */
+function planReversal(
+  journalId: string,
+  newJournalId: string,
+  reversible: TransferRow[],
+  openPendings: TransferRow[],
+): { planned: Planned[]; deltas: Deltas } {
+  const deltas: Deltas = new Map();
+  const planned: Planned[] = [
+    ...reversible.map((t): Planned => {
+      addDelta(deltas, t.credit_account_id, 'debit', 'posted', t.amount);
+      addDelta(deltas, t.debit_account_id, 'credit', 'posted', t.amount);
+      return {
+        id: `${t.id}.reversal`,
+        journalId: newJournalId,
+        debitAccountId: t.credit_account_id,
+        creditAccountId: t.debit_account_id,
+        amount: t.amount,
+        currency: t.currency,
+        kind: 'reversal',
+        pendingId: null,
+        reversesId: t.id,
+        expiresAt: null,
+        code: t.code,
+        reference: t.reference,
+        metadata: {},
+        requestHash: reversalHash(journalId, newJournalId, t.id, 'reversal'),
+      };
+    }),
+    ...openPendings.map((p) => {
+      mergeDeltas(deltas, resolutionDeltas(p, 0n));
+      return resolution(
+        p,
+        `${p.id}.reversal`,
+        'void_pending',
+        p.amount,
+        reversalHash(journalId, newJournalId, p.id, 'void_pending'),
+        newJournalId,
+      );
+    }),
+  ];
+  return { planned, deltas };
+}
+
+/**
+ * Reverses a journal entry with a new one, `newJournalId`: each posted and post_pending transfer of
+ * the journal gets a `reversal` transfer (debit and credit swapped, `reversesId` set, id
+ * `<original id>.reversal`), and each of its pending transfers still unresolved is voided (id
+ * `<pending id>.reversal`). The same request again returns the reversal (`created: false`).
+ * Refusals: 404 unknown journal, 409 `journal_already_reversed`, `nothing_to_reverse`,
+ * `journal_id_reused`, `transfer_id_reused`, and 422 `balance_limit_exceeded` when undoing would
+ * overdraw a flagged account (money already spent from it).
+ */
+export async function reverseJournal(unit: DomainWork, request: ReverseJournalRequest): Promise<JournalResult> {
+  validateReversal(request);
   const { journalId, newJournalId } = request;
   const { tx } = unit;
   const now = unit.clock.now();
@@ -118,40 +167,7 @@ export async function reverseJournal(unit: DomainWork, request: ReverseJournalRe
       journalId,
     });
   }
-  const deltas: Deltas = new Map();
-  const planned: Planned[] = [
-    ...reversible.map((t): Planned => {
-      addDelta(deltas, t.credit_account_id, 'debit', 'posted', t.amount);
-      addDelta(deltas, t.debit_account_id, 'credit', 'posted', t.amount);
-      return {
-        id: `${t.id}.reversal`,
-        journalId: newJournalId,
-        debitAccountId: t.credit_account_id,
-        creditAccountId: t.debit_account_id,
-        amount: t.amount,
-        currency: t.currency,
-        kind: 'reversal',
-        pendingId: null,
-        reversesId: t.id,
-        expiresAt: null,
-        code: t.code,
-        reference: t.reference,
-        metadata: {},
-        requestHash: reversalHash(journalId, newJournalId, t.id, 'reversal'),
-      };
-    }),
-    ...openPendings.map((p) => {
-      mergeDeltas(deltas, resolutionDeltas(p, 0n));
-      return resolution(
-        p,
-        `${p.id}.reversal`,
-        'void_pending',
-        p.amount,
-        reversalHash(journalId, newJournalId, p.id, 'void_pending'),
-        newJournalId,
-      );
-    }),
-  ];
+  const { planned, deltas } = planReversal(journalId, newJournalId, reversible, openPendings);
   const plannedIds = new Set(planned.map((p) => p.id));
   const taken = related.find((r) => plannedIds.has(r.id));
   if (taken) throw transferIdReused(taken.id);

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError } from '../../core/errors.js';
 import type { Engine } from '../../engine/engine.js';
 import { type StoredQueue, listQueues, putQueue, QUEUE_NAME } from '../../engine/tasks/queue-store.js';
 import { CALENDAR_NAME, listCalendars, putCalendar, type StoredCalendar } from '../../engine/time/calendar-store.js';
 import type { App, RouteModule } from '../context.js';
+import { rethrowRelocated } from '../located.js';
 import { requirePermission } from '../middleware/auth.js';
 import { commonErrors, json } from '../schemas.js';
 
@@ -139,16 +139,10 @@ const presentQueue = (q: StoredQueue) => ({
 });
 
 /** The stores name fields as their input does (`timezone`, `holidays[0]`); over HTTP they are `body.…`/`path.name`. */
-function located(error: unknown): unknown {
-  if (!(error instanceof AppError) || error.code !== 'validation_failed') return error;
-  const issues = error.issues.map((i) => ({ ...i, field: i.field === 'name' ? 'path.name' : `body.${i.field}` }));
-  const message = issues.length === 1 ? `${issues[0]!.field}: ${issues[0]!.message}` : error.message;
-  return new AppError(error.code, error.status, message, { issues });
-}
-
-const rethrowLocated = (error: unknown): never => {
-  throw located(error);
-};
+const rethrowLocated = rethrowRelocated({
+  code: 'validation_failed',
+  rename: (field) => (field === 'name' ? 'path.name' : `body.${field}`),
+});
 
 export function calendarQueueRoutes(engine: Engine): RouteModule {
   const clock = engine.services.clock;

@@ -9,6 +9,7 @@ import {
 } from '../../engine/decisions/decision-store.js';
 import type { Engine } from '../../engine/engine.js';
 import type { App, RouteModule } from '../context.js';
+import { rethrowRelocated } from '../located.js';
 import { requirePermission } from '../middleware/auth.js';
 import { commonErrors, json, notFoundError, unprocessableError } from '../schemas.js';
 
@@ -115,16 +116,10 @@ const presentSummary = (d: DecisionSummary) => ({
 });
 
 /** The store names the document `content`; over HTTP it is the request body. */
-function inBody(error: unknown): unknown {
-  if (!(error instanceof AppError) || error.code !== 'validation_failed') return error;
-  const issues = error.issues.map((i) => ({ ...i, field: i.field === 'content' ? 'body' : `body.${i.field}` }));
-  return new AppError(
-    error.code,
-    error.status,
-    issues.length === 1 ? `${issues[0]!.field}: ${issues[0]!.message}` : error.message,
-    { issues },
-  );
-}
+const inBody = rethrowRelocated({
+  code: 'validation_failed',
+  rename: (field) => (field === 'content' ? 'body' : `body.${field}`),
+});
 
 export function decisionRoutes(engine: Engine): RouteModule {
   return {
@@ -134,9 +129,7 @@ export function decisionRoutes(engine: Engine): RouteModule {
         const content = c.req.valid('json');
         const stored = await engine
           .putDecision({ key, content, actor: c.var.principal.id, requestId: c.var.requestId }, c.var.database)
-          .catch((error: unknown) => {
-            throw inBody(error);
-          });
+          .catch(inBody);
         return c.json(stored, stored.created ? 201 : 200);
       });
 

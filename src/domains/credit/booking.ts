@@ -1,8 +1,9 @@
 import { AppError } from '../../core/errors.js';
 import { lockCustomer, patchCustomer } from '../customers/customer-service.js';
 import type { DomainWork } from '../unit-of-work.js';
-import { ensureAccount, postJournal } from '../ledger/ledger-service.js';
-import { ACCOUNTS, postingContextOf } from '../receivables/receivable-ledger.js';
+import { ensureAccount } from '../ledger/accounts.js';
+import { postJournal } from '../ledger/journal.js';
+import { ACCOUNTS } from '../receivables/receivable-ledger.js';
 import { createReceivable } from '../receivables/receivable-service.js';
 import { addMonthsClamped } from '../receivables/schedule/due-dates.js';
 import { loanSchedule } from '../receivables/schedule/loan-schedule.js';
@@ -125,46 +126,29 @@ async function bookLoan(
     metadata: { creditApplicationId: app.id, product: app.product },
   });
 
-  const payable = await ensureAccount(
-    unit.tx,
-    { ...ACCOUNTS.disbursements, currency: app.currency },
-    'system:credit',
-    unit.clock,
-  );
-  const payout = await ensureAccount(
-    unit.tx,
-    { ...PAYOUT_ACCOUNT, currency: app.currency },
-    'system:credit',
-    unit.clock,
-  );
+  const payable = await ensureAccount(unit, { ...ACCOUNTS.disbursements, currency: app.currency }, 'system:credit');
+  const payout = await ensureAccount(unit, { ...PAYOUT_ACCOUNT, currency: app.currency }, 'system:credit');
   const transferId = `${app.id}.disbursement`;
-  const posting = postingContextOf(unit);
-  await postJournal(
-    unit.tx,
-    {
-      journalId: transferId,
-      transfers: [
-        {
-          id: transferId,
-          debitAccountId: payable.id,
-          creditAccountId: payout.id,
-          amount: terms.principal,
-          currency: app.currency,
-          pending: true,
-          code: 'loan.payout',
-          reference: receivable.id,
-          metadata: { creditApplicationId: app.id },
-        },
-      ],
-      actor: unit.actor,
-      reason: 'loan payout, pending until the payment leaves the bank',
-      requestId: unit.requestId,
-      // In the unit's batch, with the receivable's own posting (see BalanceBatch).
-      audit: posting.audit,
-      balances: posting.balances,
-    },
-    unit.clock,
-  );
+  // In the unit, with the receivable's own posting: balance moves and audit rows written at its end.
+  await postJournal(unit, {
+    journalId: transferId,
+    transfers: [
+      {
+        id: transferId,
+        debitAccountId: payable.id,
+        creditAccountId: payout.id,
+        amount: terms.principal,
+        currency: app.currency,
+        pending: true,
+        code: 'loan.payout',
+        reference: receivable.id,
+        metadata: { creditApplicationId: app.id },
+      },
+    ],
+    actor: unit.actor,
+    reason: 'loan payout, pending until the payment leaves the bank',
+    requestId: unit.requestId,
+  });
   return {
     kind: 'loan',
     principal: terms.principal.toString(),

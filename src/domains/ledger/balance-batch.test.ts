@@ -3,42 +3,52 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { ManualClock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
+import { Engine } from '../../engine/engine.js';
 import type { Database } from '../../storage/database.js';
+import type { Tx } from '../../storage/schema.js';
 import { openTestDatabase } from '../../testing/test-database.js';
-import { BalanceBatch } from './balance-batch.js';
-import { createAccount, getAccount, postJournal, reverseJournal, type LedgerAccount } from './ledger-service.js';
+import type { DomainContext } from '../contract.js';
+import { DomainWork, inDomainTransaction } from '../unit-of-work.js';
+import { createAccount } from './accounts.js';
+import { postJournal } from './journal.js';
+import type { LedgerAccount } from './ledger-model.js';
+import { getAccount } from './ledger-queries.js';
+import { reverseJournal } from './reversal.js';
 
-// A bulk sync posts thousands of journals in one transaction; their balance moves are held in a
-// BalanceBatch and written once. These tests hold the batch to what posting one by one would do:
-// the same final balances, the same limit refusals against the running balance, and a failed row
-// (rolled back to its savepoint) leaving no trace.
+// A bulk sync posts thousands of journals in one unit of work; their balance moves are held in the
+// unit's BalanceBatch and written once, when it flushes. These tests hold the batch to what posting
+// one by one would do: the same final balances, the same limit refusals against the running balance,
+// and a failed row (rolled back to its savepoint) leaving no trace.
 
 let database: Database;
+let context: DomainContext;
 const clock = new ManualClock('2026-03-02T09:00:00.000Z');
 before(async () => {
   database = await openTestDatabase();
+  context = { database, clock, engine: new Engine({ database, clock }) };
 });
 after(() => database.close());
+
+/** A unit of work in a transaction of the test's own, flushed by the test. */
+const unitIn = (tx: Tx) => new DomainWork(tx, context, 'test', null);
 
 let seq = 0;
 async function accounts() {
   const p = `bb${++seq}`;
-  return database.transaction(async (tx) => ({
-    cash: await createAccount(tx, { code: `${p}:cash`, currency: 'EUR', normalSide: 'debit' }, 'test', clock),
+  return inDomainTransaction(context, { actor: 'test' }, async (unit) => ({
+    cash: await createAccount(unit, { code: `${p}:cash`, currency: 'EUR', normalSide: 'debit' }, 'test'),
     wallet: await createAccount(
-      tx,
+      unit,
       { code: `${p}:wallet`, currency: 'EUR', normalSide: 'credit', debitsMustNotExceedCredits: true },
       'test',
-      clock,
     ),
   }));
 }
 
-const journal = (id: string, debit: LedgerAccount, credit: LedgerAccount, amount: bigint, batch: BalanceBatch) => ({
+const journal = (id: string, debit: LedgerAccount, credit: LedgerAccount, amount: bigint) => ({
   journalId: id,
   transfers: [{ id, debitAccountId: debit.id, creditAccountId: credit.id, amount, currency: 'EUR' }],
   actor: 'test',
-  balances: batch,
 });
 
 const posted = async (account: LedgerAccount) => {
@@ -50,18 +60,13 @@ describe('ledger balance batch', () => {
   test('balances move once, at flush, by the sum of the journals; a reversal in the batch counts', async () => {
     const { cash, wallet } = await accounts();
     const updates = await database.transaction(async (tx) => {
-      const batch = new BalanceBatch();
-      for (let i = 0; i < 50; i++)
-        await postJournal(tx, journal(`${cash.code}.${i}`, cash, wallet, 100n, batch), clock);
-      await reverseJournal(
-        tx,
-        { journalId: `${cash.code}.7`, newJournalId: `${cash.code}.7.rev`, actor: 'test', balances: batch },
-        clock,
-      );
+      const unit = unitIn(tx);
+      for (let i = 0; i < 50; i++) await postJournal(unit, journal(`${cash.code}.${i}`, cash, wallet, 100n));
+      await reverseJournal(unit, { journalId: `${cash.code}.7`, newJournalId: `${cash.code}.7.rev`, actor: 'test' });
       // Nothing written to the accounts yet: the rows are as they were.
       const before = await tx.selectFrom('ledger_accounts').select('debits_posted').where('id', '=', cash.id).execute();
       assert.equal(before[0]!.debits_posted, 0n);
-      await batch.flush(tx);
+      await unit.flush();
       const { rows } = await sql<{ n: string }>`SELECT n_tup_upd::text AS n FROM pg_stat_xact_user_tables
         WHERE relname = 'ledger_accounts'`.execute(tx);
       return Number(rows[0]?.n ?? 0);
@@ -75,16 +80,16 @@ describe('ledger balance batch', () => {
   test('the no-overdraft limit is checked against the running balance, the batch included', async () => {
     const { cash, wallet } = await accounts();
     await database.transaction(async (tx) => {
-      const batch = new BalanceBatch();
-      await postJournal(tx, journal(`${cash.code}.in`, cash, wallet, 300n, batch), clock);
-      await postJournal(tx, journal(`${cash.code}.out1`, wallet, cash, 200n, batch), clock);
+      const unit = unitIn(tx);
+      await postJournal(unit, journal(`${cash.code}.in`, cash, wallet, 300n));
+      await postJournal(unit, journal(`${cash.code}.out1`, wallet, cash, 200n));
       // 300 in, 200 out so far (all in the batch): another 200 would overdraw the wallet.
       await assert.rejects(
-        postJournal(tx, journal(`${cash.code}.out2`, wallet, cash, 200n, batch), clock),
+        postJournal(unit, journal(`${cash.code}.out2`, wallet, cash, 200n)),
         (error: unknown) => error instanceof AppError && error.code === 'balance_limit_exceeded',
       );
-      await postJournal(tx, journal(`${cash.code}.out3`, wallet, cash, 100n, batch), clock);
-      await batch.flush(tx);
+      await postJournal(unit, journal(`${cash.code}.out3`, wallet, cash, 100n));
+      await unit.flush();
     });
     assert.deepEqual(await posted(wallet), { debits: 300n, credits: 300n });
   });
@@ -93,17 +98,17 @@ describe('ledger balance batch', () => {
     const { cash, wallet } = await accounts();
     const other = await accounts();
     await database.transaction(async (tx) => {
-      const batch = new BalanceBatch();
-      await postJournal(tx, journal(`${cash.code}.a`, cash, wallet, 500n, batch), clock);
-      const mark = batch.mark();
+      const unit = unitIn(tx);
+      await postJournal(unit, journal(`${cash.code}.a`, cash, wallet, 500n));
+      const mark = unit.mark();
       await sql`SAVEPOINT row`.execute(tx);
-      await postJournal(tx, journal(`${cash.code}.b`, cash, wallet, 70n, batch), clock);
-      await postJournal(tx, journal(`${other.cash.code}.b`, other.cash, other.wallet, 9n, batch), clock);
+      await postJournal(unit, journal(`${cash.code}.b`, cash, wallet, 70n));
+      await postJournal(unit, journal(`${other.cash.code}.b`, other.cash, other.wallet, 9n));
       await sql`ROLLBACK TO SAVEPOINT row`.execute(tx);
-      batch.rollbackTo(mark);
+      unit.rollbackTo(mark);
       // The account first locked in the rolled-back row is locked (and read) again when next used.
-      await postJournal(tx, journal(`${other.cash.code}.c`, other.cash, other.wallet, 11n, batch), clock);
-      await batch.flush(tx);
+      await postJournal(unit, journal(`${other.cash.code}.c`, other.cash, other.wallet, 11n));
+      await unit.flush();
     });
     assert.deepEqual(await posted(cash), { debits: 500n, credits: 0n });
     assert.deepEqual(await posted(wallet), { debits: 0n, credits: 500n });

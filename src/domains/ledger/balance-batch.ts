@@ -1,4 +1,5 @@
 import type { Tx } from '../../storage/schema.js';
+import type { DomainWork } from '../unit-of-work.js';
 import { addDelta, applyDeltas, lockAccounts, type Deltas } from './ledger-balances.js';
 import type { AccountRow } from './ledger-model.js';
 
@@ -81,4 +82,20 @@ export class BalanceBatch {
       row.credits_posted = BigInt(row.credits_posted) + sign * d.creditsPosted;
     }
   }
+}
+
+/** The unit's batch of balance moves: one per unit of work, flushed by it before the audit rows. */
+const balancesOf = (unit: DomainWork) => unit.deferred('ledger.balances', () => new BalanceBatch());
+
+/**
+ * Locks accounts for a ledger write, through the unit (which takes the audit chain head first, see
+ * DomainWork) and its batch; returns each asked account as it stands with the unit's moves so far.
+ */
+export function lockBalances(unit: DomainWork, ids: Iterable<string>): Promise<Map<string, AccountRow>> {
+  return unit.lockRows((tx) => balancesOf(unit).lock(tx, ids));
+}
+
+/** Moves balances of accounts locked by `lockBalances`: written when the unit flushes, before commit. */
+export function moveBalances(unit: DomainWork, deltas: Deltas): void {
+  balancesOf(unit).add(deltas);
 }

@@ -34,20 +34,11 @@ export function addDelta(deltas: Deltas, accountId: string, side: Side, phase: '
 }
 
 /**
- * Every ledger write starts here, before it locks any account: it takes the audit chain's head, which
- * its audit row needs anyway and then holds until commit. The lock order is thus always head, then
- * accounts. Otherwise a transaction that had appended an audit row (a workflow batch whose first step
- * posted to the ledger) could wait for an account that a second transaction holds while that one
- * waits for the head: a deadlock.
- */
-export async function lockLedgerWrite(tx: Tx): Promise<void> {
-  await tx.selectFrom('audit_chain_head').select('seq').where('singleton', '=', true).forUpdate().execute();
-}
-
-/**
  * Locks the accounts in id order (`SELECT … FOR UPDATE ORDER BY id`): every ledger write locks its
  * accounts in one statement in the same order, so two writes can wait for each other but never
- * deadlock. Returns the locked rows by id; ids that do not exist are simply absent.
+ * deadlock. Returns the locked rows by id; ids that do not exist are simply absent. Ledger writes
+ * lock through their unit of work (see BalanceBatch, `lockBalances`), which takes the audit chain
+ * head first: the order across all transactions is audit head, then accounts by id.
  */
 export async function lockAccounts(tx: Tx, ids: Iterable<string>): Promise<Map<string, AccountRow>> {
   const sorted = [...new Set(ids)].sort();

@@ -1,5 +1,3 @@
-import type { BalanceBatch } from './balance-batch.js';
-import type { AuditEntry } from '../../storage/audit/audit-log.js';
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Selectable } from 'kysely';
@@ -76,13 +74,6 @@ export interface JournalRequest {
   actor: string;
   reason?: string | null;
   requestId?: string | null;
-  /**
-   * Where the journal's audit row goes when the caller batches its own (a domain unit of work, which
-   * appends them all at commit with one lock of the chain head); without it the row is appended now.
-   */
-  audit?: (entry: AuditEntry) => void;
-  /** The caller's batch of balance moves (see BalanceBatch); without it the balances move now. */
-  balances?: BalanceBatch;
 }
 
 export interface JournalResult {
@@ -110,9 +101,6 @@ export interface ReverseJournalRequest {
   actor: string;
   reason?: string | null;
   requestId?: string | null;
-  /** As in JournalRequest. */
-  audit?: (entry: AuditEntry) => void;
-  balances?: BalanceBatch;
 }
 
 export interface AccountBalance {
@@ -234,4 +222,18 @@ export function requestHash(content: Record<string, unknown>): string {
   return createHash('sha256')
     .update(canonicalize(content) ?? '')
     .digest('hex');
+}
+
+/** Longest code, reference or account id a transfer takes. */
+export const MAX_TEXT = 200;
+
+/** Metadata: a JSON object (no bigints, no cycles), kept as given. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) return false;
+  try {
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
+  }
 }

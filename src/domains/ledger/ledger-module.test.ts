@@ -4,7 +4,11 @@ import { after, before, describe, test } from 'node:test';
 import { DOMAINS } from '../../domain-list.js';
 import { engineHarness, type EngineHarness } from '../../testing/engine-harness.js';
 import { ledgerModule } from './ledger-module.js';
-import { createAccount, getTransfer, listTransfers, postJournal, type LedgerAccount } from './ledger-service.js';
+import { inDomainTransaction, type DomainWork } from '../unit-of-work.js';
+import { createAccount } from './accounts.js';
+import { postJournal } from './journal.js';
+import type { LedgerAccount } from './ledger-model.js';
+import { getTransfer, listTransfers } from './ledger-queries.js';
 
 /** The workflow steps `ledger.post` and `ledger.expire`, run by the engine in the step's transaction. */
 
@@ -47,6 +51,8 @@ steps:
 `;
 
 let h: EngineHarness;
+const inTx = <T>(work: (unit: DomainWork) => Promise<T>) =>
+  inDomainTransaction({ database: h.database, clock: h.clock, engine: h.engine }, { actor: 'test' }, work);
 let wallet: LedgerAccount;
 let fees: LedgerAccount;
 let cash: LedgerAccount;
@@ -56,27 +62,20 @@ before(async () => {
   const context = { database: h.database, clock: h.clock, engine: h.engine };
   ledgerModule.registerActions!(context);
   ledgerModule.registerActions!(context); // idempotent: one registry may serve several engines
-  [wallet, fees, cash] = await h.database.transaction(async (tx) => [
+  [wallet, fees, cash] = await inTx(async (unit) => [
     await createAccount(
-      tx,
+      unit,
       { code: 'wallet', currency: 'EUR', normalSide: 'credit', debitsMustNotExceedCredits: true },
       'test',
-      h.clock,
     ),
-    await createAccount(tx, { code: 'income:fees', currency: 'EUR', normalSide: 'credit' }, 'test', h.clock),
-    await createAccount(tx, { code: 'cash', currency: 'EUR', normalSide: 'debit' }, 'test', h.clock),
+    await createAccount(unit, { code: 'income:fees', currency: 'EUR', normalSide: 'credit' }, 'test'),
+    await createAccount(unit, { code: 'cash', currency: 'EUR', normalSide: 'debit' }, 'test'),
   ]);
-  await h.database.transaction((tx) =>
-    postJournal(
-      tx,
-      {
-        transfers: [
-          { id: 'fund', debitAccountId: cash.id, creditAccountId: wallet.id, amount: 1_000n, currency: 'EUR' },
-        ],
-        actor: 'test',
-      },
-      h.clock,
-    ),
+  await inTx((unit) =>
+    postJournal(unit, {
+      transfers: [{ id: 'fund', debitAccountId: cash.id, creditAccountId: wallet.id, amount: 1_000n, currency: 'EUR' }],
+      actor: 'test',
+    }),
   );
   await h.deploy(CHARGE);
   await h.deploy(EXPIRE);
@@ -125,25 +124,21 @@ describe('ledger actions', () => {
   });
 
   test('ledger.expire releases the holds that are due', async () => {
-    await h.database.transaction((tx) =>
-      postJournal(
-        tx,
-        {
-          transfers: [
-            {
-              id: 'hold',
-              debitAccountId: wallet.id,
-              creditAccountId: fees.id,
-              amount: 10n,
-              currency: 'EUR',
-              pending: true,
-              expiresAt: new Date(h.clock.now().getTime() + 60_000),
-            },
-          ],
-          actor: 'test',
-        },
-        h.clock,
-      ),
+    await inTx((unit) =>
+      postJournal(unit, {
+        transfers: [
+          {
+            id: 'hold',
+            debitAccountId: wallet.id,
+            creditAccountId: fees.id,
+            amount: 10n,
+            currency: 'EUR',
+            pending: true,
+            expiresAt: new Date(h.clock.now().getTime() + 60_000),
+          },
+        ],
+        actor: 'test',
+      }),
     );
     h.clock.advance(120_000);
     const id = await h.start('ledger-expire');

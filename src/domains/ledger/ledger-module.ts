@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import type { DomainContext, DomainModule } from '../contract.js';
-import { NonRetryableError, type ActionContext, type ActionRegistry } from '../../engine/actions.js';
+import { NonRetryableError, type ActionContext } from '../../engine/actions.js';
 import { CLIENT_ID, CLIENT_ID_RULE } from './ledger-model.js';
-import { ledgerRoutes } from './ledger-routes.js';
-import { expirePendingTransfers, postJournal, type TransferInput } from './ledger-service.js';
+import { ledgerRoutes } from './http/routes.js';
+import { inStepTransaction } from '../unit-of-work.js';
+import { expirePendingTransfers } from './expiry.js';
+import { postJournal } from './journal.js';
+import type { TransferInput } from './ledger-model.js';
 
 /** The ledger domain: its routes and the workflow steps `ledger.post` and `ledger.expire`. */
 
@@ -71,7 +74,7 @@ async function accountIdOf(
   return row.id;
 }
 
-export async function runLedgerPost(input: LedgerPostInput, ctx: ActionContext) {
+export async function runLedgerPost(context: DomainContext, input: LedgerPostInput, ctx: ActionContext) {
   const transfers: TransferInput[] = [];
   for (const [i, t] of input.transfers.entries()) {
     transfers.push({
@@ -99,21 +102,24 @@ export async function runLedgerPost(input: LedgerPostInput, ctx: ActionContext) 
       ...(t.metadata !== undefined ? { metadata: t.metadata } : {}),
     });
   }
-  const result = await postJournal(
-    ctx.tx,
-    {
+  const actor = `workflow:${ctx.instanceId}`;
+  const result = await inStepTransaction(stepContext(context, ctx), ctx.tx, actor, (unit) =>
+    postJournal(unit, {
       ...(input.journalId ? { journalId: input.journalId } : {}),
       transfers,
-      actor: `workflow:${ctx.instanceId}`,
+      actor,
       reason: input.reason ?? null,
       requestId: null,
-    },
-    ctx.clock,
+    }),
   );
   return { journalId: result.journalId, created: result.created, transferIds: result.transfers.map((t) => t.id) };
 }
 
-export function registerLedgerActions(actions: ActionRegistry): void {
+/** The domain context of a step, on the step's clock. */
+const stepContext = (context: DomainContext, ctx: ActionContext): DomainContext => ({ ...context, clock: ctx.clock });
+
+export function registerLedgerActions(context: DomainContext): void {
+  const actions = context.engine.actions;
   // Idempotent, like the built-in actions: one registry may serve several engines.
   if (!actions.has('ledger.post')) {
     actions.register({
@@ -122,7 +128,7 @@ export function registerLedgerActions(actions: ActionRegistry): void {
         'Posts a journal entry (1-100 transfers, all or none) in the step transaction. Transfer ids make it ' +
         'exactly-once; returns { journalId, created, transferIds }.',
       input: LedgerPostInput,
-      run: runLedgerPost,
+      run: (input, ctx) => runLedgerPost(context, input, ctx),
     });
   }
   if (!actions.has('ledger.expire')) {
@@ -132,7 +138,9 @@ export function registerLedgerActions(actions: ActionRegistry): void {
         'Expires the pending transfers whose expiresAt has passed and releases their holds; returns { expired }.',
       input: z.object({}).strict(),
       run: async (_input, ctx) => ({
-        expired: await expirePendingTransfers(ctx.tx, `workflow:${ctx.instanceId}`, ctx.clock),
+        expired: await inStepTransaction(stepContext(context, ctx), ctx.tx, `workflow:${ctx.instanceId}`, (unit) =>
+          expirePendingTransfers(unit),
+        ),
       }),
     });
   }
@@ -141,7 +149,7 @@ export function registerLedgerActions(actions: ActionRegistry): void {
 export const ledgerModule: DomainModule = {
   name: 'ledger',
   registerActions(context: DomainContext) {
-    registerLedgerActions(context.engine.actions);
+    registerLedgerActions(context);
   },
   routes(context: DomainContext) {
     return [ledgerRoutes(context)];

@@ -5,20 +5,16 @@ import { sql } from 'kysely';
 import { ManualClock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { Database } from '../../storage/database.js';
-import type { Tx } from '../../storage/schema.js';
+import { Engine } from '../../engine/engine.js';
+import { inDomainTransaction, type DomainWork } from '../unit-of-work.js';
 import { openTestDatabase } from '../../testing/test-database.js';
-import {
-  accountBalance,
-  createAccount,
-  expirePendingTransfers,
-  getAccount,
-  postJournal,
-  resolvePending,
-  reverseJournal,
-  trialBalance,
-  type AccountSpec,
-  type JournalRequest,
-} from './ledger-service.js';
+import { createAccount } from './accounts.js';
+import { expirePendingTransfers } from './expiry.js';
+import { postJournal } from './journal.js';
+import type { AccountSpec, JournalRequest } from './ledger-model.js';
+import { accountBalance, getAccount, trialBalance } from './ledger-queries.js';
+import { resolvePending } from './pending.js';
+import { reverseJournal } from './reversal.js';
 
 /**
  * Random sequences of ledger operations (journals of posted and pending transfers, post/void of
@@ -34,9 +30,16 @@ let database: Database;
 // later run never finds an earlier run's holds due.
 const clock = new ManualClock('2026-01-05T09:00:00.000Z');
 
+let engine: Engine;
+
 before(async () => {
   database = await openTestDatabase();
+  engine = new Engine({ database, clock });
 });
+
+/** One unit of work, as the routes and workflow steps run the ledger. */
+const inTx = <T>(work: (unit: DomainWork) => Promise<T>) =>
+  inDomainTransaction({ database, clock, engine }, { actor: 'test' }, work);
 after(() => database.close());
 
 const CHART: Omit<AccountSpec, 'code'>[] = [
@@ -162,12 +165,12 @@ function release(deltas: Map<number, Counters>, p: MPending, posted: bigint) {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Runs one operation in its own transaction; a refusal is caught inside it and the transaction commits
- *  anyway, so anything a refused operation wrote would stay and be caught by the checks. */
-async function attempt<T>(work: (tx: Tx) => Promise<T>): Promise<{ ok: T } | { error: string }> {
-  return database.transaction(async (tx) => {
+/** Runs one operation in its own unit of work; a refusal is caught inside it and the unit commits
+ *  anyway, so anything a refused operation wrote (or left to the unit) would stay and be caught by the checks. */
+async function attempt<T>(work: (unit: DomainWork) => Promise<T>): Promise<{ ok: T } | { error: string }> {
+  return inTx(async (unit) => {
     try {
-      return { ok: await work(tx) };
+      return { ok: await work(unit) };
     } catch (error) {
       if (error instanceof AppError) return { error: error.code };
       throw error;
@@ -191,11 +194,11 @@ async function runSequence(ops: Op[]): Promise<void> {
   const run = `r${++runNo}`;
   // A run that failed half-way (fast-check then shrinks it) may have left holds due: clear them.
   clock.advance(24 * 60 * MINUTE);
-  await database.transaction((tx) => expirePendingTransfers(tx, 'test', clock));
-  const ids = await database.transaction(async (tx) => {
+  await inTx((unit) => expirePendingTransfers(unit));
+  const ids = await inTx(async (unit) => {
     const created: string[] = [];
     for (const [i, spec] of CHART.entries()) {
-      created.push((await createAccount(tx, { ...spec, code: `${run}:${i}` }, 'test', clock)).id);
+      created.push((await createAccount(unit, { ...spec, code: `${run}:${i}` }, 'test')).id);
     }
     return created;
   });
@@ -248,7 +251,7 @@ async function runSequence(ops: Op[]): Promise<void> {
           expiresAt: l.pending && l.expiresIn !== null ? new Date(clock.now().getTime() + l.expiresIn * MINUTE) : null,
         })),
       };
-      const outcome = await attempt((tx) => postJournal(tx, request, clock));
+      const outcome = await attempt((unit) => postJournal(unit, request));
       let expected: string | null;
       if (legs.some((l) => CHART[l.d]!.currency !== CHART[l.c]!.currency)) expected = 'currency_mismatch';
       else {
@@ -297,12 +300,14 @@ async function runSequence(ops: Op[]): Promise<void> {
             ? p.amount + 1n
             : 1n + BigInt(Math.floor(op.fraction * Number(p.amount - 1n)));
       const id = nextId();
-      const outcome = await attempt((tx) =>
-        resolvePending(
-          tx,
-          { id, pendingId: p.id, action: op.action, ...(amount !== undefined ? { amount } : {}), actor: 'test' },
-          clock,
-        ),
+      const outcome = await attempt((unit) =>
+        resolvePending(unit, {
+          id,
+          pendingId: p.id,
+          action: op.action,
+          ...(amount !== undefined ? { amount } : {}),
+          actor: 'test',
+        }),
       );
       let expected: string | null;
       if (p.resolvedBy === 'expire') expected = 'pending_expired';
@@ -331,7 +336,7 @@ async function runSequence(ops: Op[]): Promise<void> {
       assert.equal('error' in outcome ? outcome.error : null, expected, label);
     } else if (op.kind === 'expire') {
       clock.advance(op.minutes * MINUTE);
-      const outcome = await attempt((tx) => expirePendingTransfers(tx, 'test', clock));
+      const outcome = await attempt((unit) => expirePendingTransfers(unit));
       const due = model.pendings.filter(
         (p) => !p.resolvedBy && p.expiresAt !== null && p.expiresAt <= clock.now().getTime(),
       );
@@ -349,8 +354,8 @@ async function runSequence(ops: Op[]): Promise<void> {
       const j = model.journals[op.pick % model.journals.length]!;
       const open = j.pendings.filter((p) => !p.resolvedBy);
       const newJournalId = nextId();
-      const outcome = await attempt((tx) =>
-        reverseJournal(tx, { journalId: j.id, newJournalId, actor: 'test', reason: 'property' }, clock),
+      const outcome = await attempt((unit) =>
+        reverseJournal(unit, { journalId: j.id, newJournalId, actor: 'test', reason: 'property' }),
       );
       let expected: string | null;
       if (j.reversed) expected = 'journal_already_reversed';
@@ -374,7 +379,7 @@ async function runSequence(ops: Op[]): Promise<void> {
     } else {
       if (model.journals.length === 0) continue;
       const j = model.journals[op.pick % model.journals.length]!;
-      const outcome = await attempt((tx) => postJournal(tx, j.request, clock));
+      const outcome = await attempt((unit) => postJournal(unit, j.request));
       assert.ok('ok' in outcome && !outcome.ok.created, label);
     }
     await check(label);
@@ -382,7 +387,7 @@ async function runSequence(ops: Op[]): Promise<void> {
 
   // End of the run: let every hold with an expiry lapse, as a later run's clock would.
   clock.advance(24 * 60 * MINUTE);
-  const expired = await database.transaction((tx) => expirePendingTransfers(tx, 'test', clock));
+  const expired = await inTx((unit) => expirePendingTransfers(unit));
   const due = model.pendings.filter((p) => !p.resolvedBy && p.expiresAt !== null);
   assert.equal(expired, due.length);
   const deltas = new Map<number, Counters>();

@@ -1,15 +1,8 @@
-import type { Clock } from '../../core/clock.js';
-import {
-  ensureAccount,
-  postJournal,
-  reverseJournal,
-  type AccountSpec,
-  type TransferInput,
-} from '../ledger/ledger-service.js';
+import { ensureAccount } from '../ledger/accounts.js';
+import { postJournal } from '../ledger/journal.js';
+import type { AccountSpec, TransferInput } from '../ledger/ledger-model.js';
+import { reverseJournal } from '../ledger/reversal.js';
 import type { DomainWork } from '../unit-of-work.js';
-import { BalanceBatch } from '../ledger/balance-batch.js';
-import type { AuditEntry } from '../../storage/audit/audit-log.js';
-import type { Tx } from '../../storage/schema.js';
 import type { Allocation } from './allocation/waterfall.js';
 
 /**
@@ -43,36 +36,24 @@ export const ACCOUNTS = {
 type AccountName = keyof typeof ACCOUNTS;
 
 export interface PostingContext {
-  tx: Tx;
+  /** The unit the journals are posted in (it writes their balance moves and audit rows at its end). */
+  unit: DomainWork;
   actor: string;
-  clock: Clock;
   requestId: string | null;
   /** Account ids already looked up in this unit of work. */
   memo?: Map<string, string>;
-  /** The unit's audit batch, for the journals' audit rows. */
-  audit?: (entry: AuditEntry) => void;
-  /** The unit's balance moves, written once at its end (see BalanceBatch). */
-  balances?: BalanceBatch;
 }
 
-/** Posting on behalf of a domain unit of work: its transaction, actor, lookups and audit batch. */
+/** Posting on behalf of a domain unit of work: its transaction, actor and lookups. */
 export function postingContextOf(unit: DomainWork): PostingContext {
-  return {
-    tx: unit.tx,
-    actor: unit.actor,
-    clock: unit.clock,
-    requestId: unit.requestId,
-    memo: unit.memo,
-    audit: (entry) => unit.auditEntry(entry),
-    balances: unit.deferred('ledger.balances', () => new BalanceBatch()),
-  };
+  return { unit, actor: unit.actor, requestId: unit.requestId, memo: unit.memo };
 }
 
 async function accountId(ctx: PostingContext, name: AccountName, currency: string): Promise<string> {
   const key = `ledger-account:${ACCOUNTS[name].code}:${currency}`;
   const known = ctx.memo?.get(key);
   if (known) return known;
-  const account = await ensureAccount(ctx.tx, { ...ACCOUNTS[name], currency }, 'system:receivables', ctx.clock);
+  const account = await ensureAccount(ctx.unit, { ...ACCOUNTS[name], currency }, 'system:receivables');
   ctx.memo?.set(key, account.id);
   return account.id;
 }
@@ -84,9 +65,9 @@ interface Leg {
   amount: bigint;
 }
 
-/** Who writes and why, with the unit's audit and balance batches when posting for one. */
+/** Who writes and why. */
 function writer(ctx: PostingContext, reason: string) {
-  return { actor: ctx.actor, reason, requestId: ctx.requestId, audit: ctx.audit, balances: ctx.balances };
+  return { actor: ctx.actor, reason, requestId: ctx.requestId };
 }
 
 async function post(
@@ -112,7 +93,7 @@ async function post(
     });
   }
   if (transfers.length === 0) return journalId;
-  await postJournal(ctx.tx, { journalId, transfers, ...writer(ctx, reason) }, ctx.clock);
+  await postJournal(ctx.unit, { journalId, transfers, ...writer(ctx, reason) });
   return journalId;
 }
 
@@ -223,10 +204,6 @@ export async function postPaymentReversal(
   reason: string,
 ): Promise<string> {
   const journalId = `${payment.id}.reversal`;
-  await reverseJournal(
-    ctx.tx,
-    { journalId: payment.journalId, newJournalId: journalId, ...writer(ctx, reason) },
-    ctx.clock,
-  );
+  await reverseJournal(ctx.unit, { journalId: payment.journalId, newJournalId: journalId, ...writer(ctx, reason) });
   return journalId;
 }

@@ -37,6 +37,15 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, clock: Clock = syst
 }
 
 /**
+ * Locks the chain head without appending: a transaction about to lock other rows it will hold to
+ * commit takes the head first, so that all of them lock in one order (see DomainWork). The appends
+ * that follow in the same transaction find the head already theirs.
+ */
+export async function lockAuditHead(tx: Tx): Promise<void> {
+  await tx.selectFrom('audit_chain_head').select('seq').where('singleton', '=', true).forUpdate().execute();
+}
+
+/**
  * Appends several rows in order with one lock of the chain head and one insert: a workflow worker
  * that advanced many instances in one transaction records them all at its end, so the head — the one
  * row every audited transaction shares — is held only for the last moments before commit.

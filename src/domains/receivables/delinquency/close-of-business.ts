@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { conflict } from '../../../core/errors.js';
 import { inDomainTransaction, type DomainWork } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
-import { expirePendingTransfers } from '../../ledger/ledger-service.js';
+import { expirePendingTransfers } from '../../ledger/expiry.js';
 import type { PublishRequest } from '../../../engine/runtime/publish-event.js';
 import { addDays } from '../schedule/due-dates.js';
 import { CURRENT_BUCKET, readSettings, type Bucket } from '../settings.js';
@@ -77,7 +77,7 @@ export async function closeOfBusiness(unit: DomainWork, asOfDate?: string): Prom
   for (let i = 0; i < events.length; i += EVENT_CHUNK) {
     await context.engine.publishManyInTx(unit.tx, events.slice(i, i + EVENT_CHUNK));
   }
-  const expiredHolds = await expirePendingTransfers(unit.tx, unit.actor, unit.clock);
+  const expiredHolds = await expirePendingTransfers(unit);
   const counts: Record<string, number> = {};
   for (const e of events) counts[e.type] = (counts[e.type] ?? 0) + 1;
   const report: CloseOfBusinessReport = {

@@ -1,40 +1,44 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { ManualClock } from '../../core/clock.js';
+import { ManualClock, type Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { readAuditLog } from '../../storage/audit/audit-log.js';
 import type { Database } from '../../storage/database.js';
-import type { Tx } from '../../storage/schema.js';
+import { Engine } from '../../engine/engine.js';
+import { DomainWork, inDomainTransaction } from '../unit-of-work.js';
 import { openTestDatabase } from '../../testing/test-database.js';
 import { addDelta, applyDeltas, lockAccounts, type Deltas } from './ledger-balances.js';
+import { createAccount, ensureAccount } from './accounts.js';
+import { expirePendingTransfers } from './expiry.js';
+import { postJournal } from './journal.js';
+import type { LedgerAccount, TransferInput } from './ledger-model.js';
 import {
   accountBalance,
-  createAccount,
-  ensureAccount,
-  expirePendingTransfers,
   getAccount,
   getTransfer,
   listAccounts,
   listTransfers,
-  postJournal,
-  resolvePending,
-  reverseJournal,
   trialBalance,
-  type LedgerAccount,
-  type TransferInput,
-} from './ledger-service.js';
+} from './ledger-queries.js';
+import { resolvePending } from './pending.js';
+import { reverseJournal } from './reversal.js';
 
 const HOUR = 60 * 60 * 1000;
 let database: Database;
 const clock = new ManualClock('2026-03-02T09:00:00.000Z');
 
+let engine: Engine;
+
 before(async () => {
   database = await openTestDatabase();
+  engine = new Engine({ database, clock });
 });
 after(() => database.close());
 
-const inTx = <T>(work: (tx: Tx) => Promise<T>) => database.transaction(work);
+/** One unit of work (as the routes and workflow steps run the ledger), on `on`'s time, as `actor`. */
+const inTx = <T>(work: (unit: DomainWork) => Promise<T>, on: Clock = clock, actor = 'test') =>
+  inDomainTransaction({ database, clock: on, engine }, { actor }, work);
 
 /** Asserts an AppError with this code (and status, and field). */
 async function refused(promise: Promise<unknown>, code: string, status: number, field?: string): Promise<AppError> {
@@ -55,18 +59,17 @@ let seq = 0;
 /** Fresh accounts for one test: cash (debit), revenue (credit), wallet (credit, no overdraft), all EUR; usd (debit). */
 async function chart() {
   const p = `t${++seq}`;
-  return inTx(async (tx) => ({
+  return inTx(async (unit) => ({
     p,
-    cash: await createAccount(tx, { code: `${p}:cash`, currency: 'EUR', normalSide: 'debit' }, 'test', clock),
-    revenue: await createAccount(tx, { code: `${p}:revenue`, currency: 'EUR', normalSide: 'credit' }, 'test', clock),
-    vat: await createAccount(tx, { code: `${p}:vat`, currency: 'EUR', normalSide: 'credit' }, 'test', clock),
+    cash: await createAccount(unit, { code: `${p}:cash`, currency: 'EUR', normalSide: 'debit' }, 'test'),
+    revenue: await createAccount(unit, { code: `${p}:revenue`, currency: 'EUR', normalSide: 'credit' }, 'test'),
+    vat: await createAccount(unit, { code: `${p}:vat`, currency: 'EUR', normalSide: 'credit' }, 'test'),
     wallet: await createAccount(
-      tx,
+      unit,
       { code: `${p}:wallet`, currency: 'EUR', normalSide: 'credit', debitsMustNotExceedCredits: true },
       'test',
-      clock,
     ),
-    usd: await createAccount(tx, { code: `${p}:usd`, currency: 'USD', normalSide: 'debit' }, 'test', clock),
+    usd: await createAccount(unit, { code: `${p}:usd`, currency: 'USD', normalSide: 'debit' }, 'test'),
   }));
 }
 
@@ -86,7 +89,7 @@ const t = (
 });
 
 const post = (transfers: TransferInput[], journalId?: string) =>
-  inTx((tx) => postJournal(tx, { ...(journalId ? { journalId } : {}), transfers, actor: 'test' }, clock));
+  inTx((unit) => postJournal(unit, { ...(journalId ? { journalId } : {}), transfers, actor: 'test' }));
 
 const account = (a: LedgerAccount) => getAccount(database.db, a.id);
 const transferCount = async () =>
@@ -106,17 +109,16 @@ describe('accounts', () => {
     assert.equal(c.cash.debitsPosted, 0n);
     assert.equal(c.wallet.debitsMustNotExceedCredits, true);
 
-    const again = await inTx((tx) =>
+    const again = await inTx((unit) =>
       ensureAccount(
-        tx,
+        unit,
         { code: `${c.p}:wallet`, currency: 'EUR', normalSide: 'credit', debitsMustNotExceedCredits: true },
         'test',
-        clock,
       ),
     );
     assert.equal(again.id, c.wallet.id);
-    const fresh = await inTx((tx) =>
-      ensureAccount(tx, { code: `${c.p}:fees`, currency: 'EUR', normalSide: 'credit' }, 'test', clock),
+    const fresh = await inTx((unit) =>
+      ensureAccount(unit, { code: `${c.p}:fees`, currency: 'EUR', normalSide: 'credit' }, 'test'),
     );
     assert.match(fresh.id, /^acc_/);
     const audit = await readAuditLog(database.db, { entityType: 'ledger_account', entityId: fresh.id });
@@ -124,42 +126,37 @@ describe('accounts', () => {
     assert.equal(audit[0]!.action, 'ledger.account.created');
 
     const conflict = await refused(
-      inTx((tx) => ensureAccount(tx, { code: `${c.p}:wallet`, currency: 'EUR', normalSide: 'credit' }, 'test', clock)),
+      inTx((unit) => ensureAccount(unit, { code: `${c.p}:wallet`, currency: 'EUR', normalSide: 'credit' }, 'test')),
       'account_conflict',
       409,
     );
     assert.match(conflict.message, /debitsMustNotExceedCredits=true/);
     await refused(
-      inTx((tx) => ensureAccount(tx, { code: `${c.p}:cash`, currency: 'EUR', normalSide: 'credit' }, 'test', clock)),
+      inTx((unit) => ensureAccount(unit, { code: `${c.p}:cash`, currency: 'EUR', normalSide: 'credit' }, 'test')),
       'account_conflict',
       409,
     );
     await refused(
-      inTx((tx) => createAccount(tx, { code: `${c.p}:cash`, currency: 'EUR', normalSide: 'debit' }, 'test', clock)),
+      inTx((unit) => createAccount(unit, { code: `${c.p}:cash`, currency: 'EUR', normalSide: 'debit' }, 'test')),
       'account_exists',
       409,
     );
     await refused(
-      inTx((tx) =>
-        createAccount(tx, { id: c.cash.id, code: `${c.p}:other`, currency: 'EUR', normalSide: 'debit' }, 'test', clock),
+      inTx((unit) =>
+        createAccount(unit, { id: c.cash.id, code: `${c.p}:other`, currency: 'EUR', normalSide: 'debit' }, 'test'),
       ),
       'account_exists',
       409,
     );
     // The same code in another currency is another account.
-    const gbp = await inTx((tx) =>
-      createAccount(
-        tx,
-        { id: `${c.p}-gbp-cash`, code: `${c.p}:cash`, currency: 'GBP', normalSide: 'debit' },
-        'test',
-        clock,
-      ),
+    const gbp = await inTx((unit) =>
+      createAccount(unit, { id: `${c.p}-gbp-cash`, code: `${c.p}:cash`, currency: 'GBP', normalSide: 'debit' }, 'test'),
     );
     assert.equal(gbp.id, `${c.p}-gbp-cash`);
     await refused(
-      inTx((tx) =>
+      inTx((unit) =>
         createAccount(
-          tx,
+          unit,
           {
             code: `${c.p}:both`,
             currency: 'EUR',
@@ -168,7 +165,6 @@ describe('accounts', () => {
             creditsMustNotExceedDebits: true,
           },
           'test',
-          clock,
         ),
       ),
       'validation_failed',
@@ -176,7 +172,7 @@ describe('accounts', () => {
       'creditsMustNotExceedDebits',
     );
     await refused(
-      inTx((tx) => createAccount(tx, { code: `${c.p}:x`, currency: 'EUX', normalSide: 'debit' }, 'test', clock)),
+      inTx((unit) => createAccount(unit, { code: `${c.p}:x`, currency: 'EUX', normalSide: 'debit' }, 'test')),
       'validation_failed',
       400,
       'currency',
@@ -360,28 +356,20 @@ describe('balance limits', () => {
     const c = await chart();
     await post([t(`${c.p}-topup`, c.cash, c.wallet, 100n)]);
     const count = await transferCount();
-    await inTx(async (tx) => {
+    await inTx(async (unit) => {
       // Refused in the caller's transaction, which stays usable.
       const error = await refused(
-        postJournal(
-          tx,
-          {
-            transfers: [t(`${c.p}-spend.a`, c.revenue, c.cash, 500n), t(`${c.p}-spend.b`, c.wallet, c.revenue, 150n)],
-            actor: 'test',
-          },
-          clock,
-        ),
+        postJournal(unit, {
+          transfers: [t(`${c.p}-spend.a`, c.revenue, c.cash, 500n), t(`${c.p}-spend.b`, c.wallet, c.revenue, 150n)],
+          actor: 'test',
+        }),
         'balance_limit_exceeded',
         422,
         'transfers[1].debitAccountId',
       );
       assert.equal(error.details?.accountId, c.wallet.id);
       assert.equal(error.details?.constraint, 'ledger_debits_exceed_credits');
-      const ok = await postJournal(
-        tx,
-        { transfers: [t(`${c.p}-spend`, c.wallet, c.revenue, 100n)], actor: 'test' },
-        clock,
-      );
+      const ok = await postJournal(unit, { transfers: [t(`${c.p}-spend`, c.wallet, c.revenue, 100n)], actor: 'test' });
       assert.equal(ok.created, true);
     });
     assert.equal(await transferCount(), count + 1);
@@ -404,11 +392,11 @@ describe('balance limits', () => {
     );
     // …and its violation, should the pre-check ever miss one, still comes back as the ledger's 422.
     const violation = await refused(
-      inTx(async (tx) => {
-        const locked = await lockAccounts(tx, [c.wallet.id]);
+      inTx(async (unit) => {
+        const locked = await lockAccounts(unit.tx, [c.wallet.id]);
         const deltas: Deltas = new Map();
         addDelta(deltas, c.wallet.id, 'debit', 'posted', 1n);
-        await applyDeltas(tx, deltas, locked);
+        await applyDeltas(unit.tx, deltas, locked);
       }),
       'balance_limit_exceeded',
       422,
@@ -446,12 +434,8 @@ describe('two-phase transfers', () => {
     await refused(post([t(`${c.p}-spend`, c.wallet, c.revenue, 201n)]), 'balance_limit_exceeded', 422);
 
     const resolve = (id: string, action: 'post' | 'void', pendingId: string, amount?: bigint) =>
-      inTx((tx) =>
-        resolvePending(
-          tx,
-          { id, pendingId, action, ...(amount !== undefined ? { amount } : {}), actor: 'test' },
-          clock,
-        ),
+      inTx((unit) =>
+        resolvePending(unit, { id, pendingId, action, ...(amount !== undefined ? { amount } : {}), actor: 'test' }),
       );
     await refused(resolve(`${c.p}-hold.post`, 'post', `${c.p}-hold`, 801n), 'amount_exceeds_pending', 422, 'amount');
     const posted = await resolve(`${c.p}-hold.post`, 'post', `${c.p}-hold`, 600n);
@@ -493,9 +477,9 @@ describe('two-phase transfers', () => {
   test('expiry releases holds; a post after expiry is refused', async () => {
     const c = await chart();
     const clk = new ManualClock('2026-04-01T10:00:00.000Z');
-    const postAt = (transfers: TransferInput[]) => inTx((tx) => postJournal(tx, { transfers, actor: 'test' }, clk));
+    const postAt = (transfers: TransferInput[]) => inTx((unit) => postJournal(unit, { transfers, actor: 'test' }), clk);
     const resolve = (id: string, pendingId: string) =>
-      inTx((tx) => resolvePending(tx, { id, pendingId, action: 'post', actor: 'test' }, clk));
+      inTx((unit) => resolvePending(unit, { id, pendingId, action: 'post', actor: 'test' }), clk);
     await postAt([t(`${c.p}-fund`, c.cash, c.wallet, 1_000n)]);
     await postAt([
       t(`${c.p}-h1`, c.wallet, c.revenue, 100n, { pending: true, expiresAt: new Date('2026-04-01T11:00:00Z') }),
@@ -506,8 +490,8 @@ describe('two-phase transfers', () => {
     assert.equal((await account(c.wallet)).debitsPending, 650n);
 
     clk.set('2026-04-01T11:00:00.000Z'); // expires_at <= now is expired
-    assert.equal(await inTx((tx) => expirePendingTransfers(tx, 'system:expiry', clk)), 1);
-    assert.equal(await inTx((tx) => expirePendingTransfers(tx, 'system:expiry', clk)), 0);
+    assert.equal(await inTx((unit) => expirePendingTransfers(unit), clk, 'system:expiry'), 1);
+    assert.equal(await inTx((unit) => expirePendingTransfers(unit), clk, 'system:expiry'), 0);
     const expiry = await getTransfer(database.db, `${c.p}-h1.expired`);
     assert.deepEqual(
       [expiry.kind, expiry.pendingId, expiry.amount, expiry.postedBy],
@@ -519,14 +503,16 @@ describe('two-phase transfers', () => {
 
     // Past its expiry but not yet expired by the job: refused, and expired there and then.
     clk.set('2026-04-01T12:30:00.000Z');
-    const outcome = await inTx(async (tx) =>
-      resolvePending(tx, { id: `${c.p}-h2.post`, pendingId: `${c.p}-h2`, action: 'post', actor: 'test' }, clk).catch(
-        (e: unknown) => e,
-      ),
+    const outcome = await inTx(
+      async (unit) =>
+        resolvePending(unit, { id: `${c.p}-h2.post`, pendingId: `${c.p}-h2`, action: 'post', actor: 'test' }).catch(
+          (e: unknown) => e,
+        ),
+      clk,
     );
     assert.ok(outcome instanceof AppError && outcome.code === 'pending_expired', String(outcome));
     assert.equal((await getTransfer(database.db, `${c.p}-h2.expired`)).kind, 'expire_pending');
-    assert.equal(await inTx((tx) => expirePendingTransfers(tx, 'system:expiry', clk)), 1); // h3
+    assert.equal(await inTx((unit) => expirePendingTransfers(unit), clk, 'system:expiry'), 1); // h3
     const wallet = await account(c.wallet);
     assert.deepEqual([wallet.debitsPending, wallet.debitsPosted], [50n, 0n]);
     const audit = await readAuditLog(database.db, { entityType: 'ledger_transfer', entityId: `${c.p}-h3` });
@@ -539,8 +525,9 @@ describe('two-phase transfers', () => {
   test('concurrent expiry runs resolve each pending once', async () => {
     const c = await chart();
     const clk = new ManualClock('2026-05-01T10:00:00.000Z');
-    await inTx((tx) =>
-      postJournal(tx, { transfers: [t(`${c.p}-fund`, c.cash, c.wallet, 10_000n)], actor: 'test' }, clk),
+    await inTx(
+      (unit) => postJournal(unit, { transfers: [t(`${c.p}-fund`, c.cash, c.wallet, 10_000n)], actor: 'test' }),
+      clk,
     );
     const holds = Array.from({ length: 30 }, (_, i) =>
       t(`${c.p}-h${i}`, i % 2 ? c.wallet : c.cash, i % 2 ? c.revenue : c.vat, 10n, {
@@ -548,10 +535,10 @@ describe('two-phase transfers', () => {
         expiresAt: new Date('2026-05-01T10:05:00Z'),
       }),
     );
-    await inTx((tx) => postJournal(tx, { transfers: holds, actor: 'test' }, clk));
+    await inTx((unit) => postJournal(unit, { transfers: holds, actor: 'test' }), clk);
     clk.set('2026-05-01T11:00:00.000Z');
     const counts = await Promise.all(
-      [1, 2, 3].map(() => inTx((tx) => expirePendingTransfers(tx, 'system:expiry', clk))),
+      [1, 2, 3].map(() => inTx((unit) => expirePendingTransfers(unit), clk, 'system:expiry')),
     );
     assert.equal(
       counts.reduce((a, b) => a + b, 0),
@@ -576,12 +563,14 @@ describe('reversals', () => {
       ],
       `${c.p}-pay`,
     );
-    await inTx((tx) =>
-      resolvePending(
-        tx,
-        { id: `${c.p}-pay.hold.post`, pendingId: `${c.p}-pay.hold`, action: 'post', amount: 200n, actor: 'test' },
-        clock,
-      ),
+    await inTx((unit) =>
+      resolvePending(unit, {
+        id: `${c.p}-pay.hold.post`,
+        pendingId: `${c.p}-pay.hold`,
+        action: 'post',
+        amount: 200n,
+        actor: 'test',
+      }),
     );
     // The resolution belongs to the pending transfer's journal.
     assert.deepEqual(
@@ -592,9 +581,7 @@ describe('reversals', () => {
     assert.deepEqual([wallet.balance, wallet.debitsPending], [700n, 50n]);
 
     const reverse = (newJournalId: string) =>
-      inTx((tx) =>
-        reverseJournal(tx, { journalId: `${c.p}-pay`, newJournalId, actor: 'test', reason: 'refund' }, clock),
-      );
+      inTx((unit) => reverseJournal(unit, { journalId: `${c.p}-pay`, newJournalId, actor: 'test', reason: 'refund' }));
     const reversed = await reverse(`${c.p}-pay.undo`);
     assert.equal(reversed.created, true);
     assert.deepEqual(
@@ -635,14 +622,12 @@ describe('reversals', () => {
     assert.equal(twice.details?.reversedBy, `${c.p}-pay.undo`);
     await refused(reverse(`${c.p}-fund`), 'journal_id_reused', 409, 'newJournalId');
     await refused(
-      inTx((tx) =>
-        reverseJournal(tx, { journalId: `${c.p}-pay.undo`, newJournalId: `${c.p}-x`, actor: 'test' }, clock),
-      ),
+      inTx((unit) => reverseJournal(unit, { journalId: `${c.p}-pay.undo`, newJournalId: `${c.p}-x`, actor: 'test' })),
       'nothing_to_reverse',
       409,
     );
     await refused(
-      inTx((tx) => reverseJournal(tx, { journalId: `${c.p}-none`, newJournalId: `${c.p}-x`, actor: 'test' }, clock)),
+      inTx((unit) => reverseJournal(unit, { journalId: `${c.p}-none`, newJournalId: `${c.p}-x`, actor: 'test' })),
       'not_found',
       404,
     );
@@ -653,8 +638,8 @@ describe('reversals', () => {
     await post([t(`${c.p}-fund`, c.cash, c.wallet, 100n)]);
     await post([t(`${c.p}-spend`, c.wallet, c.revenue, 80n)]);
     await refused(
-      inTx((tx) =>
-        reverseJournal(tx, { journalId: `${c.p}-fund`, newJournalId: `${c.p}-fund.undo`, actor: 'test' }, clock),
+      inTx((unit) =>
+        reverseJournal(unit, { journalId: `${c.p}-fund`, newJournalId: `${c.p}-fund.undo`, actor: 'test' }),
       ),
       'balance_limit_exceeded',
       422,
@@ -670,7 +655,7 @@ describe('balances as of a past time', () => {
     const at = (iso: string) => new Date(iso);
     const postAt = (when: string, transfers: TransferInput[]) => {
       clk.set(when);
-      return inTx((tx) => postJournal(tx, { transfers, actor: 'test' }, clk));
+      return inTx((unit) => postJournal(unit, { transfers, actor: 'test' }), clk);
     };
     await postAt('2026-06-01T08:00:00Z', [t(`${c.p}-1`, c.cash, c.wallet, 1_000n)]);
     await postAt('2026-06-01T09:00:00Z', [
@@ -678,8 +663,10 @@ describe('balances as of a past time', () => {
       t(`${c.p}-3`, c.wallet, c.vat, 100n, { pending: true, expiresAt: at('2026-06-01T11:00:00Z') }),
     ]);
     clk.set('2026-06-01T10:00:00Z');
-    await inTx((tx) =>
-      resolvePending(tx, { id: `${c.p}-2.p`, pendingId: `${c.p}-2`, action: 'post', amount: 300n, actor: 'test' }, clk),
+    await inTx(
+      (unit) =>
+        resolvePending(unit, { id: `${c.p}-2.p`, pendingId: `${c.p}-2`, action: 'post', amount: 300n, actor: 'test' }),
+      clk,
     );
     await postAt('2026-06-01T12:00:00Z', [t(`${c.p}-4`, c.wallet, c.revenue, 50n)]);
 
@@ -701,7 +688,7 @@ describe('balances as of a past time', () => {
     );
 
     // Once expired, now-recomputed and stored balances agree.
-    await inTx((tx) => expirePendingTransfers(tx, 'test', clk));
+    await inTx((unit) => expirePendingTransfers(unit), clk);
     const now = await accountBalance(database.db, c.wallet.id, clk.now());
     const stored = await accountBalance(database.db, c.wallet.id);
     assert.deepEqual({ ...now, asOf: null }, stored);
@@ -713,19 +700,67 @@ describe('concurrency', () => {
     const c = await chart();
     let posted!: () => void;
     const aPosted = new Promise<void>((resolve) => (posted = resolve));
-    const a = inTx(async (tx) => {
-      await postJournal(tx, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' }, clock);
+    const a = inTx(async (unit) => {
+      await postJournal(unit, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' });
       posted();
       await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
       // b wants vat too: had it locked vat before waiting for the audit head, this would deadlock.
-      await postJournal(tx, { transfers: [t(`${c.p}-a2`, c.cash, c.vat, 1n)], actor: 'a' }, clock);
+      await postJournal(unit, { transfers: [t(`${c.p}-a2`, c.cash, c.vat, 1n)], actor: 'a' });
     });
     const b = aPosted.then(() =>
-      inTx((tx) => postJournal(tx, { transfers: [t(`${c.p}-b1`, c.vat, c.wallet, 1n)], actor: 'b' }, clock)),
+      inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b1`, c.vat, c.wallet, 1n)], actor: 'b' })),
     );
     await Promise.all([a, b]);
     assert.equal((await account(c.vat)).debitsPosted, 1n);
     assert.equal((await account(c.vat)).creditsPosted, 1n);
+  });
+
+  test('a workflow batch whose first step flushed its audit rows posts next, while another posts: no deadlock', async () => {
+    const c = await chart();
+    let flushed!: () => void;
+    const aFlushed = new Promise<void>((resolve) => (flushed = resolve));
+    const context = { database, clock, engine };
+    // a: two steps in one transaction, as the engine's batch runs them (inStepTransaction).
+    const a = database.transaction(async (tx) => {
+      const first = new DomainWork(tx, context, 'workflow:a', null);
+      first.audit({ action: 'test.step', entityType: 'test', entityId: `${c.p}-a` });
+      await first.flush(); // holds the audit head from here to commit
+      flushed();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
+      const second = new DomainWork(tx, context, 'workflow:a', null);
+      await postJournal(second, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' });
+      await second.flush();
+    });
+    // b: had its unit locked cash before the audit head, a would wait for cash while b waits for the head.
+    const b = aFlushed.then(() =>
+      inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b1`, c.cash, c.vat, 1n)], actor: 'b' })),
+    );
+    await Promise.all([a, b]);
+    assert.equal((await account(c.cash)).debitsPosted, 2n);
+  });
+
+  test('a failed row rolled back to its savepoint takes the audit head lock with it, and the next post retakes it', async () => {
+    const c = await chart();
+    let posted!: () => void;
+    const aPosted = new Promise<void>((resolve) => (posted = resolve));
+    const a = database.transaction(async (tx) => {
+      const unit = new DomainWork(tx, { database, clock, engine }, 'sync', null);
+      const mark = unit.mark();
+      await sql`SAVEPOINT row`.execute(tx);
+      await postJournal(unit, { transfers: [t(`${c.p}-a0`, c.cash, c.vat, 1n)], actor: 'a' });
+      await sql`ROLLBACK TO SAVEPOINT row`.execute(tx); // releases the head and the accounts
+      unit.rollbackTo(mark);
+      await postJournal(unit, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' });
+      posted();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
+      await unit.flush();
+    });
+    // b: had a locked cash without the head, b would take the head and wait for cash, a for the head.
+    const b = aPosted.then(() =>
+      inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b1`, c.cash, c.vat, 1n)], actor: 'b' })),
+    );
+    await Promise.all([a, b]);
+    assert.equal((await account(c.cash)).debitsPosted, 2n);
   });
 
   test('the same journal sent twice at once is written once', async () => {

@@ -1,0 +1,262 @@
+import { AppError, validationError, type FieldIssue } from '../../core/errors.js';
+import { isCurrency } from '../../core/money.js';
+import type { DomainWork } from '../unit-of-work.js';
+import { lockBalances, moveBalances } from './balance-batch.js';
+import { addDelta, checkLimits, type Deltas } from './ledger-balances.js';
+import {
+  auditPosting,
+  CLIENT_ID,
+  CLIENT_ID_RULE,
+  INT8_MAX,
+  isPlainObject,
+  MAX_TEXT,
+  requestHash,
+  toTransfer,
+  type JournalRequest,
+  type AccountRow,
+  type JournalResult,
+  type TransferKind,
+  type TransferRow,
+} from './ledger-model.js';
+import { insertTransfers, transferIdReused, type Planned } from './transfer-writes.js';
+
+/**
+ * The double-entry ledger (docs/ledger.md): posting a journal entry. Every write runs in the
+ * caller's unit of work: it locks the accounts it touches in id order, inserts immutable transfers,
+ * and leaves the balance moves and its audit row to the unit, which writes them before commit — so
+ * the commit makes all of it durable at once, or none of it.
+ *
+ * Transfer ids are chosen by the client and are unique forever: sending the same request again
+ * returns what the first one wrote (`created: false`) and changes nothing, which makes retries safe.
+ */
+
+interface ValidatedJournal {
+  journalId: string;
+  planned: Planned[];
+  /** The name of field `name` of the request's transfer `i`: `transfers[2].debitAccountId`. */
+  fields: (i: number, name: string) => string;
+}
+
+function validateJournal(request: JournalRequest): ValidatedJournal {
+  const issues: FieldIssue[] = [];
+  const field = (i: number, name: string) => `transfers[${i}].${name}`;
+  if (!Array.isArray(request.transfers) || request.transfers.length === 0) {
+    throw validationError([{ field: 'transfers', message: 'a journal entry needs at least one transfer' }]);
+  }
+  if (
+    request.journalId !== undefined &&
+    (typeof request.journalId !== 'string' || !CLIENT_ID.test(request.journalId))
+  ) {
+    issues.push({ field: 'journalId', message: CLIENT_ID_RULE });
+  }
+  const journalId = request.journalId ?? request.transfers[0]!.id;
+  const seen = new Set<string>();
+  const planned = request.transfers.map((t, i): Planned => {
+    if (typeof t.id !== 'string' || !CLIENT_ID.test(t.id))
+      issues.push({ field: field(i, 'id'), message: CLIENT_ID_RULE });
+    else if (seen.has(t.id)) issues.push({ field: field(i, 'id'), message: `${t.id} appears twice in this request` });
+    seen.add(t.id);
+    for (const side of ['debitAccountId', 'creditAccountId'] as const) {
+      if (typeof t[side] !== 'string' || t[side].length === 0 || t[side].length > MAX_TEXT) {
+        issues.push({ field: field(i, side), message: 'must be an account id' });
+      }
+    }
+    if (t.debitAccountId === t.creditAccountId) {
+      issues.push({ field: field(i, 'creditAccountId'), message: 'must differ from debitAccountId' });
+    }
+    if (typeof t.amount !== 'bigint' || t.amount <= 0n) {
+      issues.push({ field: field(i, 'amount'), message: 'must be a positive amount in minor units' });
+    } else if (t.amount > INT8_MAX) {
+      issues.push({ field: field(i, 'amount'), message: 'must be at most 9223372036854775807' });
+    }
+    if (typeof t.currency !== 'string' || !isCurrency(t.currency)) {
+      issues.push({ field: field(i, 'currency'), message: 'must be an ISO 4217 currency code' });
+    }
+    const expiresAt = t.expiresAt ?? null;
+    if (expiresAt !== null) {
+      if (!t.pending) issues.push({ field: field(i, 'expiresAt'), message: 'only a pending transfer expires' });
+      else if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
+        issues.push({ field: field(i, 'expiresAt'), message: 'must be a time' });
+      }
+    }
+    for (const name of ['code', 'reference'] as const) {
+      const v = t[name];
+      if (v !== undefined && v !== null && (typeof v !== 'string' || v.length === 0 || v.length > MAX_TEXT)) {
+        issues.push({ field: field(i, name), message: `must be 1-${MAX_TEXT} characters` });
+      }
+    }
+    if (t.metadata !== undefined && !isPlainObject(t.metadata)) {
+      issues.push({ field: field(i, 'metadata'), message: 'must be an object' });
+    }
+    const kind: TransferKind = t.pending ? 'pending' : 'posted';
+    const content = {
+      journalId,
+      kind,
+      debitAccountId: t.debitAccountId,
+      creditAccountId: t.creditAccountId,
+      amount: String(t.amount),
+      currency: t.currency,
+      expiresAt: expiresAt instanceof Date && !Number.isNaN(expiresAt.getTime()) ? expiresAt.toISOString() : null,
+      code: t.code ?? null,
+      reference: t.reference ?? null,
+      metadata: t.metadata ?? {},
+    };
+    return {
+      id: t.id,
+      journalId,
+      debitAccountId: t.debitAccountId,
+      creditAccountId: t.creditAccountId,
+      amount: t.amount,
+      currency: t.currency,
+      kind,
+      pendingId: null,
+      reversesId: null,
+      expiresAt,
+      code: t.code ?? null,
+      reference: t.reference ?? null,
+      metadata: t.metadata ?? {},
+      requestHash: issues.length === 0 ? requestHash(content) : '',
+    };
+  });
+  if (issues.length > 0) throw validationError(issues);
+  return { journalId, planned, fields: field };
+}
+
+/** The answer when some of the journal's ids exist (a repeat, or a refusal); undefined when none does. */
+function answerExisting(
+  { journalId, planned, fields }: ValidatedJournal,
+  existing: TransferRow[],
+): JournalResult | undefined {
+  const existingById = new Map(existing.map((r) => [r.id, r]));
+  const found = planned.filter((p) => existingById.has(p.id));
+  if (found.length === 0) return undefined;
+  planned.forEach((p, i) => {
+    const row = existingById.get(p.id);
+    if (row && row.request_hash !== p.requestHash) throw transferIdReused(p.id, fields(i, 'id'));
+  });
+  if (found.length < planned.length) {
+    const i = planned.findIndex((p) => existingById.has(p.id));
+    throw new AppError(
+      'transfer_id_reused',
+      409,
+      `transfer ${planned[i]!.id} already exists but others of this request do not: a retry must repeat the whole request`,
+      { field: fields(i, 'id'), details: { transferId: planned[i]!.id } },
+    );
+  }
+  return { journalId, transfers: planned.map((p) => toTransfer(existingById.get(p.id)!)), created: false };
+}
+
+/** Refuses a journal whose accounts do not exist or are in another currency, or whose holds expire already. */
+function checkAccounts({ planned, fields }: ValidatedJournal, accounts: Map<string, AccountRow>, now: Date): void {
+  const issues: FieldIssue[] = [];
+  const mismatches: FieldIssue[] = [];
+  planned.forEach((p, i) => {
+    const debit = accounts.get(p.debitAccountId);
+    const credit = accounts.get(p.creditAccountId);
+    if (!debit) issues.push({ field: fields(i, 'debitAccountId'), message: `no ledger account ${p.debitAccountId}` });
+    if (!credit)
+      issues.push({ field: fields(i, 'creditAccountId'), message: `no ledger account ${p.creditAccountId}` });
+    for (const [side, account] of [
+      ['debit', debit],
+      ['credit', credit],
+    ] as const) {
+      if (account && account.currency !== p.currency) {
+        mismatches.push({
+          field: fields(i, 'currency'),
+          message: `${p.currency} does not match the ${side} account ${account.id} (${account.code}), which is in ${account.currency}`,
+        });
+      }
+    }
+    if (p.expiresAt && p.expiresAt.getTime() <= now.getTime()) {
+      issues.push({ field: fields(i, 'expiresAt'), message: 'must be in the future' });
+    }
+  });
+  if (issues.length > 0) {
+    const unknown = issues.filter((i) => i.message.startsWith('no ledger account'));
+    throw unknown.length > 0
+      ? new AppError('unknown_account', 422, `${unknown[0]!.field}: ${unknown[0]!.message}`, { issues: unknown })
+      : validationError(issues);
+  }
+  if (mismatches.length > 0) {
+    throw new AppError('currency_mismatch', 422, `${mismatches[0]!.field}: ${mismatches[0]!.message}`, {
+      issues: mismatches,
+    });
+  }
+}
+
+/**
+ * Posts one journal entry: all its transfers or none. Idempotent by transfer id: when every id
+ * exists with the same content, the existing transfers come back with `created: false` and nothing
+ * changes; an id reused with other content, or a request of which only some ids exist, is a 409
+ * `transfer_id_reused`. Refusals name the field: 400 for malformed input, 422 `unknown_account`,
+ * `currency_mismatch` and `balance_limit_exceeded` (an account's no-overdraft flag).
+ */
+export async function postJournal(unit: DomainWork, request: JournalRequest): Promise<JournalResult> {
+  const journal = validateJournal(request);
+  const { journalId, planned, fields } = journal;
+  const { tx } = unit;
+  const now = unit.clock.now();
+
+  // Lock, then look: a concurrent request with the same ids waits here and then finds ours.
+  const accounts = await lockBalances(
+    unit,
+    planned.flatMap((p) => [p.debitAccountId, p.creditAccountId]),
+  );
+  const ids = planned.map((p) => p.id);
+  const existing = await tx
+    .selectFrom('ledger_transfers')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', 'in', ids), eb('journal_id', '=', journalId)]))
+    .orderBy('seq')
+    .execute();
+  const repeat = answerExisting(journal, existing);
+  if (repeat) return repeat;
+  if (existing.length > 0) {
+    throw new AppError(
+      'journal_id_reused',
+      409,
+      `journal ${journalId} already exists: a journal entry is written once, with all its transfers`,
+      { field: 'journalId', details: { journalId } },
+    );
+  }
+
+  checkAccounts(journal, accounts, now);
+
+  const deltas: Deltas = new Map();
+  for (const p of planned) {
+    const phase = p.kind === 'pending' ? 'pending' : 'posted';
+    addDelta(deltas, p.debitAccountId, 'debit', phase, p.amount);
+    addDelta(deltas, p.creditAccountId, 'credit', phase, p.amount);
+  }
+  checkLimits(accounts, deltas, (accountId, side) => {
+    const i = planned.findIndex((p) => (side === 'debit' ? p.debitAccountId : p.creditAccountId) === accountId);
+    return i < 0 ? undefined : fields(i, side === 'debit' ? 'debitAccountId' : 'creditAccountId');
+  });
+
+  const transfers = await insertTransfers(tx, planned, request.actor, now);
+  moveBalances(unit, deltas);
+  auditJournal(unit, request, 'ledger.journal.posted', journalId, {
+    journalId,
+    postings: transfers.map(auditPosting),
+  });
+  return { journalId, transfers, created: true };
+}
+
+/** A journal's audit row, into the unit's batch. */
+export function auditJournal(
+  unit: DomainWork,
+  request: Pick<JournalRequest, 'actor' | 'reason' | 'requestId'>,
+  action: string,
+  journalId: string,
+  after: Record<string, unknown>,
+): void {
+  unit.auditEntry({
+    actor: request.actor,
+    action,
+    entityType: 'ledger_journal',
+    entityId: journalId,
+    after,
+    reason: request.reason ?? null,
+    requestId: request.requestId ?? null,
+  });
+}

@@ -61,7 +61,7 @@ import {
 } from '../src/domains/channels/contact-rules/contact-settings.js';
 import { Engine } from '../src/engine/engine.js';
 import { startInstance } from '../src/engine/runtime/start-instance.js';
-import { outboundPolicy } from '../src/domains/http-call/outbound-policy.js';
+import { outboundPolicy } from '../src/net/outbound-policy.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../src/testing/smtp-test-server.js';

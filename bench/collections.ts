@@ -1,11 +1,11 @@
-// Collections at portfolio scale: the seeded simulation of src/domains/collections/simulation (the one
-// src/domains/collections/collections-simulation.test.ts checks at 10 000 accounts) over N accounts and D
+// Collections at portfolio scale: the seeded simulation of src/testing/collections-simulation (the one
+// src/testing/collections-simulation/collections-simulation.test.ts checks at 10 000 accounts) over N accounts and D
 // days of fake time on PostgreSQL, timed.
 //
 // 1. A throwaway PostgreSQL server (scripts/pg-server.mjs), or with DATABASE_URL=postgres://… a fresh
 //    database on that server (dropped afterwards). A fresh, migrated database; the real finflow server
 //    on it (startServer(), HTTP on 127.0.0.1) with no worker of its own, a manual clock, a pooled SMTP
-//    sink and a Twilio-shaped SMS provider on 127.0.0.1 (src/domains/collections/simulation/world.ts).
+//    sink and a Twilio-shaped SMS provider on 127.0.0.1 (src/testing/collections-simulation/world.ts).
 // 2. simulatePortfolio(): N customers and N receivables loaded through the bulk sync in chunks of
 //    2 000, the payments made ahead posted through the sync; then D days, each: the worker run at
 //    02:00, 09:00, 13:00 and 19:00 UTC, the day's payments in one sync at 13:00, the open call and
@@ -25,11 +25,11 @@
 //
 // Defaults: 100 000 accounts, 120 days, seed 20260302. Prints progress lines, then as its very last
 // stdout line one JSON object {"bench":"collections",…}.
-import { startSimulationWorld, type SimulationWorld } from '../src/domains/collections/simulation/world.js';
+import { startSimulationWorld, type SimulationWorld } from '../src/testing/collections-simulation/world.js';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { simulatePortfolio } from '../src/domains/collections/simulation/simulate.js';
+import { simulatePortfolio } from '../src/testing/collections-simulation/simulate.js';
 import { openDatabase } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { freshPgDatabase, loadPgServer, type PgServer } from './pg-databases.js';

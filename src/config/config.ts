@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
-import { allowEntryProblem } from '../domains/http-call/outbound-policy.js';
+import { allowEntryProblem } from '../net/outbound-policy.js';
 
 /**
  * Settings come from an optional `finflow.config.(json|yaml|yml)` file and from environment

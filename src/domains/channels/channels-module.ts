@@ -30,7 +30,7 @@ export const channelsModule: DomainModule = {
     registry.register(contactRecordAction);
   },
   routes: (context) => [
-    templateRoutes(),
+    templateRoutes(context),
     messageRoutes(),
     contactRoutes(context),
     smsStatusRoutes(context),

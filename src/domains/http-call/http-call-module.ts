@@ -1,6 +1,6 @@
 import type { DomainModule } from '../contract.js';
 import { httpRequestAction } from './http-request-action.js';
-import { outboundPolicy } from './outbound-policy.js';
+import { outboundPolicy } from '../../net/outbound-policy.js';
 
 /**
  * Calls to outside REST systems from workflows (`http.request`). No tables and no routes: the

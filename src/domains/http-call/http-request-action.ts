@@ -5,7 +5,7 @@ import { redactSecrets, secretStore, type SecretStore } from '../../config/secre
 import { NonRetryableError, type ActionContext, type ActionDefinition } from '../../engine/actions.js';
 import { evaluate } from '../../engine/expressions.js';
 import { authHeaderNames, authHeaders, HeaderName, HttpAuthSchema } from './http-auth.js';
-import { OutboundRefused, outboundPolicy, urlShapeProblem, type OutboundPolicy } from './outbound-policy.js';
+import { OutboundRefused, outboundPolicy, urlShapeProblem, type OutboundPolicy } from '../../net/outbound-policy.js';
 
 /**
  * `http.request`: one call to any REST system (credit bureau, core banking, card processor) from a

@@ -7,7 +7,7 @@ import { ManualClock } from '../../core/clock.js';
 import { loadConfig } from '../../config/config.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 import { createWebhookDispatcher } from '../webhooks/outbound/webhooks-module.js';
-import { nonPublicReason, OutboundRefused, outboundPolicy, type Resolver } from './outbound-policy.js';
+import { nonPublicReason, OutboundRefused, outboundPolicy, type Resolver } from '../../net/outbound-policy.js';
 
 /**
  * The outbound URL policy that webhooks and http.request share: no credentials in URLs, public hosts

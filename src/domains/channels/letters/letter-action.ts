@@ -3,12 +3,12 @@ import type { Config } from '../../../config/config.js';
 import { newId } from '../../../core/ids.js';
 import type { Customer } from '../../customers/customer-service.js';
 import type { DomainContext } from '../../contract.js';
-import { DeferAction, NonRetryableError, type ActionContext, type ActionDefinition } from '../../../engine/actions.js';
-import { checkContact, lockCustomerContacts, recordContactAttempt } from '../contact-rules/contact-rules.js';
+import { NonRetryableError, type ActionContext, type ActionDefinition } from '../../../engine/actions.js';
+import { recordContactAttempt } from '../contact-rules/contact-rules.js';
 import { stepCustomer } from '../messages/customer-ref.js';
 import { MessageTarget } from '../messages/message-input.js';
 import { messagePurposes, type PurposeChecks } from '../messages/message-purpose.js';
-import { stillWanted } from '../messages/send-message.js';
+import { passContactRules } from '../messages/send-message.js';
 import { renderSms } from '../templates/render.js';
 import { insertLetter, LETTER_CHANNEL, letterByIdempotencyKey, resolveLetterTemplate } from './letter-store.js';
 import { renderLetterPdf } from './pdf-render.js';
@@ -79,20 +79,12 @@ export async function sendLetter(
   if (!lines) throw new NonRetryableError(`with.customer: customer ${input.customer} has no postal address`);
   const to = oneLine(customer.name, lines);
 
-  // Still wanted? Asked on every attempt, so a letter deferred by a quiet day or a cap re-checks its
-  // reason in the transaction that renders and stores it.
-  const wanted = await stillWanted(purposes, ctx, input);
-  if (!wanted.send) return notSent(ctx, customer, to, input, locale, 'dropped', wanted.reason);
-  if (wanted.data) input = { ...input, data: { ...input.data, ...wanted.data } };
-
-  await lockCustomerContacts(ctx.tx, customer.id);
-  const decision = await checkContact(ctx.tx, { id: customer.id, timeZone: customer.timeZone }, 'letter', now);
-  if (!decision.allowed) {
-    if (decision.kind === 'defer' && (input.ifBlocked ?? 'defer') === 'defer') {
-      throw new DeferAction(decision.until, decision.reason);
-    }
-    return notSent(ctx, customer, to, input, locale, 'skipped', decision.reason);
-  }
+  // The same contact rules as email and SMS, decided in one place: a letter deferred by a quiet day or
+  // a cap re-checks its purpose in the transaction that renders and stores it.
+  const recipient = { customerId: customer.id, address: to, locale, timeZone: customer.timeZone };
+  const gate = await passContactRules(ctx, 'letter', recipient, input, purposes, now);
+  if (!gate.pass) return gate.outcome;
+  input = gate.request;
 
   const template = await resolveLetterTemplate(ctx.tx, input.template, locale);
   const scope = { ...input.data, customer: customerScope(customer), locale: template.locale, institution };
@@ -240,46 +232,4 @@ function customerScope(c: Customer) {
     language: c.language,
     segment: c.segment,
   };
-}
-
-/**
- * A rule said no (skipped), or the letter's purpose lapsed (dropped): recorded as a message with that
- * status and the reason, and nothing is rendered.
- */
-async function notSent(
-  ctx: ActionContext,
-  customer: Customer,
-  to: string,
-  input: LetterSendInput,
-  locale: string,
-  status: 'skipped' | 'dropped',
-  reason: string,
-): Promise<LetterOutcome> {
-  const now = ctx.clock.now();
-  const id = newId('msg', now.getTime());
-  await ctx.tx
-    .insertInto('channel_messages')
-    .values({
-      id,
-      channel: LETTER_CHANNEL,
-      customer_id: customer.id,
-      recipient: to,
-      template: input.template,
-      locale,
-      subject: null,
-      body_text: '',
-      status,
-      provider_id: null,
-      segments: null,
-      encoding: null,
-      attachments: '[]',
-      idempotency_key: ctx.idempotencyKey,
-      instance_id: ctx.instanceId,
-      step_id: ctx.stepId,
-      error: reason,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  return { status, messageId: id, channel: 'letter', reason };
 }

@@ -3,6 +3,7 @@ import type { App, RouteModule } from '../../../api/context.js';
 import { requirePermission } from '../../../api/middleware/auth.js';
 import { commonErrors, conflictError, json, notFoundError, problem } from '../../../api/schemas.js';
 import type { DomainContext } from '../../contract.js';
+import { inDomainTransaction } from '../../unit-of-work.js';
 import { getLetter, getLetterPdf, listLetters, markLetterPrinted } from './letter-store.js';
 
 /**
@@ -109,8 +110,7 @@ const printedDef = createRoute({
   },
 });
 
-// The domain context is the registration convention of channel routes; these need only the request's.
-export function letterRoutes(_context?: Partial<DomainContext>): RouteModule {
+export function letterRoutes(context: DomainContext): RouteModule {
   return {
     register(app: App) {
       app.openapi(listDef, async (c) => {
@@ -133,13 +133,10 @@ export function letterRoutes(_context?: Partial<DomainContext>): RouteModule {
 
       app.openapi(printedDef, async (c) => {
         const { id } = c.req.valid('param');
-        const letter = await c.var.database.transaction((tx) =>
-          markLetterPrinted(
-            tx,
-            id,
-            { actor: c.var.principal.id, name: c.var.principal.name, requestId: c.var.requestId },
-            c.var.clock,
-          ),
+        const letter = await inDomainTransaction(
+          { ...context, database: c.var.database },
+          { actor: c.var.principal.id, requestId: c.var.requestId },
+          (unit) => markLetterPrinted(unit, id, c.var.principal.name),
         );
         return c.json(letter, 200);
       });

@@ -1,8 +1,7 @@
 import type { ColumnType, Selectable } from 'kysely';
-import type { Clock } from '../../../core/clock.js';
 import { AppError, conflict, notFound } from '../../../core/errors.js';
-import { appendAudit } from '../../../storage/audit/audit-log.js';
 import type { Json, Queryable, Timestamp, Tx } from '../../../storage/schema.js';
+import type { DomainWork } from '../../unit-of-work.js';
 import type { MessageChannel } from '../tables.js';
 import { localeCandidates, type MessageTemplate } from '../templates/template-store.js';
 import { LETTER_TEMPLATES } from './letter-templates.js';
@@ -251,12 +250,8 @@ export async function listLetters(db: Queryable | Tx, filter: LetterFilter): Pro
  * The print-and-mail provider has the letter. Once only: a second call is a 409, so a provider that
  * marks twice learns that it (or another run of it) already took the letter.
  */
-export async function markLetterPrinted(
-  tx: Tx,
-  id: string,
-  who: { actor: string; name: string; requestId: string | null },
-  clock: Clock,
-): Promise<Letter> {
+export async function markLetterPrinted(unit: DomainWork, id: string, printedBy: string): Promise<Letter> {
+  const tx = unit.tx;
   const before = await metadata(tx).where('id', '=', id).forUpdate().executeTakeFirst();
   if (!before) throw notFound('letter', id);
   if (before.status === 'printed') {
@@ -265,26 +260,20 @@ export async function markLetterPrinted(
       printedBy: before.printed_by,
     });
   }
-  const now = clock.now();
+  const now = unit.clock.now();
   await tx
     .updateTable('channel_letters')
-    .set({ status: 'printed', printed_at: now, printed_by: who.name })
+    .set({ status: 'printed', printed_at: now, printed_by: printedBy })
     .where('id', '=', id)
     .execute();
   const after = await getLetter(tx, id);
   const brief = (l: Letter) => ({ status: l.status, printedAt: l.printedAt, printedBy: l.printedBy });
-  await appendAudit(
-    tx,
-    {
-      actor: who.actor,
-      action: 'letter.printed',
-      entityType: 'letter',
-      entityId: id,
-      before: brief(present(before)),
-      after: brief(after),
-      requestId: who.requestId,
-    },
-    clock,
-  );
+  unit.audit({
+    action: 'letter.printed',
+    entityType: 'letter',
+    entityId: id,
+    before: brief(present(before)),
+    after: brief(after),
+  });
   return after;
 }

@@ -17,7 +17,6 @@ import { startTestServer, type TestServer } from '../../../testing/test-server.j
 import { channelsModule } from '../channels-module.js';
 import { printable } from './fonts.js';
 import { institutionName, letterSendAction, LetterSendInput } from './letter-action.js';
-import { letterRoutes } from './letter-routes.js';
 import { letterBlocks, renderLetterPdf } from './pdf-render.js';
 import { hasPostalAddress, postalLines } from './postal-address.js';
 
@@ -93,13 +92,13 @@ describe('letters: letter.send renders a PDF for the print-and-mail provider', (
 
   before(async () => {
     const registered = channelsRegistration(config);
+    assert.ok(registered.routes, 'the channels module mounts /channels/letters');
     const actions = new ActionRegistry();
     if (!registered.action) actions.register(letterSendAction({ config }));
     server = await startTestServer({
       clock,
       worker: false,
       actions,
-      ...(registered.routes ? {} : { routes: [letterRoutes()] }),
       config: settings,
     });
     worker = server.engine.createWorker();

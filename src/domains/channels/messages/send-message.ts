@@ -66,7 +66,7 @@ export type MessageOutcome =
  * Asks the purpose's check whether the message is still wanted. No purpose: it is. A purpose no
  * domain checks here is a definition error, not a reason to send blindly.
  */
-export async function stillWanted(
+async function stillWanted(
   purposes: PurposeChecks | undefined,
   ctx: ActionContext,
   request: Pick<MessageRequest, 'purpose' | 'data'>,
@@ -77,6 +77,57 @@ export async function stillWanted(
   return check(ctx.tx, request.purpose, { data: request.data ?? {}, now: ctx.clock.now() });
 }
 
+/** A message that did not go out: recorded with its status and the reason, nothing sent. */
+export interface NotSentOutcome<C extends MessageChannel = MessageChannel> {
+  status: 'skipped' | 'dropped';
+  messageId: string;
+  channel: C;
+  reason: string;
+}
+
+/** The request fields the contact rules read. */
+export type ContactRuleRequest = Pick<MessageRequest, 'template' | 'data' | 'ifBlocked' | 'purpose'>;
+
+/**
+ * The contact rules, in the one place every channel (email, SMS, letters) passes them before it
+ * renders or sends anything. First the purpose: still wanted? Asked on every attempt, so a send
+ * deferred by quiet hours or a cap, or retried, re-checks its reason in the same transaction that
+ * sends it (or records it dropped). Then, for a known customer and under the lock of their contact
+ * history: do-not-contact and opt-outs skip it; quiet hours and frequency caps defer it (DeferAction)
+ * or, with `ifBlocked: skip`, skip it. Returns the request to send (the purpose's check may add data)
+ * or the outcome of the message recorded as not sent. `now` is the send's time, read once.
+ */
+export async function passContactRules<C extends MessageChannel, Req extends ContactRuleRequest>(
+  ctx: ActionContext,
+  channel: C,
+  recipient: Recipient,
+  request: Req,
+  purposes: PurposeChecks | undefined,
+  now: Date,
+): Promise<{ pass: true; request: Req } | { pass: false; outcome: NotSentOutcome<C> }> {
+  const wanted = await stillWanted(purposes, ctx, request);
+  if (!wanted.send) {
+    return { pass: false, outcome: await notSent(ctx, channel, recipient, request, 'dropped', wanted.reason) };
+  }
+  if (wanted.data) request = { ...request, data: { ...request.data, ...wanted.data } };
+  if (recipient.customerId) {
+    await lockCustomerContacts(ctx.tx, recipient.customerId);
+    const decision = await checkContact(
+      ctx.tx,
+      { id: recipient.customerId, timeZone: recipient.timeZone },
+      channel,
+      now,
+    );
+    if (!decision.allowed) {
+      if (decision.kind === 'defer' && (request.ifBlocked ?? 'defer') === 'defer') {
+        throw new DeferAction(decision.until, decision.reason);
+      }
+      return { pass: false, outcome: await notSent(ctx, channel, recipient, request, 'skipped', decision.reason) };
+    }
+  }
+  return { pass: true, request };
+}
+
 export async function sendMessage<R>(
   transport: ChannelTransport<R>,
   request: MessageRequest,
@@ -85,26 +136,9 @@ export async function sendMessage<R>(
 ): Promise<MessageOutcome> {
   const now = ctx.clock.now();
   const { recipient, customer } = await findRecipient(ctx.tx, transport, request);
-  // Still wanted? Asked on every attempt, so a send deferred by quiet hours or a cap, or retried,
-  // re-checks its reason in the same transaction that sends it (or records it dropped).
-  const wanted = await stillWanted(purposes, ctx, request);
-  if (!wanted.send) return notSent(ctx, transport.channel, recipient, request, 'dropped', wanted.reason);
-  if (wanted.data) request = { ...request, data: { ...request.data, ...wanted.data } };
-  if (recipient.customerId) {
-    await lockCustomerContacts(ctx.tx, recipient.customerId);
-    const decision = await checkContact(
-      ctx.tx,
-      { id: recipient.customerId, timeZone: recipient.timeZone },
-      transport.channel,
-      now,
-    );
-    if (!decision.allowed) {
-      if (decision.kind === 'defer' && (request.ifBlocked ?? 'defer') === 'defer') {
-        throw new DeferAction(decision.until, decision.reason);
-      }
-      return notSent(ctx, transport.channel, recipient, request, 'skipped', decision.reason);
-    }
-  }
+  const gate = await passContactRules(ctx, transport.channel, recipient, request, purposes, now);
+  if (!gate.pass) return gate.outcome;
+  request = gate.request;
 
   const template = request.template
     ? await resolveTemplate(ctx.tx, transport.channel, request.template, recipient.locale, 'with.template')
@@ -209,14 +243,14 @@ function customerScope(c: Customer) {
  * A rule said no (skipped), or the message's purpose lapsed (dropped): the message is recorded with
  * that status and the reason, and nothing is sent.
  */
-async function notSent(
+async function notSent<C extends MessageChannel>(
   ctx: ActionContext,
-  channel: MessageChannel,
+  channel: C,
   recipient: Recipient,
-  request: MessageRequest,
+  request: Pick<MessageRequest, 'template'>,
   status: 'skipped' | 'dropped',
   reason: string,
-): Promise<MessageOutcome> {
+): Promise<NotSentOutcome<C>> {
   const now = ctx.clock.now();
   const id = newId('msg', now.getTime());
   await ctx.tx

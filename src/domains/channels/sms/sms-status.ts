@@ -3,7 +3,7 @@ import type { Config } from '../../../config/config.js';
 import type { SecretStore } from '../../../config/secrets.js';
 import { notFound } from '../../../core/errors.js';
 import type { DomainContext } from '../../contract.js';
-import { appendAudit } from '../../../storage/audit/audit-log.js';
+import { inDomainTransaction } from '../../unit-of-work.js';
 import type { MessageChannel } from '../tables.js';
 import type { SmsDeliveryStatus } from './sms-mapping.js';
 
@@ -101,8 +101,11 @@ export interface DeliveryStatusUpdate {
  * Throws 404 for an unknown message; returns whether anything changed.
  */
 export async function applySmsDeliveryStatus(context: DomainContext, update: DeliveryStatusUpdate): Promise<boolean> {
-  const changed = await context.database.transaction(async (tx) => {
-    const row = await tx
+  const who = { actor: SMS_STATUS_ACTOR, requestId: update.requestId ?? null };
+  // The unit wakes the worker after commit: a workflow waiting on this message can run now rather
+  // than at the worker's next poll.
+  return inDomainTransaction(context, who, async (unit) => {
+    const row = await unit.tx
       .selectFrom('channel_messages')
       .select(['status', 'customer_id', 'error'])
       .where('id', '=', update.messageId)
@@ -119,42 +122,26 @@ export async function applySmsDeliveryStatus(context: DomainContext, update: Del
         : update.errorCode
           ? `${update.providerStatus} (error ${update.errorCode})`
           : update.providerStatus;
-    const now = context.clock.now();
-    await tx
+    await unit.tx
       .updateTable('channel_messages')
-      .set({ status: next, error, updated_at: now })
+      .set({ status: next, error, updated_at: unit.clock.now() })
       .where('id', '=', update.messageId)
       .execute();
-    await appendAudit(
-      tx,
-      {
-        actor: SMS_STATUS_ACTOR,
-        action: 'channel_message.delivery_status',
-        entityType: 'channel_message',
-        entityId: update.messageId,
-        before: { status: row.status, error: row.error },
-        after: { status: next, error, providerStatus: update.providerStatus },
-        requestId: update.requestId ?? null,
-      },
-      context.clock,
-    );
-    await context.engine.publishInTx(tx, {
-      type: 'message.delivery_status',
-      key: update.messageId,
-      data: {
-        messageId: update.messageId,
-        channel: SMS,
-        status: next,
-        providerStatus: update.providerStatus,
-        customerId: row.customer_id,
-        errorCode: update.errorCode ?? null,
-      },
-      actor: SMS_STATUS_ACTOR,
-      requestId: update.requestId ?? null,
+    unit.audit({
+      action: 'channel_message.delivery_status',
+      entityType: 'channel_message',
+      entityId: update.messageId,
+      before: { status: row.status, error: row.error },
+      after: { status: next, error, providerStatus: update.providerStatus },
+    });
+    unit.publish('message.delivery_status', update.messageId, {
+      messageId: update.messageId,
+      channel: SMS,
+      status: next,
+      providerStatus: update.providerStatus,
+      customerId: row.customer_id,
+      errorCode: update.errorCode ?? null,
     });
     return true;
   });
-  // A workflow waiting on this message can run now rather than at the worker's next poll.
-  if (changed) context.engine.services.wake();
-  return changed;
 }

@@ -3,6 +3,8 @@ import type { App, RouteModule } from '../../../api/context.js';
 import { requirePermission } from '../../../api/middleware/auth.js';
 import { commonErrors, json, notFoundError } from '../../../api/schemas.js';
 import { validationError } from '../../../core/errors.js';
+import type { DomainContext } from '../../contract.js';
+import { inDomainTransaction } from '../../unit-of-work.js';
 import { smsSegments } from '../sms/segments.js';
 import { renderEmail, renderSms } from './render.js';
 import { renderLetterText } from '../letters/letter-action.js';
@@ -123,7 +125,7 @@ const previewDef = createRoute({
   },
 });
 
-export function templateRoutes(): RouteModule {
+export function templateRoutes(context: DomainContext): RouteModule {
   return {
     register(app: App) {
       app.openapi(listDef, async (c) => c.json({ data: await listTemplates(c.var.database.db) }, 200));
@@ -136,8 +138,10 @@ export function templateRoutes(): RouteModule {
       app.openapi(putDef, async (c) => {
         const key = c.req.valid('param');
         const body = c.req.valid('json');
-        const stored = await c.var.database.transaction((tx) =>
-          putTemplate(tx, key, body, { actor: c.var.principal.id, requestId: c.var.requestId }, c.var.clock),
+        const stored = await inDomainTransaction(
+          { ...context, database: c.var.database },
+          { actor: c.var.principal.id, requestId: c.var.requestId },
+          (unit) => putTemplate(unit, key, body),
         );
         return c.json(stored, 200);
       });

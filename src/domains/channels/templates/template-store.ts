@@ -1,7 +1,6 @@
-import type { Clock } from '../../../core/clock.js';
 import { AppError, notFound } from '../../../core/errors.js';
-import { appendAudit } from '../../../storage/audit/audit-log.js';
 import type { Queryable, Tx } from '../../../storage/schema.js';
+import type { DomainWork } from '../../unit-of-work.js';
 import type { Selectable } from 'kysely';
 import type { MessageChannel, MessageTemplatesTable } from '../tables.js';
 import { DEFAULT_TEMPLATES } from './default-templates.js';
@@ -133,44 +132,36 @@ export interface TemplateInput {
 
 /** Creates or replaces one locale of a template; the version goes up and the change is audited. */
 export async function putTemplate(
-  tx: Tx,
+  unit: DomainWork,
   key: { channel: MessageChannel; name: string; locale: string },
   input: TemplateInput,
-  who: { actor: string; requestId: string | null },
-  clock: Clock,
 ): Promise<MessageTemplate> {
   checkTemplateSyntax(input.body, 'body.body');
   if (input.subject) checkTemplateSyntax(input.subject, 'body.subject');
   if (input.textBody) checkTemplateSyntax(input.textBody, 'body.textBody');
-  const before = (await variants(tx, key.channel, key.name)).find((t) => t.locale === key.locale) ?? null;
-  const now = clock.now();
+  const before = (await variants(unit.tx, key.channel, key.name)).find((t) => t.locale === key.locale) ?? null;
+  const now = unit.clock.now();
   const values = {
     subject: key.channel !== 'sms' ? (input.subject ?? null) : null,
     body: input.body,
     text_body: key.channel === 'email' ? (input.textBody ?? null) : null,
     version: (before?.version ?? 0) + 1,
     updated_at: now,
-    updated_by: who.actor,
+    updated_by: unit.actor,
   };
-  const row = await tx
+  const row = await unit.tx
     .insertInto('message_templates')
     .values({ ...key, ...values })
     .onConflict((oc) => oc.columns(['channel', 'name', 'locale']).doUpdateSet(values))
     .returningAll()
     .executeTakeFirstOrThrow();
   const after = fromRow(row);
-  await appendAudit(
-    tx,
-    {
-      actor: who.actor,
-      action: 'template.updated',
-      entityType: 'message_template',
-      entityId: `${key.channel}/${key.name}/${key.locale}`,
-      before,
-      after,
-      requestId: who.requestId,
-    },
-    clock,
-  );
+  unit.audit({
+    action: 'template.updated',
+    entityType: 'message_template',
+    entityId: `${key.channel}/${key.name}/${key.locale}`,
+    before,
+    after,
+  });
   return after;
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../../../core/clock.js';
 import { newId } from '../../../core/ids.js';
 import { VERSION } from '../../../core/version.js';
-import { displayUrl, outboundPolicy, type OutboundPolicy } from '../../http-call/outbound-policy.js';
+import { displayUrl, outboundPolicy, type OutboundPolicy } from '../../../net/outbound-policy.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { Database } from '../../../storage/database.js';
 import { bodyOf, type WebhookPayload } from './outbox.js';

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { notFound, validationError } from '../../../core/errors.js';
 import { newId } from '../../../core/ids.js';
 import type { DomainWork } from '../../unit-of-work.js';
-import { displayUrl, OutboundRefused, type OutboundPolicy } from '../../http-call/outbound-policy.js';
+import { displayUrl, OutboundRefused, type OutboundPolicy } from '../../../net/outbound-policy.js';
 import type { Queryable, Tx } from '../../../storage/schema.js';
 import { generateSecret } from './signing.js';
 import type { WebhookSubscriptionsTable } from './tables.js';

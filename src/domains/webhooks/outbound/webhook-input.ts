@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { urlShapeProblem } from '../../http-call/outbound-policy.js';
+import { urlShapeProblem } from '../../../net/outbound-policy.js';
 import { secretProblem } from './signing.js';
 
 /** What a subscription looks like on the way in; the routes validate with these, so errors name `body.<field>`. */

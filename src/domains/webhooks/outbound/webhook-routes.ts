@@ -15,7 +15,7 @@ import {
 import { inDomainTransaction } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
 import { getDelivery, listDeliveries, replayDelivery } from './delivery-service.js';
-import { outboundPolicy } from '../../http-call/outbound-policy.js';
+import { outboundPolicy } from '../../../net/outbound-policy.js';
 import {
   assertSubscriptionExisted,
   checkSubscriptionUrl,

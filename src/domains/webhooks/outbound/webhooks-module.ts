@@ -1,6 +1,6 @@
 import type { BackgroundService, DomainContext, DomainModule } from '../../contract.js';
 import type { Engine } from '../../../engine/engine.js';
-import { outboundPolicy } from '../../http-call/outbound-policy.js';
+import { outboundPolicy } from '../../../net/outbound-policy.js';
 import { createLogger } from '../../../observability/logger.js';
 import { WebhookDispatcher, type DispatcherOptions } from './dispatcher.js';
 import { writeOutbox } from './outbox.js';

@@ -8,7 +8,7 @@ import { ManualClock } from '../../../core/clock.js';
 import { startTestServer, type TestServer } from '../../../testing/test-server.js';
 import type { WebhookDispatcher } from './dispatcher.js';
 import { createWebhookDispatcher } from './webhooks-module.js';
-import { outboundPolicy } from '../../http-call/outbound-policy.js';
+import { outboundPolicy } from '../../../net/outbound-policy.js';
 
 /** The receivers listen on 127.0.0.1, which the outbound URL policy refuses unless allowed. */
 const LOCAL = { outbound: outboundPolicy({ allow: ['127.0.0.1'] }) };

@@ -22,6 +22,9 @@ import { Readable } from 'node:stream';
  *
  * A host name in `outboundAllow` is trusted wherever its DNS points (an internal core system by
  * name); an address or CIDR allows those addresses under any name.
+ *
+ * It lives below the domains (src/net/) because config validates `outboundAllow` entries with it and
+ * several domains (http-call, webhooks) send through it: no lower layer has to import a domain.
  */
 
 /** A refusal by the policy: a registration answers 400 with it, a send records it as the failure. */

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../../core/seeded-random.js';
+import { mulberry32 } from '../../core/seeded-random.js';
 
 /**
  * The collections simulation's draws, on core's seeded mulberry32: a seed gives the same portfolio

@@ -1,10 +1,10 @@
-import { ManualClock } from '../../../core/clock.js';
-import { loadConfig } from '../../../config/config.js';
-import { secretStore } from '../../../config/secrets.js';
-import { createLogger } from '../../../observability/logger.js';
-import { startServer, type RunningServer } from '../../../server.js';
-import type { Database } from '../../../storage/database.js';
-import { startFakeTwilio, type FakeTwilio } from '../../../testing/fake-twilio.js';
+import { ManualClock } from '../../core/clock.js';
+import { loadConfig } from '../../config/config.js';
+import { secretStore } from '../../config/secrets.js';
+import { createLogger } from '../../observability/logger.js';
+import { startServer, type RunningServer } from '../../server.js';
+import type { Database } from '../../storage/database.js';
+import { startFakeTwilio, type FakeTwilio } from '../fake-twilio.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
 /**

@@ -1,18 +1,18 @@
 // First: the server's modules load @hono/zod-openapi before any zod schema that a route extends.
-import { startSimulationWorld, type SimulationWorld } from './simulation/world.js';
+import { startSimulationWorld, type SimulationWorld } from './world.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { addDays } from '../receivables/schedule/due-dates.js';
-import { onPostgres, openTestDatabase } from '../../testing/test-database.js';
-import { pickVariant } from './cases.js';
-import { DEFAULT_COLLECTIONS_SETTINGS } from './collections-settings.js';
-import { SIMULATION_COLLECTORS, simulatePortfolio, type SimulationResult } from './simulation/simulate.js';
-import { strategyStages, type Stage } from './strategy-stages.js';
+import { addDays } from '../../domains/receivables/schedule/due-dates.js';
+import { onPostgres, openTestDatabase } from '../test-database.js';
+import { pickVariant } from '../../domains/collections/cases.js';
+import { DEFAULT_COLLECTIONS_SETTINGS } from '../../domains/collections/collections-settings.js';
+import { SIMULATION_COLLECTORS, simulatePortfolio, type SimulationResult } from './simulate.js';
+import { strategyStages, type Stage } from '../../domains/collections/strategy-stages.js';
 
 /**
  * The proof of collections at scale: a seeded portfolio of 10 000 accounts driven through 120 days
- * of fake time by the simulator (src/domains/collections/simulation), on the real server, workflow, policy
+ * of fake time by the simulator (src/testing/collections-simulation), on the real server, workflow, policy
  * and channels, then checked over everything finflow stored:
  *
  * - every case ran its strategy's stages (at the version it pinned) in order, each once, 24 h apart,

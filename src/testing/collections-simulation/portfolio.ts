@@ -1,4 +1,4 @@
-import { addDays } from '../../receivables/schedule/due-dates.js';
+import { addDays } from '../../domains/receivables/schedule/due-dates.js';
 import { random, type Random } from './prng.js';
 
 /**

@@ -5,10 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { addDays } from '../receivables/schedule/due-dates.js';
 import { onPostgres, openTestDatabase } from '../../testing/test-database.js';
-import { pickVariant } from './cases.js';
+import { pickVariant } from './cases/open-case.js';
 import { DEFAULT_COLLECTIONS_SETTINGS } from './collections-settings.js';
 import { SIMULATION_COLLECTORS, simulatePortfolio, type SimulationResult } from './simulation/simulate.js';
-import { strategyStages, type Stage } from './strategy-stages.js';
+import { strategyStages, type Stage } from './dunning/strategy-stages.js';
 
 /**
  * The proof of collections at scale: a seeded portfolio of 10 000 accounts driven through 120 days

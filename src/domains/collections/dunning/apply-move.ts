@@ -5,15 +5,23 @@ import { setState, settlePromise } from '../promises.js';
 import type { Move, Plan } from './moves.js';
 
 /**
+ * Records the plans and promises a move settles, once: `planNext` writes them before it reads what a
+ * due stage's channel needs (a broken promise's rating feedback is part of what a call shows).
+ */
+export async function applySettlements(unit: DomainWork, move: Move): Promise<void> {
+  for (const settlement of move.settle.splice(0)) {
+    if (settlement.kind === 'plan') await resolvePlan(unit, settlement.plan, settlement.status, settlement.paid);
+    else await settlePromise(unit, settlement.promise, settlement.status, settlement.paid);
+  }
+}
+
+/**
  * The writes a move makes, through the unit of work: the plans and promises it settles (kept or
  * broken, with their audit rows and events), the case's new state, the collector a call keeps the
  * account with. Returns the plan the collections-case workflow acts on.
  */
 export async function applyMove(unit: DomainWork, theCase: CaseRow, move: Move): Promise<Plan> {
-  for (const settlement of move.settle) {
-    if (settlement.kind === 'plan') await resolvePlan(unit, settlement.plan, settlement.status, settlement.paid);
-    else await settlePromise(unit, settlement.promise, settlement.status, settlement.paid);
-  }
+  await applySettlements(unit, move);
   if (move.state !== null) await setState(unit, theCase, move.state);
   if (move.kind === 'wait') return { due: false, until: move.until, reason: move.reason, next: move.next };
 

@@ -1,7 +1,7 @@
 import type { DomainWork } from '../../unit-of-work.js';
 import type { DecisionEvaluator } from '../../../engine/decisions/decision-evaluator.js';
 import { lockCase } from '../cases/case-row.js';
-import { applyMove } from './apply-move.js';
+import { applyMove, applySettlements } from './apply-move.js';
 import type { ChannelsReady, Plan } from './moves.js';
 import { nextMove, routeStage } from './next-move.js';
 import { readDelivery, readSituation } from './situation.js';
@@ -48,6 +48,7 @@ export async function planNext(
   const { situation, settings } = await readSituation(unit, evaluator, theCase);
   let move = nextMove(situation);
   if (move.kind === 'stage' && settings) {
+    await applySettlements(unit, move);
     move = routeStage(move, await readDelivery(unit, theCase, settings, move, ready, situation.now));
   }
   return applyMove(unit, theCase, move);

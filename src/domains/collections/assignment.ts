@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../storage/schema.js';
-import type { CaseRow } from './cases.js';
+import type { CaseRow } from './cases/case-row.js';
 import type { Collector, CollectionsSettings } from './collections-settings.js';
 
 /**

@@ -5,7 +5,8 @@ import { secretStore } from '../../config/secrets.js';
 import { inStepTransaction, type DomainWork } from '../unit-of-work.js';
 import type { DomainContext } from '../contract.js';
 import type { ActionContext, ActionDefinition } from '../../engine/actions.js';
-import { closeCase, openCase } from './cases.js';
+import { closeCase } from './cases/close-case.js';
+import { openCase } from './cases/open-case.js';
 import { resolveHardship } from './hardship.js';
 import { scanPreDue } from './pre-due.js';
 import {
@@ -17,8 +18,9 @@ import {
   runInternalStage,
   stageDone,
   StageInfoSchema,
-} from './stage-runs.js';
-import { planNext, type ChannelsReady } from './strategy-plan.js';
+} from './dunning/stage-runs.js';
+import type { ChannelsReady } from './dunning/moves.js';
+import { planNext } from './dunning/strategy.js';
 
 /**
  * The steps of the collections-case and collections-hardship workflows. Each runs in its step's

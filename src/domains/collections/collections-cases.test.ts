@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { addDays } from '../receivables/schedule/due-dates.js';
-import { forgetBestSlots } from './best-slot.js';
+import { forgetBestSlots } from './dunning/best-slot.js';
 import type { Body } from '../../testing/api-client.js';
 import { collectionsScenario, type CollectionsScenario } from '../../testing/collections-scenario.js';
 

@@ -1,7 +1,7 @@
 import { messagePurposes } from '../channels/messages/message-purpose.js';
 import type { DomainModule } from '../contract.js';
 import { collectionsActions } from './collections-actions.js';
-import { collectionsRoutes } from './collections-routes.js';
+import { collectionsRoutes } from './http/collections-routes.js';
 import { installCollectionsPolicy } from './install.js';
 import { registerCollectionsPurposes } from './message-wanted.js';
 import { collectionsReportRoutes } from './reports/report-routes.js';

@@ -7,7 +7,7 @@ import { CustomerFields } from '../customers/customer-input.js';
 import { patchCustomer } from '../customers/customer-service.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { Queryable } from '../../storage/schema.js';
-import { lockCase } from './cases.js';
+import { lockCase } from './cases/case-row.js';
 import type { CollectionContactsTable } from './tables.js';
 
 /**

@@ -5,8 +5,9 @@ import { newId } from '../../core/ids.js';
 import type { DomainWork } from '../unit-of-work.js';
 import { adjustReceivable } from '../receivables/adjustments.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
-import { lockCase, overdueOf } from './cases.js';
+import { lockCase, overdueOf } from './cases/case-row.js';
 import type { CollectionDisputesTable } from './tables.js';
+import { receivableColumns } from '../receivables/receivable-queries.js';
 
 /**
  * Disputes: the customer contests part or all of what the case chases. While a dispute is open,
@@ -51,11 +52,7 @@ export async function openDispute(
   if (theCase.status !== 'open') throw conflict('case_closed', `case ${caseId} is closed`);
   const open = await openDisputeOf(unit.tx, caseId);
   if (open) throw conflict('dispute_open', `case ${caseId} already has open dispute ${open.id}`, { dispute: open.id });
-  const receivable = await unit.tx
-    .selectFrom('receivables')
-    .select('outstanding')
-    .where('id', '=', theCase.receivable_id)
-    .executeTakeFirstOrThrow();
+  const receivable = await receivableColumns(unit.tx, theCase.receivable_id, ['outstanding']);
   const amount = input.amount === undefined ? overdue : BigInt(input.amount);
   if (amount <= 0n) throw refusedField('amount', 'must be above zero (nothing is overdue to dispute)');
   if (amount > receivable.outstanding) {

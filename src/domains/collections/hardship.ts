@@ -4,7 +4,7 @@ import { conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
-import { lockCase } from './cases.js';
+import { lockCase } from './cases/case-row.js';
 import type { CollectionHardshipsTable } from './tables.js';
 
 /**

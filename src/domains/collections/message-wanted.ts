@@ -1,15 +1,15 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { MessagePurpose, PurposeChecks, StillWanted } from '../channels/messages/message-purpose.js';
 import { NonRetryableError } from '../../engine/actions.js';
 import { installmentTotals } from '../receivables/delinquency/delinquency.js';
 import { addDays, daysBetween } from '../receivables/schedule/due-dates.js';
 import type { Tx } from '../../storage/schema.js';
-import { caseSituation, type CaseSituation } from './case-situation.js';
-import { lockCase } from './cases.js';
+import { findReceivableColumns, receivableColumns, unpaidDueOn } from '../receivables/receivable-queries.js';
+import { caseSituation, type CaseSituation } from './dunning/case-situation.js';
+import { lockCase } from './cases/case-row.js';
 import { openDisputeOf } from './disputes.js';
-import { StageInfoSchema } from './stage-runs.js';
-import { FINAL_NOTICE_DAYS } from './strategy-plan.js';
+import { StageInfoSchema } from './dunning/stage-runs.js';
+import { FINAL_NOTICE_DAYS } from './dunning/moves.js';
 
 /**
  * Is a collections message still wanted when it may finally go out? A stage's email, SMS or letter
@@ -123,11 +123,7 @@ export async function stageMessageFacts(
 ): Promise<StageMessageFacts> {
   const theCase = await lockCase(tx, purpose.case);
   const today = utcDay(now);
-  const receivable = await tx
-    .selectFrom('receivables')
-    .select(['status', 'oldest_unpaid_due_date'])
-    .where('id', '=', theCase.receivable_id)
-    .executeTakeFirstOrThrow();
+  const receivable = await receivableColumns(tx, theCase.receivable_id, ['status', 'oldest_unpaid_due_date']);
   const { stagesRun, ...situation } = await caseSituation(tx, theCase.id, now);
   const promise = situation.promiseOpen
     ? await tx
@@ -159,26 +155,13 @@ export async function preDueFacts(
   data: Record<string, unknown>,
   now: Date,
 ): Promise<PreDueFacts> {
-  const receivable = await tx
-    .selectFrom('receivables')
-    .select('status')
-    .where('id', '=', purpose.receivable)
-    .executeTakeFirst();
-  const row = await tx
-    .selectFrom('installments')
-    .select(
-      sql<string | null>`SUM(principal_due + interest_due + fee_due - principal_paid - interest_paid - fee_paid)`.as(
-        'unpaid',
-      ),
-    )
-    .where('receivable_id', '=', purpose.receivable)
-    .where('due_date', '=', purpose.dueDate)
-    .executeTakeFirst();
+  const receivable = await findReceivableColumns(tx, purpose.receivable, ['status']);
+  const unpaid = await unpaidDueOn(tx, purpose.receivable, purpose.dueDate);
   return {
     receivableStatus: receivable?.status ?? null,
     dueDate: purpose.dueDate,
     today: utcDay(now),
-    unpaid: row?.unpaid === null || row?.unpaid === undefined ? null : BigInt(row.unpaid),
+    unpaid,
     asked: amountIn(data),
   };
 }

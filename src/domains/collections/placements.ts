@@ -3,9 +3,10 @@ import { conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
-import { lockCase, type CaseRow } from './cases.js';
+import { lockCase, type CaseRow } from './cases/case-row.js';
 import type { Agency } from './collections-settings.js';
 import type { CollectionPlacementsTable } from './tables.js';
+import { receivableColumns } from '../receivables/receivable-queries.js';
 
 /**
  * Agency placements. At its placement stage a case goes to an external collection agency: by API
@@ -28,11 +29,7 @@ export async function placeCase(
   agency: Agency,
   delivery: unknown,
 ): Promise<PlacementRow> {
-  const receivable = await unit.tx
-    .selectFrom('receivables')
-    .select(['outstanding', 'total_paid'])
-    .where('id', '=', theCase.receivable_id)
-    .executeTakeFirstOrThrow();
+  const receivable = await receivableColumns(unit.tx, theCase.receivable_id, ['outstanding', 'total_paid']);
   const now = unit.clock.now();
   const row = await unit.tx
     .insertInto('collection_placements')
@@ -99,11 +96,7 @@ export async function endPlacement(
     return null;
   }
   if (row.status !== 'placed') throw conflict('placement_ended', `placement ${row.id} is already ${row.status}`);
-  const receivable = await unit.tx
-    .selectFrom('receivables')
-    .select('total_paid')
-    .where('id', '=', theCase.receivable_id)
-    .executeTakeFirstOrThrow();
+  const receivable = await receivableColumns(unit.tx, theCase.receivable_id, ['total_paid']);
   const recovered = recoveredOf(row, receivable.total_paid);
   const now = unit.clock.now();
   const after = await unit.tx

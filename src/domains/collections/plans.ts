@@ -5,10 +5,11 @@ import { newId } from '../../core/ids.js';
 import type { DomainWork } from '../unit-of-work.js';
 import { addDays } from '../receivables/schedule/due-dates.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
-import { lockCase, overdueOf, type CaseRow } from './cases.js';
+import { lockCase, overdueOf, type CaseRow } from './cases/case-row.js';
 import { approvalQueue, readCollectionsSettings, type CollectionsSettings } from './collections-settings.js';
 import { setState } from './promises.js';
 import type { CollectionPlansTable } from './tables.js';
+import { receivableColumns } from '../receivables/receivable-queries.js';
 
 /**
  * Payment plans: a schedule for the arrears agreed with the customer. Its total must cover what is
@@ -47,11 +48,7 @@ export async function proposePlan(unit: DomainWork, caseId: string, input: PlanI
   if (theCase.status !== 'open') throw conflict('case_closed', `case ${caseId} is closed`);
   const current = await currentPlanOf(unit.tx, caseId);
   if (current) throw conflict('plan_open', `case ${caseId} already has plan ${current.id} (${current.status})`);
-  const receivable = await unit.tx
-    .selectFrom('receivables')
-    .select(['outstanding', 'total_paid'])
-    .where('id', '=', theCase.receivable_id)
-    .executeTakeFirstOrThrow();
+  const receivable = await receivableColumns(unit.tx, theCase.receivable_id, ['outstanding', 'total_paid']);
   const today = unit.today();
   let total = 0n;
   let previous = '';
@@ -153,9 +150,25 @@ export async function checkPlan(
   settings?: Pick<CollectionsSettings, 'planGraceDays'>,
 ): Promise<{ status: 'active' | 'kept' | 'broken'; nextCheck: string | null }> {
   const { planGraceDays } = settings ?? (await readCollectionsSettings(unit.tx));
+  const checked = planCheckpoint(plan, totalPaid, unit.today(), planGraceDays);
+  if (checked.status === 'active') return checked;
+  await resolvePlan(unit, plan, checked.status, checked.paid);
+  return { status: checked.status, nextCheck: null };
+}
+
+/**
+ * Where a running plan stands today (no I/O): kept once paid in full, broken once a checkpoint
+ * (a line's date plus the grace days) passed with less paid than was due by then, else active until
+ * the next checkpoint.
+ */
+export function planCheckpoint(
+  plan: Pick<PlanRow, 'schedule' | 'baseline_paid' | 'total'>,
+  totalPaid: bigint,
+  today: string,
+  planGraceDays: number,
+): { status: 'active' | 'kept' | 'broken'; nextCheck: string | null; paid: bigint } {
   const schedule = plan.schedule as Array<{ date: string; amount: string }>;
   const paid = totalPaid - plan.baseline_paid;
-  const today = unit.today();
   let status: 'active' | 'kept' | 'broken' = paid >= plan.total ? 'kept' : 'active';
   let dueSoFar = 0n;
   let nextCheck: string | null = null;
@@ -168,7 +181,11 @@ export async function checkPlan(
     }
     if (status === 'active' && paid < dueSoFar) status = 'broken';
   }
-  if (status === 'active') return { status, nextCheck };
+  return { status, nextCheck: status === 'active' ? nextCheck : null, paid };
+}
+
+/** Records a plan as kept or broken (its checkpoint said so). */
+export async function resolvePlan(unit: DomainWork, plan: PlanRow, status: 'kept' | 'broken', paid: bigint) {
   const now = unit.clock.now();
   const after = await unit.tx
     .updateTable('collection_plans')
@@ -185,7 +202,6 @@ export async function checkPlan(
     after: { ...presented, paidSincePlan: paid.toString() },
   });
   unit.publish(`collections.plan.${status}`, plan.case_id, presented);
-  return { status, nextCheck: null };
 }
 
 /** A case closing cancels a plan still pending or running (a cure keeps it as kept). */

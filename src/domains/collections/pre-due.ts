@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
 import type { DomainWork } from '../unit-of-work.js';
 import { addDays } from '../receivables/schedule/due-dates.js';
+import { installmentsDueOn } from '../receivables/receivable-queries.js';
 import { readCollectionsSettings } from './collections-settings.js';
-import type { ChannelsReady } from './strategy-plan.js';
+import type { ChannelsReady } from './dunning/moves.js';
 
 /**
  * Pre-due reminders, the first stage of collections: before an account is late at all, the riskier
@@ -16,28 +16,9 @@ export async function scanPreDue(unit: DomainWork, ready: ChannelsReady, asOf?: 
   const today = asOf ?? unit.today();
   if (settings.preDueDays === null || (!ready.email && !ready.sms)) return { asOf: today, reminders: 0 };
   const dueDate = addDays(today, settings.preDueDays);
-  let query = unit.tx
-    .selectFrom('installments as i')
-    .innerJoin('receivables as r', 'r.id', 'i.receivable_id')
-    .innerJoin('customers as c', 'c.id', 'r.customer_id')
-    .select([
-      'r.id as receivable_id',
-      'r.external_id',
-      'r.currency',
-      'c.id as customer_id',
-      'c.email',
-      'c.phone',
-      'i.seq',
-      sql<string>`i.principal_due + i.interest_due + i.fee_due - i.principal_paid - i.interest_paid - i.fee_paid`.as(
-        'unpaid',
-      ),
-    ])
-    .where('i.due_date', '=', dueDate)
-    .where('r.status', '=', 'open')
-    .whereRef('i.principal_paid', '<', 'i.principal_due');
-  if (settings.preDueRatings.length) query = query.where('c.risk_rating', 'in', settings.preDueRatings);
+  const due = await installmentsDueOn(unit.tx, dueDate, settings.preDueRatings);
   let reminders = 0;
-  for (const row of await query.execute()) {
+  for (const row of due) {
     const channel = ready.email && row.email ? 'email' : ready.sms && row.phone ? 'sms' : null;
     if (channel === null) continue;
     unit.publish('collections.pre_due', row.receivable_id, {

@@ -4,11 +4,13 @@ import { newId } from '../../core/ids.js';
 import { rateCustomer } from '../customers/customer-service.js';
 import { unitRatingScale } from '../customers/ratings.js';
 import type { DomainWork } from '../unit-of-work.js';
-import type { Queryable } from '../../storage/schema.js';
+import type { Queryable, Tx } from '../../storage/schema.js';
 import { addDays } from '../receivables/schedule/due-dates.js';
-import { lockCase, type CaseRow } from './cases.js';
+import { lockCase, type CaseRow } from './cases/case-row.js';
 import { readCollectionsSettings, type CollectionsSettings } from './collections-settings.js';
 import type { CollectionPromisesTable } from './tables.js';
+import { receivableColumns } from '../receivables/receivable-queries.js';
+import { customerColumns } from '../customers/customer-queries.js';
 
 /**
  * Promises to pay. A promise pauses the case's strategy until its date plus the grace days; then it
@@ -33,11 +35,7 @@ export async function makePromise(unit: DomainWork, caseId: string, request: Pro
   const theCase = await lockCase(unit.tx, caseId);
   if (theCase.status !== 'open') throw conflict('case_closed', `case ${caseId} is closed`);
   const today = unit.today();
-  const receivable = await unit.tx
-    .selectFrom('receivables')
-    .select(['outstanding', 'total_paid', 'currency'])
-    .where('id', '=', theCase.receivable_id)
-    .executeTakeFirstOrThrow();
+  const receivable = await receivableColumns(unit.tx, theCase.receivable_id, ['outstanding', 'total_paid', 'currency']);
   if (request.amount <= 0n) throw refusedField('amount', 'must be above zero');
   if (request.amount > receivable.outstanding) {
     throw refusedField('amount', `must not exceed the outstanding balance ${receivable.outstanding}`);
@@ -95,23 +93,50 @@ export async function currentPromise(
   totalPaid: bigint,
   settings?: Pick<CollectionsSettings, 'promiseGraceDays'>,
 ): Promise<{ open: PromiseRow | null; dueAt: string | null; settled: PromiseRow | null }> {
-  const open = await unit.tx
+  const open = await lockOpenPromise(unit.tx, theCase.id);
+  if (!open) return { open: null, dueAt: null, settled: null };
+  const { promiseGraceDays } = settings ?? (await readCollectionsSettings(unit.tx));
+  const checked = promiseCheckpoint(open, totalPaid, unit.today(), promiseGraceDays);
+  if (checked.status !== 'open') {
+    return { open: null, dueAt: null, settled: await settlePromise(unit, open, checked.status, checked.paid) };
+  }
+  return { open, dueAt: checked.dueAt, settled: null };
+}
+
+/** The case's open promise, locked (at most one is open per case). */
+export async function lockOpenPromise(tx: Tx, caseId: string): Promise<PromiseRow | undefined> {
+  return tx
     .selectFrom('collection_promises')
     .selectAll()
-    .where('case_id', '=', theCase.id)
+    .where('case_id', '=', caseId)
     .where('status', '=', 'open')
     .forUpdate()
     .executeTakeFirst();
-  if (!open) return { open: null, dueAt: null, settled: null };
-  const { promiseGraceDays } = settings ?? (await readCollectionsSettings(unit.tx));
-  const paid = totalPaid - open.baseline_paid;
-  const deadline = addDays(open.promised_date, promiseGraceDays + 1);
-  if (paid >= open.amount) return { open: null, dueAt: null, settled: await settle(unit, open, 'kept', paid) };
-  if (unit.today() >= deadline) return { open: null, dueAt: null, settled: await settle(unit, open, 'broken', paid) };
-  return { open, dueAt: `${deadline}T00:00:00.000Z`, settled: null };
 }
 
-async function settle(unit: DomainWork, row: PromiseRow, status: 'kept' | 'broken' | 'cancelled', paid: bigint) {
+/**
+ * Where an open promise stands today (no I/O): kept once the promised amount is paid, broken once
+ * the promised date plus the grace days has passed, else open until then.
+ */
+export function promiseCheckpoint(
+  open: Pick<PromiseRow, 'baseline_paid' | 'amount' | 'promised_date'>,
+  totalPaid: bigint,
+  today: string,
+  promiseGraceDays: number,
+): { status: 'open' | 'kept' | 'broken'; dueAt: string | null; paid: bigint } {
+  const paid = totalPaid - open.baseline_paid;
+  const deadline = addDays(open.promised_date, promiseGraceDays + 1);
+  if (paid >= open.amount) return { status: 'kept', dueAt: null, paid };
+  if (today >= deadline) return { status: 'broken', dueAt: null, paid };
+  return { status: 'open', dueAt: `${deadline}T00:00:00.000Z`, paid };
+}
+
+export async function settlePromise(
+  unit: DomainWork,
+  row: PromiseRow,
+  status: 'kept' | 'broken' | 'cancelled',
+  paid: bigint,
+) {
   const now = unit.clock.now();
   const after = await unit.tx
     .updateTable('collection_promises')
@@ -145,11 +170,7 @@ async function brokenPromiseFeedback(unit: DomainWork, customerId: string): Prom
   const count = Number(broken.n);
   // Once per multiple of the limit, so a third broken promise does not worsen the rating again.
   if (count === 0 || count % brokenPromiseLimit !== 0) return;
-  const customer = await unit.tx
-    .selectFrom('customers')
-    .select('risk_rating')
-    .where('id', '=', customerId)
-    .executeTakeFirstOrThrow();
+  const customer = await customerColumns(unit.tx, customerId, ['risk_rating']);
   const ratingScale = await unitRatingScale(unit);
   const at =
     customer.risk_rating === null
@@ -174,7 +195,7 @@ export async function settlePromisesOnClose(unit: DomainWork, theCase: CaseRow, 
     .execute();
   for (const row of open) {
     const paid = totalPaid - row.baseline_paid;
-    await settle(unit, row, paid >= row.amount ? 'kept' : 'cancelled', paid);
+    await settlePromise(unit, row, paid >= row.amount ? 'kept' : 'cancelled', paid);
   }
 }
 

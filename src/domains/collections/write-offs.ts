@@ -4,9 +4,10 @@ import { newId } from '../../core/ids.js';
 import type { DomainWork } from '../unit-of-work.js';
 import { adjustReceivable } from '../receivables/adjustments.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
-import { type CaseRow } from './cases.js';
+import { type CaseRow } from './cases/case-row.js';
 import { approvalQueue, readCollectionsSettings } from './collections-settings.js';
 import type { CollectionWriteOffsTable } from './tables.js';
+import { receivableColumns } from '../receivables/receivable-queries.js';
 
 /**
  * Write-off proposals: a strategy's write-off stage, or a person, proposes giving up the outstanding
@@ -21,11 +22,7 @@ export async function proposeWriteOff(unit: DomainWork, theCase: CaseRow, reason
   if (theCase.status !== 'open') throw conflict('case_closed', `case ${theCase.id} is closed`);
   const pending = await pendingWriteOffOf(unit.tx, theCase.id);
   if (pending) throw conflict('write_off_pending', `write-off ${pending.id} is already waiting for approval`);
-  const receivable = await unit.tx
-    .selectFrom('receivables')
-    .select('outstanding')
-    .where('id', '=', theCase.receivable_id)
-    .executeTakeFirstOrThrow();
+  const receivable = await receivableColumns(unit.tx, theCase.receivable_id, ['outstanding']);
   if (receivable.outstanding <= 0n) throw conflict('nothing_owed', 'the receivable owes nothing');
   const settings = await readCollectionsSettings(unit.tx);
   const queue = approvalQueue(settings.writeOffApproval, receivable.outstanding) ?? 'collections-managers';

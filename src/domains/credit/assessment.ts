@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { customerHistory } from '../collections/cases.js';
+import { customerHistory } from '../collections/case-history.js';
 import { annuityPayment, loanSchedule } from '../receivables/schedule/loan-schedule.js';
 import type { Tx } from '../../storage/schema.js';
 import type { Applicant } from './application-input.js';

@@ -5,10 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { addDays } from '../../domains/receivables/schedule/due-dates.js';
 import { onPostgres, openTestDatabase } from '../test-database.js';
-import { pickVariant } from '../../domains/collections/cases.js';
+import { pickVariant } from '../../domains/collections/cases/open-case.js';
 import { DEFAULT_COLLECTIONS_SETTINGS } from '../../domains/collections/collections-settings.js';
 import { SIMULATION_COLLECTORS, simulatePortfolio, type SimulationResult } from './simulate.js';
-import { strategyStages, type Stage } from '../../domains/collections/strategy-stages.js';
+import { strategyStages, type Stage } from '../../domains/collections/dunning/strategy-stages.js';
 
 /**
  * The proof of collections at scale: a seeded portfolio of 10 000 accounts driven through 120 days

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../storage/schema.js';
+import type { Tx } from '../../../storage/schema.js';
 
 /**
  * What could pause or steer a case, in one query: the strategy asks this every time a case wakes,

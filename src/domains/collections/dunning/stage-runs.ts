@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import { AppError } from '../../core/errors.js';
-import type { DomainWork } from '../unit-of-work.js';
-import type { DecisionEvaluator } from '../../engine/decisions/decision-evaluator.js';
-import { chargeFee } from '../receivables/fees.js';
-import { lockCase } from './cases.js';
-import { readCollectionsSettings } from './collections-settings.js';
-import { recordContact } from './contacts.js';
-import { agencyFor, placeCase } from './placements.js';
-import { decidePlan } from './plans.js';
-import { makePromise } from './promises.js';
-import { STAGE_KINDS } from './policy/shipped-strategies.js';
+import { AppError } from '../../../core/errors.js';
+import type { DomainWork } from '../../unit-of-work.js';
+import type { DecisionEvaluator } from '../../../engine/decisions/decision-evaluator.js';
+import { chargeFee } from '../../receivables/fees.js';
+import { lockCase } from '../cases/case-row.js';
+import { readCollectionsSettings } from '../collections-settings.js';
+import { recordContact } from '../contacts.js';
+import { agencyFor, placeCase } from '../placements.js';
+import { decidePlan } from '../plans.js';
+import { makePromise } from '../promises.js';
+import { STAGE_KINDS } from '../policy/shipped-strategies.js';
 import { strategyStages } from './strategy-stages.js';
-import type { StageInfo } from './strategy-plan.js';
-import { decideWriteOff, proposeWriteOff } from './write-offs.js';
+import type { StageInfo } from './moves.js';
+import { decideWriteOff, proposeWriteOff } from '../write-offs.js';
 
 /**
  * What the collections-case workflow does after the planner names a stage or an approval: record

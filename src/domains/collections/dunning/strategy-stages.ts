@@ -1,7 +1,7 @@
-import type { DecisionEvaluator } from '../../engine/decisions/decision-evaluator.js';
-import { NonRetryableError } from '../../engine/actions.js';
-import type { Queryable, Tx } from '../../storage/schema.js';
-import { STAGE_KINDS, STRATEGY_DECISION, type StageKind } from './policy/shipped-strategies.js';
+import type { DecisionEvaluator } from '../../../engine/decisions/decision-evaluator.js';
+import { NonRetryableError } from '../../../engine/actions.js';
+import type { Queryable, Tx } from '../../../storage/schema.js';
+import { STAGE_KINDS, STRATEGY_DECISION, type StageKind } from '../policy/shipped-strategies.js';
 
 /**
  * The stages of one strategy variant, read from the `collections.strategy` collect table: every row

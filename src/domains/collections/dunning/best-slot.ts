@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { Queryable, Tx } from '../../storage/schema.js';
-import { bestHour } from './reports/best-time.js';
+import type { Queryable, Tx } from '../../../storage/schema.js';
+import { bestHour } from '../reports/best-time.js';
 
 /**
  * When in the day a message stage goes out. With enough recorded outcomes for the segment and

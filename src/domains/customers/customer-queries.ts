@@ -21,3 +21,17 @@ export async function customerColumns<K extends keyof CustomerColumns>(
     .executeTakeFirstOrThrow();
   return row;
 }
+
+/** Which of these external ids already belong to a customer (one query per 5 000 ids). */
+export async function existingExternalIds(db: Queryable | Tx, ids: readonly string[]): Promise<Set<string>> {
+  const existing = new Set<string>();
+  for (let i = 0; i < ids.length; i += 5000) {
+    const found = await db
+      .selectFrom('customers')
+      .select('external_id')
+      .where('external_id', 'in', ids.slice(i, i + 5000))
+      .execute();
+    for (const f of found) existing.add(f.external_id);
+  }
+  return existing;
+}

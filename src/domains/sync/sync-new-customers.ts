@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../../core/errors.js';
 import type { CustomerUpsert, CustomerUpsertSchema } from '../customers/customer-input.js';
+import { existingExternalIds } from '../customers/customer-queries.js';
 import { createCustomers, newCustomerIssues } from '../customers/customer-service.js';
 import type { DomainWork } from '../unit-of-work.js';
 import { unitRatingScale } from '../customers/ratings.js';
@@ -18,7 +19,7 @@ export async function createNewCustomers(unit: DomainWork, parsed: CustomerParse
   const seen = new Map<string, number>();
   for (const p of parsed) if (p.success) seen.set(p.data.externalId, (seen.get(p.data.externalId) ?? 0) + 1);
   const existing = await existingExternalIds(
-    unit,
+    unit.tx,
     [...seen.keys()].filter((id) => seen.get(id) === 1),
   );
   const ratingScale = await unitRatingScale(unit);
@@ -37,19 +38,4 @@ export async function createNewCustomers(unit: DomainWork, parsed: CustomerParse
   );
   for (const [i, f] of fresh.entries()) settled.set(f.index, { status: 'created', id: created[i]!.id });
   return settled;
-}
-
-// Reads the customers domain's table directly: the customers module exports no lookup of
-// existing external ids yet; when it does, this should call it.
-async function existingExternalIds(unit: DomainWork, ids: string[]): Promise<Set<string>> {
-  const existing = new Set<string>();
-  for (let i = 0; i < ids.length; i += 5000) {
-    const found = await unit.tx
-      .selectFrom('customers')
-      .select('external_id')
-      .where('external_id', 'in', ids.slice(i, i + 5000))
-      .execute();
-    for (const f of found) existing.add(f.external_id);
-  }
-  return existing;
 }

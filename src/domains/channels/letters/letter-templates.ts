@@ -8,7 +8,7 @@ import type { TemplateSource } from '../templates/template-source.js';
  * name.
  *
  * `collections_letter` is the formal arrears letter of a collection strategy's `letter` stage, with
- * the stage's data (src/domains/collections/strategy-plan.ts): amount overdue, outstanding, currency,
+ * the stage's data (src/domains/collections/dunning/next-move.ts): amount overdue, outstanding, currency,
  * reference, dpd, dueDate, deadline.
  */
 export type LetterTemplateSource = Omit<TemplateSource, 'channel'> & { channel: 'letter' };

@@ -1,7 +1,7 @@
 import { email, type TemplateSource } from './template-source.js';
 
 /**
- * Collection strategy letters by email (data from src/domains/collections/strategy-plan.ts: amount overdue,
+ * Collection strategy letters by email (data from src/domains/collections/dunning/next-move.ts: amount overdue,
  * outstanding, currency, reference, dpd, dueDate, deadline): a firm reminder, and the final notice
  * before the account is escalated.
  */

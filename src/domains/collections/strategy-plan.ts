@@ -1,5 +1,5 @@
 import type { DomainWork } from '../unit-of-work.js';
-import type { DecisionEvaluator } from '../../engine/decisions/decision-evaluator.js';
+import type { DecisionEvaluator } from '../../engine/index.js';
 import { installmentTotals } from '../receivables/delinquency/delinquency.js';
 import { addDays, daysBetween } from '../receivables/schedule/due-dates.js';
 import { checkContact } from '../channels/contact-rules/contact-rules.js';

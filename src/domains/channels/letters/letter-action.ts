@@ -3,7 +3,13 @@ import type { Config } from '../../../config/config.js';
 import { newId } from '../../../core/ids.js';
 import type { Customer } from '../../customers/customer-service.js';
 import type { DomainContext } from '../../contract.js';
-import { DeferAction, NonRetryableError, type ActionContext, type ActionDefinition } from '../../../engine/actions.js';
+import {
+  DeferAction,
+  defineAction,
+  NonRetryableError,
+  type ActionContext,
+  type ActionDefinition,
+} from '../../../engine/index.js';
 import { checkContact, lockCustomerContacts, recordContactAttempt } from '../contact-rules/contact-rules.js';
 import { stepCustomer } from '../messages/customer-ref.js';
 import { MessageTarget } from '../messages/message-input.js';
@@ -43,13 +49,14 @@ export function letterSendAction(
   context: Pick<DomainContext, 'config'> & { engine?: Pick<DomainContext['engine'], 'actions'> },
 ): ActionDefinition<LetterSendInput, LetterOutcome> {
   const purposes = context.engine ? messagePurposes(context.engine.actions) : undefined;
-  return {
+  return defineAction({
+    source: import.meta.url,
     name: 'letter.send',
     description:
       'Renders a letter to a customer (their language, by template) as a PDF and stores it for the print-and-mail provider, within the contact rules',
     input: LetterSendInput,
     run: (input, ctx) => sendLetter(input, ctx, institutionName(context.config), purposes),
-  };
+  });
 }
 
 /**

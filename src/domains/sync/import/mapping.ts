@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError, validationError, type FieldIssue } from '../../../core/errors.js';
 import { isCurrency } from '../../../core/money.js';
-import { parseSource, type DocumentPath } from '../../../engine/definition/parse.js';
+import { parseSource, type DocumentPath } from '../../../engine/index.js';
 import {
   CellError,
   convertText,

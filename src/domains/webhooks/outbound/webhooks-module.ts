@@ -1,5 +1,5 @@
 import type { BackgroundService, DomainContext, DomainModule } from '../../contract.js';
-import type { Engine } from '../../../engine/engine.js';
+import type { Engine } from '../../../engine/index.js';
 import { outboundPolicy } from '../../http-call/outbound-policy.js';
 import { createLogger } from '../../../observability/logger.js';
 import { WebhookDispatcher, type DispatcherOptions } from './dispatcher.js';

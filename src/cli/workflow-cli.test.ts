@@ -88,6 +88,47 @@ describe('finflow workflow, instance, event and worker commands', () => {
     assert.match(invalidPlugin.stderr, /plugin not-a-plugin\.mjs does not export a register/);
   });
 
+  test('actions lists every action with its description, input schema and the file that defines it', async () => {
+    const [listed, json] = await Promise.all([
+      run('workflow', 'actions', '--plugin', 'crm-plugin.mjs'),
+      run('workflow', 'actions', '--plugin', 'crm-plugin.mjs', '--json'),
+    ]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^ledger\.post {2}src\/domains\/ledger\/actions\.ts$/m);
+    assert.match(listed.stdout, /^collections\.run_stage {2}src\/domains\/collections\/actions\.ts$/m);
+    assert.match(listed.stdout, /^ {2}Runs a stage finflow carries out itself/m);
+    assert.match(listed.stdout, /^crm\.note {2}\(plugin\)$/m);
+
+    assert.equal(json.code, 0, json.stderr);
+    const actions = JSON.parse(json.stdout) as Array<{
+      name: string;
+      description: string;
+      source: string | null;
+      input: { properties?: Record<string, unknown>; required?: string[] } | null;
+    }>;
+    const byName = new Map(actions.map((a) => [a.name, a]));
+    assert.deepEqual(
+      actions.map((a) => a.name),
+      [...actions.map((a) => a.name)].sort(),
+    );
+    const expected: Record<string, string> = {
+      'context.set': 'src/engine/builtin-actions.ts',
+      'ledger.post': 'src/domains/ledger/actions.ts',
+      'credit.decide': 'src/domains/credit/actions.ts',
+      'receivables.charge_fee': 'src/domains/receivables/actions.ts',
+      'collections.open_case': 'src/domains/collections/actions.ts',
+      'email.send': 'src/domains/channels/email/email-action.ts',
+      'http.request': 'src/domains/http-call/http-request-action.ts',
+    };
+    for (const [name, source] of Object.entries(expected)) assert.equal(byName.get(name)?.source, source, name);
+    const open = byName.get('collections.open_case')!;
+    assert.match(open.description, /^Opens the collection case of an overdue receivable/);
+    assert.deepEqual(open.input?.required, ['receivable']);
+    assert.ok(byName.get('ledger.post')?.input?.properties?.transfers, 'ledger.post takes transfers');
+    // A hand-written plugin action: no file recorded, and its input is not a zod schema.
+    assert.deepEqual(byName.get('crm.note'), { name: 'crm.note', description: '', input: null, source: null });
+  });
+
   test('deploy, list, publish, run the worker and show the instance with its timeline', async () => {
     const refused = await run('workflow', 'deploy', 'ping.json', 'broken.yaml');
     assert.equal(refused.code, 2);

@@ -2,7 +2,7 @@ import type { RouteModule } from '../api/context.js';
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/config.js';
 import type { SecretStore } from '../config/secrets.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/index.js';
 import type { Database } from '../storage/database.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { DomainContext } from './contract.js';
-import type { PublishRequest } from '../engine/runtime/publish-event.js';
+import type { PublishRequest } from '../engine/index.js';
 import { appendAuditBatch, lockAuditHead, type AuditEntry } from '../storage/audit/audit-log.js';
 import type { Tx } from '../storage/schema.js';
 

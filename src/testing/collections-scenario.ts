@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Config } from '../config/config.js';
 import { ManualClock } from '../core/clock.js';
-import { decisionTable, text } from '../domains/credit/policy/decision-table.js';
+import { decisionTable, text } from '../engine/decisions/decision-table.js';
 import type { Worker } from '../engine/runtime/worker.js';
 import { addDays } from '../domains/receivables/schedule/due-dates.js';
 import { apiClient, type ApiClient, type Body } from './api-client.js';

@@ -14,6 +14,7 @@ import {
   withPluginOption,
 } from '../context.js';
 import { cliActor, EXIT, printTable } from '../output.js';
+import { registerWorkflowActionsCommand } from './workflow-actions.js';
 
 type DbOptions = { dataDir?: string; databaseUrl?: string; plugin?: string[] };
 
@@ -104,6 +105,8 @@ export function registerWorkflowCommands(program: Command): void {
         }
       });
     });
+
+  registerWorkflowActionsCommand(workflow);
 
   withPluginOption(withDatabaseOptions(workflow.command('list')))
     .description('list deployed workflows with their latest version')

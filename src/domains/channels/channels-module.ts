@@ -1,13 +1,10 @@
 import type { DomainContext, DomainModule } from '../contract.js';
-import { contactCheckAction, contactRecordAction } from './contact-rules/contact-actions.js';
-import { emailSendAction } from './email/email-action.js';
-import { smsSendAction } from './sms/sms-action.js';
+import { channelsActions } from './actions.js';
 import { parseSmsMapping } from './sms/sms-mapping.js';
 import { smsStatusRoutes } from './sms/sms-status-routes.js';
 import { contactRoutes } from './contact-rules/contact-routes.js';
 import { messageRoutes } from './messages/message-routes.js';
 import { templateRoutes } from './templates/template-routes.js';
-import { letterSendAction } from './letters/letter-action.js';
 import { letterRoutes } from './letters/letter-routes.js';
 
 /**
@@ -23,11 +20,7 @@ export const channelsModule: DomainModule = {
     // A mistyped provider mapping should stop start-up, not the first overdue reminder.
     if (context.config?.smsProfile === 'generic' && context.config.smsMapping)
       parseSmsMapping(context.config.smsMapping);
-    registry.register(emailSendAction(context));
-    registry.register(smsSendAction(context));
-    registry.register(letterSendAction(context));
-    registry.register(contactCheckAction);
-    registry.register(contactRecordAction);
+    for (const action of channelsActions(context)) registry.register(action);
   },
   routes: (context) => [
     templateRoutes(context),

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { openTaskCounts } from '../../engine/index.js';
 import type { Tx } from '../../storage/schema.js';
 import type { CaseRow } from './cases/case-row.js';
 import type { Collector, CollectionsSettings } from './collections-settings.js';
@@ -48,14 +48,7 @@ export async function pickCollector(
     const at = last?.collector ? users.indexOf(last.collector) : -1;
     return users[(at + 1) % users.length]!;
   }
-  const loads = await tx
-    .selectFrom('wf_tasks')
-    .select(['assignee', sql<string>`count(*)`.as('n')])
-    .where('status', '=', 'open')
-    .where('assignee', 'in', users)
-    .groupBy('assignee')
-    .execute();
-  const load = new Map(loads.map((r) => [r.assignee, Number(r.n)]));
+  const load = await openTaskCounts(tx, users);
   // Ties go to the earlier collector in the settings' list, so the choice is reproducible.
   return users.reduce((best, user) => ((load.get(user) ?? 0) < (load.get(best) ?? 0) ? user : best));
 }

@@ -1,6 +1,6 @@
 import { messagePurposes } from '../channels/messages/message-purpose.js';
 import type { DomainModule } from '../contract.js';
-import { collectionsActions } from './collections-actions.js';
+import { collectionsActions } from './actions.js';
 import { collectionsRoutes } from './http/collections-routes.js';
 import { installCollectionsPolicy } from './install.js';
 import { registerCollectionsPurposes } from './message-wanted.js';

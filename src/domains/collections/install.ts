@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DomainContext } from '../contract.js';
-import { latestDecisionVersion, putDecision } from '../../engine/decisions/decision-store.js';
+import { definitionExists, latestDecisionVersion, putDecision } from '../../engine/index.js';
 import { shippedCollectionsPolicy } from './policy/shipped-strategies.js';
 
 /**
@@ -29,13 +29,7 @@ export async function installCollectionsPolicy(context: DomainContext): Promise<
     if (result.created) deployed.push(`${key}@${result.version}`);
   }
   for (const key of WORKFLOWS) {
-    const workflow = await context.database.db
-      .selectFrom('wf_definitions')
-      .select('version')
-      .where('key', '=', key)
-      .limit(1)
-      .executeTakeFirst();
-    if (workflow) continue;
+    if (await definitionExists(context.database.db, key)) continue;
     const result = await context.engine.deploy({
       source: collectionsWorkflowSource(key),
       format: 'yaml',

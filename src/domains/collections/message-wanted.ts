@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MessagePurpose, PurposeChecks, StillWanted } from '../channels/messages/message-purpose.js';
-import { NonRetryableError } from '../../engine/actions.js';
+import { NonRetryableError } from '../../engine/index.js';
 import { installmentTotals } from '../receivables/delinquency/delinquency.js';
 import { addDays, daysBetween } from '../receivables/schedule/due-dates.js';
 import type { Tx } from '../../storage/schema.js';

@@ -4,7 +4,7 @@ import { conflict, notFound, validationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { upsertCustomer, toCustomer } from '../customers/customer-service.js';
 import type { DomainWork } from '../unit-of-work.js';
-import { getInstance } from '../../engine/runtime/queries.js';
+import { getInstance } from '../../engine/index.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import type { ApplicationInput } from './application-input.js';
 import { findProduct, outsideProduct, readCreditSettings } from './credit-settings.js';

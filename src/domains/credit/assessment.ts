@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { storedEventsOfType } from '../../engine/index.js';
 import { customerHistory } from '../collections/case-history.js';
 import { annuityPayment, loanSchedule } from '../receivables/schedule/loan-schedule.js';
 import type { Tx } from '../../storage/schema.js';
@@ -88,8 +89,9 @@ export async function internalHistory(tx: Tx, app: ApplicationRow, now: Date): P
          ORDER BY i.seq LIMIT 1) next
      WHERE r.customer_id = ${app.customer_id} AND r.status = 'open' AND r.kind = 'loan'`.execute(tx);
   const missed = await sql<{ n: string }>`
-    SELECT count(*) AS n FROM wf_events e JOIN receivables r ON r.id = e.key
-     WHERE e.type = 'receivable.installment_missed' AND r.customer_id = ${app.customer_id}`.execute(tx);
+    SELECT count(*) AS n FROM ${storedEventsOfType('receivable.installment_missed')} e
+      JOIN receivables r ON r.id = e.key
+     WHERE r.customer_id = ${app.customer_id}`.execute(tx);
   const since = new Date(now.getTime() - 30 * 86_400_000);
   let recent = tx
     .selectFrom('credit_applications')

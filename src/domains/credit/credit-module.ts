@@ -1,5 +1,5 @@
 import type { DomainModule } from '../contract.js';
-import { creditActions } from './credit-actions.js';
+import { creditActions } from './actions.js';
 import { creditRoutes } from './credit-routes.js';
 import { installCreditPolicy } from './install.js';
 import './tables.js';

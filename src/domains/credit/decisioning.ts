@@ -1,6 +1,4 @@
-import { sql } from 'kysely';
-import { getDecision } from '../../engine/decisions/decision-store.js';
-import type { DecisionEvaluator } from '../../engine/decisions/decision-evaluator.js';
+import { currentDecisionVersions, getDecision, type DecisionEvaluator } from '../../engine/index.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { Queryable } from '../../storage/schema.js';
 import type { Applicant } from './application-input.js';
@@ -30,16 +28,11 @@ export type Pinned = Partial<Record<PolicyPart, number>>;
 
 /** The latest version of each policy decision, pinned on an application when it is submitted. */
 export async function currentPolicyVersions(db: Queryable): Promise<Pinned> {
-  const rows = await db
-    .selectFrom('wf_decisions')
-    .select(['key', sql<number>`max(version)`.as('version')])
-    .where('key', 'in', Object.values(POLICY_KEYS))
-    .groupBy('key')
-    .execute();
+  const versions = await currentDecisionVersions(db, Object.values(POLICY_KEYS));
   const pinned: Pinned = {};
   for (const [part, key] of Object.entries(POLICY_KEYS) as Array<[PolicyPart, string]>) {
-    const row = rows.find((r) => r.key === key);
-    if (row) pinned[part] = Number(row.version);
+    const version = versions.get(key);
+    if (version !== undefined) pinned[part] = version;
   }
   return pinned;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DomainContext } from '../contract.js';
-import { latestDecisionVersion, putDecision } from '../../engine/decisions/decision-store.js';
+import { definitionExists, latestDecisionVersion, putDecision } from '../../engine/index.js';
 import { shippedPolicy } from './policy/shipped-policy.js';
 
 /**
@@ -22,13 +22,7 @@ export async function installCreditPolicy(context: DomainContext): Promise<{ dep
     const result = await putDecision(context.database, { key, content, actor: ACTOR }, context.clock);
     if (result.created) deployed.push(`${key}@${result.version}`);
   }
-  const workflow = await context.database.db
-    .selectFrom('wf_definitions')
-    .select('version')
-    .where('key', '=', CREDIT_WORKFLOW_KEY)
-    .limit(1)
-    .executeTakeFirst();
-  if (!workflow) {
+  if (!(await definitionExists(context.database.db, CREDIT_WORKFLOW_KEY))) {
     const result = await context.engine.deploy({ source: creditWorkflowSource(), format: 'yaml', actor: ACTOR });
     deployed.push(`${result.key}@${result.version}`);
   }

@@ -1,6 +1,6 @@
 import { AppError, validationError } from '../../core/errors.js';
 import type { DomainWork } from '../unit-of-work.js';
-import type { DecisionEvaluator } from '../../engine/decisions/decision-evaluator.js';
+import type { DecisionEvaluator } from '../../engine/index.js';
 import type { Applicant } from './application-input.js';
 import { expectStatus, lockApplication, type ApplicationRow, type Approval } from './applications.js';
 import { readCreditSettings } from './credit-settings.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { SECRET_NAME, type SecretStore } from '../../config/secrets.js';
-import { NonRetryableError } from '../../engine/actions.js';
+import { NonRetryableError } from '../../engine/index.js';
 
 /**
  * How `http.request` authenticates. A definition names secrets (`BUREAU_TOKEN`), never holds their

@@ -1,6 +1,5 @@
 import type { DomainModule } from '../contract.js';
-import { httpRequestAction } from './http-request-action.js';
-import { outboundPolicy } from '../../net/outbound-policy.js';
+import { httpCallActions } from './actions.js';
 
 /**
  * Calls to outside REST systems from workflows (`http.request`). No tables and no routes: the
@@ -11,9 +10,8 @@ export const httpCallModule: DomainModule = {
   name: 'http-call',
   registerActions(context) {
     // Registered once per engine: the server and the CLI worker may both hand us the same registry.
-    if (!context.engine.actions.has('http.request'))
-      context.engine.actions.register(
-        httpRequestAction(context.secrets, outboundPolicy({ allow: context.config?.outboundAllow ?? [] })),
-      );
+    for (const action of httpCallActions(context)) {
+      if (!context.engine.actions.has(action.name)) context.engine.actions.register(action);
+    }
   },
 };

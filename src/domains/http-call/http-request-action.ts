@@ -2,8 +2,13 @@ import { JSON_LIMITS, jsonTextDepth, jsonValueIssues } from '../../core/json-gua
 import { z } from 'zod';
 import { VERSION } from '../../core/version.js';
 import { redactSecrets, secretStore, type SecretStore } from '../../config/secrets.js';
-import { NonRetryableError, type ActionContext, type ActionDefinition } from '../../engine/actions.js';
-import { evaluate } from '../../engine/expressions.js';
+import {
+  defineAction,
+  NonRetryableError,
+  type ActionContext,
+  type ActionDefinition,
+  evaluate,
+} from '../../engine/index.js';
 import { authHeaderNames, authHeaders, HeaderName, HttpAuthSchema } from './http-auth.js';
 import { OutboundRefused, outboundPolicy, urlShapeProblem, type OutboundPolicy } from '../../net/outbound-policy.js';
 
@@ -97,7 +102,8 @@ export function httpRequestAction(
   secrets: SecretStore | undefined,
   outbound: OutboundPolicy = outboundPolicy(),
 ): ActionDefinition<HttpRequestInput, HttpRequestOutput> {
-  return {
+  return defineAction({
+    source: import.meta.url,
     name: 'http.request',
     callsOut: true,
     description:
@@ -105,7 +111,7 @@ export function httpRequestAction(
     input: HttpRequestInput,
     writes: false,
     run: (input, ctx) => httpRequest(input, ctx, secrets, outbound),
-  };
+  });
 }
 
 export async function httpRequest(

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../core/clock.js';
-import type { Worker } from '../../engine/runtime/worker.js';
+import type { Worker } from '../../engine/index.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 
 /**

@@ -4,7 +4,7 @@ import { ManualClock } from '../../core/clock.js';
 import { upsertCustomer } from '../customers/customer-service.js';
 import { inDomainTransaction } from '../unit-of-work.js';
 import { registerDomainActions } from '../../domain-list.js';
-import { Engine } from '../../engine/engine.js';
+import { Engine } from '../../engine/index.js';
 import { openTestDatabase } from '../../testing/test-database.js';
 import { createBillingPlan, issueDueInvoices } from './billing-plans.js';
 

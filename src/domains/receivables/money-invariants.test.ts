@@ -7,7 +7,7 @@ import { upsertCustomer } from '../customers/customer-service.js';
 import { inDomainTransaction } from '../unit-of-work.js';
 import type { DomainContext } from '../contract.js';
 import { registerDomainActions } from '../../domain-list.js';
-import { Engine } from '../../engine/engine.js';
+import { Engine } from '../../engine/index.js';
 import { AppError } from '../../core/errors.js';
 import type { Database } from '../../storage/database.js';
 import { openTestDatabase } from '../../testing/test-database.js';

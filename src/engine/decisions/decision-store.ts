@@ -119,6 +119,20 @@ export async function latestDecisionVersion(db: Queryable, key: string): Promise
   return row?.version ?? undefined;
 }
 
+/**
+ * The latest version of each of these decisions (absent keys are left out), in one query: what a
+ * domain pins when a case starts, so that it is decided by the policy of that day.
+ */
+export async function currentDecisionVersions(db: Queryable, keys: readonly string[]): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('wf_decisions')
+    .select(['key', sql<number>`max(version)`.as('version')])
+    .where('key', 'in', keys)
+    .groupBy('key')
+    .execute();
+  return new Map(rows.map((row) => [row.key, Number(row.version)]));
+}
+
 /** The latest version of every decision, by key. */
 export async function listDecisions(db: Queryable): Promise<DecisionSummary[]> {
   const rows = await db

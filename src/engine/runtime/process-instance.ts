@@ -5,7 +5,8 @@ import { markDue } from './cancellation.js';
 import { offerToOwnWaits, publishEventInTx, takePublished, takeResumed } from './publish-event.js';
 import { InstanceRun, type InstanceContext, type TokenRow } from './instance-run.js';
 import { ENGINE_ACTOR, type EngineServices } from './services.js';
-import { message, runToken } from './step-executor.js';
+import { runToken } from './step-executor.js';
+import { message } from './values.js';
 import { recordInstanceEvent } from './history.js';
 import '../store/tables.js';
 

@@ -7,7 +7,7 @@ import { startTriggeredInstance } from './triggered-start.js';
 import type { InstanceContext, TokenWait } from './instance-run.js';
 import { markDue } from './cancellation.js';
 import type { EngineServices } from './services.js';
-import { stringKey } from './step-executor.js';
+import { stringKey } from './values.js';
 import { isFinished } from '../store/tables.js';
 
 export interface PublishRequest {

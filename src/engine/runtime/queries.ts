@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { notFound } from '../../core/errors.js';
 import type { Queryable } from '../../storage/schema.js';
 import { ACTIVE_TOKEN_STATUSES, type InstanceStatus, type TaskStatus } from '../store/tables.js';
@@ -46,6 +47,17 @@ export async function getDefinitionVersions(db: Queryable, key: string) {
     deployedAt: iso(r.deployed_at),
     deployedBy: r.deployed_by,
   }));
+}
+
+/** Whether any version of a workflow is deployed: a domain installs what it ships only when absent. */
+export async function definitionExists(db: Queryable, key: string): Promise<boolean> {
+  const workflow = await db
+    .selectFrom('wf_definitions')
+    .select('version')
+    .where('key', '=', key)
+    .limit(1)
+    .executeTakeFirst();
+  return workflow !== undefined;
 }
 
 export async function getDefinition(db: Queryable, key: string, version?: number) {
@@ -251,4 +263,16 @@ export async function getTask(db: Queryable, id: string) {
   const row = await db.selectFrom('wf_tasks').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('task', id);
   return presentTask(row);
+}
+
+/** How many open tasks each of these users holds (users with none are absent): a least-loaded pick. */
+export async function openTaskCounts(db: Queryable, assignees: readonly string[]): Promise<Map<string, number>> {
+  const loads = await db
+    .selectFrom('wf_tasks')
+    .select(['assignee', sql<string>`count(*)`.as('n')])
+    .where('status', '=', 'open')
+    .where('assignee', 'in', assignees)
+    .groupBy('assignee')
+    .execute();
+  return new Map(loads.map((r) => [r.assignee!, Number(r.n)]));
 }

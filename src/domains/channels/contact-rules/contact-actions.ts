@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ActionDefinition } from '../../../engine/actions.js';
+import { defineAction } from '../../../engine/index.js';
 import { stepCustomer } from '../messages/customer-ref.js';
 import { CONTACT_CHANNELS } from './contact-settings.js';
 import { checkContact, lockCustomerContacts, recordContactAttempt } from './contact-rules.js';
@@ -11,14 +11,14 @@ import type { Tx } from '../../../storage/schema.js';
  * `contact.record_attempt` so the frequency caps count it.
  */
 const Input = z.object({ customer: z.string().min(1).max(120), channel: z.enum(CONTACT_CHANNELS) }).strict();
-type Input = z.infer<typeof Input>;
 
 async function customerFor(tx: Tx, ref: string) {
   const customer = await stepCustomer(tx, ref);
   return { id: customer.id, timeZone: customer.timeZone };
 }
 
-export const contactCheckAction: ActionDefinition<Input, unknown> = {
+export const contactCheckAction = defineAction({
+  source: import.meta.url,
   name: 'contact.check',
   description: 'Whether the contact rules allow contacting a customer on a channel now, else when (or why never)',
   input: Input,
@@ -35,12 +35,12 @@ export const contactCheckAction: ActionDefinition<Input, unknown> = {
       ? { allowed: false, deferred: true, nextAllowedAt: decision.until.toISOString(), reason: decision.reason }
       : { allowed: false, deferred: false, nextAllowedAt: null, reason: decision.reason };
   },
-};
+});
 
 const AttemptInput = Input.extend({ outcome: z.string().min(1).max(60).optional() }).strict();
-type AttemptInput = z.infer<typeof AttemptInput>;
 
-export const contactRecordAction: ActionDefinition<AttemptInput, unknown> = {
+export const contactRecordAction = defineAction({
+  source: import.meta.url,
   name: 'contact.record_attempt',
   description: 'Logs a contact attempt (a call, a letter) so frequency caps count it',
   input: AttemptInput,
@@ -56,4 +56,4 @@ export const contactRecordAction: ActionDefinition<AttemptInput, unknown> = {
     });
     return { attemptId: id };
   },
-};
+});

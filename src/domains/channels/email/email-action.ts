@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ActionDefinition } from '../../../engine/actions.js';
+import { defineAction, type ActionDefinition } from '../../../engine/index.js';
 import type { DomainContext } from '../../contract.js';
 import { loadConfig } from '../../../config/config.js';
 import { sendMessage } from '../messages/send-message.js';
@@ -43,7 +43,8 @@ export type EmailSendInput = z.infer<typeof EmailSendInput>;
 
 export function emailSendAction(context: DomainContext): ActionDefinition<EmailSendInput, unknown> {
   const purposes = messagePurposes(context.engine.actions);
-  return {
+  return defineAction({
+    source: import.meta.url,
     name: 'email.send',
     callsOut: true,
     description:
@@ -58,5 +59,5 @@ export function emailSendAction(context: DomainContext): ActionDefinition<EmailS
       });
       return sendMessage(transport, input, ctx, purposes);
     },
-  };
+  });
 }

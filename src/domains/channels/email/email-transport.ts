@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../../config/config.js';
-import { NonRetryableError } from '../../../engine/actions.js';
+import { NonRetryableError } from '../../../engine/index.js';
 import type { ChannelTransport } from '../messages/send-message.js';
 import { escapeHtml, renderEmail, type EmailContent } from '../templates/render.js';
 

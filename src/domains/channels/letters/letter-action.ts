@@ -3,7 +3,7 @@ import type { Config } from '../../../config/config.js';
 import { newId } from '../../../core/ids.js';
 import type { Customer } from '../../customers/customer-service.js';
 import type { DomainContext } from '../../contract.js';
-import { NonRetryableError, type ActionContext, type ActionDefinition } from '../../../engine/actions.js';
+import { defineAction, NonRetryableError, type ActionContext, type ActionDefinition } from '../../../engine/index.js';
 import { recordContactAttempt } from '../contact-rules/contact-rules.js';
 import { stepCustomer } from '../messages/customer-ref.js';
 import { MessageTarget } from '../messages/message-input.js';
@@ -43,13 +43,14 @@ export function letterSendAction(
   context: Pick<DomainContext, 'config'> & { engine?: Pick<DomainContext['engine'], 'actions'> },
 ): ActionDefinition<LetterSendInput, LetterOutcome> {
   const purposes = context.engine ? messagePurposes(context.engine.actions) : undefined;
-  return {
+  return defineAction({
+    source: import.meta.url,
     name: 'letter.send',
     description:
       'Renders a letter to a customer (their language, by template) as a PDF and stores it for the print-and-mail provider, within the contact rules',
     input: LetterSendInput,
     run: (input, ctx) => sendLetter(input, ctx, institutionName(context.config), purposes),
-  };
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { getCustomer, type Customer } from '../../customers/customer-service.js';
 import { AppError } from '../../../core/errors.js';
-import { NonRetryableError } from '../../../engine/actions.js';
+import { NonRetryableError } from '../../../engine/index.js';
 import type { Tx } from '../../../storage/schema.js';
 
 /** The customer a step names (id or external id); an unknown one fails the step without retries. */

@@ -1,4 +1,4 @@
-import { DeferAction, NonRetryableError, type ActionContext } from '../../../engine/actions.js';
+import { DeferAction, NonRetryableError, type ActionContext } from '../../../engine/index.js';
 import { newId } from '../../../core/ids.js';
 import type { Tx } from '../../../storage/schema.js';
 import { checkContact, lockCustomerContacts, recordContactAttempt } from '../contact-rules/contact-rules.js';

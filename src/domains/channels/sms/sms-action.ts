@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../../config/config.js';
 import { secretStore } from '../../../config/secrets.js';
 import type { DomainContext } from '../../contract.js';
-import { NonRetryableError, type ActionDefinition } from '../../../engine/actions.js';
+import { defineAction, NonRetryableError, type ActionDefinition } from '../../../engine/index.js';
 import { MessageTarget } from '../messages/message-input.js';
 import { messagePurposes } from '../messages/message-purpose.js';
 import { sendMessage, type ChannelTransport } from '../messages/send-message.js';
@@ -62,7 +62,8 @@ function smsTransport(
 export function smsSendAction(context: DomainContext): ActionDefinition<SmsSendInput, unknown> {
   let provider: SmsProvider | undefined;
   const purposes = messagePurposes(context.engine.actions);
-  return {
+  return defineAction({
+    source: import.meta.url,
     name: 'sms.send',
     callsOut: true,
     description:
@@ -72,5 +73,5 @@ export function smsSendAction(context: DomainContext): ActionDefinition<SmsSendI
       provider ??= createSmsProvider(context.config ?? loadConfig({ env: {} }), context.secrets ?? secretStore({}));
       return sendMessage(smsTransport(context, provider, input.text), input, ctx, purposes);
     },
-  };
+  });
 }

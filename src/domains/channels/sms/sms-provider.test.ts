@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig, type Config } from '../../../config/config.js';
 import { secretStore } from '../../../config/secrets.js';
 import { AppError } from '../../../core/errors.js';
-import { NonRetryableError } from '../../../engine/actions.js';
+import { NonRetryableError } from '../../../engine/index.js';
 import { startFakeTwilio, type FakeTwilio } from '../../../testing/fake-twilio.js';
 import { createSmsProvider, type SmsProvider } from './sms-provider.js';
 

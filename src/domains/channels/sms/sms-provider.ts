@@ -1,7 +1,7 @@
 import type { Config } from '../../../config/config.js';
 import type { SecretStore } from '../../../config/secrets.js';
 import { AppError } from '../../../core/errors.js';
-import { NonRetryableError } from '../../../engine/actions.js';
+import { NonRetryableError } from '../../../engine/index.js';
 import { getPath, parseSmsMapping, setPath, type SmsMapping } from './sms-mapping.js';
 
 /**

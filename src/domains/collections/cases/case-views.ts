@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../storage/schema.js';
 import { notFound } from '../../../core/errors.js';
-import { getInstance } from '../../../engine/runtime/queries.js';
+import { getInstance } from '../../../engine/index.js';
 import { presentContact } from '../contacts.js';
 import { listDisputes } from '../disputes.js';
 import { listHardships } from '../hardship.js';

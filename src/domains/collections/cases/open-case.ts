@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { newId } from '../../../core/ids.js';
 import type { DomainWork } from '../../unit-of-work.js';
-import type { DecisionEvaluator } from '../../../engine/decisions/decision-evaluator.js';
-import { NonRetryableError } from '../../../engine/actions.js';
+import type { DecisionEvaluator } from '../../../engine/index.js';
+import { NonRetryableError } from '../../../engine/index.js';
 import { installmentTotals } from '../../receivables/delinquency/delinquency.js';
 import { lockReceivable } from '../../receivables/receivable-service.js';
 import type { Tx } from '../../../storage/schema.js';

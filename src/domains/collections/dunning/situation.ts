@@ -1,5 +1,5 @@
 import type { DomainWork } from '../../unit-of-work.js';
-import type { DecisionEvaluator } from '../../../engine/decisions/decision-evaluator.js';
+import type { DecisionEvaluator } from '../../../engine/index.js';
 import { installmentTotals } from '../../receivables/delinquency/delinquency.js';
 import { receivableColumns, unpaidInstallments } from '../../receivables/receivable-queries.js';
 import { customerColumns } from '../../customers/customer-queries.js';

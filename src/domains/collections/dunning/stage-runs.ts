@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../../core/errors.js';
 import type { DomainWork } from '../../unit-of-work.js';
-import type { DecisionEvaluator } from '../../../engine/decisions/decision-evaluator.js';
+import type { DecisionEvaluator } from '../../../engine/index.js';
 import { chargeFee } from '../../receivables/fees.js';
 import { lockCase } from '../cases/case-row.js';
 import { readCollectionsSettings } from '../collections-settings.js';

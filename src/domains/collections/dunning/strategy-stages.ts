@@ -1,5 +1,5 @@
-import type { DecisionEvaluator } from '../../../engine/decisions/decision-evaluator.js';
-import { NonRetryableError } from '../../../engine/actions.js';
+import type { DecisionEvaluator } from '../../../engine/index.js';
+import { NonRetryableError } from '../../../engine/index.js';
 import type { Queryable, Tx } from '../../../storage/schema.js';
 import { STAGE_KINDS, STRATEGY_DECISION, type StageKind } from '../policy/shipped-strategies.js';
 

@@ -1,5 +1,5 @@
 import type { DomainWork } from '../../unit-of-work.js';
-import type { DecisionEvaluator } from '../../../engine/decisions/decision-evaluator.js';
+import type { DecisionEvaluator } from '../../../engine/index.js';
 import { lockCase } from '../cases/case-row.js';
 import { applyMove, applySettlements } from './apply-move.js';
 import type { ChannelsReady, Plan } from './moves.js';

@@ -1,5 +1,4 @@
-import { decisionTable, text } from '../../credit/policy/decision-table.js';
-import type { JdmDocument } from '../../credit/model/scorecard-jdm.js';
+import { decisionTable, text, type JdmDocument } from '../../../engine/index.js';
 
 /**
  * The collections policy finflow ships, as two decision tables a collections team edits in the

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { storedEventsOfType } from '../../../engine/index.js';
 import { addDays, daysBetween } from '../../receivables/schedule/due-dates.js';
 import { CURRENT_BUCKET, readSettings, type Bucket } from '../../receivables/settings.js';
 import type { Queryable } from '../../../storage/schema.js';
@@ -372,8 +373,7 @@ async function rollRatesOf(db: Queryable, period: Period, q: KpiQuery, buckets: 
              COALESCE(e.data->>'status', 'open') AS status,
              COALESCE((e.data->>'asOf')::date, (e.published_at AT TIME ZONE 'UTC')::date) AS on_date,
              e.published_at, e.id
-        FROM wf_events e JOIN scope s ON s.id = e.key
-       WHERE e.type = 'receivable.bucket_changed'
+        FROM ${storedEventsOfType('receivable.bucket_changed')} e JOIN scope s ON s.id = e.key
     ),
     at_start AS (
       SELECT DISTINCT ON (receivable_id) receivable_id, bucket

@@ -8,7 +8,7 @@ import { inDomainTransaction, type DomainWork } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
 import { registerDomainActions } from '../../../domain-list.js';
 import '../../channels/tables.js';
-import { Engine } from '../../../engine/engine.js';
+import { Engine } from '../../../engine/index.js';
 import { adjustReceivable } from '../../receivables/adjustments.js';
 import { runCloseOfBusiness } from '../../receivables/delinquency/close-of-business.js';
 import { chargeFee } from '../../receivables/fees.js';

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { storedEventsOfType } from '../../../engine/index.js';
 import { readSettings } from '../../receivables/settings.js';
 import type { Queryable } from '../../../storage/schema.js';
 import { caseMessages } from './best-time.js';
@@ -121,8 +122,8 @@ export async function strategyReport(db: Queryable, q: StrategyQuery): Promise<S
     SELECT c.id, c.segment, c.variant, c.currency,
            (c.status = 'closed' AND c.outcome IN ('cured', 'paid')) AS cured,
            EXISTS (
-             SELECT 1 FROM wf_events e
-              WHERE e.type = 'receivable.bucket_changed' AND e.key = c.receivable_id
+             SELECT 1 FROM ${storedEventsOfType('receivable.bucket_changed')} e
+              WHERE e.key = c.receivable_id
                 AND e.published_at >= c.opened_at AND (c.closed_at IS NULL OR e.published_at <= c.closed_at)
                 AND ${bucketRank(sql`e.data->>'bucket'`, buckets)} > c.opened_rank
            ) AS rolled,

@@ -11,7 +11,8 @@ import {
   type ConfusionMatrix,
   type KsResult,
 } from './metrics.js';
-import { scoreWithJdm, scorecardToJdm, type JdmDocument } from './scorecard-jdm.js';
+import type { JdmDocument } from '../../../engine/index.js';
+import { scoreWithJdm, scorecardToJdm } from './scorecard-jdm.js';
 import { scoreDataset, trainScorecard, type Scorecard, type TrainOptions } from './scorecard.js';
 
 export type Cutoff = { pd: number } | { score: number };

@@ -1,5 +1,5 @@
 import { ZenEngine, type ZenDecision } from '@gorules/zen-engine';
-import { compileDecision } from '../../../engine/decisions/decision-store.js';
+import { compileDecision, type JdmDocument } from '../../../engine/index.js';
 import { invalidInput, type Dataset } from './dataset.js';
 import type { BinMatch } from './woe.js';
 import type { Grade } from './scorecard.js';
@@ -17,8 +17,6 @@ import type { Grade } from './scorecard.js';
  * neutral points (WoE 0) for a value that fits no band. The in-process scorer (scoreDataset) follows
  * the same rules, so both give the same points.
  */
-
-export type JdmDocument = { nodes: Record<string, unknown>[]; edges: Record<string, unknown>[] };
 
 /**
  * What a points table needs: a trained Scorecard is one, and so is a card a risk analyst writes by

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { evaluateContent } from '../../../engine/decisions/decision-evaluator.js';
+import { evaluateContent } from '../../../engine/index.js';
 import { loadDataset, type Dataset } from './dataset.js';
 import { auc } from './metrics.js';
 import { fieldExpression, jdmAttributes, scoreWithJdm, scorecardToJdm } from './scorecard-jdm.js';

@@ -1,5 +1,6 @@
 import { DEFAULT_GRADE_PDS, DEFAULT_SCALING, gradesFor, scalingConstants } from '../model/scorecard.js';
-import { scorecardToJdm, type JdmDocument, type PointsCard } from '../model/scorecard-jdm.js';
+import type { JdmDocument } from '../../../engine/index.js';
+import { scorecardToJdm, type PointsCard } from '../model/scorecard-jdm.js';
 import type { BinMatch } from '../model/woe.js';
 
 /**

@@ -1,6 +1,5 @@
-import type { JdmDocument } from '../model/scorecard-jdm.js';
 import { applicationScorecardJdm } from './application-scorecard.js';
-import { decisionTable, text } from './decision-table.js';
+import { decisionTable, text, type JdmDocument } from '../../../engine/index.js';
 
 /**
  * The credit policy finflow ships, as five decisions deployed when absent (a team's own versions are

@@ -3,7 +3,7 @@ import { conflict } from '../../../core/errors.js';
 import { inDomainTransaction, type DomainWork } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
 import { expirePendingTransfers } from '../../ledger/expiry.js';
-import type { PublishRequest } from '../../../engine/runtime/publish-event.js';
+import type { PublishRequest } from '../../../engine/index.js';
 import { addDays } from '../schedule/due-dates.js';
 import { CURRENT_BUCKET, readSettings, type Bucket } from '../settings.js';
 import type { ReceivableRow } from '../tables.js';

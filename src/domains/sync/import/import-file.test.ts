@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { ManualClock } from '../../../core/clock.js';
 import type { DomainContext } from '../../contract.js';
-import { Engine } from '../../../engine/engine.js';
+import { Engine } from '../../../engine/index.js';
 import type { Database } from '../../../storage/database.js';
 import { openTestDatabase, testTmpDir } from '../../../testing/test-database.js';
 import { syncRows } from '../sync-service.js';

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import type { Worker } from '../../../engine/runtime/worker.js';
+import type { Worker } from '../../../engine/index.js';
 import { readAuditLog } from '../../../storage/audit/audit-log.js';
-import '../../../engine/store/tables.js';
 import { startTestServer, type TestServer } from '../../../testing/test-server.js';
 import './tables.js';
 

@@ -1,5 +1,5 @@
 import { newId } from '../../../core/ids.js';
-import type { StoredEvent } from '../../../engine/runtime/event-matching.js';
+import type { StoredEvent } from '../../../engine/index.js';
 import type { Tx } from '../../../storage/schema.js';
 import './tables.js';
 

@@ -1,4 +1,4 @@
-import type { Engine } from '../../../engine/engine.js';
+import type { Engine } from '../../../engine/index.js';
 
 /**
  * The dispatchers running in this process, per engine, so whoever queues a delivery (the outbox

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DocumentPath } from '../../../../engine/definition/parse.js';
+import type { DocumentPath } from '../../../../engine/index.js';
 import { IMPORT_KINDS, VALUE_TYPES, type Encoding, type ValueType } from './mapping-types.js';
 
 /** The mapping document's schema: its settings and, per target field, the field's options. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AppError, validationError, type FieldIssue } from '../../../../core/errors.js';
-import { parseSource, type DocumentPath } from '../../../../engine/definition/parse.js';
+import { parseSource, type DocumentPath } from '../../../../engine/index.js';
 import { dateParser } from '../convert/parse-date.js';
 import type { FieldContext } from './compile-field.js';
 import { compileFields } from './compile-fields.js';

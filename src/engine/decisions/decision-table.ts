@@ -1,8 +1,9 @@
-import type { JdmDocument } from '../model/scorecard-jdm.js';
+/** A JDM (GoRules JSON Decision Model) graph: what a decision version stores. */
+export type JdmDocument = { nodes: Record<string, unknown>[]; edges: Record<string, unknown>[] };
 
 /**
- * A one-table JDM decision (request → decision table → response), the shape of most credit policy:
- * knock-outs, anomaly triggers, terms by grade, routing by authority. Written as rows here so the
+ * A one-table JDM decision (request → decision table → response), the shape of most shipped policy:
+ * credit's knock-outs, anomaly triggers, terms by grade and routing, collections' segments and strategies. Written as rows here so the
  * shipped policy reads like the table a risk analyst sees in the GoRules editor.
  *
  * Cells are zen unary tests (`< 18`, `'A', 'B'`, `true`, empty = any) for inputs and zen

@@ -20,7 +20,7 @@ const DOMAIN_MAY_IMPORT = {
 const TEST_FILE = '\\.test\\.ts$';
 
 /** Shared files of the domain layer every domain uses: the contract, the unit of work, the settings store and its table. */
-const DOMAIN_SHARED = 'contract\\.ts$|unit-of-work\\.ts$|settings-(store|tables)\\.ts$';
+const DOMAIN_SHARED = 'contract\\.ts$|unit-of-work\\.ts$|settings-(store|tables)\\.ts$|step-action\\.ts$';
 
 const domainDirectionRules = Object.entries(DOMAIN_MAY_IMPORT).map(([domain, allowed]) => ({
   name: `domain-direction-${domain}`,

@@ -3,7 +3,7 @@ import { smsConfigured } from '../channels/sms/sms-provider.js';
 import { loadConfig } from '../../config/config.js';
 import { secretStore } from '../../config/secrets.js';
 import type { DomainContext } from '../contract.js';
-import type { ActionContext, ActionDefinition } from '../../engine/index.js';
+import type { ActionDefinition } from '../../engine/index.js';
 import { defineStepAction } from '../step-action.js';
 import { closeCase } from './cases/close-case.js';
 import { openCase } from './cases/open-case.js';

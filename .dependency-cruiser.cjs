@@ -1,6 +1,6 @@
 // The architecture's dependency rules as checks that fail (`npm run lint` runs them; docs/architecture.md
 // explains the layers). Lower layers never import higher ones; domains reach the engine only through
-// its facade and each other only in the direction below; no runtime import cycle anywhere in src/.
+// its facade and each other only in the direction below; no import cycle anywhere in src/ (type-only ones included).
 // src/architecture.test.ts proves each rule fires on a deliberate violation.
 
 /** Which other domains a domain may import (its public files); everything else is forbidden. */
@@ -36,11 +36,12 @@ const domainDirectionRules = Object.entries(DOMAIN_MAY_IMPORT).map(([domain, all
 module.exports = {
   forbidden: [
     {
-      name: 'no-runtime-cycle',
+      name: 'no-import-cycle',
       severity: 'error',
-      comment: 'A runtime import cycle makes start-up order fragile and ties modules that should stand alone.',
+      comment:
+        'An import cycle ties modules that should stand alone (and at run time makes start-up order fragile); type-only imports count too.',
       from: { path: '^src/' },
-      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+      to: { circular: true },
     },
     {
       name: 'core-stands-alone',

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Selectable } from 'kysely';
 import { conflict, notFound, validationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { upsertCustomer, toCustomer } from '../customers/customer-service.js';
@@ -9,7 +8,7 @@ import type { Queryable, Tx } from '../../storage/schema.js';
 import type { ApplicationInput } from './application-input.js';
 import { findProduct, outsideProduct, readCreditSettings } from './credit-settings.js';
 import { currentPolicyVersions } from './decisioning.js';
-import type { CreditApplicationsTable } from './tables.js';
+import type { ApplicationRow } from './tables.js';
 
 /**
  * Credit applications: submission (validated against the product, customer matched or created, the
@@ -30,8 +29,6 @@ export const APPLICATION_STATUSES = [
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 export const SUBMITTED_EVENT = 'credit.application.submitted';
-
-export type ApplicationRow = Selectable<CreditApplicationsTable>;
 
 export interface Approval {
   by: string;

@@ -4,7 +4,7 @@ import { customerHistory } from '../collections/case-history.js';
 import { annuityPayment, loanSchedule } from '../receivables/schedule/loan-schedule.js';
 import type { Tx } from '../../storage/schema.js';
 import type { Applicant } from './application-input.js';
-import type { ApplicationRow } from './applications.js';
+import type { ApplicationRow } from './tables.js';
 import type { CreditProduct } from './credit-settings.js';
 
 /**

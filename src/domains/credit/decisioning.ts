@@ -2,7 +2,7 @@ import { currentDecisionVersions, getDecision, type DecisionEvaluator } from '..
 import type { DomainWork } from '../unit-of-work.js';
 import type { Queryable } from '../../storage/schema.js';
 import type { Applicant } from './application-input.js';
-import type { ApplicationRow } from './applications.js';
+import type { ApplicationRow } from './tables.js';
 import {
   affordability,
   ageOn,

@@ -2,7 +2,8 @@ import { AppError, validationError } from '../../core/errors.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { DecisionEvaluator } from '../../engine/index.js';
 import type { Applicant } from './application-input.js';
-import { expectStatus, lockApplication, type ApplicationRow, type Approval } from './applications.js';
+import { expectStatus, lockApplication, type Approval } from './applications.js';
+import type { ApplicationRow } from './tables.js';
 import { readCreditSettings } from './credit-settings.js';
 import { decideApplication, type DecisionRecord } from './decisioning.js';
 

@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
 import type { Json, Timestamp } from '../../storage/schema.js';
 
 /** Kysely types of the credit tables (SQL in storage/migrations/0009_credit.sql). */
@@ -37,3 +37,6 @@ export interface CreditApplicationsTable {
   updated_at: Timestamp;
   decided_at: Timestamp | null;
 }
+
+/** A credit application as read from its table. */
+export type ApplicationRow = Selectable<CreditApplicationsTable>;

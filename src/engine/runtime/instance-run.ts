@@ -11,7 +11,7 @@ import {
   type WfInstancesTable,
   type WfTokensTable,
 } from '../store/tables.js';
-import { ENGINE_ACTOR } from './services.js';
+import { ENGINE_ACTOR } from './engine-actor.js';
 
 export type InstanceRow = Selectable<WfInstancesTable>;
 export type TokenRow = Selectable<WfTokensTable>;

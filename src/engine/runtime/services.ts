@@ -26,6 +26,3 @@ export interface EngineServices {
   /** Steps one worker transaction may run before committing and yielding (loops, long chains). */
   maxStepsPerTransaction: number;
 }
-
-/** Who the engine itself acts as in the audit log and timeline. */
-export const ENGINE_ACTOR = 'system:engine';

@@ -77,10 +77,16 @@ describe('hardening: hostile requests get clean answers', () => {
     const deep = `key: deep\nsteps: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
     const nul = 'key: "a\\0b"\nname: x\n';
     const blocks = `key: blocks\nsteps:\n${Array.from({ length: 1300 }, (_, i) => `${' '.repeat(i + 1)}- \n`).join('')}`;
+    // Found by the 10 000-case fuzz run: an alias to an anchor never set was a 500.
+    const unresolved = '*!';
+    // Aliases of aliases, each doubling the document ("billion laughs"): refused before expanding.
+    const laughs = `a: &a [x, x]\n${Array.from({ length: 30 }, (_, i) => `l${i}: &l${i} [${i ? `*l${i - 1}, *l${i - 1}` : '*a, *a'}]`).join('\n')}\n`;
     for (const [source, field, message] of [
       [deep, /^source$/, /nested deeper than 64 levels/],
       [nul, /^key$/, /NUL/],
       [blocks, /^(source|steps\.[\d.]+)$/, /nested deeper than 64 levels/],
+      [unresolved, /^source$/, /alias/i],
+      [laughs, /^source$/, /alias/i],
     ] as const) {
       const { status, problem } = await raw('POST', '/workflows', source, { type: 'application/yaml' });
       const shown = JSON.stringify(problem).slice(0, 300);

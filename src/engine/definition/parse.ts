@@ -1,4 +1,4 @@
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { FieldIssue } from '../../core/errors.js';
 import { JSON_LIMITS, jsonTextDepth, jsonValueIssues } from '../../core/json-guard.js';
 
@@ -83,6 +83,19 @@ export function parseSource(source: string, format: SourceFormat = detectFormat(
     value = doc.toJS();
   } catch (error) {
     if (error instanceof RangeError) return tooDeep();
+    // An alias whose anchor is not set (`*x`), or more aliases than maxAliasCount (the
+    // "billion laughs" expansion): the library throws while building the value; both are the
+    // document's fault, reported on the first alias's line.
+    if (error instanceof ReferenceError) {
+      let line = 1;
+      visit(doc, {
+        Alias(_key, node) {
+          line = lineAt(node) ?? line;
+          return visit.BREAK;
+        },
+      });
+      return { format, value: undefined, issues: [{ field: 'source', message: error.message, line }], lineOf };
+    }
     throw error;
   }
   // The same limits as a JSON body: depth, NUL, lone surrogates, non-finite numbers (`.inf`).

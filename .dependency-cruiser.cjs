@@ -81,6 +81,17 @@ module.exports = {
       to: { path: '^src/domains/', pathNot: `^src/domains/(${DOMAIN_SHARED})` },
     },
     {
+      name: 'audit-append-through-a-unit',
+      severity: 'error',
+      comment:
+        'Only the engine and the audited units of work append to the audit chain; everything else records its audit rows through a unit (storage/audit/audited-unit.ts, domains/unit-of-work.ts), appended once just before commit.',
+      from: {
+        path: '^src/',
+        pathNot: ['^src/storage/audit/', '^src/engine/', '^src/domains/unit-of-work\\.ts$', TEST_FILE],
+      },
+      to: { path: '^src/storage/audit/audit-append\\.ts$' },
+    },
+    {
       name: 'test-code-stays-out-of-the-product',
       severity: 'error',
       comment: 'Production code never imports src/testing/ or a test file (they are not in dist/).',

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { appendAudit } from '../src/storage/audit/audit-log.js';
+import { appendAudit } from '../src/storage/audit/audit-append.js';
 import { verifyAuditChain } from '../src/storage/audit/audit-verify.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';

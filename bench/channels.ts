@@ -499,12 +499,7 @@ async function emails(context: DomainContext, smtp: SmtpTestServer, m: number): 
   const { database, engine } = context;
   await inDomainTransaction(context, { actor: 'system:bench' }, async (unit) => {
     // No quiet hours, no caps: whatever time the bench runs, every message may go out now.
-    await writeContactSettings(
-      unit.tx,
-      { ...DEFAULT_CONTACT_SETTINGS, quietHours: null, frequencyCaps: {} },
-      { actor: 'system:bench', requestId: null },
-      context.clock,
-    );
+    await writeContactSettings(unit, { ...DEFAULT_CONTACT_SETTINGS, quietHours: null, frequencyCaps: {} });
     for (let i = 0; i < m + WARMUP_EMAILS; i++) {
       await upsertCustomer(unit, {
         externalId: customerRef(i),

@@ -58,6 +58,10 @@ describe('architecture boundaries', () => {
       // A cycle of type-only imports counts too.
       'src/domains/receivables/plan.ts': "import type { Loan } from './loan.js';\nexport type Plan = Loan | 1;\n",
       'src/domains/receivables/loan.ts': "import type { Plan } from './plan.js';\nexport type Loan = Plan | 2;\n",
+      // Appending to the audit chain past the units of work.
+      'src/auth/keys.ts':
+        "import { appendAudit } from '../storage/audit/audit-append.js';\nexport const k = appendAudit;\n",
+      'src/storage/audit/audit-append.ts': 'export const appendAudit = 1;\n',
     });
     const fired = (rule: string, from: string, to: string) =>
       violations.some((v) => v.rule.name === rule && v.from === from && v.to === to);
@@ -68,6 +72,7 @@ describe('architecture boundaries', () => {
     assert.ok(fired('domains-use-the-engine-facade', 'src/domains/credit/decide.ts', 'src/engine/runtime/queries.ts'));
     assert.ok(fired('domains-not-composition', 'src/domains/credit/decide.ts', 'src/server.ts'));
     assert.ok(fired('api-imports-no-domain', 'src/api/routes.ts', 'src/domains/credit/decide.ts'));
+    assert.ok(fired('audit-append-through-a-unit', 'src/auth/keys.ts', 'src/storage/audit/audit-append.ts'));
     assert.ok(
       violations.some((v) => v.rule.name === 'no-import-cycle' && v.from === 'src/domains/collections/cases.ts'),
     );
@@ -84,6 +89,12 @@ describe('architecture boundaries', () => {
       'src/domains/customers/customers.ts': 'export const c = 1;\n',
       'src/domains/credit/decide.ts': "import { engine } from '../../engine/index.js';\nexport const d = engine;\n",
       'src/engine/index.ts': 'export const engine = 1;\n',
+      // The units of work and the engine append to the audit chain.
+      'src/domains/unit-of-work.ts':
+        "import { appendAudit } from '../storage/audit/audit-append.js';\nexport const u = appendAudit;\n",
+      'src/engine/deploy.ts':
+        "import { appendAudit } from '../storage/audit/audit-append.js';\nexport const d = appendAudit;\n",
+      'src/storage/audit/audit-append.ts': 'export const appendAudit = 1;\n',
     });
     assert.deepEqual(violations, []);
   });

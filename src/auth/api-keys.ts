@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { appendAudit } from '../storage/audit/audit-log.js';
+import { AuditedUnit } from '../storage/audit/audited-unit.js';
 import type { Database } from '../storage/database.js';
 import type { Timestamp } from '../storage/schema.js';
 import { isRole, type Role } from './roles.js';
@@ -95,20 +95,9 @@ export async function createApiKey(
     revoked_at: null,
     revoked_by: null,
   };
-  await database.transaction(async (tx) => {
-    await tx.insertInto('api_keys').values(row).execute();
-    await appendAudit(
-      tx,
-      {
-        actor: input.actor,
-        action: 'apikey.created',
-        entityType: 'api_key',
-        entityId: id,
-        after: { name, role: input.role },
-        requestId: input.requestId ?? null,
-      },
-      clock,
-    );
+  await AuditedUnit.run(database, input, clock, async (unit) => {
+    await unit.tx.insertInto('api_keys').values(row).execute();
+    unit.audit({ action: 'apikey.created', entityType: 'api_key', entityId: id, after: { name, role: input.role } });
   });
   return { ...toApiKey(row), token: `ff_${id}_${secret}` };
 }
@@ -132,30 +121,29 @@ export async function revokeApiKey(
   input: { id: string; actor: string; reason?: string | undefined; requestId?: string | undefined },
   clock: Clock = systemClock,
 ): Promise<ApiKey> {
-  return database.transaction(async (tx) => {
-    const row = await tx.selectFrom('api_keys').selectAll().where('id', '=', input.id).forUpdate().executeTakeFirst();
+  return AuditedUnit.run(database, input, clock, async (unit) => {
+    const row = await unit.tx
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', input.id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!row) throw notFound('api key', input.id);
     if (row.revoked_at) return toApiKey(row); // revoking twice is a no-op, not an error
     const now = clock.now();
-    await tx
+    await unit.tx
       .updateTable('api_keys')
       .set({ revoked_at: now, revoked_by: input.actor })
       .where('id', '=', input.id)
       .execute();
-    await appendAudit(
-      tx,
-      {
-        actor: input.actor,
-        action: 'apikey.revoked',
-        entityType: 'api_key',
-        entityId: input.id,
-        before: { revokedAt: null },
-        after: { revokedAt: now.toISOString() },
-        reason: input.reason ?? null,
-        requestId: input.requestId ?? null,
-      },
-      clock,
-    );
+    unit.audit({
+      action: 'apikey.revoked',
+      entityType: 'api_key',
+      entityId: input.id,
+      before: { revokedAt: null },
+      after: { revokedAt: now.toISOString() },
+      reason: input.reason ?? null,
+    });
     return toApiKey({ ...row, revoked_at: now });
   });
 }

@@ -127,17 +127,12 @@ export async function seedPortfolio(context: DomainContext, actor = 'system:demo
   await inDomainTransaction(context, { actor }, async (unit) => {
     for (const application of demoApplications) await submitApplication(unit, application, actor);
     // The demo's collectors (examples/queues.json): calls go to the one who speaks the customer's language.
-    await updateCollectionsSettings(
-      unit.tx,
-      {
-        collectors: [
-          { user: 'ana', languages: ['en', 'es'], segments: [], active: true },
-          { user: 'ben', languages: ['zh', 'en'], segments: [], active: true },
-        ],
-      },
-      { actor, requestId: null },
-      context.clock,
-    );
+    await updateCollectionsSettings(unit, {
+      collectors: [
+        { user: 'ana', languages: ['en', 'es'], segments: [], active: true },
+        { user: 'ben', languages: ['zh', 'en'], segments: [], active: true },
+      ],
+    });
   });
   return { loaded: true };
 }

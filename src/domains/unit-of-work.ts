@@ -1,7 +1,7 @@
-import type { Clock } from '../core/clock.js';
 import type { DomainContext } from './contract.js';
 import type { PublishRequest } from '../engine/index.js';
-import { appendAuditBatch, lockAuditHead, type AuditEntry } from '../storage/audit/audit-log.js';
+import { lockAuditHead } from '../storage/audit/audit-append.js';
+import { AuditedUnit } from '../storage/audit/audited-unit.js';
 import type { Tx } from '../storage/schema.js';
 
 /**
@@ -23,8 +23,7 @@ import type { Tx } from '../storage/schema.js';
  * (the next step), the early head lock in `lockRows` goes and the order becomes "balance rows, then
  * audit head", one order for all provided every audit append then goes through a unit's `flush`.
  */
-export class DomainWork {
-  readonly #audits: AuditEntry[] = [];
+export class DomainWork extends AuditedUnit {
   readonly #events: PublishRequest[] = [];
   readonly #deferred = new Map<string, DeferredWrites>();
   /** Whether this unit holds the audit head (a rollback to a savepoint taken before releases it). */
@@ -36,28 +35,17 @@ export class DomainWork {
   readonly memo = new Map<string, string>();
 
   constructor(
-    readonly tx: Tx,
+    tx: Tx,
     readonly context: DomainContext,
-    readonly actor: string,
-    readonly requestId: string | null,
-  ) {}
-
-  get clock(): Clock {
-    return this.context.clock;
+    actor: string,
+    requestId: string | null,
+  ) {
+    super(tx, actor, requestId, context.clock);
   }
 
   /** Today's business date (UTC) by the context's clock. */
   today(): string {
     return this.clock.now().toISOString().slice(0, 10);
-  }
-
-  audit(entry: Omit<AuditEntry, 'actor' | 'requestId'>): void {
-    this.#audits.push({ ...entry, actor: this.actor, requestId: this.requestId });
-  }
-
-  /** An audit row written by a service on the unit's behalf (the ledger), as that service built it. */
-  auditEntry(entry: AuditEntry): void {
-    this.#audits.push(entry);
   }
 
   /** An engine event, keyed by the entity it is about (waits correlate on that key). */
@@ -97,11 +85,16 @@ export class DomainWork {
   /** Where the pending audit rows, events and deferred writes stand, to drop a failed row's share in a bulk sync. */
   mark(): UnitMark {
     const deferred = new Map([...this.#deferred].map(([key, holder]) => [key, holder.mark()]));
-    return { audits: this.#audits.length, events: this.#events.length, deferred, holdsAuditHead: this.#holdsAuditHead };
+    return {
+      audits: this.pendingAudits.length,
+      events: this.#events.length,
+      deferred,
+      holdsAuditHead: this.#holdsAuditHead,
+    };
   }
 
   rollbackTo(mark: UnitMark): void {
-    this.#audits.length = mark.audits;
+    this.pendingAudits.length = mark.audits;
     this.#events.length = mark.events;
     for (const [key, holder] of this.#deferred) holder.rollbackTo(mark.deferred.get(key) ?? 0);
     this.memo.clear();
@@ -113,9 +106,8 @@ export class DomainWork {
   async flush(): Promise<void> {
     if (this.#deferred.size > 0) await this.#lockAuditHead();
     for (const holder of this.#deferred.values()) await holder.flush(this.tx);
-    const audits = this.#audits.splice(0);
     const events = this.#events.splice(0);
-    await appendAuditBatch(this.tx, audits, this.clock);
+    await this.flushAudit();
     await this.context.engine.publishManyInTx(this.tx, events);
   }
 }
@@ -148,6 +140,32 @@ export async function inDomainTransaction<T>(
   });
   context.engine.services.wake();
   return result;
+}
+
+/** What a route's handler knows of its request (Hono's `c`): the database, principal and request id. */
+export interface RequestScope {
+  var: {
+    /** The request's database: inside an idempotent request it is joined to the request's own transaction. */
+    database: DomainContext['database'];
+    principal: { id: string };
+    requestId: string;
+  };
+}
+
+/**
+ * A route's unit of work: one transaction of the request's database, as the request's principal,
+ * audited under its request id. Every write route of a domain goes through here.
+ */
+export function inRequestUnit<T>(
+  context: DomainContext,
+  c: RequestScope,
+  work: (unit: DomainWork) => Promise<T>,
+): Promise<T> {
+  return inDomainTransaction(
+    { ...context, database: c.var.database },
+    { actor: c.var.principal.id, requestId: c.var.requestId },
+    work,
+  );
 }
 
 /**

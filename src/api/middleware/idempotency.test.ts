@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { AppError } from '../../core/errors.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { AuditedUnit } from '../../storage/audit/audited-unit.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 import type { RouteModule } from '../context.js';
 import { idempotent } from './idempotency.js';
@@ -35,19 +35,15 @@ const probeRoutes: RouteModule = {
     });
     app.openapi(route, async (c) => {
       const input = c.req.valid('json');
-      const id = await c.var.database.transaction(async (tx) => {
+      const who = { actor: c.var.principal.id, requestId: c.var.requestId };
+      const id = await AuditedUnit.run(c.var.database, who, c.var.clock, async (unit) => {
         const row = await sql<{
           id: bigint;
         }>`INSERT INTO probe_payments (amount, currency) VALUES (${BigInt(input.amount)}, ${input.currency}) RETURNING id`.execute(
-          tx,
+          unit.tx,
         );
         const id = row.rows[0]!.id.toString();
-        await appendAudit(tx, {
-          actor: c.var.principal.id,
-          action: 'probe.created',
-          entityType: 'probe',
-          entityId: id,
-        });
+        unit.audit({ action: 'probe.created', entityType: 'probe', entityId: id });
         return id;
       });
       await new Promise((r) => setTimeout(r, 30)); // widen the window for concurrent duplicates

@@ -240,12 +240,7 @@ describe('channels: email and SMS from workflows', () => {
   test('a frequency cap defers the next send until the oldest attempt leaves the window', async () => {
     const context = { database: h.database, clock: h.clock, engine: h.engine };
     await inDomainTransaction(context, { actor: 'test' }, (unit) =>
-      writeContactSettings(
-        unit.tx,
-        { ...DEFAULT_CONTACT_SETTINGS, frequencyCaps: { email: { max: 2, window: 'P7D' } } },
-        { actor: 'test', requestId: null },
-        h.clock,
-      ),
+      writeContactSettings(unit, { ...DEFAULT_CONTACT_SETTINGS, frequencyCaps: { email: { max: 2, window: 'P7D' } } }),
     );
     try {
       h.clock.set('2026-03-09T14:00:00Z'); // Monday 10:00 in New York
@@ -282,7 +277,7 @@ describe('channels: email and SMS from workflows', () => {
       assert.equal(smtp.messages.length, 3);
     } finally {
       await inDomainTransaction(context, { actor: 'test' }, (unit) =>
-        writeContactSettings(unit.tx, DEFAULT_CONTACT_SETTINGS, { actor: 'test', requestId: null }, h.clock),
+        writeContactSettings(unit, DEFAULT_CONTACT_SETTINGS),
       );
     }
   });

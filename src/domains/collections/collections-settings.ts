@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Clock } from '../../core/clock.js';
+import type { DomainWork } from '../unit-of-work.js';
 import { putDomainSetting } from '../settings-store.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import '../settings-tables.js';
@@ -211,17 +211,15 @@ export async function readCollectionsSettings(db: Queryable | Tx): Promise<Colle
 
 /** Applies the fields given (validated at the route); each changed field is audited. */
 export async function updateCollectionsSettings(
-  tx: Tx,
+  unit: DomainWork,
   patch: CollectionsSettingsPatch,
-  who: { actor: string; requestId: string | null },
-  clock: Clock,
 ): Promise<CollectionsSettings> {
-  const before = await readCollectionsSettings(tx);
+  const before = await readCollectionsSettings(unit.tx);
   const after = { ...before } as Record<string, unknown>;
   for (const field of FIELDS) {
     if (patch[field] === undefined) continue;
     after[field] = patch[field];
-    await putDomainSetting(tx, { key: keyOf(field), before: before[field], after: patch[field] }, who, clock);
+    await putDomainSetting(unit, { key: keyOf(field), before: before[field], after: patch[field] });
   }
   return after as unknown as CollectionsSettings;
 }

@@ -11,7 +11,7 @@ import {
   notFoundError,
   unprocessableError,
 } from '../../api/schemas.js';
-import { inDomainTransaction } from '../unit-of-work.js';
+import { inRequestUnit } from '../unit-of-work.js';
 import type { DomainContext } from '../contract.js';
 import { APPLICATION_STATUSES, getApplication, listApplications, submitApplication } from './applications.js';
 import { ApplicationInputSchema, OfferAnswerSchema } from './application-input.js';
@@ -162,10 +162,8 @@ export function creditRoutes(context: DomainContext): RouteModule {
     register(app: App) {
       app.openapi(submitDef, async (c) => {
         const input = c.req.valid('json');
-        const application = await inDomainTransaction(
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-          (unit) => submitApplication(unit, input, c.var.principal.name),
+        const application = await inRequestUnit(context, c, (unit) =>
+          submitApplication(unit, input, c.var.principal.name),
         ).catch(rethrowInBody);
         return c.json(application, 201);
       });
@@ -181,11 +179,7 @@ export function creditRoutes(context: DomainContext): RouteModule {
       app.openapi(offerDef, async (c) => {
         const { id } = c.req.valid('param');
         const { accept } = c.req.valid('json');
-        const answer = await inDomainTransaction(
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-          (unit) => answerOffer(unit, id, accept),
-        );
+        const answer = await inRequestUnit(context, c, (unit) => answerOffer(unit, id, accept));
         return c.json(answer, 202);
       });
 
@@ -193,9 +187,7 @@ export function creditRoutes(context: DomainContext): RouteModule {
 
       app.openapi(putSettingsDef, async (c) => {
         const patch = c.req.valid('json');
-        const settings = await c.var.database.transaction((tx) =>
-          updateCreditSettings(tx, patch, { actor: c.var.principal.id, requestId: c.var.requestId }, context.clock),
-        );
+        const settings = await inRequestUnit(context, c, (unit) => updateCreditSettings(unit, patch));
         return c.json(settings, 200);
       });
     },

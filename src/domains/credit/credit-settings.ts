@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Clock } from '../../core/clock.js';
+import type { DomainWork } from '../unit-of-work.js';
 import { AppError } from '../../core/errors.js';
 import { AmountString, CurrencyCode, isMinorUnits } from '../customers/customer-input.js';
 import { putDomainSetting } from '../settings-store.js';
@@ -113,20 +113,15 @@ export async function readCreditSettings(db: Queryable | Tx): Promise<CreditSett
 }
 
 /** Applies the fields given (validated at the route); each changed key is audited. */
-export async function updateCreditSettings(
-  tx: Tx,
-  patch: CreditSettingsPatch,
-  who: { actor: string; requestId: string | null },
-  clock: Clock,
-): Promise<CreditSettings> {
-  const before = await readCreditSettings(tx);
+export async function updateCreditSettings(unit: DomainWork, patch: CreditSettingsPatch): Promise<CreditSettings> {
+  const before = await readCreditSettings(unit.tx);
   const after: CreditSettings = {
     bureau: patch.bureau === undefined ? before.bureau : patch.bureau,
     products: patch.products ?? before.products,
   };
   for (const name of ['bureau', 'products'] as const) {
     if (patch[name] === undefined) continue;
-    await putDomainSetting(tx, { key: KEYS[name], before: before[name], after: after[name] }, who, clock);
+    await putDomainSetting(unit, { key: KEYS[name], before: before[name], after: after[name] });
   }
   return after;
 }

@@ -4,7 +4,7 @@ import { rethrowInBody } from '../../api/located.js';
 import { requirePermission } from '../../api/middleware/auth.js';
 import { idempotent } from '../../api/middleware/idempotency.js';
 import { commonErrors, IdempotencyKeyHeader, idempotencyErrors, json, notFoundError } from '../../api/schemas.js';
-import { inDomainTransaction } from '../unit-of-work.js';
+import { inRequestUnit } from '../unit-of-work.js';
 import type { DomainContext } from '../contract.js';
 import { CustomerPatchSchema, CustomerUpsertSchema } from './customer-input.js';
 import { getCustomer, listCustomers, patchCustomer, rateCustomer, upsertCustomer } from './customer-service.js';
@@ -150,11 +150,9 @@ export function customerRoutes(context: DomainContext): RouteModule {
     register(app: App) {
       app.openapi(upsertDef, async (c) => {
         const body = c.req.valid('json');
-        const { customer, status } = await inDomainTransaction(
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-          (unit) => upsertCustomer(unit, body),
-        ).catch(rethrowInBody);
+        const { customer, status } = await inRequestUnit(context, c, (unit) => upsertCustomer(unit, body)).catch(
+          rethrowInBody,
+        );
         return c.json(customer, status === 'created' ? 201 : 200);
       });
 
@@ -166,22 +164,18 @@ export function customerRoutes(context: DomainContext): RouteModule {
       app.openapi(patchDef, async (c) => {
         const customer = await getCustomer(c.var.database.db, c.req.valid('param').id);
         const patch = c.req.valid('json');
-        const updated = await inDomainTransaction(
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-          (unit) => patchCustomer(unit, customer.id, patch),
-        ).catch(rethrowInBody);
+        const updated = await inRequestUnit(context, c, (unit) => patchCustomer(unit, customer.id, patch)).catch(
+          rethrowInBody,
+        );
         return c.json(updated, 200);
       });
 
       app.openapi(rateDef, async (c) => {
         const customer = await getCustomer(c.var.database.db, c.req.valid('param').id);
         const body = c.req.valid('json');
-        const updated = await inDomainTransaction(
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-          (unit) => rateCustomer(unit, customer.id, body),
-        ).catch(rethrowInBody);
+        const updated = await inRequestUnit(context, c, (unit) => rateCustomer(unit, customer.id, body)).catch(
+          rethrowInBody,
+        );
         return c.json(updated, 200);
       });
 

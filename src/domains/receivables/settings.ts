@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Clock } from '../../core/clock.js';
 import { validationError, type FieldIssue } from '../../core/errors.js';
 import { parseRatingScale, RATING_SCALE_KEY, readRatingScale } from '../customers/ratings.js';
 import { putDomainSetting } from '../settings-store.js';
@@ -128,25 +127,17 @@ export function unitSettings(unit: DomainWork): Promise<ReceivableSettings> {
 
 /** Replaces the settings given (others keep their value); audited per key that changed. */
 export async function updateSettings(
-  tx: Tx,
+  unit: DomainWork,
   patch: Partial<Record<keyof SettingsDocument, unknown>>,
-  actor: string,
-  clock: Clock,
-  requestId: string | null = null,
 ): Promise<SettingsDocument> {
-  const before = await readSettingsDocument(tx);
+  const before = await readSettingsDocument(unit.tx);
   const parsed: Partial<SettingsDocument> = {
     ...(patch.buckets !== undefined ? { buckets: parseBuckets(patch.buckets) } : {}),
     ...(patch.waterfall !== undefined ? { waterfall: parseWaterfall(patch.waterfall) } : {}),
     ...(patch.ratingScale !== undefined ? { ratingScale: parseRatingScale(patch.ratingScale) } : {}),
   };
   for (const name of Object.keys(parsed) as Array<keyof SettingsDocument>) {
-    await putDomainSetting(
-      tx,
-      { key: SETTING_KEYS[name], before: before[name], after: parsed[name] },
-      { actor, requestId },
-      clock,
-    );
+    await putDomainSetting(unit, { key: SETTING_KEYS[name], before: before[name], after: parsed[name] });
   }
   return { ...before, ...parsed };
 }

@@ -5,7 +5,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { notFound, validationError } from '../../core/errors.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { appendAudit } from '../../storage/audit/audit-append.js';
 import type { Database } from '../../storage/database.js';
 import type { Queryable } from '../../storage/schema.js';
 import type { WfDecisionsTable } from '../store/tables.js';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { appendAudit } from '../../storage/audit/audit-append.js';
 import type { Tx } from '../../storage/schema.js';
 import type { InstanceRow, InstanceRun, TokenRow, TokenWait } from './instance-run.js';
 import { recordInstanceEvent } from './history.js';

@@ -3,7 +3,7 @@ import canonicalize from 'canonicalize';
 import { Cron } from 'croner';
 import { sql } from 'kysely';
 import { validationError, type FieldIssue } from '../../core/errors.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { appendAudit } from '../../storage/audit/audit-append.js';
 import type { Tx } from '../../storage/schema.js';
 import { compileDefinition } from '../definition/compile.js';
 import type { Step, WorkflowDefinition } from '../definition/types.js';

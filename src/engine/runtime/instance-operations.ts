@@ -1,5 +1,5 @@
 import { conflict, notFound, validationError } from '../../core/errors.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { appendAudit } from '../../storage/audit/audit-append.js';
 import type { Tx } from '../../storage/schema.js';
 import { cancelInstanceTree } from './cancellation.js';
 import type { InstanceContext, InstanceRow } from './instance-run.js';

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { appendAuditBatch, type AuditEntry } from '../../storage/audit/audit-log.js';
+import { appendAuditBatch } from '../../storage/audit/audit-append.js';
+import type { AuditEntry } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import { markDue } from './cancellation.js';
 import { offerToOwnWaits, publishEventInTx, takePublished, takeResumed } from './publish-event.js';

@@ -1,6 +1,6 @@
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../../storage/schema.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { appendAudit } from '../../storage/audit/audit-append.js';
 import { evaluate, renderTemplate } from '../expressions.js';
 import { consumeEvent, matchesFilter, toStoredEvent, type StoredEvent } from './event-matching.js';
 import { startTriggeredInstance } from './triggered-start.js';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { conflict, validationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { appendAudit } from '../../storage/audit/audit-append.js';
 import type { Tx } from '../../storage/schema.js';
 import { validateInput } from '../definition/input-schema.js';
 import type { InstanceContext } from './instance-run.js';

@@ -1,5 +1,5 @@
 import { AppError, conflict, notFound, validationError, type FieldIssue } from '../../core/errors.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { appendAudit } from '../../storage/audit/audit-append.js';
 import type { Tx } from '../../storage/schema.js';
 import type { FormField } from '../definition/types.js';
 import { markDue } from './cancellation.js';

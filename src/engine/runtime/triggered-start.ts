@@ -1,5 +1,5 @@
 import { AppError } from '../../core/errors.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { appendAudit } from '../../storage/audit/audit-append.js';
 import type { Tx } from '../../storage/schema.js';
 import { ExpressionError } from '../expressions.js';
 import type { EngineServices } from './services.js';

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { validationError, type FieldIssue } from '../../core/errors.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { appendAudit } from '../../storage/audit/audit-append.js';
 import type { Database } from '../../storage/database.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import type { WfQueuesTable } from '../store/tables.js';

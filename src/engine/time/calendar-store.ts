@@ -3,7 +3,7 @@ import { DateTime, IANAZone } from 'luxon';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { validationError, type FieldIssue } from '../../core/errors.js';
-import { appendAudit } from '../../storage/audit/audit-log.js';
+import { appendAudit } from '../../storage/audit/audit-append.js';
 import type { Database } from '../../storage/database.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import type { WfCalendarsTable } from '../store/tables.js';

@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import { openTestDatabase } from '../../testing/test-database.js';
 import type { Database } from '../database.js';
 import type { Tx } from '../schema.js';
-import { appendAudit, readAuditLog } from './audit-log.js';
+import { appendAudit } from './audit-append.js';
+import { readAuditLog } from './audit-log.js';
 import { verifyAuditChain } from './audit-verify.js';
 
 /** Tampering needs the append-only trigger out of the way, as an attacker with DB rights would do. */

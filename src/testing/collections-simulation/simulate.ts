@@ -200,8 +200,8 @@ export async function simulatePortfolio(
 
   // ---- Setup and load, the morning of the first day.
   clock.set(`${start}T00:30:00.000Z`);
-  await database.transaction((tx) =>
-    updateCollectionsSettings(tx, { collectors: SIMULATION_COLLECTORS }, { actor: ACTOR, requestId: null }, clock),
+  await inDomainTransaction(context, { actor: ACTOR }, (unit) =>
+    updateCollectionsSettings(unit, { collectors: SIMULATION_COLLECTORS }),
   );
   await putQueue(database, { name: 'collections-supervisors', members: SIMULATION_SUPERVISORS, actor: ACTOR }, clock);
   await putQueue(database, { name: 'collections-managers', members: SIMULATION_MANAGERS, actor: ACTOR }, clock);

@@ -3,7 +3,7 @@ import type { App, RouteModule } from '../../../api/context.js';
 import { rethrowInBody } from '../../../api/located.js';
 import { requirePermission } from '../../../api/middleware/auth.js';
 import { commonErrors, json, notFoundError } from '../../../api/schemas.js';
-import { inDomainTransaction } from '../../unit-of-work.js';
+import { inRequestUnit } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
 import { checkContact } from './contact-rules.js';
 import { getCustomer } from '../../customers/customer-service.js';
@@ -110,11 +110,9 @@ export function contactRoutes(context: DomainContext): RouteModule {
 
       app.openapi(putSettingsDef, async (c) => {
         const body = c.req.valid('json');
-        const settings = await c.var.database
-          .transaction((tx) =>
-            writeContactSettings(tx, body, { actor: c.var.principal.id, requestId: c.var.requestId }, c.var.clock),
-          )
-          .catch(rethrowInBody);
+        const settings = await inRequestUnit(context, c, (unit) => writeContactSettings(unit, body)).catch(
+          rethrowInBody,
+        );
         return c.json(settings, 200);
       });
 
@@ -125,11 +123,7 @@ export function contactRoutes(context: DomainContext): RouteModule {
       app.openapi(patchPrefsDef, async (c) => {
         const { id } = c.req.valid('param');
         const patch = c.req.valid('json');
-        const after = await inDomainTransaction(
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-          (unit) => updateContactPreferences(unit, id, patch),
-        );
+        const after = await inRequestUnit(context, c, (unit) => updateContactPreferences(unit, id, patch));
         return c.json(after, 200);
       });
 

@@ -1,6 +1,6 @@
 import { Duration } from 'luxon';
 import { z } from 'zod';
-import type { Clock } from '../../../core/clock.js';
+import type { DomainWork } from '../../unit-of-work.js';
 import { validationError } from '../../../core/errors.js';
 import { putDomainSetting } from '../../settings-store.js';
 import type { Queryable, Tx } from '../../../storage/schema.js';
@@ -79,14 +79,9 @@ export async function readContactSettings(db: Queryable | Tx): Promise<ContactSe
 }
 
 /** Replaces the contact rules as a whole; audited with before and after. */
-export async function writeContactSettings(
-  tx: Tx,
-  value: unknown,
-  who: { actor: string; requestId: string | null },
-  clock: Clock,
-): Promise<ContactSettings> {
+export async function writeContactSettings(unit: DomainWork, value: unknown): Promise<ContactSettings> {
   const next = parseContactSettings(value);
-  const before = await readContactSettings(tx);
-  await putDomainSetting(tx, { key: CONTACT_SETTINGS_KEY, before, after: next }, who, clock);
+  const before = await readContactSettings(unit.tx);
+  await putDomainSetting(unit, { key: CONTACT_SETTINGS_KEY, before, after: next });
   return next;
 }

@@ -3,7 +3,7 @@ import type { App, RouteModule } from '../../../api/context.js';
 import { requirePermission } from '../../../api/middleware/auth.js';
 import { commonErrors, conflictError, json, notFoundError, problem } from '../../../api/schemas.js';
 import type { DomainContext } from '../../contract.js';
-import { inDomainTransaction } from '../../unit-of-work.js';
+import { inRequestUnit } from '../../unit-of-work.js';
 import { getLetter, getLetterPdf, listLetters, markLetterPrinted } from './letter-store.js';
 
 /**
@@ -133,11 +133,7 @@ export function letterRoutes(context: DomainContext): RouteModule {
 
       app.openapi(printedDef, async (c) => {
         const { id } = c.req.valid('param');
-        const letter = await inDomainTransaction(
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-          (unit) => markLetterPrinted(unit, id, c.var.principal.name),
-        );
+        const letter = await inRequestUnit(context, c, (unit) => markLetterPrinted(unit, id, c.var.principal.name));
         return c.json(letter, 200);
       });
     },

@@ -4,7 +4,7 @@ import { requirePermission } from '../../../api/middleware/auth.js';
 import { commonErrors, json, notFoundError } from '../../../api/schemas.js';
 import { validationError } from '../../../core/errors.js';
 import type { DomainContext } from '../../contract.js';
-import { inDomainTransaction } from '../../unit-of-work.js';
+import { inRequestUnit } from '../../unit-of-work.js';
 import { smsSegments } from '../sms/segments.js';
 import { renderEmail, renderSms } from './render.js';
 import { renderLetterText } from '../letters/letter-action.js';
@@ -138,11 +138,7 @@ export function templateRoutes(context: DomainContext): RouteModule {
       app.openapi(putDef, async (c) => {
         const key = c.req.valid('param');
         const body = c.req.valid('json');
-        const stored = await inDomainTransaction(
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-          (unit) => putTemplate(unit, key, body),
-        );
+        const stored = await inRequestUnit(context, c, (unit) => putTemplate(unit, key, body));
         return c.json(stored, 200);
       });
 

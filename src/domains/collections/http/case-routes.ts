@@ -10,7 +10,7 @@ import {
   notFoundError,
   unprocessableError,
 } from '../../../api/schemas.js';
-import { inDomainTransaction } from '../../unit-of-work.js';
+import { inRequestUnit } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
 import { getCase, listCases } from '../cases/case-views.js';
 import { ContactInputSchema, listContacts, recordContact } from '../contacts.js';
@@ -129,10 +129,8 @@ export function registerCaseRoutes(app: App, context: DomainContext): void {
   app.openapi(addContactDef, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json');
-    const contact = await inDomainTransaction(
-      { ...context, database: c.var.database },
-      { actor: c.var.principal.id, requestId: c.var.requestId },
-      (unit) => recordContact(unit, id, input, c.var.principal.name),
+    const contact = await inRequestUnit(context, c, (unit) =>
+      recordContact(unit, id, input, c.var.principal.name),
     ).catch(rethrowInBody);
     return c.json(contact, 201);
   });
@@ -146,10 +144,8 @@ export function registerCaseRoutes(app: App, context: DomainContext): void {
   app.openapi(addPromiseDef, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json');
-    const promise = await inDomainTransaction(
-      { ...context, database: c.var.database },
-      { actor: c.var.principal.id, requestId: c.var.requestId },
-      (unit) => makePromise(unit, id, { amount: BigInt(input.amount), date: input.date, by: c.var.principal.name }),
+    const promise = await inRequestUnit(context, c, (unit) =>
+      makePromise(unit, id, { amount: BigInt(input.amount), date: input.date, by: c.var.principal.name }),
     );
     return c.json(promise, 201);
   });

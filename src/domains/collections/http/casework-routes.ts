@@ -16,7 +16,8 @@ import { HardshipInputSchema, listHardships, raiseHardship } from '../hardship.j
 import { endPlacement, listPlacements } from '../placements.js';
 import { listPlans, PlanInputSchema, proposePlan } from '../plans.js';
 import { listWriteOffs, proposeWriteOff } from '../write-offs.js';
-import { assertCase, inUnit } from './route-kit.js';
+import { assertCase } from './route-kit.js';
+import { inRequestUnit } from '../../unit-of-work.js';
 import { body, IdParam, read, Row, Rows, work } from './schemas.js';
 
 /** A case's casework: disputes, payment plans, hardship, write-offs and agency placements. */
@@ -141,13 +142,13 @@ export function registerCaseworkRoutes(app: App, context: DomainContext): void {
   app.openapi(disputesDefs.create, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json') as z.infer<typeof DisputeInputSchema>;
-    const dispute = await inUnit(context, c, (unit) => openDispute(unit, id, input, c.var.principal.name));
+    const dispute = await inRequestUnit(context, c, (unit) => openDispute(unit, id, input, c.var.principal.name));
     return c.json(dispute, 201);
   });
   app.openapi(resolveDisputeDef, async (c) => {
     const { id, disputeId } = c.req.valid('param');
     const input = c.req.valid('json');
-    const dispute = await inUnit(context, c, (unit) =>
+    const dispute = await inRequestUnit(context, c, (unit) =>
       resolveDispute(unit, id, disputeId, input, c.var.principal.name),
     );
     return c.json(dispute, 200);
@@ -161,7 +162,7 @@ export function registerCaseworkRoutes(app: App, context: DomainContext): void {
   app.openapi(plansDefs.create, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json') as z.infer<typeof PlanInputSchema>;
-    const plan = await inUnit(context, c, (unit) => proposePlan(unit, id, input, c.var.principal.name));
+    const plan = await inRequestUnit(context, c, (unit) => proposePlan(unit, id, input, c.var.principal.name));
     return c.json(plan, 201);
   });
 
@@ -173,7 +174,7 @@ export function registerCaseworkRoutes(app: App, context: DomainContext): void {
   app.openapi(hardshipDefs.create, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json') as z.infer<typeof HardshipInputSchema>;
-    const hardship = await inUnit(context, c, (unit) => raiseHardship(unit, id, input, c.var.principal.name));
+    const hardship = await inRequestUnit(context, c, (unit) => raiseHardship(unit, id, input, c.var.principal.name));
     return c.json(hardship, 201);
   });
 
@@ -185,7 +186,7 @@ export function registerCaseworkRoutes(app: App, context: DomainContext): void {
   app.openapi(writeOffDefs.create, async (c) => {
     const { id } = c.req.valid('param');
     const { reason } = c.req.valid('json') as { reason: string };
-    const proposal = await inUnit(context, c, async (unit) =>
+    const proposal = await inRequestUnit(context, c, async (unit) =>
       proposeWriteOff(unit, await lockCase(unit.tx, id), reason, c.var.principal.name),
     );
     return c.json(proposal, 201);
@@ -199,7 +200,7 @@ export function registerCaseworkRoutes(app: App, context: DomainContext): void {
   app.openapi(recallDef, async (c) => {
     const { id, placementId } = c.req.valid('param');
     const { reason } = c.req.valid('json');
-    const placement = await inUnit(context, c, (unit) =>
+    const placement = await inRequestUnit(context, c, (unit) =>
       endPlacement(unit, id, placementId, { status: 'recalled', reason, by: c.var.principal.name }),
     );
     return c.json(placement ?? {}, 200);

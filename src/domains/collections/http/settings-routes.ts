@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../../../api/context.js';
 import { commonErrors, json } from '../../../api/schemas.js';
 import type { DomainContext } from '../../contract.js';
+import { inRequestUnit } from '../../unit-of-work.js';
 import {
   CollectionsSettingsPatchSchema,
   readCollectionsSettings,
@@ -35,9 +36,7 @@ export function registerSettingsRoutes(app: App, context: DomainContext): void {
 
   app.openapi(putSettingsDef, async (c) => {
     const patch = c.req.valid('json');
-    const settings = await c.var.database.transaction((tx) =>
-      updateCollectionsSettings(tx, patch, { actor: c.var.principal.id, requestId: c.var.requestId }, context.clock),
-    );
+    const settings = await inRequestUnit(context, c, (unit) => updateCollectionsSettings(unit, patch));
     return c.json(settings, 200);
   });
 }

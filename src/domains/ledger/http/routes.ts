@@ -1,8 +1,8 @@
-import type { App, AppVariables, RouteModule } from '../../../api/context.js';
+import type { App, RouteModule } from '../../../api/context.js';
 import { rethrowRelocated } from '../../../api/located.js';
 import { AppError } from '../../../core/errors.js';
 import type { DomainContext } from '../../contract.js';
-import { inDomainTransaction, type DomainWork } from '../../unit-of-work.js';
+import { inRequestUnit } from '../../unit-of-work.js';
 import { createAccount } from '../accounts.js';
 import { postJournal } from '../journal.js';
 import {
@@ -43,19 +43,11 @@ const located = (rename: (field: string) => string) => rethrowRelocated({ rename
 const parseAmount = (text: string): bigint => BigInt(text);
 
 export function ledgerRoutes(context: DomainContext): RouteModule {
-  /** A request's unit of work: its database (joined to an Idempotency-Key's transaction) and clock. */
-  const inRequestUnit = <T>(c: { var: AppVariables }, work: (unit: DomainWork) => Promise<T>) =>
-    inDomainTransaction(
-      { ...context, database: c.var.database, clock: c.var.clock },
-      { actor: c.var.principal.id, requestId: c.var.requestId },
-      work,
-    );
-
   return {
     register(app: App) {
       app.openapi(createAccountDef, async (c) => {
         const body = c.req.valid('json');
-        const account = await inRequestUnit(c, (unit) => createAccount(unit, body, c.var.principal.id)).catch(
+        const account = await inRequestUnit(context, c, (unit) => createAccount(unit, body, c.var.principal.id)).catch(
           located(bodyField),
         );
         return c.json(presentAccount(account), 201);
@@ -95,7 +87,7 @@ export function ledgerRoutes(context: DomainContext): RouteModule {
 
       app.openapi(postTransfersDef, async (c) => {
         const body = c.req.valid('json');
-        const result = await inRequestUnit(c, (unit) =>
+        const result = await inRequestUnit(context, c, (unit) =>
           postJournal(unit, {
             ...(body.journalId !== undefined ? { journalId: body.journalId } : {}),
             transfers: body.transfers.map((t) => ({
@@ -136,7 +128,7 @@ export function ledgerRoutes(context: DomainContext): RouteModule {
           // An expired hold is released (the expiry is written) even though the answer is a 409, so the
           // unit catches the refusal and commits the expiry on its own here; inside an Idempotency-Key
           // request it rolls back with the request and the next expiry run releases the hold.
-          const outcome = await inRequestUnit(c, async (unit) => {
+          const outcome = await inRequestUnit(context, c, async (unit) => {
             try {
               const resolved = await resolvePending(unit, {
                 id: body.id,
@@ -166,7 +158,7 @@ export function ledgerRoutes(context: DomainContext): RouteModule {
         const body = c.req.valid('json');
         const rename = (field: string) =>
           field === 'journalId' ? 'path.journalId' : field === 'newJournalId' ? 'body.journalId' : bodyField(field);
-        const result = await inRequestUnit(c, (unit) =>
+        const result = await inRequestUnit(context, c, (unit) =>
           reverseJournal(unit, {
             journalId,
             newJournalId: body.journalId,

@@ -1,6 +1,6 @@
 import type { App, RouteModule } from '../../../api/context.js';
 import { rethrowInBody } from '../../../api/located.js';
-import { inDomainTransaction } from '../../unit-of-work.js';
+import { inRequestUnit, type DomainWork, type RequestScope } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
 import { createBillingPlan, getBillingPlan } from '../billing-plans.js';
 import { adjustReceivable } from '../adjustments.js';
@@ -33,15 +33,8 @@ import {
 export function receivableRoutes(context: DomainContext): RouteModule {
   return {
     register(app: App) {
-      const work = <T>(
-        c: { var: { database: DomainContext['database']; principal: { id: string }; requestId: string } },
-        fn: Parameters<typeof inDomainTransaction<T>>[2],
-      ) =>
-        inDomainTransaction(
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-          fn,
-        ).catch(rethrowInBody);
+      const work = <T>(c: RequestScope, fn: (unit: DomainWork) => Promise<T>) =>
+        inRequestUnit(context, c, fn).catch(rethrowInBody);
 
       app.openapi(createDef, async (c) => {
         const input = c.req.valid('json');
@@ -62,9 +55,7 @@ export function receivableRoutes(context: DomainContext): RouteModule {
 
       app.openapi(putSettingsDef, async (c) => {
         const patch = c.req.valid('json');
-        const settings = await c.var.database
-          .transaction((tx) => updateSettings(tx, patch, c.var.principal.id, context.clock, c.var.requestId))
-          .catch(rethrowInBody);
+        const settings = await work(c, (unit) => updateSettings(unit, patch));
         return c.json(settings, 200);
       });
 

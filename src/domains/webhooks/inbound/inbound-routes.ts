@@ -3,7 +3,7 @@ import { API_PREFIX, PUBLIC_HOOKS_PREFIX } from '../../../api/app.js';
 import type { App, RouteModule } from '../../../api/context.js';
 import { requirePermission } from '../../../api/middleware/auth.js';
 import { commonErrors, json, notFoundError, problem } from '../../../api/schemas.js';
-import { inDomainTransaction } from '../../unit-of-work.js';
+import { inRequestUnit } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
 import { deleteSource, getSource, listSources, putSource, type InboundSource } from './inbound-source-service.js';
 import { receiveInbound } from './receive.js';
@@ -140,11 +140,7 @@ export function inboundRoutes(context: DomainContext): RouteModule {
       app.openapi(putDef, async (c) => {
         const { name } = c.req.valid('param');
         const body = c.req.valid('json');
-        const { source, created } = await inDomainTransaction(
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-          (unit) => putSource(unit, name, body),
-        );
+        const { source, created } = await inRequestUnit(context, c, (unit) => putSource(unit, name, body));
         return c.json(present(source), created ? 201 : 200);
       });
 
@@ -156,11 +152,7 @@ export function inboundRoutes(context: DomainContext): RouteModule {
 
       app.openapi(deleteDef, async (c) => {
         const { name } = c.req.valid('param');
-        await inDomainTransaction(
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-          (unit) => deleteSource(unit, name),
-        );
+        await inRequestUnit(context, c, (unit) => deleteSource(unit, name));
         return c.body(null, 204);
       });
 

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { App, AppEnv, RouteModule } from '../../../api/context.js';
+import type { App, RouteModule } from '../../../api/context.js';
 import { rethrowInBody } from '../../../api/located.js';
 import { requirePermission } from '../../../api/middleware/auth.js';
 import { idempotent } from '../../../api/middleware/idempotency.js';
@@ -12,7 +11,7 @@ import {
   json,
   notFoundError,
 } from '../../../api/schemas.js';
-import { inDomainTransaction } from '../../unit-of-work.js';
+import { inRequestUnit } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
 import { getDelivery, listDeliveries, replayDelivery } from './delivery-service.js';
 import { outboundPolicy } from '../../../net/outbound-policy.js';
@@ -227,18 +226,10 @@ export function webhookRoutes(context: DomainContext): RouteModule {
     register(app: App) {
       const outbound = outboundPolicy({ allow: context.config?.outboundAllow ?? [] });
       // The request's database (joined to the Idempotency-Key transaction when there is one) and caller.
-      const unitOf = (c: Context<AppEnv>) =>
-        [
-          { ...context, database: c.var.database },
-          { actor: c.var.principal.id, requestId: c.var.requestId },
-        ] as const;
-
       app.openapi(createDef, async (c) => {
         const body = c.req.valid('json');
         await checkSubscriptionUrl(outbound, body.url);
-        const created = await inDomainTransaction(...unitOf(c), (unit) => createSubscription(unit, body)).catch(
-          rethrowInBody,
-        );
+        const created = await inRequestUnit(context, c, (unit) => createSubscription(unit, body)).catch(rethrowInBody);
         return c.json(created, 201);
       });
 
@@ -254,7 +245,7 @@ export function webhookRoutes(context: DomainContext): RouteModule {
         const { id } = c.req.valid('param');
         const patch = c.req.valid('json');
         if (patch.url !== undefined) await checkSubscriptionUrl(outbound, patch.url);
-        const updated = await inDomainTransaction(...unitOf(c), (unit) => updateSubscription(unit, id, patch)).catch(
+        const updated = await inRequestUnit(context, c, (unit) => updateSubscription(unit, id, patch)).catch(
           rethrowInBody,
         );
         // Re-enabling releases the deliveries that waited.
@@ -264,7 +255,7 @@ export function webhookRoutes(context: DomainContext): RouteModule {
 
       app.openapi(deleteDef, async (c) => {
         const { id } = c.req.valid('param');
-        await inDomainTransaction(...unitOf(c), (unit) => deleteSubscription(unit, id));
+        await inRequestUnit(context, c, (unit) => deleteSubscription(unit, id));
         return c.body(null, 204);
       });
 
@@ -280,7 +271,7 @@ export function webhookRoutes(context: DomainContext): RouteModule {
 
       app.openapi(replayDef, async (c) => {
         const { id } = c.req.valid('param');
-        const delivery = await inDomainTransaction(...unitOf(c), (unit) => replayDelivery(unit, id));
+        const delivery = await inRequestUnit(context, c, (unit) => replayDelivery(unit, id));
         wakeDispatchers(context.engine);
         return c.json(delivery, 202);
       });

@@ -68,3 +68,28 @@ export const SeqCursor = z
   .transform((digits) => BigInt(digits))
   .optional()
   .openapi({ type: 'string', description: 'The `nextAfterSeq` of the previous page' });
+
+/**
+ * The query of a list paged by id: `after` (the previous page's `next`) and `limit`. Spread it into
+ * a route's query object beside its filters.
+ */
+export const pageQuery = ({ limit, max, cursorMax = 100 }: { limit: number; max: number; cursorMax?: number }) => ({
+  after: z.string().max(cursorMax).optional().openapi({ description: 'The `next` of the previous page' }),
+  limit: z.coerce.number().int().min(1).max(max).default(limit),
+});
+
+/** A page of a list paged by id: the items, and the cursor of the next page. */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    data: z.array(item),
+    next: z.string().nullable().openapi({ description: 'Pass as `after` for the next page; null on the last' }),
+  });
+
+/**
+ * The answer for a page of rows read in id order with `limit`: a full page may have more after it,
+ * so its last id is the next cursor; a short page is the last.
+ */
+export const pageFrom = <T extends { id: string }>(data: T[], limit: number) => ({
+  data,
+  next: data.length === limit && data.length > 0 ? data[data.length - 1]!.id : null,
+});

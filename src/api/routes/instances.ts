@@ -3,7 +3,7 @@ import type { Engine } from '../../engine/engine.js';
 import { getInstance, listInstances } from '../../engine/runtime/queries.js';
 import type { App, RouteModule } from '../context.js';
 import { requirePermission } from '../middleware/auth.js';
-import { commonErrors, conflictError, json, notFoundError } from '../schemas.js';
+import { commonErrors, conflictError, json, notFoundError, pageFrom, pageOf, pageQuery } from '../schemas.js';
 
 /** Workflow instances: list, inspect (state and timeline), and operator actions. */
 
@@ -106,18 +106,11 @@ const listDef = createRoute({
       status: z.enum(INSTANCE_STATUSES).optional(),
       workflow: z.string().max(100).optional(),
       correlationKey: z.string().max(200).optional(),
-      after: z.string().max(100).optional().openapi({ description: 'The `next` of the previous page' }),
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      ...pageQuery({ limit: 100, max: 1000 }),
     }),
   },
   responses: {
-    200: json(
-      z.object({
-        data: z.array(InstanceSummarySchema),
-        next: z.string().nullable().openapi({ description: 'Pass as `after` for the next page; null on the last' }),
-      }),
-      'A page of instances',
-    ),
+    200: json(pageOf(InstanceSummarySchema), 'A page of instances'),
     ...commonErrors,
   },
 });
@@ -182,7 +175,7 @@ export function instanceRoutes(engine: Engine): RouteModule {
       app.openapi(listDef, async (c) => {
         const query = c.req.valid('query');
         const data = await listInstances(c.var.database.db, query);
-        return c.json({ data, next: data.length === query.limit ? data[data.length - 1]!.id : null }, 200);
+        return c.json(pageFrom(data, query.limit), 200);
       });
 
       app.openapi(getDef, async (c) => c.json(await getInstance(c.var.database.db, c.req.valid('param').id), 200));

@@ -11,6 +11,9 @@ import {
   json,
   notFoundError,
   unprocessableError,
+  pageFrom,
+  pageOf,
+  pageQuery,
 } from '../schemas.js';
 
 /**
@@ -79,12 +82,11 @@ const listDef = createRoute({
       assignee: z.string().max(200).optional(),
       status: z.enum(TASK_STATUSES).optional(),
       instanceId: z.string().max(100).optional(),
-      after: z.string().max(100).optional().openapi({ description: 'The `next` of the previous page' }),
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      ...pageQuery({ limit: 100, max: 1000 }),
     }),
   },
   responses: {
-    200: json(z.object({ data: z.array(TaskSchema), next: z.string().nullable() }), 'A page of tasks'),
+    200: json(pageOf(TaskSchema), 'A page of tasks'),
     ...commonErrors,
   },
 });
@@ -145,7 +147,7 @@ export function taskRoutes(engine: Engine): RouteModule {
       app.openapi(listDef, async (c) => {
         const query = c.req.valid('query');
         const data = await listTasks(c.var.database.db, query);
-        return c.json({ data, next: data.length === query.limit ? data[data.length - 1]!.id : null }, 200);
+        return c.json(pageFrom(data, query.limit), 200);
       });
 
       app.openapi(getDef, async (c) => c.json(await getTask(c.var.database.db, c.req.valid('param').id), 200));

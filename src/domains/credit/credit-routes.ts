@@ -10,6 +10,9 @@ import {
   json,
   notFoundError,
   unprocessableError,
+  pageFrom,
+  pageOf,
+  pageQuery,
 } from '../../api/schemas.js';
 import { inRequestUnit } from '../unit-of-work.js';
 import type { DomainContext } from '../contract.js';
@@ -103,12 +106,11 @@ const listDef = createRoute({
     query: z.object({
       status: z.enum(APPLICATION_STATUSES).optional(),
       customer: z.string().max(100).optional().openapi({ description: 'Customer id' }),
-      after: z.string().max(100).optional().openapi({ description: 'The `next` of the previous page' }),
-      limit: z.coerce.number().int().min(1).max(500).default(50),
+      ...pageQuery({ limit: 50, max: 500 }),
     }),
   },
   responses: {
-    200: json(z.object({ data: z.array(ApplicationSchema), next: z.string().nullable() }), 'A page'),
+    200: json(pageOf(ApplicationSchema), 'A page'),
     ...commonErrors,
   },
 });
@@ -171,7 +173,7 @@ export function creditRoutes(context: DomainContext): RouteModule {
       app.openapi(listDef, async (c) => {
         const q = c.req.valid('query');
         const data = await listApplications(c.var.database.db, q);
-        return c.json({ data, next: data.length === q.limit ? data[data.length - 1]!.id : null }, 200);
+        return c.json(pageFrom(data, q.limit), 200);
       });
 
       app.openapi(getDef, async (c) => c.json(await getApplication(c.var.database.db, c.req.valid('param').id), 200));

@@ -3,7 +3,16 @@ import type { App, RouteModule } from '../../api/context.js';
 import { rethrowInBody } from '../../api/located.js';
 import { requirePermission } from '../../api/middleware/auth.js';
 import { idempotent } from '../../api/middleware/idempotency.js';
-import { commonErrors, IdempotencyKeyHeader, idempotencyErrors, json, notFoundError } from '../../api/schemas.js';
+import {
+  commonErrors,
+  IdempotencyKeyHeader,
+  idempotencyErrors,
+  json,
+  notFoundError,
+  pageFrom,
+  pageOf,
+  pageQuery,
+} from '../../api/schemas.js';
 import { inRequestUnit } from '../unit-of-work.js';
 import type { DomainContext } from '../contract.js';
 import { CustomerPatchSchema, CustomerUpsertSchema } from './customer-input.js';
@@ -135,12 +144,11 @@ const listDef = createRoute({
         .optional()
         .openapi({ description: 'Only customers whose exposure exceeds their limit' }),
       search: z.string().max(100).optional().openapi({ description: 'Part of the name or external id' }),
-      after: z.string().max(100).optional().openapi({ description: 'The `next` of the previous page' }),
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      ...pageQuery({ limit: 100, max: 1000 }),
     }),
   },
   responses: {
-    200: json(z.object({ data: z.array(CustomerSchema), next: z.string().nullable() }), 'A page of customers by id'),
+    200: json(pageOf(CustomerSchema), 'A page of customers by id'),
     ...commonErrors,
   },
 });
@@ -182,7 +190,7 @@ export function customerRoutes(context: DomainContext): RouteModule {
       app.openapi(listDef, async (c) => {
         const q = c.req.valid('query');
         const data = await listCustomers(c.var.database.db, { ...q, overLimit: q.overLimit === 'true' });
-        return c.json({ data, next: data.length === q.limit ? data[data.length - 1]!.id : null }, 200);
+        return c.json(pageFrom(data, q.limit), 200);
       });
     },
   };

@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App, RouteModule } from '../../../api/context.js';
 import { requirePermission } from '../../../api/middleware/auth.js';
-import { commonErrors, conflictError, json, notFoundError, problem } from '../../../api/schemas.js';
+import {
+  commonErrors,
+  conflictError,
+  json,
+  notFoundError,
+  problem,
+  pageFrom,
+  pageOf,
+  pageQuery,
+} from '../../../api/schemas.js';
 import type { DomainContext } from '../../contract.js';
 import { inRequestUnit } from '../../unit-of-work.js';
 import { getLetter, getLetterPdf, listLetters, markLetterPrinted } from './letter-store.js';
@@ -51,18 +60,11 @@ const listDef = createRoute({
     query: z.object({
       status: z.enum(['ready', 'printed']).optional(),
       customer: z.string().max(120).optional().openapi({ description: 'Customer id' }),
-      after: z.string().max(100).optional().openapi({ description: 'The `next` of the previous page' }),
-      limit: z.coerce.number().int().min(1).max(500).default(100),
+      ...pageQuery({ limit: 100, max: 500 }),
     }),
   },
   responses: {
-    200: json(
-      z.object({
-        data: z.array(LetterSchema),
-        next: z.string().nullable().openapi({ description: 'Pass as `after` for the next page; null on the last' }),
-      }),
-      'A page of letters',
-    ),
+    200: json(pageOf(LetterSchema), 'A page of letters'),
     ...commonErrors,
   },
 });
@@ -116,7 +118,7 @@ export function letterRoutes(context: DomainContext): RouteModule {
       app.openapi(listDef, async (c) => {
         const q = c.req.valid('query');
         const data = await listLetters(c.var.database.db, q);
-        return c.json({ data, next: data.length === q.limit ? data[data.length - 1]!.id : null }, 200);
+        return c.json(pageFrom(data, q.limit), 200);
       });
 
       app.openapi(getDef, async (c) => c.json(await getLetter(c.var.database.db, c.req.valid('param').id), 200));

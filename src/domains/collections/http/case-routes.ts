@@ -9,6 +9,9 @@ import {
   json,
   notFoundError,
   unprocessableError,
+  pageFrom,
+  pageOf,
+  pageQuery,
 } from '../../../api/schemas.js';
 import { inRequestUnit } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
@@ -45,12 +48,11 @@ const listDef = createRoute({
       customer: z.string().max(100).optional().openapi({ description: 'Customer id' }),
       minDpd: z.coerce.number().int().min(0).optional(),
       maxDpd: z.coerce.number().int().min(0).optional(),
-      after: z.string().max(100).optional().openapi({ description: 'The `next` of the previous page' }),
-      limit: z.coerce.number().int().min(1).max(500).default(50),
+      ...pageQuery({ limit: 50, max: 500 }),
     }),
   },
   responses: {
-    200: json(z.object({ data: z.array(CaseSchema), next: z.string().nullable() }), 'A page'),
+    200: json(pageOf(CaseSchema), 'A page'),
     ...commonErrors,
   },
 });
@@ -115,7 +117,7 @@ export function registerCaseRoutes(app: App, context: DomainContext): void {
   app.openapi(listDef, async (c) => {
     const q = c.req.valid('query');
     const data = await listCases(c.var.database.db, q);
-    return c.json({ data, next: data.length === q.limit ? data[data.length - 1]!.id : null }, 200);
+    return c.json(pageFrom(data, q.limit), 200);
   });
 
   app.openapi(getDef, async (c) => c.json(await getCase(c.var.database.db, c.req.valid('param').id), 200));

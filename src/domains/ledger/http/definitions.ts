@@ -8,6 +8,8 @@ import {
   json,
   notFoundError,
   problem,
+  pageOf,
+  pageQuery,
 } from '../../../api/schemas.js';
 import { idempotent } from '../../../api/middleware/idempotency.js';
 import {
@@ -63,18 +65,11 @@ export const listAccountsDef = createRoute({
     query: z.object({
       code: z.string().max(200).optional(),
       currency: z.string().max(3).optional(),
-      after: z.string().max(200).optional().openapi({ description: 'The `next` of the previous page' }),
-      limit: Limit,
+      ...pageQuery({ limit: 100, max: 1000, cursorMax: 200 }),
     }),
   },
   responses: {
-    200: json(
-      z.object({
-        data: z.array(AccountSchema),
-        next: z.string().nullable().openapi({ description: 'Pass as `after` for the next page; null on the last' }),
-      }),
-      'A page of accounts',
-    ),
+    200: json(pageOf(AccountSchema), 'A page of accounts'),
     ...commonErrors,
   },
 });

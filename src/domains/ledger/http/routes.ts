@@ -1,4 +1,5 @@
 import type { App, RouteModule } from '../../../api/context.js';
+import { pageFrom } from '../../../api/schemas.js';
 import { rethrowRelocated } from '../../../api/located.js';
 import { AppError } from '../../../core/errors.js';
 import type { DomainContext } from '../../contract.js';
@@ -61,10 +62,7 @@ export function ledgerRoutes(context: DomainContext): RouteModule {
           cursor: q.after,
           limit: q.limit,
         });
-        return c.json(
-          { data: data.map(presentAccount), next: data.length === q.limit ? data[data.length - 1]!.id : null },
-          200,
-        );
+        return c.json(pageFrom(data.map(presentAccount), q.limit), 200);
       });
 
       app.openapi(getAccountDef, async (c) => {

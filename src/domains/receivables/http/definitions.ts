@@ -9,6 +9,8 @@ import {
   json,
   notFoundError,
   unprocessableError,
+  pageOf,
+  pageQuery,
 } from '../../../api/schemas.js';
 import { AmountString } from '../../customers/customer-input.js';
 import { BillingPlanInputSchema } from '../billing-plans.js';
@@ -67,12 +69,11 @@ export const listDef = createRoute({
       status: z.enum(['open', 'paid', 'cancelled', 'written_off']).optional(),
       bucket: z.string().max(40).optional(),
       minDpd: z.coerce.number().int().min(0).optional(),
-      after: z.string().max(100).optional(),
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      ...pageQuery({ limit: 100, max: 1000 }),
     }),
   },
   responses: {
-    200: json(z.object({ data: z.array(ReceivableSchema), next: z.string().nullable() }), 'A page by id'),
+    200: json(pageOf(ReceivableSchema), 'A page by id'),
     ...commonErrors,
   },
 });

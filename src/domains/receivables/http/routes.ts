@@ -1,4 +1,5 @@
 import type { App, RouteModule } from '../../../api/context.js';
+import { pageFrom } from '../../../api/schemas.js';
 import { rethrowInBody } from '../../../api/located.js';
 import { inRequestUnit, type DomainWork, type RequestScope } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
@@ -45,7 +46,7 @@ export function receivableRoutes(context: DomainContext): RouteModule {
       app.openapi(listDef, async (c) => {
         const q = c.req.valid('query');
         const data = await listReceivables(c.var.database.db, q);
-        return c.json({ data, next: data.length === q.limit ? data[data.length - 1]!.id : null }, 200);
+        return c.json(pageFrom(data, q.limit), 200);
       });
 
       // Static paths before /receivables/{id}, so "buckets" and "settings" are not taken for ids.

@@ -10,6 +10,9 @@ import {
   idempotencyErrors,
   json,
   notFoundError,
+  pageFrom,
+  pageOf,
+  pageQuery,
 } from '../../../api/schemas.js';
 import { inRequestUnit } from '../../unit-of-work.js';
 import type { DomainContext } from '../../contract.js';
@@ -179,12 +182,11 @@ const deliveriesDef = createRoute({
     params: IdParam,
     query: z.object({
       status: z.enum(DELIVERY_STATUSES).optional(),
-      after: z.string().max(100).optional().openapi({ description: 'The `next` of the previous page' }),
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      ...pageQuery({ limit: 100, max: 1000 }),
     }),
   },
   responses: {
-    200: json(z.object({ data: z.array(DeliverySchema), next: z.string().nullable() }), 'A page of deliveries'),
+    200: json(pageOf(DeliverySchema), 'A page of deliveries'),
     ...commonErrors,
     ...notFoundError,
   },
@@ -264,7 +266,7 @@ export function webhookRoutes(context: DomainContext): RouteModule {
         const q = c.req.valid('query');
         await assertSubscriptionExisted(c.var.database.db, id);
         const data = await listDeliveries(c.var.database.db, id, q);
-        return c.json({ data, next: data.length === q.limit ? data[data.length - 1]!.id : null }, 200);
+        return c.json(pageFrom(data, q.limit), 200);
       });
 
       app.openapi(deliveryDef, async (c) => c.json(await getDelivery(c.var.database.db, c.req.valid('param').id), 200));

@@ -27,4 +27,6 @@ const child = spawn(
   [path.join(root, 'scripts/test.mjs'), '--test-timeout=86400000', 'src/api/api-fuzz.test.ts'],
   { stdio: 'inherit', env, cwd: root },
 );
+// A signal is passed on, so that the test command stops its PostgreSQL server before exiting.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -41,6 +41,9 @@ const child = spawn(
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...flags, ...testFiles],
   { stdio: 'inherit', env, cwd: root },
 );
+// Stopped by a signal (Ctrl-C, `timeout`, a CI cancel): pass it on and still stop the PostgreSQL
+// server below — dying at once would leave it running with its temporary folder.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 server?.stop();
 rmSync(tmp, { recursive: true, force: true });

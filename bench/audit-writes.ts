@@ -23,6 +23,7 @@ import { verifyAuditChain } from '../src/storage/audit/audit-verify.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import type { Tx } from '../src/storage/schema.js';
+import { startBenchPgServer } from './pg-databases.js';
 
 const DEFAULT_N_PGLITE = 2000;
 const DEFAULT_N_PG = 3000;
@@ -210,15 +211,6 @@ function describe(label: string, c: Comparison): void {
   console.log(`    audited/raw = ${round2(c.ratio)}  (each audited write costs ${round2(1 / c.ratio)}× a raw one)`);
 }
 
-type PgServer = { url: string; stop: () => void };
-
-async function loadPgServer(): Promise<() => Promise<PgServer>> {
-  // scripts/pg-server.mjs is plain JS (no types): import it by URL and state the shape it exports.
-  const href = new URL('../scripts/pg-server.mjs', import.meta.url).href;
-  const mod = (await import(href)) as { startPgServer: () => Promise<PgServer> };
-  return mod.startPgServer;
-}
-
 async function main(): Promise<void> {
   const withPg = flag('--pg') || process.env.FINFLOW_BENCH_PG === '1';
   const nPglite = intOption('--n-pglite', DEFAULT_N_PGLITE);
@@ -266,8 +258,7 @@ async function main(): Promise<void> {
   let postgres: { sequential: Comparison; concurrent: Comparison } | null = null;
   if (withPg) {
     t = performance.now();
-    const startPgServer = await loadPgServer();
-    const server = await startPgServer();
+    const server = await startBenchPgServer();
     try {
       const database = await openDatabase({ databaseUrl: server.url, poolSize: WRITERS * 2 });
       try {

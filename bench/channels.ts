@@ -69,6 +69,7 @@ import { bodyOf, type WebhookPayload } from '../src/domains/webhooks/outbound/ou
 import { signHeaders } from '../src/domains/webhooks/outbound/signing.js';
 import { createSubscription } from '../src/domains/webhooks/outbound/subscription-service.js';
 import { createWebhookDispatcher } from '../src/domains/webhooks/outbound/webhooks-module.js';
+import { startBenchPgServer, type PgServer } from './pg-databases.js';
 
 const DEFAULT_EVENTS = 5_000;
 const DEFAULT_EMAILS = 500;
@@ -576,13 +577,6 @@ async function emails(context: DomainContext, smtp: SmtpTestServer, m: number): 
 
 // ---------------------------------------------------------------------------------------------
 
-type PgServer = { url: string; stop: () => void };
-async function loadPgServer(): Promise<() => Promise<PgServer>> {
-  const href = new URL('../scripts/pg-server.mjs', import.meta.url).href;
-  const mod = (await import(href)) as { startPgServer: () => Promise<PgServer> };
-  return mod.startPgServer;
-}
-
 async function main(): Promise<void> {
   const began = performance.now();
   const n = intOption('--events', DEFAULT_EVENTS, 1);
@@ -603,7 +597,7 @@ async function main(): Promise<void> {
   let database: Database | undefined;
   try {
     const t = performance.now();
-    if (withPg) server = await (await loadPgServer())();
+    if (withPg) server = await startBenchPgServer();
     database = await openDatabase(server ? { databaseUrl: server.url } : { dataDir: 'memory://' });
     await migrate(database);
     receiver = await Receiver.start();

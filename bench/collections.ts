@@ -32,7 +32,7 @@ import pg from 'pg';
 import { simulatePortfolio } from '../src/testing/collections-simulation/simulate.js';
 import { openDatabase } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
-import { freshPgDatabase, loadPgServer, type PgServer } from './pg-databases.js';
+import { freshPgDatabase, startBenchPgServer, type PgServer } from './pg-databases.js';
 
 const DEFAULT_ACCOUNTS = 100_000;
 const DEFAULT_DAYS = 120;
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   let world: SimulationWorld | undefined;
   const dropAfter: Array<() => Promise<void>> = [];
   try {
-    const adminUrl = externalPg ?? (pgServer = await (await loadPgServer())()).url;
+    const adminUrl = externalPg ?? (pgServer = await startBenchPgServer()).url;
     console.log(
       `collections bench: ${accounts} accounts, ${days} days, seed ${seed} on ${externalPg ? 'PostgreSQL (DATABASE_URL, a fresh database)' : 'a throwaway PostgreSQL server'}`,
     );

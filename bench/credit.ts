@@ -58,7 +58,7 @@ import { createLogger } from '../src/observability/logger.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import type { FakeBureau } from '../src/testing/fake-bureau.js';
-import { freshPgDatabase, loadPgServer, type PgServer } from './pg-databases.js';
+import { freshPgDatabase, startBenchPgServer, type PgServer } from './pg-databases.js';
 
 const DECISION_KEYS = ['credit.scorecard', 'credit.knockouts', 'credit.anomalies', 'credit.terms', 'credit.routing'];
 /** Warm-up chains before each raw measurement. */
@@ -557,7 +557,7 @@ async function main(): Promise<void> {
   let outsideThread: Outside | undefined;
   try {
     const t = performance.now();
-    if (throwawayPg) pgServer = await (await loadPgServer())();
+    if (throwawayPg) pgServer = await startBenchPgServer();
     const adminUrl = externalPg ?? pgServer?.url;
     if (adminUrl) pgDatabase = await freshPgDatabase(adminUrl, 'credit');
     else dataDir = mkdtempSync(path.join(os.tmpdir(), 'finflow-bench-credit-'));

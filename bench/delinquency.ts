@@ -59,6 +59,7 @@ import { runCloseOfBusiness } from '../src/domains/receivables/delinquency/close
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import type { Queryable, Tx } from '../src/storage/schema.js';
+import { startBenchPgServer } from './pg-databases.js';
 
 const AS_OF = '2026-06-15'; // a day-of-month ≤ 28 keeps AS_OF − n months free of month-end clamping
 const DEFAULT_LOANS_PG = 100_000;
@@ -360,14 +361,6 @@ async function baseline(database: Database): Promise<{ ms: number; updated: numb
 
 // ---------------------------------------------------------------------------------------------
 
-type PgServer = { url: string; stop: () => void };
-
-async function loadPgServer(): Promise<() => Promise<PgServer>> {
-  const href = new URL('../scripts/pg-server.mjs', import.meta.url).href;
-  const mod = (await import(href)) as { startPgServer: () => Promise<PgServer> };
-  return mod.startPgServer;
-}
-
 async function withDatabase<T>(pglite: boolean, work: (database: Database) => Promise<T>): Promise<T> {
   if (pglite) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'finflow-bench-delinquency-'));
@@ -382,7 +375,7 @@ async function withDatabase<T>(pglite: boolean, work: (database: Database) => Pr
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const server = await (await loadPgServer())();
+  const server = await startBenchPgServer();
   try {
     const database = await openDatabase({ databaseUrl: server.url, idleInTransactionTimeoutMs: 60 * 60_000 });
     try {

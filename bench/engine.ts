@@ -37,6 +37,7 @@ import { Engine } from '../src/engine/engine.js';
 import { startInstance } from '../src/engine/runtime/start-instance.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
+import { BENCH_PG_DURABILITY, startBenchPgServer } from './pg-databases.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -289,14 +290,6 @@ async function rawInsertsPGlite(database: Database, maxTx: number, ms: number): 
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL server
-
-type PgServer = { url: string; stop: () => void };
-
-async function loadPgServer(): Promise<() => Promise<PgServer>> {
-  const href = new URL('../scripts/pg-server.mjs', import.meta.url).href;
-  const mod = (await import(href)) as { startPgServer: () => Promise<PgServer> };
-  return mod.startPgServer;
-}
 
 /** A fresh database on the server, so no measurement sees another's rows, dead tuples or locks. */
 async function freshDatabase(serverUrl: string, label: string): Promise<string> {
@@ -767,11 +760,10 @@ async function main(): Promise<void> {
     const command = workerCommand();
     console.log(`  worker processes: ${command.label}`);
     const t = performance.now();
-    const startPgServer = await loadPgServer();
-    const server = await startPgServer();
+    const server = await startBenchPgServer();
     try {
       console.log(
-        `  PostgreSQL server started in ${round1((performance.now() - t) / 1000)} s (scripts/pg-server.mjs: fsync=off, synchronous_commit=off); a fresh database per measurement`,
+        `  PostgreSQL server started in ${round1((performance.now() - t) / 1000)} s (scripts/pg-server.mjs); a fresh database per measurement`,
       );
       const rawUrl = await freshDatabase(server.url, 'raw');
       const raw1 = await rawInsertsPg(rawUrl, 1);
@@ -820,10 +812,7 @@ async function main(): Promise<void> {
   show(`engine PG ${PG_WORKERS} workers ÷ pg-boss tuned (batch ${BOSS_BATCH_TUNED}) jobs/s`, ratioVsPgBossTuned);
   show(`engine PG ${PG_WORKERS} workers instances/s ÷ pg-boss (batch ${BOSS_BATCH}) jobs/s`, instanceRatioVsPgBoss);
   show('engine PGlite ÷ raw inserts on PGlite (1 connection)', pgliteRatioVsRawInserts);
-  console.log(
-    '  note: PGlite runs with fsync off (no fsync at all); the PostgreSQL test server also runs fsync=off,' +
-      ' synchronous_commit=off: commit-bound figures are optimistic, ratios compare like with like',
-  );
+  console.log(`  note: PGlite runs with fsync off (no fsync at all); the PostgreSQL server: ${BENCH_PG_DURABILITY}`);
   const loadAfter = os.loadavg()[0]!;
   console.log(
     `  total ${round1((performance.now() - began) / 1000)} s; 1-min load average ${round2(loadBefore)} at start, ${round2(loadAfter)} at end` +
@@ -852,6 +841,7 @@ async function main(): Promise<void> {
   const result = {
     bench: 'engine',
     steps: STEPS,
+    pgDurability: process.env.FINFLOW_BENCH_FSYNC === 'off' ? 'fsync-off' : 'default',
     workerCommand: postgres?.workerCommand ?? null,
     pglite: pglite ? { engine: pick(pglite.engine), rawInsertsPerSec: pglite.raw.txPerSec } : null,
     postgres: postgres

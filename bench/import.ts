@@ -30,6 +30,7 @@ import { parseMapping } from '../src/domains/sync/import/mapping/parse-mapping.j
 import { MAX_SYNC_ROWS, syncRows } from '../src/domains/sync/sync-service.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
+import { startBenchPgServer, type PgServer } from './pg-databases.js';
 
 const DEFAULT_ROWS = 100_000;
 
@@ -253,13 +254,6 @@ async function runImport(database: Database, kind: 'customers' | 'receivables', 
   return { report, seconds, checkSeconds: checked.seconds };
 }
 
-type PgServer = { url: string; stop: () => void };
-async function loadPgServer(): Promise<() => Promise<PgServer>> {
-  const href = new URL('../scripts/pg-server.mjs', import.meta.url).href;
-  const mod = (await import(href)) as { startPgServer: () => Promise<PgServer> };
-  return mod.startPgServer;
-}
-
 async function main(): Promise<void> {
   const began = performance.now();
   const rows = intOption('--rows', DEFAULT_ROWS);
@@ -287,7 +281,7 @@ async function main(): Promise<void> {
     console.log(`  files generated in ${round1((performance.now() - t) / 1000)} s (${dir})`);
 
     t = performance.now();
-    if (withPg) server = await (await loadPgServer())();
+    if (withPg) server = await startBenchPgServer();
     const database = await openDatabase(server ? { databaseUrl: server.url } : { dataDir: 'memory://' });
     try {
       await migrate(database);

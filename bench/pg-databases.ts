@@ -5,11 +5,24 @@ import pg from 'pg';
 
 export type PgServer = { url: string; stop: () => void };
 
-/** scripts/pg-server.mjs's startPgServer (plain JS, no types: imported by URL, its shape stated here). */
-export async function loadPgServer(): Promise<() => Promise<PgServer>> {
+/** How the benches' throwaway server commits, for their output: FINFLOW_BENCH_FSYNC=off asks for the test settings. */
+export const BENCH_PG_DURABILITY =
+  process.env.FINFLOW_BENCH_FSYNC === 'off'
+    ? 'fsync=off, synchronous_commit=off (FINFLOW_BENCH_FSYNC=off: figures are optimistic)'
+    : 'default durability (fsync and synchronous_commit on)';
+
+/**
+ * The benches' throwaway PostgreSQL server (scripts/pg-server.mjs): with PostgreSQL's default
+ * durability, as a production server commits, so headline figures are not flattered by a server
+ * that never flushes; `FINFLOW_BENCH_FSYNC=off` runs it as the tests do.
+ */
+export async function startBenchPgServer(): Promise<PgServer> {
+  // Plain JS, no types: imported by URL, its shape stated here.
   const href = new URL('../scripts/pg-server.mjs', import.meta.url).href;
-  const mod = (await import(href)) as { startPgServer: () => Promise<PgServer> };
-  return mod.startPgServer;
+  const mod = (await import(href)) as { startPgServer: (options: { durable: boolean }) => Promise<PgServer> };
+  const server = await mod.startPgServer({ durable: process.env.FINFLOW_BENCH_FSYNC !== 'off' });
+  console.log(`  throwaway PostgreSQL server: ${BENCH_PG_DURABILITY}`);
+  return server;
 }
 
 /** A fresh database on the server at `adminUrl`; returns its URL and how to drop it. */

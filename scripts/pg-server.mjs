@@ -1,6 +1,8 @@
 // Starts and stops a throwaway PostgreSQL server for tests and benchmarks: initdb into a fresh
-// temporary folder, listen on a free port on 127.0.0.1 only, trust auth, fsync off (the data is
-// thrown away). Runs the server as the `postgres` user when we are root, since postgres refuses root.
+// temporary folder, listen on a free port on 127.0.0.1 only, trust auth. Tests run it with fsync,
+// synchronous_commit and full_page_writes off (the data is thrown away); benchmarks with
+// `{ durable: true }`, PostgreSQL's defaults, as a production server commits. Runs the server as the
+// `postgres` user when we are root, since postgres refuses root.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -41,7 +43,7 @@ function run(bin, args, asPostgres) {
 }
 
 /** @returns {Promise<{url: string, stop: () => void}>} */
-export async function startPgServer() {
+export async function startPgServer({ durable = false } = {}) {
   const bin = findPgBin();
   const asPostgres = process.getuid?.() === 0;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'finflow-pg-'));
@@ -57,7 +59,8 @@ export async function startPgServer() {
     asPostgres,
   );
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const fast = durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${fast} -c max_connections=200`;
   run(
     path.join(bin, 'pg_ctl'),
     ['-D', dataDir, '-o', options, '-l', path.join(dir, 'server.log'), '-w', 'start'],

@@ -37,7 +37,7 @@ import { Engine } from '../src/engine/engine.js';
 import { startInstance } from '../src/engine/runtime/start-instance.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
-import { BENCH_PG_DURABILITY, startBenchPgServer } from './pg-databases.js';
+import { BENCH_PG_DURABILITY, BENCH_PG_DURABLE, startBenchPgServer } from './pg-databases.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -841,7 +841,7 @@ async function main(): Promise<void> {
   const result = {
     bench: 'engine',
     steps: STEPS,
-    pgDurability: process.env.FINFLOW_BENCH_FSYNC === 'off' ? 'fsync-off' : 'default',
+    pgDurability: BENCH_PG_DURABLE ? 'default' : 'fsync-off',
     workerCommand: postgres?.workerCommand ?? null,
     pglite: pglite ? { engine: pick(pglite.engine), rawInsertsPerSec: pglite.raw.txPerSec } : null,
     postgres: postgres

@@ -5,11 +5,13 @@ import pg from 'pg';
 
 export type PgServer = { url: string; stop: () => void };
 
-/** How the benches' throwaway server commits, for their output: FINFLOW_BENCH_FSYNC=off asks for the test settings. */
-export const BENCH_PG_DURABILITY =
-  process.env.FINFLOW_BENCH_FSYNC === 'off'
-    ? 'fsync=off, synchronous_commit=off (FINFLOW_BENCH_FSYNC=off: figures are optimistic)'
-    : 'default durability (fsync and synchronous_commit on)';
+/** Whether the benches' throwaway server commits durably; FINFLOW_BENCH_FSYNC=off asks for the test settings. */
+export const BENCH_PG_DURABLE = process.env.FINFLOW_BENCH_FSYNC !== 'off';
+
+/** The same, for the benches' output. */
+export const BENCH_PG_DURABILITY = BENCH_PG_DURABLE
+  ? 'default durability (fsync and synchronous_commit on)'
+  : 'fsync=off, synchronous_commit=off (FINFLOW_BENCH_FSYNC=off: figures are optimistic)';
 
 /**
  * The benches' throwaway PostgreSQL server (scripts/pg-server.mjs): with PostgreSQL's default
@@ -20,7 +22,7 @@ export async function startBenchPgServer(): Promise<PgServer> {
   // Plain JS, no types: imported by URL, its shape stated here.
   const href = new URL('../scripts/pg-server.mjs', import.meta.url).href;
   const mod = (await import(href)) as { startPgServer: (options: { durable: boolean }) => Promise<PgServer> };
-  const server = await mod.startPgServer({ durable: process.env.FINFLOW_BENCH_FSYNC !== 'off' });
+  const server = await mod.startPgServer({ durable: BENCH_PG_DURABLE });
   console.log(`  throwaway PostgreSQL server: ${BENCH_PG_DURABILITY}`);
   return server;
 }

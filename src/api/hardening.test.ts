@@ -194,6 +194,32 @@ describe('hardening: hostile requests get clean answers', () => {
     assert.equal(row.request_id, res.headers.get('x-request-id'));
   });
 
+  test('a settings change is audited once, with before and after, actor and request id; the same value again writes nothing', async () => {
+    const put = (promiseGraceDays: number) =>
+      server.call('/api/v1/collections/settings', { method: 'PUT', json: { promiseGraceDays } });
+    const settingRows = () =>
+      server.database.db
+        .selectFrom('audit_log')
+        .select(['actor', 'request_id', 'before', 'after'])
+        .where('action', '=', 'settings.updated')
+        .where('entity_id', '=', 'collections.promiseGraceDays')
+        .orderBy('seq')
+        .execute();
+    const before = (await settingRows()).length;
+    const changed = await put(7);
+    assert.equal(changed.status, 200, await changed.clone().text());
+    const again = await put(7);
+    assert.equal(again.status, 200);
+    const rows = (await settingRows()).slice(before);
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.equal(rows[0]!.actor, server.bootstrapKey!.id);
+    assert.equal(rows[0]!.request_id, changed.headers.get('x-request-id'));
+    // jsonb comes back parsed; a driver that hands back text is read the same way.
+    const value = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+    assert.equal(value(rows[0]!.after), 7);
+    assert.notEqual(value(rows[0]!.before), 7);
+  });
+
   test('an event published over HTTP is audited: who sent it and what it started', async () => {
     const res = await server.call('/api/v1/events', {
       method: 'POST',

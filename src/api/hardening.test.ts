@@ -103,6 +103,16 @@ describe('hardening: hostile requests get clean answers', () => {
     }
   });
 
+  test('an alias with no anchor is reported on its own line', async () => {
+    const source = 'key: aliases\nname: &n x\ndescription: *n\nsteps: *missing\n';
+    const { status, problem } = await raw('POST', '/workflows', source, { type: 'application/yaml' });
+    assert.equal(status, 400, JSON.stringify(problem));
+    assert.deepEqual(
+      (problem.errors as Array<{ field: string; line?: number }>).map((e) => [e.field, e.line]),
+      [['source', 4]],
+    );
+  });
+
   test('bad characters in paths and queries are 400s, not database errors', async () => {
     for (const path of ['/customers/a%00b', '/receivables/%ff', '/instances/a%00']) {
       const { status, problem } = await raw('GET', path);

@@ -85,16 +85,23 @@ export function parseSource(source: string, format: SourceFormat = detectFormat(
     if (error instanceof RangeError) return tooDeep();
     // An alias whose anchor is not set (`*x`), or more aliases than maxAliasCount (the
     // "billion laughs" expansion): the library throws while building the value; both are the
-    // document's fault, reported on the first alias's line.
+    // document's fault, reported on the line of the alias with no anchor (or of the first alias).
     if (error instanceof ReferenceError) {
-      let line = 1;
+      let line: number | undefined;
       visit(doc, {
         Alias(_key, node) {
+          line ??= lineAt(node);
+          if (node.resolve(doc) !== undefined) return undefined;
           line = lineAt(node) ?? line;
           return visit.BREAK;
         },
       });
-      return { format, value: undefined, issues: [{ field: 'source', message: error.message, line }], lineOf };
+      return {
+        format,
+        value: undefined,
+        issues: [{ field: 'source', message: error.message, line: line ?? 1 }],
+        lineOf,
+      };
     }
     throw error;
   }

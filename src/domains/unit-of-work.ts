@@ -1,6 +1,5 @@
 import type { DomainContext } from './contract.js';
 import type { PublishRequest } from '../engine/index.js';
-import { lockAuditHead } from '../storage/audit/audit-append.js';
 import { AuditedUnit } from '../storage/audit/audited-unit.js';
 import type { Tx } from '../storage/schema.js';
 
@@ -10,24 +9,16 @@ import type { Tx } from '../storage/schema.js';
  * and one batched event insert, whether the unit changed one customer or ten thousand (bulk sync).
  * Because flush runs inside the same transaction, a rollback takes the audit rows and events too.
  *
- * Lock order. Two kinds of rows stay locked from the moment they are locked until commit: the audit
- * chain's head (the one row every audited transaction shares) and the rows a service locks now and
- * writes when the unit flushes (the ledger's account balances, locked in id order through `lockRows`
- * and written through `deferred`). Were one transaction to hold balance rows and wait for the head
- * while another held the head and waited for those rows (a workflow batch whose first step flushed
- * its audit rows and whose next step posts to the ledger), they would deadlock. So the unit takes the
- * head before its first such row lock (`lockRows`), and `flush` takes it before writing deferred rows:
- * every transaction locks "audit head, then balance rows", and services never touch the head.
- *
- * This class is the one place that knows the order. When the audit append moves to commit time
- * (the next step), the early head lock in `lockRows` goes and the order becomes "balance rows, then
- * audit head", one order for all provided every audit append then goes through a unit's `flush`.
+ * Lock order. Two kinds of rows stay locked from the moment they are locked until commit: the rows a
+ * service locks now and writes when the unit flushes (the ledger's account balances, locked in id
+ * order through `lockRows` and written through `deferred`), and the audit chain's head. The head is
+ * locked only by the audit append, which runs as the transaction's very last statement
+ * (storage/commit-hooks.ts) and waits for nothing after it: every transaction locks "its rows, then
+ * the head", so no two can deadlock over the head.
  */
 export class DomainWork extends AuditedUnit {
   readonly #events: PublishRequest[] = [];
   readonly #deferred = new Map<string, DeferredWrites>();
-  /** Whether this unit holds the audit head (a rollback to a savepoint taken before releases it). */
-  #holdsAuditHead = false;
   /**
    * Lookups worth keeping for the rest of the unit (ledger account ids by code and currency). Cleared
    * when a failed row's savepoint rolls back, since what it looked up may have been created by it.
@@ -68,18 +59,10 @@ export class DomainWork extends AuditedUnit {
 
   /**
    * Locks rows the unit holds until commit and writes at its end (the ledger's accounts, through
-   * its deferred balance moves): takes the audit chain head first, once per unit, so that the lock
-   * order is always "audit head, then rows" (see the class comment).
+   * its deferred balance moves). One door for such locks, so the lock order stays in one place.
    */
-  async lockRows<T>(lock: (tx: Tx) => Promise<T>): Promise<T> {
-    await this.#lockAuditHead();
+  lockRows<T>(lock: (tx: Tx) => Promise<T>): Promise<T> {
     return lock(this.tx);
-  }
-
-  async #lockAuditHead(): Promise<void> {
-    if (this.#holdsAuditHead) return;
-    await lockAuditHead(this.tx);
-    this.#holdsAuditHead = true;
   }
 
   /** Where the pending audit rows, events and deferred writes stand, to drop a failed row's share in a bulk sync. */
@@ -89,7 +72,6 @@ export class DomainWork extends AuditedUnit {
       audits: this.pendingAudits.length,
       events: this.#events.length,
       deferred,
-      holdsAuditHead: this.#holdsAuditHead,
     };
   }
 
@@ -98,13 +80,10 @@ export class DomainWork extends AuditedUnit {
     this.#events.length = mark.events;
     for (const [key, holder] of this.#deferred) holder.rollbackTo(mark.deferred.get(key) ?? 0);
     this.memo.clear();
-    // A lock taken after the savepoint was released with it.
-    this.#holdsAuditHead = mark.holdsAuditHead;
   }
 
-  /** Writes what the unit collected, in lock order: audit head, deferred rows, audit rows, events. */
+  /** Writes what the unit collected: deferred rows, events; the audit rows are appended at commit. */
   async flush(): Promise<void> {
-    if (this.#deferred.size > 0) await this.#lockAuditHead();
     for (const holder of this.#deferred.values()) await holder.flush(this.tx);
     const events = this.#events.splice(0);
     await this.flushAudit();
@@ -123,7 +102,6 @@ export interface UnitMark {
   audits: number;
   events: number;
   deferred: Map<string, number>;
-  holdsAuditHead: boolean;
 }
 
 /** Runs `work` in one transaction of `context.database` and flushes its audit rows and events before commit. */

@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { runWithCommitHooks } from './commit-hooks.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Queryable, Tables, Tx } from './schema.js';
@@ -94,7 +95,8 @@ function makeDatabase(kind: DatabaseKind, db: Queryable, close: () => Promise<vo
   return {
     kind,
     db,
-    transaction: (work) => db.transaction().execute(work),
+    // Hooks (the audit chain's append) run as the transaction's last statements, before COMMIT.
+    transaction: (work) => db.transaction().execute((tx) => runWithCommitHooks(tx, work)),
     close,
   };
 }

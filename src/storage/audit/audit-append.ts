@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../schema.js';
+import { beforeCommit } from '../commit-hooks.js';
 import { auditRowHash } from './audit-hash.js';
 import { toJsonValue, type AuditEntry } from './audit-log.js';
 
@@ -11,43 +12,81 @@ import { toJsonValue, type AuditEntry } from './audit-log.js';
 
 const AUDIT_INSERT_CHUNK = 2000;
 
-export interface AuditRecord {
-  seq: bigint;
-  id: string;
-  hash: string;
+/** An entry waiting for its transaction's end, with the time it was recorded. */
+interface PendingAudit {
+  entry: AuditEntry;
+  occurredAt: Date;
+}
+
+const pendingOf = new WeakMap<Tx, PendingAudit[]>();
+
+/**
+ * Records one audit row in the caller's transaction — the same transaction as the change it records,
+ * so there is never a change without its audit row or an audit row for a change that rolled back.
+ */
+export async function appendAudit(tx: Tx, entry: AuditEntry, clock: Clock = systemClock): Promise<void> {
+  await appendAuditBatch(tx, [entry], clock);
 }
 
 /**
- * Appends one row to the audit chain inside the caller's transaction — the same transaction as the
- * change it records, so there is never a change without its audit row or an audit row for a change
- * that rolled back. Locking the chain head serialises appends across processes; the lock is held
- * until the caller commits, so keep audited transactions short.
+ * Records several rows in order. They are appended to the chain as the transaction's last statement
+ * before COMMIT (storage/commit-hooks.ts), all of the transaction's rows in one insert: the chain's
+ * head, the one row every audited transaction locks, is then held only for that statement and the
+ * commit — never while the transaction waits on Node, on other rows' locks or on the network. It also
+ * makes the lock order the same everywhere: a transaction's other rows first, the head last, so no
+ * two audited transactions can deadlock over it.
  */
-export async function appendAudit(tx: Tx, entry: AuditEntry, clock: Clock = systemClock): Promise<AuditRecord> {
-  const [record] = await appendAuditBatch(tx, [entry], clock);
-  return record!;
+export async function appendAuditBatch(tx: Tx, entries: AuditEntry[], clock: Clock = systemClock): Promise<void> {
+  if (entries.length === 0) return;
+  // Microseconds are dropped by JS Dates; truncating here keeps the stored value equal to the hashed one.
+  const occurredAt = new Date(clock.now().getTime());
+  let pending = pendingOf.get(tx);
+  if (!pending) {
+    const list: PendingAudit[] = [];
+    // A transaction not opened by Database.transaction() (none in finflow) gets its rows at once.
+    if (!beforeCommit(tx, 'audit', () => writeAuditRows(tx, list.splice(0)))) {
+      await writeAuditRows(
+        tx,
+        entries.map((entry) => pendingAudit(entry, occurredAt)),
+      );
+      return;
+    }
+    pending = list;
+    pendingOf.set(tx, pending);
+  }
+  for (const entry of entries) pending.push(pendingAudit(entry, occurredAt));
 }
 
 /**
- * Locks the chain head without appending: a transaction about to lock other rows it will hold to
- * commit takes the head first, so that all of them lock in one order (see DomainWork). The appends
- * that follow in the same transaction find the head already theirs.
+ * The entry as it will be stored, taken now: before/after are copied (a caller may change the objects
+ * later in the transaction) and the request id is read while the request's scope is current.
  */
-export async function lockAuditHead(tx: Tx): Promise<void> {
-  await tx.selectFrom('audit_chain_head').select('seq').where('singleton', '=', true).forUpdate().execute();
+function pendingAudit(entry: AuditEntry, occurredAt: Date): PendingAudit {
+  return {
+    entry: {
+      ...entry,
+      before: toJsonValue(entry.before),
+      after: toJsonValue(entry.after),
+      requestId: entry.requestId ?? currentRequestId() ?? null,
+    },
+    occurredAt,
+  };
 }
 
-/**
- * Appends several rows in order with one lock of the chain head and one insert: a workflow worker
- * that advanced many instances in one transaction records them all at its end, so the head — the one
- * row every audited transaction shares — is held only for the last moments before commit.
- */
-export async function appendAuditBatch(
-  tx: Tx,
-  entries: AuditEntry[],
-  clock: Clock = systemClock,
-): Promise<AuditRecord[]> {
-  if (entries.length === 0) return [];
+/** How many rows `tx` has recorded so far: a savepoint's caller takes it before, to undo after a rollback. */
+export function auditMark(tx: Tx): number {
+  return pendingOf.get(tx)?.length ?? 0;
+}
+
+/** After `rollback to savepoint`: drops the rows recorded since `mark`, as the rollback did their changes. */
+export function dropAuditAfter(tx: Tx, mark: number): void {
+  const pending = pendingOf.get(tx);
+  if (pending && pending.length > mark) pending.length = mark;
+}
+
+/** Locks the chain head and appends `pending` after it, hash-linked, in one insert. */
+async function writeAuditRows(tx: Tx, pending: PendingAudit[]): Promise<void> {
+  if (pending.length === 0) return;
   const head = await tx
     .selectFrom('audit_chain_head')
     .select(['seq', 'hash'])
@@ -57,12 +96,10 @@ export async function appendAuditBatch(
 
   let seq = BigInt(head.seq);
   let prevHash = head.hash;
-  // Microseconds are dropped by JS Dates; truncating here keeps the stored value equal to the hashed one.
-  const occurredAt = new Date(clock.now().getTime());
-  const rows = entries.map((entry) => {
+  const rows = pending.map(({ entry, occurredAt }) => {
     seq += 1n;
-    const before = toJsonValue(entry.before);
-    const after = toJsonValue(entry.after);
+    const before = entry.before ?? null;
+    const after = entry.after ?? null;
     const id = newId('aud', occurredAt.getTime());
     const content = {
       seq,
@@ -75,7 +112,7 @@ export async function appendAuditBatch(
       before,
       after,
       reason: entry.reason ?? null,
-      requestId: entry.requestId ?? currentRequestId() ?? null,
+      requestId: entry.requestId ?? null,
     };
     const hash = auditRowHash(prevHash, content);
     const row = {
@@ -112,5 +149,4 @@ export async function appendAuditBatch(
     .set({ seq, hash: prevHash })
     .where('singleton', '=', true)
     .execute();
-  return rows.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash }));
 }

@@ -5,10 +5,11 @@ import { appendAuditBatch } from './audit-append.js';
 import type { AuditEntry } from './audit-log.js';
 
 /**
- * One audited transaction: its writes go through `tx` at once, its audit rows are collected and
- * appended by `flushAudit()` in one batch just before commit — so the audit chain's head, the one row
- * every audited transaction shares, is locked only for the last moments of the transaction, and a
- * rollback takes the audit rows with it.
+ * One audited transaction: its writes go through `tx` at once, its audit rows are collected and handed
+ * to the transaction by `flushAudit()`, which appends them with the rest of its rows as its last
+ * statement before commit (audit-append.ts) — so the audit chain's head, the one row every audited
+ * transaction shares, is locked only for the last moments of the transaction, and a rollback takes
+ * the audit rows with it.
  *
  * This is the unit for code below the domains (API keys, users); the domains' unit of work
  * (domains/unit-of-work.ts) builds on it and adds engine events and deferred writes.
@@ -34,7 +35,7 @@ export class AuditedUnit {
     this.pendingAudits.push(entry);
   }
 
-  /** Appends the collected audit rows to the chain (one head lock, one insert). */
+  /** Hands the collected audit rows to the transaction, to be appended at its commit. */
   protected async flushAudit(): Promise<void> {
     await appendAuditBatch(this.tx, this.pendingAudits.splice(0), this.clock);
   }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { DeferAction, NonRetryableError, type ActionDefinition } from '../../actions.js';
 import type { ActionStep } from '../../definition/types.js';
+import { auditMark, dropAuditAfter } from '../../../storage/audit/audit-append.js';
 import { renderTemplate } from '../../expressions.js';
 import type { InstanceRun, TokenRow } from '../instance-run.js';
 import type { EngineServices } from '../services.js';
@@ -58,6 +59,7 @@ async function invoke(
   // A savepoint per writing action: a failed attempt's writes roll back, the retry bookkeeping still commits.
   const savepoint = action.writes !== false;
   if (savepoint) await sql`savepoint wf_action`.execute(run.tx);
+  const auditAtSavepoint = auditMark(run.tx);
   try {
     const output = await action.run(input, {
       tx: run.tx,
@@ -84,7 +86,10 @@ async function invoke(
     });
     return moveTo(services, run, token, step.next);
   } catch (error) {
-    if (savepoint) await sql`rollback to savepoint wf_action`.execute(run.tx);
+    if (savepoint) {
+      await sql`rollback to savepoint wf_action`.execute(run.tx);
+      dropAuditAfter(run.tx, auditAtSavepoint); // the attempt's audit rows go with its writes
+    }
     if (error instanceof DeferAction) return deferStep(run, token, step, error, input);
     return failStep(run, token, step, attempt, error, input);
   }

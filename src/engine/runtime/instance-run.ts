@@ -54,6 +54,9 @@ export class InstanceRun {
   readonly #created = new Set<string>();
   readonly #history: HistoryEntry[] = [];
   readonly #before: { status: InstanceStatus; at: string[] };
+  /** The instance's next_run_at as read, and whether a step changed the instance row itself. */
+  readonly #nextRunAtBefore: number | null;
+  #instanceChanged = false;
   /** Events actions published; sent after flush so they see this instance's new state. */
   readonly pendingEvents: Array<{ type: string; key?: string | null; data?: unknown }> = [];
 
@@ -67,6 +70,7 @@ export class InstanceRun {
   ) {
     for (const token of tokens) this.tokens.set(token.id, token);
     this.#before = { status: instance.status, at: this.activeSteps() };
+    this.#nextRunAtBefore = instance.next_run_at?.getTime() ?? null;
   }
 
   /**
@@ -145,6 +149,7 @@ export class InstanceRun {
   }
 
   setInstance(change: Partial<InstanceRow>): void {
+    this.#instanceChanged = true;
     Object.assign(this.instance, change);
   }
 
@@ -165,6 +170,17 @@ export class InstanceRun {
       .map((t) => t.run_at!.getTime());
     const nextRunAt = instance.status === 'running' && due.length ? new Date(Math.min(...due)) : null;
     instance.next_run_at = nextRunAt;
+
+    // Claimed but nothing ran (its next step calls out and waits for a transaction of its own): the
+    // row stays as it is — no write, no timeline, no audit row.
+    const unchanged =
+      created.length === 0 &&
+      changed.length === 0 &&
+      this.#history.length === 0 &&
+      !this.#instanceChanged &&
+      !instance.fresh &&
+      (nextRunAt?.getTime() ?? null) === this.#nextRunAtBefore;
+    if (unchanged) return undefined;
 
     const ctes: RawBuilder<unknown>[] = [];
     if (created.length) {

@@ -36,8 +36,9 @@ export async function claimAndRun(services: EngineServices, options: ClaimOption
   const batchSize = Math.max(1, options.batchSize ?? 1);
   const deadline = Date.now() + (options.batchTimeMs ?? 250);
   let claimed: string[] = [];
+  const callOuts: string[] = [];
   try {
-    return await database.transaction(async (tx) => {
+    const ran = await database.transaction(async (tx) => {
       const now = clock.now();
       // In-flight instances first (their timers and wake-ups are due now), then fresh starts.
       const lane = async (fresh: boolean, limit: number) =>
@@ -61,13 +62,18 @@ export async function claimAndRun(services: EngineServices, options: ClaimOption
       const batch: TransactionState = { stepsRun: 0 };
       for (const id of claimed) {
         if (ran.length > 0 && Date.now() > deadline) break;
-        const entry = await runClaimed(tx, services, id, now, batch);
+        const { entry, callsOutNext } = await runClaimed(tx, services, id, now, batch);
         if (entry) audit.push(entry);
+        if (callsOutNext) callOuts.push(id);
         ran.push(id);
       }
       await appendAuditBatch(tx, audit, { now: () => now });
       return ran;
     });
+    // The instances that stopped at a call-out, each in a transaction of its own where the call runs
+    // first, side by side: one slow far end holds up neither the batch nor the other calls.
+    if (callOuts.length > 0) await runCallOuts(services, callOuts);
+    return ran;
   } catch (error) {
     if (isTransient(error)) throw error;
     if (claimed.length <= 1) {
@@ -81,6 +87,19 @@ export async function claimAndRun(services: EngineServices, options: ClaimOption
     for (const id of claimed) ran.push(...(await runOne(services, id)));
     return ran;
   }
+}
+
+/** Call-outs run at once per worker; each holds a connection (and its instance's row lock) while it waits. */
+const CALL_OUT_CONCURRENCY = 8;
+
+async function runCallOuts(services: EngineServices, ids: string[]): Promise<void> {
+  // PGlite has one connection: the calls would only queue for it.
+  const width = services.database.kind === 'pglite' ? 1 : CALL_OUT_CONCURRENCY;
+  let next = 0;
+  const lane = async () => {
+    while (next < ids.length) await runOne(services, ids[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, ids.length) }, lane));
 }
 
 async function runOne(services: EngineServices, id: string): Promise<string[]> {
@@ -97,7 +116,7 @@ async function runOne(services: EngineServices, id: string): Promise<string[]> {
         .skipLocked()
         .executeTakeFirst();
       if (!row) return [];
-      const entry = await runClaimed(tx, services, id, now, { stepsRun: 0 });
+      const { entry } = await runClaimed(tx, services, id, now, { stepsRun: 0 });
       await appendAuditBatch(tx, entry ? [entry] : [], { now: () => now });
       return [id];
     });
@@ -121,10 +140,10 @@ interface TransactionState {
 }
 
 /**
- * A token at an action that calls out (http.request, email.send…) waits for the next transaction
- * when this one has already run steps: those may hold locks — the audit chain's head, ledger
- * accounts — that every other writer needs, and must not be held across a network round trip.
- * The token stays due, so the instance is claimed again at once and the call runs first there.
+ * A token at an action that calls out (http.request, email.send…) waits for a transaction of its own
+ * when this one has already run steps: those may hold row locks — ledger accounts, customers — that
+ * other writers need, and must not be held across a network round trip. claimAndRun runs such
+ * instances right after its batch commits, each in a fresh transaction where the call runs first.
  */
 function mustWaitForFreshTransaction(
   services: EngineServices,
@@ -137,16 +156,23 @@ function mustWaitForFreshTransaction(
   return step.type === 'action' && services.actions.get(step.action)?.callsOut === true;
 }
 
-/** Runs one claimed (locked) instance; returns its audit entry. */
+interface ClaimedRun {
+  /** The audit entry summarising what the run did (none when it did nothing). */
+  entry: AuditEntry | undefined;
+  /** It stopped at a call-out that must run in a transaction of its own (mustWaitForFreshTransaction). */
+  callsOutNext: boolean;
+}
+
+/** Runs one claimed (locked) instance. */
 async function runClaimed(
   tx: Tx,
   services: EngineServices,
   id: string,
   now: Date,
   batch: TransactionState,
-): Promise<AuditEntry | undefined> {
+): Promise<ClaimedRun> {
   const state = await InstanceRun.read(tx, id);
-  if (state?.instance.status !== 'running') return undefined;
+  if (state?.instance.status !== 'running') return { entry: undefined, callsOutNext: false };
   const { instance, tokens } = state;
   const definition = await services.definitions.get(tx, instance.workflow_key, instance.version);
   const run = new InstanceRun(tx, instance, definition, instance.context as InstanceContext, tokens, now);
@@ -181,7 +207,10 @@ async function runClaimed(
   for (const event of run.pendingEvents) {
     await publishEventInTx(tx, services, { ...event, actor: `workflow:${instance.id}` });
   }
-  return entry;
+  const callsOutNext =
+    run.instance.status === 'running' &&
+    run.dueTokens().some((t) => mustWaitForFreshTransaction(services, run, t, batch));
+  return { entry, callsOutNext };
 }
 
 /**

@@ -1,12 +1,16 @@
 // Engine throughput: workflow step transitions per second for a 5-step workflow (five `context.set`
-// action steps, then the implicit end), beside two baselines measured in the same run on the same
+// action steps, then the implicit end), beside three baselines measured in the same run on the same
 // database server:
 //   - raw inserts: one single-row INSERT per transaction (BEGIN/INSERT/COMMIT), 1 and 4 clients;
-//   - pg-boss 10.4.2: no-op jobs per second with 4 workers (PostgreSQL only).
+//   - graphile-worker 0.17.3 "tuned" (the headline job-queue yardstick, PostgreSQL only): no-op jobs
+//     per second, 4 runner processes with concurrentJobs 10, localQueue size 500,
+//     completeJobBatchDelay 0 (bench/graphile-bench.ts);
+//   - pg-boss 10.4.2: no-op jobs per second with 4 workers (PostgreSQL only; a secondary line).
 // A worker transaction runs the whole synchronous chain of an instance, so one claim = 5 transitions;
 // transitions are counted as steps completed (instances × 5, checked against wf_history).
 //
 //   node --import tsx bench/engine.ts [--n-pglite N] [--n-pg N] [--n-pg4 N] [--timers N] [--no-timers]
+//                                     [--n-graphile N] [--graphile-processes N] [--no-graphile]
 //                                     [--no-pglite] [--no-pg]   (npm run bench:engine)
 //
 // PGlite (embedded, a data folder): N instances created up front, then drained by one in-process
@@ -21,11 +25,14 @@
 // `completed` row (the claiming worker's clock at its transaction start) − the `waiting` row's
 // data.until. Only `bench-five-steps` instances count towards the drain and its transitions.
 //
-// Prints human lines, then as its very last stdout line one JSON object {"bench":"engine",…} where
-// ratio = engine transitions/s on PostgreSQL with 4 workers ÷ pg-boss jobs/s (batch 50, 4 workers).
+// Prints human lines, then as its very last stdout line one JSON object {"bench":"engine",…} with,
+// for the engine's transitions/s on PostgreSQL with 4 workers:
+//   ratioVsGraphileTuned = ÷ graphile-worker tuned jobs/s (target ≥ 1.0);
+//   ratioVsRawInserts = ÷ raw single-row INSERT tx/s with 4 clients (target ≥ 1.0);
+//   ratio = ÷ pg-boss jobs/s (batch 50, 4 workers), kept for continuity.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +44,13 @@ import { Engine } from '../src/engine/engine.js';
 import { startInstance } from '../src/engine/runtime/start-instance.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
+import {
+  cpuSeconds,
+  GRAPHILE_TUNED,
+  GRAPHILE_VERSION,
+  runGraphileWorker,
+  type GraphileResult,
+} from './graphile-bench.js';
 import { BENCH_PG_DURABILITY, BENCH_PG_DURABLE, startBenchPgServer } from './pg-databases.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,6 +99,9 @@ const BOSS_BATCH_TUNED = 1000; // throughput-tuned setting, reported beside it
 const BOSS_TARGET_MS = 6_000; // N for pg-boss = its theoretical rate × this…
 const BOSS_MAX_N = 20_000; // …but no more than this (batch 1000 rarely reaches its theoretical 8 000 jobs/s)
 
+const DEFAULT_N_GRAPHILE = 150_000; // ~6 s at the ~24 000 jobs/s the issue measured for graphile-worker tuned
+const MAX_N_GRAPHILE = 1_000_000;
+
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -94,11 +111,11 @@ function flag(name: string): boolean {
   return process.argv.includes(name);
 }
 
-function intOption(name: string): number | undefined {
+function intOption(name: string, min = 10, max = MAX_N): number | undefined {
   const i = process.argv.indexOf(name);
   if (i < 0) return undefined;
   const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 10 || n > MAX_N) throw new Error(`${name} must be 10..${MAX_N}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be ${min}..${max}`);
   return n;
 }
 
@@ -418,24 +435,6 @@ async function stopWorkers(workers: WorkerProcess[]): Promise<Array<number | nul
   return Promise.all(workers.map((w) => exited(w.child, EXIT_TIMEOUT_MS)));
 }
 
-const CLOCK_TICKS = (() => {
-  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-  const n = Number(r.stdout?.trim());
-  return Number.isFinite(n) && n > 0 ? n : 100;
-})();
-
-/** utime + stime of a process in seconds (Linux /proc); 0 when unreadable. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // fields 14 and 15 of stat(5)
-  } catch {
-    return 0;
-  }
-}
-
 async function backendPids(db: Database['db']): Promise<number[]> {
   const result = await sql<{ pid: number }>`
     select pid from pg_stat_activity where application_name like ${`${APP_PREFIX}%`}`.execute(db);
@@ -721,6 +720,20 @@ function describeBoss(label: string, b: Boss): void {
   );
 }
 
+function describeGraphile(label: string, g: GraphileResult): void {
+  console.log(
+    `  ${label.padEnd(34)} N=${String(g.n).padStart(5)}  ${String(round1(g.ms / 1000)).padStart(5)} s  ` +
+      `${String(g.jobsPerSec).padStart(8)} jobs/s  (${g.processes} processes × concurrentJobs ${g.concurrentJobs}, ` +
+      `localQueue ${g.localQueueSize}, completeJobBatchDelay ${g.completeJobBatchDelay}; enqueue ${round1(g.enqueueMs / 1000)} s)` +
+      `${g.cutShort ? '  [CUT SHORT]' : ''}${g.ms < MIN_MEASURE_MS ? '  [under 5 s: raise --n-graphile]' : ''}`,
+  );
+  const perK = (x: number) => round2((x * 1000) / Math.max(1, g.n));
+  console.log(
+    `      CPU during the drain: runner processes ${g.cpu.workersS} s, their PostgreSQL backends ${g.cpu.backendsS} s` +
+      ` (${perK(g.cpu.workersS)} + ${perK(g.cpu.backendsS)} CPU-s per 1000 jobs)`,
+  );
+}
+
 const ratioOf = (a: number | undefined, b: number | undefined): number | null =>
   a !== undefined && b !== undefined && b > 0 ? round2(a / b) : null;
 
@@ -730,6 +743,9 @@ async function main(): Promise<void> {
   const nPGlite = intOption('--n-pglite') ?? DEFAULT_N_PGLITE;
   const nPg = intOption('--n-pg') ?? DEFAULT_N_PG;
   const nTimers = flag('--no-timers') ? 0 : (intOption('--timers') ?? DEFAULT_TIMERS);
+  const withGraphile = !flag('--no-graphile');
+  const nGraphile = intOption('--n-graphile', 1_000, MAX_N_GRAPHILE) ?? DEFAULT_N_GRAPHILE;
+  const graphileProcesses = intOption('--graphile-processes', 1, 16) ?? PG_WORKERS;
   const loadBefore = os.loadavg()[0]!;
   console.log(
     `engine bench: ${STEPS}-step workflow (${STEPS} × context.set, implicit end); node ${process.version}, ${os.cpus().length} CPU(s)`,
@@ -752,6 +768,7 @@ async function main(): Promise<void> {
         raw4: Raw;
         engine1: Drain;
         engine4: Drain;
+        graphile: GraphileResult | undefined;
         boss: Boss;
         bossTuned: Boss;
       }
@@ -781,17 +798,29 @@ async function main(): Promise<void> {
       describeDrain(`PostgreSQL engine, ${PG_WORKERS} worker processes`, engine4);
       if (engine4.timers) describeTimers(`timers (PT${TIMER_MS / 1000}S) during that drain`, engine4.timers, engine4);
 
+      let graphile: GraphileResult | undefined;
+      if (withGraphile) {
+        graphile = await runGraphileWorker(server.url, { processes: graphileProcesses, ...GRAPHILE_TUNED }, nGraphile, {
+          env: childEnv(),
+          pollMs: POLL_MS,
+          timeoutMs: DRAIN_TIMEOUT_MS,
+        });
+        describeGraphile(`graphile-worker ${GRAPHILE_VERSION} tuned`, graphile);
+      }
+
       const boss = await runPgBoss(server.url, BOSS_BATCH);
       describeBoss('pg-boss 10.4.2, 4 workers', boss);
       const bossTuned = await runPgBoss(server.url, BOSS_BATCH_TUNED);
       describeBoss('pg-boss 10.4.2, 4 workers (tuned)', bossTuned);
-      postgres = { workerCommand: command.label, raw1, raw4, engine1, engine4, boss, bossTuned };
+      postgres = { workerCommand: command.label, raw1, raw4, engine1, engine4, graphile, boss, bossTuned };
     } finally {
       server.stop();
     }
   }
 
   const ratio = ratioOf(postgres?.engine4.transitionsPerSec, postgres?.boss.jobsPerSec);
+  const ratioVsGraphileTuned = ratioOf(postgres?.engine4.transitionsPerSec, postgres?.graphile?.jobsPerSec);
+  const instanceRatioVsGraphileTuned = ratioOf(postgres?.engine4.instancesPerSec, postgres?.graphile?.jobsPerSec);
   const ratioVsRawInserts = ratioOf(postgres?.engine4.transitionsPerSec, postgres?.raw4.txPerSec);
   const ratio1Worker = ratioOf(postgres?.engine1.transitionsPerSec, postgres?.boss.jobsPerSec);
   const ratioVsRawInserts1Worker = ratioOf(postgres?.engine1.transitionsPerSec, postgres?.raw1.txPerSec);
@@ -800,16 +829,18 @@ async function main(): Promise<void> {
   const pgliteRatioVsRawInserts = ratioOf(pglite?.engine.transitionsPerSec, pglite?.raw.txPerSec);
 
   console.log('');
-  console.log('  ratios (targets on PostgreSQL: ≥ 1.0 × job queue, ≥ 0.5 × raw inserts)');
+  console.log('  ratios (targets on PostgreSQL, 4 workers: ≥ 1.0 × graphile-worker tuned, ≥ 1.0 × raw inserts)');
   const show = (label: string, value: number | null, target?: number) =>
     console.log(
       `    ${label.padEnd(62)} ${value === null ? 'n/a' : `${value} ×`}${target !== undefined && value !== null ? (value >= target ? '  (target met)' : `  (BELOW target ${target})`) : ''}`,
     );
+  show(`engine PG ${PG_WORKERS} workers ÷ graphile-worker tuned jobs/s`, ratioVsGraphileTuned, 1.0);
+  show(`engine PG ${PG_WORKERS} workers ÷ raw inserts, ${PG_WORKERS} clients`, ratioVsRawInserts, 1.0);
   show(`engine PG ${PG_WORKERS} workers ÷ pg-boss (batch ${BOSS_BATCH}) jobs/s`, ratio, 1.0);
-  show(`engine PG ${PG_WORKERS} workers ÷ raw inserts, ${PG_WORKERS} clients`, ratioVsRawInserts, 0.5);
   show('engine PG 1 worker ÷ pg-boss (batch 50, 4 workers) jobs/s', ratio1Worker);
   show('engine PG 1 worker ÷ raw inserts, 1 client', ratioVsRawInserts1Worker);
   show(`engine PG ${PG_WORKERS} workers ÷ pg-boss tuned (batch ${BOSS_BATCH_TUNED}) jobs/s`, ratioVsPgBossTuned);
+  show(`engine PG ${PG_WORKERS} workers instances/s ÷ graphile-worker tuned jobs/s`, instanceRatioVsGraphileTuned);
   show(`engine PG ${PG_WORKERS} workers instances/s ÷ pg-boss (batch ${BOSS_BATCH}) jobs/s`, instanceRatioVsPgBoss);
   show('engine PGlite ÷ raw inserts on PGlite (1 connection)', pgliteRatioVsRawInserts);
   console.log(`  note: PGlite runs with fsync off (no fsync at all); the PostgreSQL server: ${BENCH_PG_DURABILITY}`);
@@ -850,6 +881,20 @@ async function main(): Promise<void> {
           engine4Workers: pick(postgres.engine4),
           rawInsertsPerSec1Client: postgres.raw1.txPerSec,
           rawInsertsPerSec4Clients: postgres.raw4.txPerSec,
+          graphileTuned: postgres.graphile
+            ? {
+                n: postgres.graphile.n,
+                ms: postgres.graphile.ms,
+                jobsPerSec: postgres.graphile.jobsPerSec,
+                processes: postgres.graphile.processes,
+                concurrentJobs: postgres.graphile.concurrentJobs,
+                localQueueSize: postgres.graphile.localQueueSize,
+                completeJobBatchDelay: postgres.graphile.completeJobBatchDelay,
+                cutShort: postgres.graphile.cutShort,
+                cpuWorkersS: postgres.graphile.cpu.workersS,
+                cpuBackendsS: postgres.graphile.cpu.backendsS,
+              }
+            : null,
           pgBoss: pickBoss(postgres.boss),
           pgBossTuned: pickBoss(postgres.bossTuned),
         }
@@ -859,13 +904,16 @@ async function main(): Promise<void> {
     engineTransitionsPerSecPg4: postgres?.engine4.transitionsPerSec ?? null,
     rawInsertsPerSecPg1: postgres?.raw1.txPerSec ?? null,
     rawInsertsPerSecPg4: postgres?.raw4.txPerSec ?? null,
+    graphileTunedJobsPerSec: postgres?.graphile?.jobsPerSec ?? null,
     pgBossJobsPerSec: postgres?.boss.jobsPerSec ?? null,
     pgBossTunedJobsPerSec: postgres?.bossTuned.jobsPerSec ?? null,
     ratio1Worker,
     ratioVsRawInserts1Worker,
     ratioVsPgBossTuned,
+    instanceRatioVsGraphileTuned,
     instanceRatioVsPgBoss,
     pgliteRatioVsRawInserts,
+    ratioVsGraphileTuned,
     ratioVsRawInserts,
     timerLatenessMs: postgres?.engine4.timers ?? null,
     loadAverage1m: [round2(loadBefore), round2(loadAfter)],

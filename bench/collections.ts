@@ -21,7 +21,9 @@
 //    the share of the database's plain write rate left once a transition is a step of the real
 //    collections workflow (its case, stage, message, task, audit and events in the same transaction).
 //
-//   node --import tsx bench/collections.ts [--accounts N] [--days D] [--seed S]   (npm run bench:collections)
+//   node --import tsx bench/collections.ts [--accounts N] [--days D] [--seed S] [--concurrency C]   (npm run bench:collections)
+//
+// --concurrency: the worker's claim loops (default 4, as `finflow serve` on PostgreSQL).
 //
 // Defaults: 100 000 accounts, 120 days, seed 20260302. Prints progress lines, then as its very last
 // stdout line one JSON object {"bench":"collections",…}.
@@ -30,6 +32,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { simulatePortfolio } from '../src/testing/collections-simulation/simulate.js';
+import { DEFAULT_PG_WORKER_CONCURRENCY } from '../src/server.js';
 import { openDatabase } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { freshPgDatabase, startBenchPgServer, type PgServer } from './pg-databases.js';
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
   const accounts = intOption('--accounts', DEFAULT_ACCOUNTS, 100, 1_000_000);
   const days = intOption('--days', DEFAULT_DAYS, 1, 730);
   const seed = intOption('--seed', DEFAULT_SEED, 0, 2 ** 31 - 1);
+  const workerConcurrency = intOption('--concurrency', DEFAULT_PG_WORKER_CONCURRENCY, 1, 64);
   const externalPg = process.env.DATABASE_URL || undefined;
   let pgServer: PgServer | undefined;
   let world: SimulationWorld | undefined;
@@ -96,7 +100,8 @@ async function main(): Promise<void> {
 
     const simDb = await freshPgDatabase(adminUrl, 'collections');
     dropAfter.push(simDb.drop);
-    const database = await openDatabase({ databaseUrl: simDb.url, poolSize: 5 });
+    // The worker's claim loops, their call-outs and the HTTP calls of the simulated world share this pool.
+    const database = await openDatabase({ databaseUrl: simDb.url, poolSize: 12 });
     await migrate(database);
     world = await startSimulationWorld(database);
     const sim = await simulatePortfolio(
@@ -107,6 +112,7 @@ async function main(): Promise<void> {
         days,
         log: (line) => console.log(`  ${line}`),
         logEvery: Math.max(1, Math.round(days / 12)),
+        workerConcurrency,
       },
     );
 
@@ -165,6 +171,7 @@ async function main(): Promise<void> {
         customers: new Set(sim.accounts.map((a) => a.customerExternalId)).size,
         days,
         seed,
+        workerConcurrency,
         wallSeconds: seconds(performance.now() - began),
         simulationSeconds: seconds(t.totalMs),
         loadSeconds: seconds(t.loadMs),

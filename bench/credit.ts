@@ -42,7 +42,7 @@
 // PGlite on a fresh data folder in a temporary directory by default. With DATABASE_URL=postgres://…
 // a fresh database is created on that server (and dropped afterwards); with --pg (or
 // FINFLOW_BENCH_PG=1) a throwaway server from scripts/pg-server.mjs is started. On PostgreSQL,
-// CREDIT_BENCH_WORKER_CONCURRENCY sets the engine worker's claim loops (default 1, as `finflow serve`).
+// CREDIT_BENCH_WORKER_CONCURRENCY sets the engine worker's claim loops (default 4, as `finflow serve`).
 // Prints human lines, then as its very last stdout line one JSON object {"bench":"credit",…}.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -55,7 +55,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../src/config/config.js';
 import { secretStore } from '../src/config/secrets.js';
 import { createLogger } from '../src/observability/logger.js';
-import { startServer, type RunningServer } from '../src/server.js';
+import { DEFAULT_PG_WORKER_CONCURRENCY, startServer, type RunningServer } from '../src/server.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import type { FakeBureau } from '../src/testing/fake-bureau.js';
 import { freshPgDatabase, startBenchPgServer, type PgServer } from './pg-databases.js';
@@ -532,7 +532,7 @@ async function main(): Promise<void> {
   const connections = intEnv('CREDIT_BENCH_CONNECTIONS', 8, 1, 1000);
   const warmup = intEnv('CREDIT_BENCH_WARMUP', 50, 1, 100_000);
   const rawMs = intEnv('CREDIT_BENCH_RAW_SECONDS', 3, 1, 600) * 1000;
-  const workerConcurrency = intEnv('CREDIT_BENCH_WORKER_CONCURRENCY', 1, 1, 64);
+  const workerConcurrency = intEnv('CREDIT_BENCH_WORKER_CONCURRENCY', DEFAULT_PG_WORKER_CONCURRENCY, 1, 64);
   const solo = intEnv('CREDIT_BENCH_SOLO', 20, 0, 10_000);
   const externalPg = process.env.DATABASE_URL || undefined;
   const throwawayPg = !externalPg && (process.argv.includes('--pg') || process.env.FINFLOW_BENCH_PG === '1');

@@ -139,15 +139,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 }
 
 /** Embedded PGlite has one connection, so more than one claim loop would only queue behind it. */
+/**
+ * Claim loops in this process. On PostgreSQL a loop spends most of its time waiting on the server, so
+ * several loops overlap their round trips (4 by default: the pool has 10 connections, and the loops'
+ * call-outs and the HTTP requests need some too). PGlite has one connection: always 1.
+ */
+export const DEFAULT_PG_WORKER_CONCURRENCY = 4;
+
 export function workerConcurrency(config: Config, database: Database, logger?: Logger): number {
-  if (database.kind === 'pglite' && config.workerConcurrency > 1) {
-    logger?.warn(
-      { workerConcurrency: config.workerConcurrency },
-      'embedded PGlite runs one worker loop; ignoring workerConcurrency',
-    );
+  const configured = config.workerConcurrency;
+  if (database.kind === 'pglite') {
+    if (configured !== undefined && configured > 1) {
+      logger?.warn(
+        { workerConcurrency: configured },
+        'embedded PGlite runs one worker loop; ignoring workerConcurrency',
+      );
+    }
     return 1;
   }
-  return config.workerConcurrency;
+  return configured ?? DEFAULT_PG_WORKER_CONCURRENCY;
 }
 
 export function openDatabaseFor(config: Config): Promise<Database> {

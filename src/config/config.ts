@@ -86,7 +86,8 @@ const configSchema = z.object({
   /** Run an engine worker inside `finflow serve`. */
   worker: booleanSetting.default(true),
   /** Claim loops of each worker; always 1 on embedded PGlite (one connection). */
-  workerConcurrency: z.coerce.number().int().min(1).max(64).default(1),
+  /** Unset: 4 claim loops on PostgreSQL, 1 on PGlite (see workerConcurrency() in server.ts). */
+  workerConcurrency: z.coerce.number().int().min(1).max(64).optional(),
   /** Plugin modules that register actions (see engine/plugins.ts). */
   plugins: listSetting.default([]),
   /** Where outside systems reach this finflow (SMS status callbacks); default: the listening address. */

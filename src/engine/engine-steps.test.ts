@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { NonRetryableError, type ActionContext } from './actions.js';
+import { appendAudit } from '../storage/audit/audit-append.js';
 import { readAuditLog } from '../storage/audit/audit-log.js';
 import { engineHarness, type EngineHarness } from '../testing/engine-harness.js';
 import { singleNodeDecision } from '../testing/jdm.js';
@@ -27,10 +28,17 @@ describe('engine: straight-through steps', () => {
         name: 'test.flaky',
         input: z.object({ note: z.string() }),
         run: async (input, ctx) => {
-          // Writes, then fails: the write must roll back with the failed attempt.
+          // Writes, audits and publishes, then fails: all three must go with the failed attempt.
           await sql`insert into test_effects (key, note) values (${`${ctx.idempotencyKey}#${ctx.attempt}`}, ${input.note})`.execute(
             ctx.tx,
           );
+          await appendAudit(ctx.tx, {
+            actor: 'test',
+            action: 'test.flaky.wrote',
+            entityType: 'test_effect',
+            entityId: `${ctx.instanceId}#${ctx.attempt}`,
+          });
+          await ctx.publish({ type: 'test.flaky.attempted', key: `${ctx.instanceId}#${ctx.attempt}` });
           if (flakyFailures > 0) {
             flakyFailures -= 1;
             throw new Error(`bureau unavailable (attempt ${ctx.attempt})`);
@@ -176,6 +184,22 @@ steps:
     );
     assert.equal(writes.rows.length, 1, 'only the successful attempt wrote');
     assert.match(writes.rows[0]!.key, /#3$/);
+    const audited = (await readAuditLog(h.database.db, { entityType: 'test_effect' })).filter((a) =>
+      a.entity_id.startsWith(id),
+    );
+    assert.deepEqual(
+      audited.map((a) => a.entity_id),
+      [`${id}#3`],
+      'only the successful attempt left an audit row',
+    );
+    const events = await sql<{
+      key: string;
+    }>`select key from wf_events where type = 'test.flaky.attempted' and key like ${id + '%'}`.execute(h.database.db);
+    assert.deepEqual(
+      events.rows.map((e) => e.key),
+      [`${id}#3`],
+      'only the successful attempt published its event',
+    );
     assert.deepEqual(
       instance.timeline.filter((e) => e.step === 'call').map((e) => `${e.event}#${e.attempt}`),
       ['retry_scheduled#1', 'retry_scheduled#2', 'completed#3'],

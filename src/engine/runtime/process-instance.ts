@@ -90,7 +90,7 @@ export async function claimAndRun(services: EngineServices, options: ClaimOption
 }
 
 /** Call-outs run at once per worker; each holds a connection (and its instance's row lock) while it waits. */
-const CALL_OUT_CONCURRENCY = 8;
+const CALL_OUT_CONCURRENCY = 4;
 
 async function runCallOuts(services: EngineServices, ids: string[]): Promise<void> {
   // PGlite has one connection: the calls would only queue for it.

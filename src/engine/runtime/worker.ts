@@ -79,10 +79,17 @@ export class Worker {
     return fired > 0 || ran.length > 0;
   }
 
-  /** Tests and the CLI: run until nothing is due at the clock's current time. */
+  /**
+   * Tests, the CLI and the simulation: run until nothing is due at the clock's current time, with the
+   * worker's claim loops side by side. Each loop stops at its first empty round; the last one to stop
+   * claimed after every other loop's last commit, so nothing they left due is missed.
+   */
   async runUntilIdle(maxRounds = 100_000): Promise<number> {
     let rounds = 0;
-    while (rounds < maxRounds && (await this.tick())) rounds++;
+    const loop = async () => {
+      while (rounds < maxRounds && (await this.tick())) rounds++;
+    };
+    await Promise.all(Array.from({ length: this.#options.concurrency }, loop));
     return rounds;
   }
 

@@ -43,6 +43,11 @@ export interface SimulationOptions {
   /** Progress lines (a day every `logEvery` days; default none). */
   log?: (line: string) => void;
   logEvery?: number;
+  /**
+   * Claim loops of the worker that drains each hour (default 1). The test keeps 1, so that the order
+   * in which instances run — and with it the round-robin assignment of tasks — is the same every run.
+   */
+  workerConcurrency?: number;
 }
 
 export interface SimulatedPayment {
@@ -352,7 +357,7 @@ export async function simulatePortfolio(
   const aheadPaid = await postPayments(start, ahead);
   result.timings.aheadMs = result.timings.paymentsMs;
   result.timings.paymentsMs = 0;
-  const worker = engine.createWorker();
+  const worker = engine.createWorker({ concurrency: options.workerConcurrency ?? 1 });
   result.timings.loadMs = performance.now() - began;
   log(
     `loaded ${accounts.length} accounts of ${customers.size} customers (${installments.length} installments due by ${end}) and ${aheadPaid} payments ahead in ${(result.timings.loadMs / 1000).toFixed(1)} s`,

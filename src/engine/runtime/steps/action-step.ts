@@ -60,6 +60,7 @@ async function invoke(
   const savepoint = action.writes !== false;
   if (savepoint) await sql`savepoint wf_action`.execute(run.tx);
   const auditAtSavepoint = auditMark(run.tx);
+  const eventsBefore = run.pendingEvents.length;
   try {
     const output = await action.run(input, {
       tx: run.tx,
@@ -90,6 +91,8 @@ async function invoke(
       await sql`rollback to savepoint wf_action`.execute(run.tx);
       dropAuditAfter(run.tx, auditAtSavepoint); // the attempt's audit rows go with its writes
     }
+    run.pendingEvents.length = eventsBefore; // …and so do the events it published
+
     if (error instanceof DeferAction) return deferStep(run, token, step, error, input);
     return failStep(run, token, step, attempt, error, input);
   }

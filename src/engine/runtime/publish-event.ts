@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../../storage/schema.js';
 import { appendAudit } from '../../storage/audit/audit-append.js';
@@ -72,44 +73,52 @@ export async function publishEventsInTx(
   }
   notePublished(tx, events);
   for (const listener of services.eventListeners) await listener(tx, events);
-  const types = [...new Set(events.map((e) => e.type))];
-  const triggered = new Set(
-    (await tx.selectFrom('wf_event_triggers').select('event_type').where('event_type', 'in', types).execute()).map(
-      (r) => r.event_type,
-    ),
-  );
-  const awaited = new Set(
-    (
-      await tx
-        .selectFrom('wf_tokens')
-        .select('wait_event_type')
-        .distinct()
-        .where('status', '=', 'waiting')
-        .where('wait_event_type', 'in', types)
-        .execute()
-    ).map((r) => r.wait_event_type),
-  );
+  const { triggers, awaited } = await listeners(tx, [...new Set(events.map((e) => e.type))]);
   const results: PublishResult[] = [];
   for (const [index, event] of events.entries()) {
     const request = requests[index]!;
-    const started = triggered.has(event.type) ? await startTriggered(tx, services, event, request) : [];
+    const eventTriggers = triggers.filter((t) => t.event_type === event.type);
+    const started = eventTriggers.length > 0 ? await startTriggered(tx, services, event, request, eventTriggers) : [];
     const resumed = awaited.has(event.type) ? await wakeWaits(tx, event, now) : [];
     results.push({ id: event.id, started, resumed });
   }
   return results;
 }
 
-async function startTriggered(tx: Tx, services: EngineServices, event: StoredEvent, request: PublishRequest) {
-  const triggers = await tx
-    .selectFrom('wf_event_triggers')
-    .select(['workflow_key', 'trigger_index'])
-    .where('event_type', '=', event.type)
-    .orderBy('workflow_key')
-    .orderBy('trigger_index')
-    .execute();
+interface TriggerRow {
+  event_type: string;
+  workflow_key: string;
+  trigger_index: number;
+  /** The workflow's latest version, read with the trigger. */
+  version: number;
+}
+
+/**
+ * Who listens to these event types: the workflows they start (in workflow and trigger order) and the
+ * types some token waits for — both in one round trip, for the whole batch.
+ */
+async function listeners(tx: Tx, types: string[]): Promise<{ triggers: TriggerRow[]; awaited: Set<string> }> {
+  const { rows } = await sql<{ triggers: TriggerRow[] | null; awaited: string[] | null }>`
+    select (select json_agg(json_build_object('event_type', event_type, 'workflow_key', workflow_key,
+                                              'trigger_index', trigger_index,
+                                              'version', (select max(d.version) from wf_definitions d where d.key = t.workflow_key))
+                             order by workflow_key, trigger_index)
+            from wf_event_triggers t where event_type = any(${types})) as triggers,
+           (select json_agg(distinct wait_event_type) from wf_tokens
+            where status = 'waiting' and wait_event_type = any(${types})) as awaited`.execute(tx);
+  return { triggers: rows[0]?.triggers ?? [], awaited: new Set(rows[0]?.awaited ?? []) };
+}
+
+async function startTriggered(
+  tx: Tx,
+  services: EngineServices,
+  event: StoredEvent,
+  request: PublishRequest,
+  triggers: TriggerRow[],
+) {
   const started: PublishResult['started'] = [];
   for (const t of triggers) {
-    const deployed = await services.definitions.latest(tx, t.workflow_key);
+    const deployed = await services.definitions.get(tx, t.workflow_key, t.version);
     const trigger = deployed.definition.triggers[t.trigger_index];
     if (!trigger || !('event' in trigger)) continue;
     const scope = { event };
@@ -119,6 +128,7 @@ async function startTriggered(tx: Tx, services: EngineServices, event: StoredEve
       trigger: `event ${event.type} (${event.id})`,
       actor: request.actor,
       requestId: request.requestId ?? null,
+      latestVersion: t.version,
       prepare: () => ({
         input: trigger.input === undefined ? event.data : renderTemplate(trigger.input, scope),
         correlationKey: trigger.correlationKey ? stringKey(evaluate(trigger.correlationKey, scope)) : null,

@@ -20,6 +20,8 @@ export interface StartRequest {
   now?: Date;
   /** A start by a person or a program (API, CLI): allowed only if the workflow declares `manual: true`. */
   manual?: boolean;
+  /** The latest version, when the caller already read it (an event trigger reads it with the trigger). */
+  latestVersion?: number;
 }
 
 export interface StartedInstance {
@@ -36,7 +38,10 @@ export interface StartedInstance {
  */
 export async function startInstance(tx: Tx, services: EngineServices, request: StartRequest): Promise<StartedInstance> {
   const now = request.now ?? services.clock.now();
-  const deployed = await services.definitions.latest(tx, request.workflowKey);
+  const deployed =
+    request.latestVersion === undefined
+      ? await services.definitions.latest(tx, request.workflowKey)
+      : await services.definitions.get(tx, request.workflowKey, request.latestVersion);
   if (request.manual && !deployed.definition.triggers.some((t) => 'manual' in t)) {
     throw conflict(
       'manual_start_not_allowed',

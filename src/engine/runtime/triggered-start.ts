@@ -20,6 +20,7 @@ export async function startTriggeredInstance(
     actor: string;
     requestId?: string | null;
     now?: Date;
+    latestVersion?: number;
     prepare: () => { input: unknown; correlationKey: string | null };
   },
 ): Promise<StartedInstance | { error: string }> {
@@ -32,6 +33,7 @@ export async function startTriggeredInstance(
       actor: request.actor,
       requestId: request.requestId ?? null,
       ...(request.now ? { now: request.now } : {}),
+      ...(request.latestVersion === undefined ? {} : { latestVersion: request.latestVersion }),
     });
   } catch (error) {
     const refused = (error instanceof AppError && error.status < 500) || error instanceof ExpressionError;

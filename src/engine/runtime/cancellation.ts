@@ -4,6 +4,7 @@ import type { Tx } from '../../storage/schema.js';
 import type { InstanceRow, InstanceRun, TokenRow, TokenWait } from './instance-run.js';
 import { recordInstanceEvent } from './history.js';
 import { ACTIVE_TOKEN_STATUSES, isFinished } from '../store/tables.js';
+import { noteInstanceWritten } from './written-instances.js';
 
 /** Stops a token: its open task is cancelled and its child instance (with the child's own children) too. */
 export async function cancelToken(run: InstanceRun, token: TokenRow, reason: string): Promise<void> {
@@ -57,6 +58,7 @@ export async function cancelInstanceTree(
     .where('status', 'in', ACTIVE_TOKEN_STATUSES)
     .execute();
   for (const token of tokens) await cancelWaitTarget(tx, token.wait as TokenWait | null, options.now, options.reason);
+  noteInstanceWritten(tx, instanceId);
   await tx
     .updateTable('wf_tokens')
     .set({ status: 'cancelled', run_at: null, wait_event_type: null, wait_event_key: null, updated_at: options.now })
@@ -125,6 +127,7 @@ export async function resumeParentOfChild(tx: Tx, child: InstanceRow, now: Date)
 
 /** Makes an instance claimable now (keeps an earlier due time if it has one). */
 export async function markDue(tx: Tx, instanceId: string, now: Date): Promise<void> {
+  noteInstanceWritten(tx, instanceId);
   await tx
     .updateTable('wf_instances')
     .set({ next_run_at: sql<Date>`least(coalesce(next_run_at, ${now}), ${now})`, updated_at: now })

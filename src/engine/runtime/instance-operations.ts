@@ -6,6 +6,7 @@ import type { InstanceContext, InstanceRow } from './instance-run.js';
 import type { EngineServices } from './services.js';
 import { recordInstanceEvent } from './history.js';
 import { ACTIVE_TOKEN_STATUSES, isFinished } from '../store/tables.js';
+import { noteInstanceWritten } from './written-instances.js';
 
 /** Operator actions on an instance. Each locks the instance, writes the timeline and is audited. */
 export interface OperatorRequest {
@@ -15,9 +16,11 @@ export interface OperatorRequest {
   requestId?: string | null;
 }
 
+/** Every operator action locks the instance here before it writes it. */
 async function lockInstance(tx: Tx, id: string): Promise<InstanceRow> {
   const instance = await tx.selectFrom('wf_instances').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!instance) throw notFound('instance', id);
+  noteInstanceWritten(tx, id);
   return instance;
 }
 

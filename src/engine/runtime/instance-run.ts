@@ -15,6 +15,10 @@ import { ENGINE_ACTOR } from './engine-actor.js';
 
 export type InstanceRow = Selectable<WfInstancesTable>;
 export type TokenRow = Selectable<WfTokensTable>;
+export interface InstanceState {
+  instance: InstanceRow;
+  tokens: TokenRow[];
+}
 
 /** What a waiting token waits for; `resumed` is set by whoever wakes it (event, task, child, join). */
 export interface TokenWait {
@@ -77,27 +81,36 @@ export class InstanceRun {
    * Reads an instance (already locked by the caller) with its active tokens in one round trip; the
    * tokens come back as JSON, so their timestamps are turned back into Dates here.
    */
-  static async read(tx: Tx, id: string): Promise<{ instance: InstanceRow; tokens: TokenRow[] } | undefined> {
-    const row = await tx
+  static async read(tx: Tx, id: string): Promise<InstanceState | undefined> {
+    return (await InstanceRun.readMany(tx, [id])).get(id);
+  }
+
+  /** The same for several instances in one round trip (a worker's claimed batch). */
+  static async readMany(tx: Tx, ids: string[]): Promise<Map<string, InstanceState>> {
+    if (ids.length === 0) return new Map();
+    const rows = await tx
       .selectFrom('wf_instances as i')
       .selectAll('i')
       .select(
         sql<TokenJson[]>`(select coalesce(json_agg(t order by t.created_at, t.id), '[]'::json) from wf_tokens t
                           where t.instance_id = i.id and t.status = any(${ACTIVE_TOKEN_STATUSES}))`.as('tokens'),
       )
-      .where('i.id', '=', id)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const { tokens, ...instance } = row;
-    return {
-      instance,
-      tokens: tokens.map((t) => ({
-        ...t,
-        run_at: t.run_at === null ? null : new Date(t.run_at),
-        created_at: new Date(t.created_at),
-        updated_at: new Date(t.updated_at),
-      })),
-    };
+      .where('i.id', 'in', ids)
+      .execute();
+    return new Map(
+      rows.map(({ tokens, ...instance }) => [
+        instance.id,
+        {
+          instance,
+          tokens: tokens.map((t) => ({
+            ...t,
+            run_at: t.run_at === null ? null : new Date(t.run_at),
+            created_at: new Date(t.created_at),
+            updated_at: new Date(t.updated_at),
+          })),
+        },
+      ]),
+    );
   }
 
   step(stepId: string): Step {

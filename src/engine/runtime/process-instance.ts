@@ -4,7 +4,8 @@ import type { AuditEntry } from '../../storage/audit/audit-log.js';
 import type { Tx } from '../../storage/schema.js';
 import { markDue } from './cancellation.js';
 import { offerToOwnWaits, publishEventInTx, takePublished, takeResumed } from './publish-event.js';
-import { InstanceRun, type InstanceContext, type TokenRow } from './instance-run.js';
+import { InstanceRun, type InstanceContext, type InstanceState, type TokenRow } from './instance-run.js';
+import { wasInstanceWritten } from './written-instances.js';
 import { ENGINE_ACTOR } from './engine-actor.js';
 import type { EngineServices } from './services.js';
 import { runToken } from './step-executor.js';
@@ -60,9 +61,13 @@ export async function claimAndRun(services: EngineServices, options: ClaimOption
       const ran: string[] = [];
       const audit: AuditEntry[] = [];
       const batch: TransactionState = { stepsRun: 0 };
+      // All claimed instances in one read; one that an earlier run of the batch wrote (woke it,
+      // cancelled it) is read again just before it runs.
+      const states = await InstanceRun.readMany(tx, claimed);
       for (const id of claimed) {
         if (ran.length > 0 && Date.now() > deadline) break;
-        const { entry, callsOutNext } = await runClaimed(tx, services, id, now, batch);
+        const known = wasInstanceWritten(tx, id) ? undefined : states.get(id);
+        const { entry, callsOutNext } = await runClaimed(tx, services, id, now, batch, known);
         if (entry) audit.push(entry);
         if (callsOutNext) callOuts.push(id);
         ran.push(id);
@@ -170,8 +175,9 @@ async function runClaimed(
   id: string,
   now: Date,
   batch: TransactionState,
+  known?: InstanceState,
 ): Promise<ClaimedRun> {
-  const state = await InstanceRun.read(tx, id);
+  const state = known ?? (await InstanceRun.read(tx, id));
   if (state?.instance.status !== 'running') return { entry: undefined, callsOutNext: false };
   const { instance, tokens } = state;
   const definition = await services.definitions.get(tx, instance.workflow_key, instance.version);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../../storage/schema.js';
 import { appendAudit } from '../../storage/audit/audit-append.js';
@@ -73,22 +74,22 @@ export async function publishEventsInTx(
   notePublished(tx, events);
   for (const listener of services.eventListeners) await listener(tx, events);
   const types = [...new Set(events.map((e) => e.type))];
-  const triggered = new Set(
-    (await tx.selectFrom('wf_event_triggers').select('event_type').where('event_type', 'in', types).execute()).map(
-      (r) => r.event_type,
-    ),
-  );
-  const awaited = new Set(
-    (
-      await tx
+  // Which of the types a workflow triggers on, and which a token waits for: one round trip.
+  const listening = await tx
+    .selectFrom('wf_event_triggers')
+    .select([sql.lit('trigger').as('kind'), 'event_type'])
+    .where('event_type', 'in', types)
+    .unionAll((db) =>
+      db
         .selectFrom('wf_tokens')
-        .select('wait_event_type')
+        .select([sql.lit('wait').as('kind'), sql<string>`wait_event_type`.as('event_type')])
         .distinct()
         .where('status', '=', 'waiting')
-        .where('wait_event_type', 'in', types)
-        .execute()
-    ).map((r) => r.wait_event_type),
-  );
+        .where('wait_event_type', 'in', types),
+    )
+    .execute();
+  const triggered = new Set(listening.filter((r) => r.kind === 'trigger').map((r) => r.event_type));
+  const awaited = new Set(listening.filter((r) => r.kind === 'wait').map((r) => r.event_type));
   const results: PublishResult[] = [];
   for (const [index, event] of events.entries()) {
     const request = requests[index]!;

@@ -89,10 +89,7 @@ export function idempotent(options: IdempotencyOptions = {}): MiddlewareHandler<
           .insertInto('idempotency_keys')
           .values({ principal, key, ...fresh })
           .onConflict((oc) =>
-            oc
-              .columns(['principal', 'key'])
-              .doUpdateSet(fresh)
-              .where('idempotency_keys.expires_at', '<', now),
+            oc.columns(['principal', 'key']).doUpdateSet(fresh).where('idempotency_keys.expires_at', '<', now),
           )
           .returning('key')
           .executeTakeFirst();

@@ -16,11 +16,9 @@ const N = nIndex >= 0 ? Number(process.argv[nIndex + 1]) : 50;
 
 let statements = 0;
 const texts = new Map<string, number>();
-const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-(pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
-  this: unknown,
-  ...args: unknown[]
-) {
+const clientPrototype = pg.Client.prototype as unknown as { query: (this: unknown, ...args: unknown[]) => unknown };
+const original = clientPrototype.query;
+clientPrototype.query = function (this: unknown, ...args: unknown[]) {
   statements += 1;
   const first = args[0];
   const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '?');

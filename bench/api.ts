@@ -87,7 +87,7 @@ async function startChild(
   let stderr = '';
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start in 120 s:\n${stderr}`)), 120_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const m = ready.exec(stderr);
       if (m) {

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are read field by field and each read is asserted */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RouteModule } from '../context.js';

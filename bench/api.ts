@@ -14,12 +14,14 @@
 // 2. bare: bench/api-bare-server.ts in a child process on the same database (after finflow has
 //    stopped: a PGlite data folder has one owner), one INSERT per request of a row comparable to an
 //    audited write (JSON payload, chained SHA-256, actor, timestamp).
-// Each is driven at offered rates stepped up (API_BENCH_RATES, default 100,200,400,700,1000,1500
+// Each is driven at offered rates stepped up (API_BENCH_RATES, default 50,100,200,400,700,1000,1500
 // req/s) for API_BENCH_SECONDS each (default 10) with autocannon's `overallRate` over
 // max(10, rate / 20) connections (a connection has one request in flight; latencies corrected for
 // coordinated omission). A rate is **held** when the achieved 2xx rate is ≥ 95 % of the offered
 // rate, p99 < 50 ms, and there were no errors, timeouts or non-2xx answers. Stepping stops at the
 // first rate not held. A 3 s warm-up at the lowest rate runs first.
+// Each step also reports the server process's CPU time (user + system from /proc, PostgreSQL's own
+// backends not included) per 2xx answer: on a shared machine that figure moves less than the rates.
 // ratio = finflow's highest rate held ÷ bare's highest rate held. Afterwards the audit chain of the
 // finflow database is verified (verifyAuditChain, as `finflow audit verify`) and the result printed.
 //
@@ -28,7 +30,7 @@
 //
 // Prints human lines, then as its very last stdout line one JSON object {"bench":"api",…}.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result as AutocannonResult } from 'autocannon';
@@ -43,7 +45,7 @@ const option = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const usePg = flag('--pg') || process.env.FINFLOW_BENCH_PG === '1';
-const RATES = (option('--rates') ?? process.env.API_BENCH_RATES ?? '100,200,400,700,1000,1500')
+const RATES = (option('--rates') ?? process.env.API_BENCH_RATES ?? '50,100,200,400,700,1000,1500')
   .split(',')
   .map((s) => Number(s.trim()))
   .filter((n) => Number.isInteger(n) && n > 0);
@@ -58,6 +60,8 @@ const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 interface Step {
   offered: number;
+  /** CPU time of the server process (user + system, from /proc) per 2xx answer, in ms. */
+  serverCpuMsPerRequest?: number;
   achieved: number;
   p50: number;
   p99: number;
@@ -118,6 +122,18 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 type RequestSpec = NonNullable<autocannon.Options['requests']>[number];
 
+/** user + system CPU of a process in ms (Linux /proc; undefined elsewhere). */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 1/100 s ticks
+  } catch {
+    return undefined;
+  }
+}
+
 async function drive(
   url: string,
   rate: number,
@@ -134,6 +150,7 @@ async function drive(
         firstFailure = `${status} ${body.slice(0, 300)}`;
     },
   }));
+  const cpuBefore = cpuMsOf(serverPid);
   const result: AutocannonResult = await autocannon({
     url,
     connections,
@@ -159,6 +176,10 @@ async function drive(
       result.timeouts === 0 &&
       result.non2xx === 0,
   };
+  const cpuAfter = cpuMsOf(serverPid);
+  if (cpuBefore !== undefined && cpuAfter !== undefined && ok > 0) {
+    step.serverCpuMsPerRequest = Math.round(((cpuAfter - cpuBefore) / ok) * 100) / 100;
+  }
   if (firstFailure) step.firstFailure = firstFailure;
   return step;
 }
@@ -176,13 +197,16 @@ async function stepUp(
     steps.push(step);
     console.log(
       `  ${label.padEnd(8)} offered ${String(rate).padStart(5)} req/s → ${String(step.achieved).padStart(7)} req/s 2xx, ` +
-        `p50 ${step.p50} ms, p99 ${step.p99} ms, errors ${step.errors}, timeouts ${step.timeouts}, non-2xx ${step.non2xx}` +
+        `p50 ${step.p50} ms, p99 ${step.p99} ms, server CPU ${step.serverCpuMsPerRequest ?? '–'} ms/req, errors ${step.errors}, timeouts ${step.timeouts}, non-2xx ${step.non2xx}` +
         `${step.held ? '  held' : '  NOT held'}${step.firstFailure ? ` (first failure: ${step.firstFailure})` : ''}`,
     );
     if (!step.held) break;
   }
   return steps;
 }
+
+/** The server process being measured (its CPU time is read per step). */
+let serverPid: number | undefined;
 
 const highestHeld = (steps: Step[]): Step | undefined => steps.filter((s) => s.held).at(-1);
 
@@ -215,6 +239,7 @@ async function main(): Promise<void> {
       { FINFLOW_CONFIG: '', FINFLOW_LOG_LEVEL: process.env.FINFLOW_LOG_LEVEL ?? 'info' },
     );
     children.push(finflow.child);
+    serverPid = finflow.child.pid;
     const base = finflow.match[1]!;
     const token = finflow.match[2]!;
     const auth = { authorization: `Bearer ${token}` };
@@ -301,6 +326,7 @@ async function main(): Promise<void> {
     if (!flag('--no-bare')) {
       const bare = await startChild('bench/api-bare-server.ts', dbArgs, /bare listening (http:\/\/\S+)/);
       children.push(bare.child);
+      serverPid = bare.child.pid;
       const bareBody = JSON.stringify({
         action: 'customer.created',
         entityType: 'customer',
@@ -348,6 +374,8 @@ async function main(): Promise<void> {
         errorsAllSteps: errors,
         bareReqPerSecHeld: bareRate,
         bareP99Ms: bareHeld?.p99 ?? null,
+        serverCpuMsPerRequest: held?.serverCpuMsPerRequest ?? finflowSteps[0]?.serverCpuMsPerRequest ?? null,
+        bareServerCpuMsPerRequest: bareHeld?.serverCpuMsPerRequest ?? bareSteps[0]?.serverCpuMsPerRequest ?? null,
         auditVerify: verified.ok ? 'ok' : 'failed',
         auditRows: verified.rowsChecked,
         steps: finflowSteps,

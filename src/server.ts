@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './api/app.js';
+import { defaultMaxInFlight } from './api/middleware/admission.js';
 import type { RouteModule } from './api/context.js';
 import { countActiveApiKeys, createApiKey, type CreatedApiKey } from './auth/api-keys.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -96,7 +97,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...domainRoutes(domainContext),
       ...(options.routes ?? []),
     ];
-    const app = createApp({ database, logger, metrics, clock, version: VERSION, routes });
+    const maxInFlightRequests =
+      config.maxInFlightRequests ?? defaultMaxInFlight(database.kind === 'pglite' ? 1 : config.databasePoolSize);
+    const app = createApp({ database, logger, metrics, clock, version: VERSION, routes, maxInFlightRequests });
     const listening = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
       s.once('error', reject);
@@ -161,7 +164,11 @@ export function workerConcurrency(config: Config, database: Database, logger?: L
 }
 
 export function openDatabaseFor(config: Config): Promise<Database> {
-  return openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+  return openDatabase(
+    config.databaseUrl
+      ? { databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }
+      : { dataDir: config.dataDir },
+  );
 }
 
 /** Stop accepting, drop idle keep-alive sockets, wait for in-flight requests; force after timeout. */

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { AppError } from '../core/errors.js';
 import type { App, AppDeps, AppEnv } from './context.js';
+import { admissionControl } from './middleware/admission.js';
 import { authenticate, requirePermission } from './middleware/auth.js';
 import { inputGuard } from './middleware/input-guard.js';
 import { requestContext } from './middleware/request-context.js';
@@ -18,7 +19,8 @@ export const PUBLIC_HOOKS_PREFIX = '/hooks';
 const MAX_BODY_BYTES = 10 * 1024 * 1024; // bulk upserts of 10 000 rows fit
 
 /**
- * Builds the HTTP app. Flow of a request: requestContext (id, log, metrics) → body limit →
+ * Builds the HTTP app. Flow of a request: requestContext (id, log, metrics) → security headers →
+ * admission control (429 over the in-flight bound) → body limit → input guard →
  * authenticate (every route but health and the signature-checked /hooks/…) → the route's own permission check and schema validation
  * → handler → any thrown error becomes problem+json in `onError`.
  */
@@ -26,6 +28,13 @@ export function createApp(deps: AppDeps): App {
   const app = newApp();
   app.use('*', requestContext(deps));
   app.use('*', securityHeaders());
+  if (deps.maxInFlightRequests !== undefined) {
+    // Before the body is read or the key looked up: a refused request costs next to nothing.
+    app.use(
+      '*',
+      admissionControl(deps.maxInFlightRequests, (path) => path === `${API_PREFIX}/health` || path === '/metrics'),
+    );
+  }
   app.use(
     '*',
     bodyLimit({

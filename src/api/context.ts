@@ -25,6 +25,8 @@ export interface AppDeps {
   metrics: Metrics;
   clock: Clock;
   version: string;
+  /** Requests handled at once; more get 429 with Retry-After (default: no bound). */
+  maxInFlightRequests?: number;
   /** Route modules to mount under /api/v1 (domains register theirs here). */
   routes?: RouteModule[];
 }

@@ -31,6 +31,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -86,8 +87,10 @@ export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
     ...(c.var.requestId ? { requestId: c.var.requestId } : {}),
     ...(error.issues.length > 0 ? { errors: error.issues } : {}),
   };
+  const retryAfter = error.status === 429 ? error.details?.retryAfter : undefined;
   return c.body(JSON.stringify(body), error.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',
+    ...(typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {}),
   });
 }
 

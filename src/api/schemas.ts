@@ -33,11 +33,29 @@ export const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: ProblemSchema } },
 });
 
+/** A 429 answer with its Retry-After header, described for the route that gives it. */
+export function tooManyRequestsError(description: string) {
+  return {
+    429: {
+      ...problem(description),
+      headers: z.object({
+        'retry-after': z
+          .string()
+          .openapi({ description: 'Seconds to wait before sending the same request again', example: '1' }),
+      }),
+    },
+  } as const;
+}
+
 /** The error responses every authenticated route can give. */
 export const commonErrors = {
   400: problem('Invalid input; `errors` names each failing field'),
   401: problem('Missing, unknown or revoked API key'),
   403: problem("The key's role lacks the permission this route needs"),
+  ...tooManyRequestsError(
+    'The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. ' +
+      'Retry after `Retry-After` seconds',
+  ),
 } as const;
 
 export const notFoundError = { 404: problem('No such entity') } as const;

@@ -121,6 +121,8 @@ export async function revokeApiKey(
   input: { id: string; actor: string; reason?: string | undefined; requestId?: string | undefined },
   clock: Clock = systemClock,
 ): Promise<ApiKey> {
+  revocations += 1;
+  keyCache.delete(input.id);
   return AuditedUnit.run(database, input, clock, async (unit) => {
     const row = await unit.tx
       .selectFrom('api_keys')
@@ -145,7 +147,38 @@ export async function revokeApiKey(
       reason: input.reason ?? null,
     });
     return toApiKey({ ...row, revoked_at: now });
+  }).finally(() => {
+    revocations += 1;
+    keyCache.delete(input.id);
   });
+}
+
+/**
+ * How long a resolved key is trusted without asking the database again. A key revoked through this
+ * process is refused at once (revokeApiKey drops it); one revoked by another process sharing the
+ * PostgreSQL server (a second server, the CLI) is refused by this one within this time.
+ */
+export const API_KEY_CACHE_TTL_MS = 5_000;
+const API_KEY_CACHE_MAX = 10_000;
+
+interface CachedKey {
+  /** The database the key was read from: a cache entry never answers for another database. */
+  db: unknown;
+  principal: Principal;
+  secretHash: Buffer;
+  lastUsedAt: number;
+  expiresAt: number;
+}
+
+/** Resolved keys by id; the secret is still checked against the stored hash on every request. */
+const keyCache = new Map<string, CachedKey>();
+/** Bumped by every revocation: a key read before one is used for that request but not cached. */
+let revocations = 0;
+
+/** Forgets every cached key (tests; a revocation of unknown scope). */
+export function clearApiKeyCache(): void {
+  revocations += 1;
+  keyCache.clear();
 }
 
 /** Resolves a bearer token to its principal, or null when it is unknown, wrong or revoked. */
@@ -157,18 +190,36 @@ export async function authenticateApiKey(
   const match = TOKEN.exec(token);
   if (!match) return null;
   const [, id, secret] = match as unknown as [string, string, string];
-  const row = await database.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row || row.revoked_at !== null || !isRole(row.role)) return null;
-  const expected = Buffer.from(row.secret_hash, 'hex');
   const actual = Buffer.from(hashSecret(secret), 'hex');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
+  const now = clock.now();
+  const wallNow = Date.now();
+  let cached = keyCache.get(id);
+  if (!cached || cached.db !== database.db || cached.expiresAt <= wallNow) {
+    keyCache.delete(id);
+    const generation = revocations;
+    const row = await database.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row || row.revoked_at !== null || !isRole(row.role)) return null;
+    cached = {
+      db: database.db,
+      principal: { id: row.id, name: row.name, role: row.role },
+      secretHash: Buffer.from(row.secret_hash, 'hex'),
+      lastUsedAt: row.last_used_at ? row.last_used_at.getTime() : Number.NEGATIVE_INFINITY,
+      expiresAt: wallNow + API_KEY_CACHE_TTL_MS,
+    };
+    // Only a key whose secret matched is kept, so unknown tokens cannot fill the cache.
+    if (cached.secretHash.length !== actual.length || !timingSafeEqual(cached.secretHash, actual)) return null;
+    if (keyCache.size >= API_KEY_CACHE_MAX) keyCache.clear();
+    if (generation === revocations) keyCache.set(id, cached);
+  } else if (cached.secretHash.length !== actual.length || !timingSafeEqual(cached.secretHash, actual)) {
+    return null;
+  }
 
   // Usage is recorded at minute resolution so that reads do not turn every request into a write.
-  const now = clock.now();
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+  if (now.getTime() - cached.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+    cached.lastUsedAt = now.getTime();
     await database.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
   }
-  return { id: row.id, name: row.name, role: row.role };
+  return cached.principal;
 }
 
 function toApiKey(row: {

@@ -88,6 +88,18 @@ const configSchema = z.object({
   /** Claim loops of each worker; always 1 on embedded PGlite (one connection). */
   /** Unset: 4 claim loops on PostgreSQL, 1 on PGlite (see workerConcurrency() in server.ts). */
   workerConcurrency: z.coerce.number().int().min(1).max(64).optional(),
+  /** Connections of each process to a PostgreSQL server (embedded PGlite has one). */
+  databasePoolSize: z.coerce.number().int().min(1).max(500).default(10),
+  /**
+   * Requests a server handles at once; more are answered 429 with Retry-After at once instead of
+   * queueing. Default: 16 per database connection, at least 64 (docs/api.md#admission-control).
+   */
+  maxInFlightRequests: z.coerce.number().int().min(1).max(100_000).optional(),
+  /**
+   * Credit applications submitted and not yet decided automatically (status submitted or assessing)
+   * beyond which POST /credit/applications answers 429 with Retry-After.
+   */
+  creditBacklogLimit: z.coerce.number().int().min(1).max(10_000_000).default(5000),
   /** Plugin modules that register actions (see engine/plugins.ts). */
   plugins: listSetting.default([]),
   /** Where outside systems reach this finflow (SMS status callbacks); default: the listening address. */
@@ -134,6 +146,9 @@ const ENV_NAMES: Record<keyof Config, string> = {
   shutdownTimeoutMs: 'FINFLOW_SHUTDOWN_TIMEOUT_MS',
   worker: 'FINFLOW_WORKER',
   workerConcurrency: 'FINFLOW_WORKER_CONCURRENCY',
+  databasePoolSize: 'FINFLOW_DATABASE_POOL_SIZE',
+  maxInFlightRequests: 'FINFLOW_MAX_IN_FLIGHT_REQUESTS',
+  creditBacklogLimit: 'FINFLOW_CREDIT_BACKLOG_LIMIT',
   plugins: 'FINFLOW_PLUGINS',
   publicUrl: 'FINFLOW_PUBLIC_URL',
   secretsFile: 'FINFLOW_SECRETS_FILE',

@@ -37,6 +37,13 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * 429: the server (or one intake) is at its bound; nothing was done, and the same request may be
+ * sent again after `retryAfterSeconds` (the API sends it as the Retry-After header).
+ */
+export const tooManyRequests = (code: string, message: string, retryAfterSeconds: number): AppError =>
+  new AppError(code, 429, message, { details: { retryAfter: retryAfterSeconds } });
+
 export const validationError = (issues: FieldIssue[]): AppError =>
   new AppError(
     'validation_failed',

@@ -96,6 +96,23 @@ describe('Idempotency-Key', () => {
     assert.equal(await rows(), before + 1n);
   });
 
+  test('an expired key is claimed again: the request runs for real, even with a different body', async () => {
+    const before = await rows();
+    const first = await post('k-expiring', { amount: '5', currency: 'EUR' });
+    assert.equal(first.status, 201);
+    await sql`UPDATE idempotency_keys SET expires_at = now() - interval '1 minute' WHERE key = 'k-expiring'`.execute(
+      server.database.db,
+    );
+    const again = await post('k-expiring', { amount: '6', currency: 'EUR' });
+    assert.equal(again.status, 201);
+    assert.equal(again.headers.get('idempotent-replayed'), null);
+    assert.equal(((await again.json()) as { amount: string }).amount, '6');
+    assert.equal(await rows(), before + 2n);
+    const replay = await post('k-expiring', { amount: '6', currency: 'EUR' });
+    assert.equal(replay.headers.get('idempotent-replayed'), 'true', 'the new claim is remembered');
+    assert.equal(await rows(), before + 2n);
+  });
+
   test('the same key with a different request is refused with 422', async () => {
     await post('k-2', { amount: '1', currency: 'EUR' });
     const reused = await post('k-2', { amount: '2', currency: 'EUR' });

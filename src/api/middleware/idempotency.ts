@@ -74,27 +74,23 @@ export function idempotent(options: IdempotencyOptions = {}): MiddlewareHandler<
 
     try {
       await database.transaction(async (tx) => {
-        await tx
-          .deleteFrom('idempotency_keys')
-          .where('principal', '=', principal)
-          .where('key', '=', key)
-          .where('expires_at', '<', now)
-          .execute();
+        // One statement claims the key: a new row, or an expired one taken over as if new.
+        const fresh = {
+          request_hash: requestHash,
+          method: c.req.method,
+          path: c.req.path,
+          status_code: 0,
+          response_body: '',
+          content_type: '',
+          created_at: now,
+          expires_at: new Date(now.getTime() + ttlMs),
+        };
         const claimed = await tx
           .insertInto('idempotency_keys')
-          .values({
-            principal,
-            key,
-            request_hash: requestHash,
-            method: c.req.method,
-            path: c.req.path,
-            status_code: 0,
-            response_body: '',
-            content_type: '',
-            created_at: now,
-            expires_at: new Date(now.getTime() + ttlMs),
-          })
-          .onConflict((oc) => oc.columns(['principal', 'key']).doNothing())
+          .values({ principal, key, ...fresh })
+          .onConflict((oc) =>
+            oc.columns(['principal', 'key']).doUpdateSet(fresh).where('idempotency_keys.expires_at', '<', now),
+          )
           .returning('key')
           .executeTakeFirst();
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { conflict, notFound, validationError } from '../../core/errors.js';
+import { conflict, notFound, tooManyRequests, validationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { upsertCustomer, toCustomer } from '../customers/customer-service.js';
 import type { DomainWork } from '../unit-of-work.js';
@@ -29,6 +29,41 @@ export const APPLICATION_STATUSES = [
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 export const SUBMITTED_EVENT = 'credit.application.submitted';
+
+/** The statuses of an application the automatic decisioning has not finished with. */
+export const UNDECIDED_STATUSES = ['submitted', 'assessing'] as const satisfies readonly ApplicationStatus[];
+/** Seconds a caller refused for a full backlog is asked to wait (decisions run at ~150/s). */
+export const BACKLOG_RETRY_AFTER_SECONDS = 5;
+/** The bound when no configuration is given (the `creditBacklogLimit` setting's default). */
+export const DEFAULT_CREDIT_BACKLOG_LIMIT = 5000;
+
+/**
+ * Intake's bound: when `limit` applications or more wait for their automatic decision, a new one is
+ * refused with 429 and Retry-After instead of joining a queue whose wait would grow without bound.
+ * Counts at most `limit` rows (the status index), so the check costs the same however full it is.
+ */
+export async function refuseOverBacklog(db: Queryable, limit: number): Promise<void> {
+  const row = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('credit_applications')
+        .select('id')
+        .where('status', 'in', [...UNDECIDED_STATUSES])
+        .limit(limit)
+        .as('undecided'),
+    )
+    .select((eb) => eb.fn.countAll<string | number | bigint>().as('n'))
+    .executeTakeFirstOrThrow();
+  const waiting = Number(row.n);
+  if (waiting >= limit) {
+    throw tooManyRequests(
+      'credit_backlog_full',
+      `${limit} or more applications are waiting for their decision (creditBacklogLimit ${limit}); ` +
+        `nothing was stored, retry after ${BACKLOG_RETRY_AFTER_SECONDS} s`,
+      BACKLOG_RETRY_AFTER_SECONDS,
+    );
+  }
+}
 
 export interface Approval {
   by: string;

@@ -9,6 +9,7 @@ import {
   IdempotencyKeyHeader,
   json,
   notFoundError,
+  tooManyRequestsError,
   unprocessableError,
   pageFrom,
   pageOf,
@@ -16,7 +17,14 @@ import {
 } from '../../api/schemas.js';
 import { inRequestUnit } from '../unit-of-work.js';
 import type { DomainContext } from '../contract.js';
-import { APPLICATION_STATUSES, getApplication, listApplications, submitApplication } from './applications.js';
+import {
+  APPLICATION_STATUSES,
+  getApplication,
+  listApplications,
+  DEFAULT_CREDIT_BACKLOG_LIMIT,
+  refuseOverBacklog,
+  submitApplication,
+} from './applications.js';
 import { ApplicationInputSchema, OfferAnswerSchema } from './application-input.js';
 import { CreditSettingsPatchSchema, readCreditSettings, updateCreditSettings } from './credit-settings.js';
 import { answerOffer } from './lifecycle.js';
@@ -93,6 +101,11 @@ const submitDef = createRoute({
     201: json(ApplicationSchema, 'Submitted'),
     ...commonErrors,
     ...unprocessableError('Unknown product, amount or term outside the product, or Idempotency-Key reused'),
+    ...tooManyRequestsError(
+      'Nothing was stored: the backlog of applications waiting for their automatic decision is full ' +
+        '(creditBacklogLimit, code `credit_backlog_full`), or the server is at its in-flight bound ' +
+        '(code `server_busy`). Send the same request again after `Retry-After` seconds',
+    ),
   },
 });
 
@@ -164,6 +177,9 @@ export function creditRoutes(context: DomainContext): RouteModule {
     register(app: App) {
       app.openapi(submitDef, async (c) => {
         const input = c.req.valid('json');
+        // After the Idempotency-Key's claim, so a replay still gets its first answer; a refusal
+        // rolls the claim back with everything else.
+        await refuseOverBacklog(c.var.database.db, context.config?.creditBacklogLimit ?? DEFAULT_CREDIT_BACKLOG_LIMIT);
         const application = await inRequestUnit(context, c, (unit) =>
           submitApplication(unit, input, c.var.principal.name),
         ).catch(rethrowInBody);

@@ -109,11 +109,9 @@ async function createCustomer(
   fields: CustomerPatch,
   ratingScale?: string[],
 ): Promise<Customer> {
-  const [customer] = await createCustomers(
-    unit,
-    [{ externalId, ...fields }],
-    ratingScale ?? (await unitRatingScale(unit)),
-  );
+  // The rating scale (a settings read) is needed only to check a rating given with the customer.
+  const scale = ratingScale ?? (fields.riskRating ? await unitRatingScale(unit) : []);
+  const [customer] = await createCustomers(unit, [{ externalId, ...fields }], scale);
   return customer!;
 }
 

@@ -36,7 +36,7 @@ export interface Customer {
   updatedAt: string;
 }
 
-type CustomerRow = Selectable<CustomersTable>;
+export type CustomerRow = Selectable<CustomersTable>;
 
 export function toCustomer(row: CustomerRow): Customer {
   return {
@@ -280,31 +280,82 @@ export async function rateCustomer(
  * raises `customer.credit_limit_exceeded` when it crosses the limit — once per crossing.
  */
 export async function refreshExposure(unit: DomainWork, customerId: string, before?: Customer): Promise<void> {
-  const row = await unit.tx
+  const [row] = await exposureUpdate(unit, [customerId]);
+  if (!row) throw notFound('customer', customerId);
+  alertOverLimit(unit, row, before ?? null);
+}
+
+/**
+ * refreshExposure for many customers in one statement (a bulk sync's chunk), each against the
+ * customer as it was before the chunk: the alert fires once per crossing, as row by row.
+ */
+export async function refreshExposures(unit: DomainWork, before: readonly Customer[]): Promise<void> {
+  if (before.length === 0) return;
+  const rows = new Map(
+    (
+      await exposureUpdate(
+        unit,
+        before.map((c) => c.id),
+      )
+    ).map((r) => [r.id, r]),
+  );
+  for (const customer of before) {
+    const row = rows.get(customer.id);
+    if (!row) throw notFound('customer', customer.id);
+    alertOverLimit(unit, row, customer);
+  }
+}
+
+function exposureUpdate(unit: DomainWork, ids: string[]) {
+  return unit.tx
     .updateTable('customers as c')
     .set({
       exposure: sql<bigint>`(SELECT COALESCE(SUM(r.outstanding), 0) FROM receivables r
         WHERE r.customer_id = c.id AND r.status = 'open'
           AND (c.limit_currency IS NULL OR r.currency = c.limit_currency))`,
     })
-    .where('c.id', '=', customerId)
-    .returning(['c.exposure', 'c.credit_limit', 'c.limit_currency'])
-    .executeTakeFirst();
-  if (!row) throw notFound('customer', customerId);
-  const previous = before ?? null;
+    .where('c.id', 'in', ids)
+    .returning(['c.id', 'c.exposure', 'c.credit_limit', 'c.limit_currency'])
+    .execute();
+}
+
+function alertOverLimit(
+  unit: DomainWork,
+  row: { id: string; exposure: bigint; credit_limit: bigint | null; limit_currency: string | null },
+  previous: Customer | null,
+): void {
   const wasOver =
     previous !== null &&
     previous.creditLimit !== null &&
     BigInt(previous.exposure) > BigInt(previous.creditLimit) &&
     previous.limitCurrency === row.limit_currency;
   if (row.credit_limit !== null && row.exposure > row.credit_limit && !wasOver) {
-    unit.publish('customer.credit_limit_exceeded', customerId, {
-      customerId,
+    unit.publish('customer.credit_limit_exceeded', row.id, {
+      customerId: row.id,
       exposure: row.exposure.toString(),
       creditLimit: row.credit_limit.toString(),
       currency: row.limit_currency,
     });
   }
+}
+
+/**
+ * Customers locked for a change (by id, or by external id with `by`), in id order so that two bulk
+ * syncs lock them in one order; those that do not exist are absent from the answer.
+ */
+export async function lockCustomers(
+  tx: Tx,
+  keys: readonly string[],
+  by: 'id' | 'external_id' = 'id',
+): Promise<CustomerRow[]> {
+  if (keys.length === 0) return [];
+  return tx
+    .selectFrom('customers')
+    .selectAll()
+    .where(by, 'in', [...new Set(keys)])
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 /** The customer as it is now, for callers that must pass `before` to refreshExposure. */

@@ -47,11 +47,11 @@ const DEFAULT_ROWS = 100_000;
 /** The API's body limit (bodyLimit middleware): a chunk must fit. */
 const BODY_LIMIT = 10 * 1024 * 1024;
 
-function intOption(name: string, fallback: number): number {
+function intOption(name: string, fallback: number, min = 10, max = 10_000_000): number {
   const i = process.argv.indexOf(name);
   if (i < 0) return fallback;
   const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 10 || n > 10_000_000) throw new Error(`${name} must be 10..10000000`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be ${min}..${max}`);
   return n;
 }
 const flag = (name: string): boolean => process.argv.includes(name);
@@ -68,9 +68,11 @@ interface Rcv {
   dueDate: string;
   amount: number;
 }
+/** Percent of receivables already past due when synced (each opens a collections case workflow). */
+let overduePercent = 10;
 function receivable(prefix: string, i: number, customers: number): Rcv {
   const loan = i % 5 === 0;
-  const overdue = i % 3 === 0;
+  const overdue = (i * 37) % 100 < overduePercent;
   return {
     externalId: `R-${prefix}-${pad(i)}`,
     customerExternalId: `C-${pad(1 + (i % customers))}`,
@@ -92,7 +94,7 @@ function receivableRow(r: Rcv): Record<string, unknown> {
         annualRate: '0.12',
         termMonths: 6,
         method: 'annuity',
-        firstDueDate: r.issueDate === '2025-11-01' ? '2025-12-01' : '2026-03-01',
+        firstDueDate: r.issueDate === '2025-11-01' ? '2025-12-01' : '2099-03-01',
       }
     : {
         externalId: r.externalId,
@@ -324,6 +326,7 @@ async function verify(database: Database, rows: number, customers: number): Prom
 async function main(): Promise<void> {
   const began = performance.now();
   const rows = intOption('--rows', DEFAULT_ROWS);
+  overduePercent = intOption('--overdue', 10, 0, 100);
   const customers = Math.max(1, Math.floor(rows / 5));
   const withPg = flag('--pg') || process.env.FINFLOW_BENCH_PG === '1';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'finflow-bench-sync-'));

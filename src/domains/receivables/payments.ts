@@ -2,13 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import { AppError, conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { adjustCreditBalance } from '../customers/credit-balances.js';
-import {
-  lockCustomer,
-  lockCustomers,
-  refreshExposure,
-  refreshExposures,
-  toCustomer,
-} from '../customers/customer-service.js';
+import { lockCustomer, lockCustomers, refreshExposure, refreshExposuresAtEnd } from '../customers/customer-service.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { Queryable } from '../../storage/schema.js';
 import { allocatePayment, type Allocation } from './allocation/waterfall.js';
@@ -392,10 +386,7 @@ export async function recordPayments(
     })),
   );
   await storeDelinquencies(unit.tx, [...current.values()]);
-  await refreshExposures(
-    unit,
-    [...customers.values()].map((c) => toCustomer(c)),
-  );
+  refreshExposuresAtEnd(unit, customers.keys());
 
   const rowById = new Map(rows.map((r) => [r.id, r]));
   for (const p of planned) {

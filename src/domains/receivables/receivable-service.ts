@@ -3,7 +3,7 @@ import canonicalize from 'canonicalize';
 import type { Selectable } from 'kysely';
 import { AppError, conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { lockCustomers, refreshExposure, refreshExposures, toCustomer } from '../customers/customer-service.js';
+import { lockCustomers, refreshExposure, refreshExposuresAtEnd, toCustomer } from '../customers/customer-service.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import { parseWaterfall } from './allocation/waterfall.js';
@@ -410,8 +410,10 @@ export async function createReceivables(
       fees: plan.schedule.reduce((s, i) => s + i.feeDue, 0n),
     })),
   );
-  const touched = new Map(planned.map(({ customer }) => [customer.id, toCustomer(customer)]));
-  await refreshExposures(unit, [...touched.values()]);
+  refreshExposuresAtEnd(
+    unit,
+    planned.map(({ customer }) => customer.id),
+  );
 
   const results = new Array<{ id: string; status: 'created' | 'unchanged' | 'updated' }>(inputs.length);
   const byExternalId = new Map(planned.map((p) => [p.input.externalId, p]));

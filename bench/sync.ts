@@ -149,7 +149,7 @@ fields:
 const RECEIVABLES_HEADER = 'REF;CUST_NO;KIND;ISSUED;DUE;AMOUNT;PRINCIPAL;RATE;TERM;METHOD;FIRST_DUE';
 function receivableLine(r: Rcv): string {
   const row = receivableRow(r);
-  const s = (v: unknown) => (v === undefined ? '' : String(v));
+  const s = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
   return [
     row.externalId,
     row.customerExternalId,

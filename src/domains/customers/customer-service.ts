@@ -3,7 +3,7 @@ import canonicalize from 'canonicalize';
 import { sql } from 'kysely';
 import { AppError, notFound, validationError, type FieldIssue } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { DomainWork } from '../unit-of-work.js';
+import type { DeferredWrites, DomainWork } from '../unit-of-work.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import type { CustomerPatch, CustomerUpsert } from './customer-input.js';
 import { checkRating, ratingIssues, recordRating, unitRatingScale } from './ratings.js';
@@ -36,7 +36,7 @@ export interface Customer {
   updatedAt: string;
 }
 
-type CustomerRow = Selectable<CustomersTable>;
+export type CustomerRow = Selectable<CustomersTable>;
 
 export function toCustomer(row: CustomerRow): Customer {
   return {
@@ -278,31 +278,117 @@ export async function rateCustomer(
  * raises `customer.credit_limit_exceeded` when it crosses the limit — once per crossing.
  */
 export async function refreshExposure(unit: DomainWork, customerId: string, before?: Customer): Promise<void> {
-  const row = await unit.tx
+  const [row] = await exposureUpdate(unit, [customerId]);
+  if (!row) throw notFound('customer', customerId);
+  alertOverLimit(unit, row, before ?? null);
+}
+
+/**
+ * refreshExposure for many customers, once, when the unit of work ends (a bulk sync's chunks): one
+ * UPDATE for all of them just before commit instead of one per chunk. The alert compares with the
+ * exposure stored until then — the customer as it was before the unit's changes, or as a row-by-row
+ * refreshExposure in the same unit left it — so it fires once per crossing, as row by row.
+ */
+export function refreshExposuresAtEnd(unit: DomainWork, customerIds: Iterable<string>): void {
+  const pending = unit.deferred('customers.exposure', () => new PendingExposures(unit));
+  for (const id of customerIds) pending.add(id);
+}
+
+class PendingExposures implements DeferredWrites {
+  readonly #ids: string[] = [];
+  readonly #seen = new Set<string>();
+  constructor(private readonly unit: DomainWork) {}
+  add(id: string): void {
+    if (this.#seen.has(id)) return;
+    this.#seen.add(id);
+    this.#ids.push(id);
+  }
+  mark(): number {
+    return this.#ids.length;
+  }
+  rollbackTo(mark: number): void {
+    for (const id of this.#ids.splice(mark)) this.#seen.delete(id);
+  }
+  async flush(tx: Tx): Promise<void> {
+    const ids = this.#ids.splice(0).sort();
+    this.#seen.clear();
+    for (let i = 0; i < ids.length; i += 5000) {
+      const slice = ids.slice(i, i + 5000);
+      const rows = await sql<{
+        id: string;
+        exposure: bigint;
+        credit_limit: bigint | null;
+        limit_currency: string | null;
+        previous: bigint;
+      }>`
+        UPDATE customers AS c SET exposure = (SELECT COALESCE(SUM(r.outstanding), 0) FROM receivables r
+            WHERE r.customer_id = c.id AND r.status = 'open'
+              AND (c.limit_currency IS NULL OR r.currency = c.limit_currency))
+        FROM (SELECT id, exposure FROM customers WHERE id IN (${sql.join(slice)}) ORDER BY id FOR UPDATE) AS o
+        WHERE c.id = o.id
+        RETURNING c.id, c.exposure, c.credit_limit, c.limit_currency, o.exposure AS previous`.execute(tx);
+      for (const row of rows.rows) {
+        const exposure = BigInt(row.exposure);
+        const limit = row.credit_limit === null ? null : BigInt(row.credit_limit);
+        const wasOver = limit !== null && BigInt(row.previous) > limit;
+        alertOverLimit(this.unit, { ...row, exposure, credit_limit: limit }, null, wasOver);
+      }
+    }
+  }
+}
+
+function exposureUpdate(unit: DomainWork, ids: string[]) {
+  return unit.tx
     .updateTable('customers as c')
     .set({
       exposure: sql<bigint>`(SELECT COALESCE(SUM(r.outstanding), 0) FROM receivables r
         WHERE r.customer_id = c.id AND r.status = 'open'
           AND (c.limit_currency IS NULL OR r.currency = c.limit_currency))`,
     })
-    .where('c.id', '=', customerId)
-    .returning(['c.exposure', 'c.credit_limit', 'c.limit_currency'])
-    .executeTakeFirst();
-  if (!row) throw notFound('customer', customerId);
-  const previous = before ?? null;
+    .where('c.id', 'in', ids)
+    .returning(['c.id', 'c.exposure', 'c.credit_limit', 'c.limit_currency'])
+    .execute();
+}
+
+function alertOverLimit(
+  unit: DomainWork,
+  row: { id: string; exposure: bigint; credit_limit: bigint | null; limit_currency: string | null },
+  previous: Customer | null,
+  over?: boolean,
+): void {
   const wasOver =
-    previous !== null &&
-    previous.creditLimit !== null &&
-    BigInt(previous.exposure) > BigInt(previous.creditLimit) &&
-    previous.limitCurrency === row.limit_currency;
+    over ??
+    (previous !== null &&
+      previous.creditLimit !== null &&
+      BigInt(previous.exposure) > BigInt(previous.creditLimit) &&
+      previous.limitCurrency === row.limit_currency);
   if (row.credit_limit !== null && row.exposure > row.credit_limit && !wasOver) {
-    unit.publish('customer.credit_limit_exceeded', customerId, {
-      customerId,
+    unit.publish('customer.credit_limit_exceeded', row.id, {
+      customerId: row.id,
       exposure: row.exposure.toString(),
       creditLimit: row.credit_limit.toString(),
       currency: row.limit_currency,
     });
   }
+}
+
+/**
+ * Customers locked for a change (by id, or by external id with `by`), in id order so that two bulk
+ * syncs lock them in one order; those that do not exist are absent from the answer.
+ */
+export async function lockCustomers(
+  tx: Tx,
+  keys: readonly string[],
+  by: 'id' | 'external_id' = 'id',
+): Promise<CustomerRow[]> {
+  if (keys.length === 0) return [];
+  return tx
+    .selectFrom('customers')
+    .selectAll()
+    .where(by, 'in', [...new Set(keys)])
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 /** The customer as it is now, for callers that must pass `before` to refreshExposure. */

@@ -99,3 +99,19 @@ export function lockBalances(unit: DomainWork, ids: Iterable<string>): Promise<M
 export function moveBalances(unit: DomainWork, deltas: Deltas): void {
   balancesOf(unit).add(deltas);
 }
+
+/**
+ * Moves balances of accounts locked by `lockBalances` from inside `work`, all or none: when `work`
+ * throws (a limit refused the third of several journals, an insert failed), the moves it made are
+ * taken back before the error goes on, so the unit writes none of them.
+ */
+export async function movingBalances<T>(unit: DomainWork, work: (move: (deltas: Deltas) => void) => Promise<T>) {
+  const batch = balancesOf(unit);
+  const mark = batch.mark();
+  try {
+    return await work((deltas) => batch.add(deltas));
+  } catch (error) {
+    batch.rollbackTo(mark);
+    throw error;
+  }
+}

@@ -1,7 +1,7 @@
 import { AppError, validationError, type FieldIssue } from '../../core/errors.js';
 import { isCurrency } from '../../core/money.js';
 import type { DomainWork } from '../unit-of-work.js';
-import { lockBalances, moveBalances } from './balance-batch.js';
+import { lockBalances, movingBalances } from './balance-batch.js';
 import { addDelta, checkLimits, type Deltas } from './ledger-balances.js';
 import {
   auditPosting,
@@ -15,6 +15,7 @@ import {
   type JournalRequest,
   type AccountRow,
   type JournalResult,
+  type LedgerTransfer,
   type TransferKind,
   type TransferRow,
 } from './ledger-model.js';
@@ -192,54 +193,111 @@ function checkAccounts({ planned, fields }: ValidatedJournal, accounts: Map<stri
  * `currency_mismatch` and `balance_limit_exceeded` (an account's no-overdraft flag).
  */
 export async function postJournal(unit: DomainWork, request: JournalRequest): Promise<JournalResult> {
-  const journal = validateJournal(request);
-  const { journalId, planned, fields } = journal;
+  const [result] = await postJournals(unit, [request]);
+  return result!;
+}
+
+/**
+ * Posts several journal entries at once, as postJournal would one after the other — the same checks,
+ * the same answers, the no-overdraft limits against the running balance — but with one lock of all
+ * their accounts, one look for existing transfers and one insert: a bulk sync posts a chunk of
+ * payments this way. All or none: the first refusal is thrown and none of the journals is written
+ * (a journal id or transfer id that appears twice in the batch is refused as 409 `journal_id_reused`
+ * or `transfer_id_reused`, which one by one would be a repeat or a conflict).
+ */
+export async function postJournals(unit: DomainWork, requests: JournalRequest[]): Promise<JournalResult[]> {
+  const journals = requests.map(validateJournal);
   const { tx } = unit;
   const now = unit.clock.now();
+  if (requests.length > 1) refuseRepeatsWithin(journals);
 
   // Lock, then look: a concurrent request with the same ids waits here and then finds ours.
   const accounts = await lockBalances(
     unit,
-    planned.flatMap((p) => [p.debitAccountId, p.creditAccountId]),
+    journals.flatMap((j) => j.planned.flatMap((p) => [p.debitAccountId, p.creditAccountId])),
   );
-  const ids = planned.map((p) => p.id);
+  const ids = journals.flatMap((j) => j.planned.map((p) => p.id));
+  const journalIds = journals.map((j) => j.journalId);
   const existing = await tx
     .selectFrom('ledger_transfers')
     .selectAll()
-    .where((eb) => eb.or([eb('id', 'in', ids), eb('journal_id', '=', journalId)]))
+    .where((eb) => eb.or([eb('id', 'in', ids), eb('journal_id', 'in', journalIds)]))
     .orderBy('seq')
     .execute();
-  const repeat = answerExisting(journal, existing);
-  if (repeat) return repeat;
-  if (existing.length > 0) {
-    throw new AppError(
-      'journal_id_reused',
-      409,
-      `journal ${journalId} already exists: a journal entry is written once, with all its transfers`,
-      { field: 'journalId', details: { journalId } },
-    );
-  }
-
-  checkAccounts(journal, accounts, now);
-
-  const deltas: Deltas = new Map();
-  for (const p of planned) {
-    const phase = p.kind === 'pending' ? 'pending' : 'posted';
-    addDelta(deltas, p.debitAccountId, 'debit', phase, p.amount);
-    addDelta(deltas, p.creditAccountId, 'credit', phase, p.amount);
-  }
-  checkLimits(accounts, deltas, (accountId, side) => {
-    const i = planned.findIndex((p) => (side === 'debit' ? p.debitAccountId : p.creditAccountId) === accountId);
-    return i < 0 ? undefined : fields(i, side === 'debit' ? 'debitAccountId' : 'creditAccountId');
+  const results: Array<JournalResult | undefined> = journals.map((journal) => {
+    const own = new Set(journal.planned.map((p) => p.id));
+    const mine = existing.filter((r) => own.has(r.id) || r.journal_id === journal.journalId);
+    const repeat = answerExisting(journal, mine);
+    if (repeat) return repeat;
+    if (mine.length > 0) {
+      throw new AppError(
+        'journal_id_reused',
+        409,
+        `journal ${journal.journalId} already exists: a journal entry is written once, with all its transfers`,
+        { field: 'journalId', details: { journalId: journal.journalId } },
+      );
+    }
+    checkAccounts(journal, accounts, now);
+    return undefined;
   });
 
-  const transfers = await insertTransfers(tx, planned, request.actor, now);
-  moveBalances(unit, deltas);
-  auditJournal(unit, request, 'ledger.journal.posted', journalId, {
-    journalId,
-    postings: transfers.map(auditPosting),
+  const fresh = journals.filter((_, i) => results[i] === undefined);
+  if (fresh.length === 0) return results as JournalResult[];
+  const transfers = await movingBalances(unit, async (move) => {
+    for (const { planned, fields } of fresh) {
+      const deltas: Deltas = new Map();
+      for (const p of planned) {
+        const phase = p.kind === 'pending' ? 'pending' : 'posted';
+        addDelta(deltas, p.debitAccountId, 'debit', phase, p.amount);
+        addDelta(deltas, p.creditAccountId, 'credit', phase, p.amount);
+      }
+      checkLimits(accounts, deltas, (accountId, side) => {
+        const i = planned.findIndex((p) => (side === 'debit' ? p.debitAccountId : p.creditAccountId) === accountId);
+        return i < 0 ? undefined : fields(i, side === 'debit' ? 'debitAccountId' : 'creditAccountId');
+      });
+      move(deltas);
+    }
+    // One insert for every fresh journal; each journal's actor is its postedBy.
+    const byActor = new Map<string, Planned[]>();
+    fresh.forEach((j) => {
+      const actor = requests[journals.indexOf(j)]!.actor;
+      byActor.set(actor, [...(byActor.get(actor) ?? []), ...j.planned]);
+    });
+    const inserted = new Map<string, LedgerTransfer>();
+    for (const [actor, planned] of byActor) {
+      for (const t of await insertTransfers(tx, planned, actor, now)) inserted.set(t.id, t);
+    }
+    return inserted;
   });
-  return { journalId, transfers, created: true };
+  journals.forEach((journal, i) => {
+    if (results[i] !== undefined) return;
+    const written = journal.planned.map((p) => transfers.get(p.id)!);
+    results[i] = { journalId: journal.journalId, transfers: written, created: true };
+    auditJournal(unit, requests[i]!, 'ledger.journal.posted', journal.journalId, {
+      journalId: journal.journalId,
+      postings: written.map(auditPosting),
+    });
+  });
+  return results as JournalResult[];
+}
+
+/** A batch may not name a journal or a transfer twice: one by one, the second would be a repeat or a conflict. */
+function refuseRepeatsWithin(journals: ValidatedJournal[]): void {
+  const journalIds = new Set<string>();
+  const transferIds = new Set<string>();
+  for (const { journalId, planned, fields } of journals) {
+    if (journalIds.has(journalId)) {
+      throw new AppError('journal_id_reused', 409, `journal ${journalId} appears twice in this batch`, {
+        field: 'journalId',
+        details: { journalId },
+      });
+    }
+    journalIds.add(journalId);
+    planned.forEach((p, i) => {
+      if (transferIds.has(p.id)) throw transferIdReused(p.id, fields(i, 'id'));
+      transferIds.add(p.id);
+    });
+  }
 }
 
 /** A journal's audit row, into the unit's batch. */

@@ -1,6 +1,6 @@
 import { ensureAccount } from '../ledger/accounts.js';
-import { postJournal } from '../ledger/journal.js';
-import type { AccountSpec, TransferInput } from '../ledger/ledger-model.js';
+import { postJournal, postJournals } from '../ledger/journal.js';
+import type { AccountSpec, JournalRequest, TransferInput } from '../ledger/ledger-model.js';
 import { reverseJournal } from '../ledger/reversal.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { Allocation } from './allocation/waterfall.js';
@@ -70,7 +70,8 @@ function writer(ctx: PostingContext, reason: string) {
   return { actor: ctx.actor, reason, requestId: ctx.requestId };
 }
 
-async function post(
+/** The journal entry of `legs` (those above zero); undefined when no leg moves money. */
+async function journalOf(
   ctx: PostingContext,
   journalId: string,
   currency: string,
@@ -78,7 +79,7 @@ async function post(
   code: string,
   legs: Leg[],
   reason: string,
-): Promise<string> {
+): Promise<JournalRequest | undefined> {
   const transfers: TransferInput[] = [];
   for (const leg of legs) {
     if (leg.amount <= 0n) continue;
@@ -92,18 +93,55 @@ async function post(
       reference,
     });
   }
-  if (transfers.length === 0) return journalId;
-  await postJournal(ctx.unit, { journalId, transfers, ...writer(ctx, reason) });
+  return transfers.length === 0 ? undefined : { journalId, transfers, ...writer(ctx, reason) };
+}
+
+async function post(
+  ctx: PostingContext,
+  journalId: string,
+  currency: string,
+  reference: string,
+  code: string,
+  legs: Leg[],
+  reason: string,
+): Promise<string> {
+  const journal = await journalOf(ctx, journalId, currency, reference, code, legs, reason);
+  if (journal) await postJournal(ctx.unit, journal);
   return journalId;
 }
 
-/** A new receivable: its principal (and the schedule's up-front fees) become assets. */
-export function postReceivableCreated(
+/** Posts the journals of many postings at once (a bulk sync's chunk), in order; see postJournals. */
+async function postMany(
   ctx: PostingContext,
-  r: { id: string; kind: 'invoice' | 'loan'; currency: string; principal: bigint; fees: bigint },
-): Promise<string> {
-  return post(
+  journals: Array<() => Promise<JournalRequest | undefined>>,
+): Promise<void> {
+  const requests: JournalRequest[] = [];
+  // One after the other: the first posting in a currency may create its accounts.
+  for (const journal of journals) {
+    const request = await journal();
+    if (request) requests.push(request);
+  }
+  if (requests.length > 0) await postJournals(ctx.unit, requests);
+}
+
+/** A new receivable: its principal (and the schedule's up-front fees) become assets. */
+export function postReceivableCreated(ctx: PostingContext, r: CreatedReceivable): Promise<string> {
+  return post(ctx, ...receivableCreatedJournal(r));
+}
+
+/** The journals of many new receivables (a bulk sync's chunk), posted at once. */
+export function postReceivablesCreated(ctx: PostingContext, list: CreatedReceivable[]): Promise<void> {
+  return postMany(
     ctx,
+    list.map((r) => () => journalOf(ctx, ...receivableCreatedJournal(r))),
+  );
+}
+
+type CreatedReceivable = { id: string; kind: 'invoice' | 'loan'; currency: string; principal: bigint; fees: bigint };
+type JournalArgs = [journalId: string, currency: string, reference: string, code: string, legs: Leg[], reason: string];
+
+function receivableCreatedJournal(r: CreatedReceivable): JournalArgs {
+  return [
     `${r.id}.opened`,
     r.currency,
     r.id,
@@ -118,7 +156,7 @@ export function postReceivableCreated(
       { suffix: 'fees', debit: 'fees', credit: 'feeIncome', amount: r.fees },
     ],
     r.kind === 'loan' ? 'loan disbursement payable' : 'invoice issued',
-  );
+  ];
 }
 
 export function postFeeCharged(
@@ -137,14 +175,30 @@ export function postFeeCharged(
 }
 
 /** A payment: cash in, split by what the waterfall paid; the unallocated rest is held for the customer. */
-export function postPayment(
-  ctx: PostingContext,
-  payment: { id: string; receivableId: string; currency: string; allocations: Allocation[]; unallocated: bigint },
-): Promise<string> {
+export function postPayment(ctx: PostingContext, payment: ReceivedPayment): Promise<string> {
+  return post(ctx, ...paymentJournal(payment));
+}
+
+/** The journals of many payments (a bulk sync's chunk), posted at once. */
+export function postPayments(ctx: PostingContext, list: ReceivedPayment[]): Promise<void> {
+  return postMany(
+    ctx,
+    list.map((p) => () => journalOf(ctx, ...paymentJournal(p))),
+  );
+}
+
+type ReceivedPayment = {
+  id: string;
+  receivableId: string;
+  currency: string;
+  allocations: Allocation[];
+  unallocated: bigint;
+};
+
+function paymentJournal(payment: ReceivedPayment): JournalArgs {
   const sum = (component: Allocation['component']) =>
     payment.allocations.filter((a) => a.component === component).reduce((s, a) => s + a.amount, 0n);
-  return post(
-    ctx,
+  return [
     payment.id,
     payment.currency,
     payment.receivableId,
@@ -156,7 +210,7 @@ export function postPayment(
       { suffix: 'overpayment', debit: 'cash', credit: 'customerCredit', amount: payment.unallocated },
     ],
     'payment received',
-  );
+  ];
 }
 
 /**

@@ -3,16 +3,16 @@ import canonicalize from 'canonicalize';
 import type { Selectable } from 'kysely';
 import { AppError, conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { refreshExposure, toCustomer } from '../customers/customer-service.js';
+import { lockCustomers, refreshExposure, refreshExposuresAtEnd, toCustomer } from '../customers/customer-service.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import { parseWaterfall } from './allocation/waterfall.js';
-import { evaluateDelinquency } from './delinquency/delinquency.js';
-import { postingContextOf, postReceivableCreated } from './receivable-ledger.js';
+import { evaluateDelinquency, nextDelinquency, publishTransitions, totalsOf } from './delinquency/delinquency.js';
+import { postingContextOf, postReceivableCreated, postReceivablesCreated } from './receivable-ledger.js';
 import type { ReceivableInput } from './receivable-input.js';
 import { dueDateFromTerms, invoiceLines, invoiceSchedule, type InvoiceLine } from './schedule/invoice-amounts.js';
 import { loanSchedule, type ScheduledInstallment } from './schedule/loan-schedule.js';
-import { unitSettings } from './settings.js';
+import { CURRENT_BUCKET, unitSettings } from './settings.js';
 import type { InstallmentsTable, ReceivableRow } from './tables.js';
 
 /**
@@ -256,6 +256,187 @@ export async function createReceivable(
     installments: plan.schedule.length,
   });
   return { receivable, status: 'created' };
+}
+
+/** Rows a multi-row INSERT takes at most, so that its parameters stay well below PostgreSQL's 65 535. */
+export const INSERT_ROWS = 1000;
+
+/** Runs `insert` over `rows` in slices small enough for one statement each. */
+export async function inSlices<T, R>(rows: readonly T[], size: number, insert: (slice: T[]) => Promise<R[]>) {
+  const out: R[] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(...(await insert(rows.slice(i, i + size))));
+  return out;
+}
+
+/**
+ * createReceivable for many rows at once (a bulk sync's chunk), with the same checks and results —
+ * `created`, or `unchanged`/`updated` for an external id that exists — in a few statements: one lock
+ * of the existing receivables and of the customers, multi-row inserts of the receivables (their
+ * delinquency computed before the insert), lines and installments, one batch of ledger journals and
+ * one exposure update. All or none: the first refusal is thrown (the caller rolls back and finds the
+ * failing row one by one); an external id twice in the batch is refused as `duplicate_in_batch`.
+ * Audit rows: the ledger journals' first, then the receivables', each in input order.
+ */
+export async function createReceivables(
+  unit: DomainWork,
+  inputs: readonly ReceivableInput[],
+): Promise<Array<{ id: string; status: 'created' | 'unchanged' | 'updated' }>> {
+  if (inputs.length === 0) return [];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    if (seen.has(input.externalId)) {
+      throw conflict('duplicate_in_batch', `receivable ${input.externalId} appears twice in this batch`);
+    }
+    seen.add(input.externalId);
+  }
+  const hashes = inputs.map((input) => requestHash({ ...input, metadata: undefined }));
+  const existing = new Map(
+    (
+      await unit.tx
+        .selectFrom('receivables')
+        .selectAll()
+        .where('external_id', 'in', [...seen])
+        .orderBy('id')
+        .forUpdate()
+        .execute()
+    ).map((r) => [r.external_id, r]),
+  );
+  const fresh = inputs.map((input, index) => ({ input, index })).filter(({ input }) => !existing.has(input.externalId));
+  const customers = new Map(
+    (
+      await lockCustomers(
+        unit.tx,
+        fresh.map(({ input }) => input.customerExternalId),
+        'external_id',
+      )
+    ).map((c) => [c.external_id, c]),
+  );
+  const now = unit.clock.now();
+  const asOf = unit.today();
+  const { buckets } = await unitSettings(unit);
+  const planned = fresh.map(({ input }) => {
+    const customer = customers.get(input.customerExternalId);
+    if (!customer) {
+      throw new AppError('unknown_customer', 422, `no customer with external id ${input.customerExternalId}`, {
+        field: 'customerExternalId',
+      });
+    }
+    const waterfall = input.waterfall === undefined ? null : parseWaterfall(input.waterfall);
+    const plan = planOf(input);
+    const id = newId('rcv', now.getTime());
+    const totals = totalsOf(
+      plan.schedule.map((i) => ({
+        due_date: i.dueDate,
+        principal_due: i.principalDue,
+        interest_due: i.interestDue,
+        fee_due: i.feeDue,
+        principal_paid: 0n,
+        interest_paid: 0n,
+        fee_paid: 0n,
+      })),
+      asOf,
+    );
+    // As createReceivable inserts it, before evaluateDelinquency: not past due yet.
+    const opened = {
+      status: totals.due > 0n ? ('open' as const) : ('paid' as const),
+      dpd: 0,
+      bucket: CURRENT_BUCKET,
+      overdue_since: null,
+    };
+    const next = nextDelinquency({ ...opened } as ReceivableRow, totals, asOf, buckets);
+    return { input, id, customer, plan, waterfall, totals, opened, next };
+  });
+  const hash = new Map(fresh.map(({ input, index }) => [input.externalId, hashes[index]!]));
+  const rows = await inSlices(planned, INSERT_ROWS, (slice) =>
+    unit.tx
+      .insertInto('receivables')
+      .values(
+        slice.map(({ input, id, customer, plan, waterfall, next }) => ({
+          id,
+          external_id: input.externalId,
+          customer_id: customer.id,
+          kind: input.kind,
+          currency: input.currency,
+          issue_date: input.issueDate,
+          payment_terms: input.paymentTerms ?? null,
+          principal: plan.principal,
+          annual_rate: input.annualRate ?? null,
+          term_months: input.termMonths ?? null,
+          schedule_method: input.kind === 'loan' ? input.method! : 'single',
+          first_due_date: plan.schedule[0]!.dueDate,
+          maturity_date: plan.schedule.at(-1)!.dueDate,
+          waterfall: waterfall ? JSON.stringify(waterfall) : null,
+          ...next,
+          metadata: JSON.stringify(input.metadata ?? {}),
+          created_at: now,
+          updated_at: now,
+          request_hash: hash.get(input.externalId)!,
+        })),
+      )
+      .returningAll()
+      .execute(),
+  );
+  const rowById = new Map(rows.map((r) => [r.id, r]));
+  const lines = planned.flatMap(({ id, plan }) =>
+    plan.lines.map((l) => ({
+      receivable_id: id,
+      line_no: l.lineNo,
+      description: l.description,
+      quantity: l.quantity,
+      unit_price: l.unitPrice,
+      tax_rate: l.taxRate ?? '0',
+      amount: l.amount,
+    })),
+  );
+  await inSlices(lines, INSERT_ROWS * 4, (slice) => unit.tx.insertInto('receivable_lines').values(slice).execute());
+  const installments = planned.flatMap(({ id, plan }) =>
+    plan.schedule.map((i) => ({
+      receivable_id: id,
+      seq: i.seq,
+      due_date: i.dueDate,
+      principal_due: i.principalDue,
+      interest_due: i.interestDue,
+      fee_due: i.feeDue,
+    })),
+  );
+  await inSlices(installments, INSERT_ROWS * 5, (slice) => unit.tx.insertInto('installments').values(slice).execute());
+  await postReceivablesCreated(
+    postingContextOf(unit),
+    planned.map(({ input, id, plan }) => ({
+      id,
+      kind: input.kind,
+      currency: input.currency,
+      principal: plan.principal,
+      fees: plan.schedule.reduce((s, i) => s + i.feeDue, 0n),
+    })),
+  );
+  refreshExposuresAtEnd(
+    unit,
+    planned.map(({ customer }) => customer.id),
+  );
+
+  const results = new Array<{ id: string; status: 'created' | 'unchanged' | 'updated' }>(inputs.length);
+  const byExternalId = new Map(planned.map((p) => [p.input.externalId, p]));
+  for (const [index, input] of inputs.entries()) {
+    const found = existing.get(input.externalId);
+    if (found) {
+      const { receivable, status } = await sameReceivable(unit, found, hashes[index]!, input);
+      results[index] = { id: receivable.id, status };
+      continue;
+    }
+    const { id, plan, totals, opened } = byExternalId.get(input.externalId)!;
+    const row = rowById.get(id)!;
+    publishTransitions(unit, { ...row, ...opened }, row, input.customerExternalId, totals.overdue);
+    const receivable = toReceivable(row);
+    unit.audit({ action: 'receivable.created', entityType: 'receivable', entityId: id, after: receivable });
+    unit.publish('receivable.created', id, {
+      receivable,
+      customerExternalId: input.customerExternalId,
+      installments: plan.schedule.length,
+    });
+    results[index] = { id, status: 'created' };
+  }
+  return results;
 }
 
 async function sameReceivable(unit: DomainWork, existing: ReceivableRow, hash: string, input: ReceivableInput) {

@@ -3,9 +3,9 @@ import { AppError } from '../../core/errors.js';
 import { CustomerUpsertSchema } from '../customers/customer-input.js';
 import { upsertCustomer } from '../customers/customer-service.js';
 import type { DomainWork } from '../unit-of-work.js';
-import { recordPayment } from '../receivables/payments.js';
+import { recordPayment, recordPayments } from '../receivables/payments.js';
 import { ReceivableInputSchema, SyncPaymentSchema } from '../receivables/receivable-input.js';
-import { createReceivable } from '../receivables/receivable-service.js';
+import { createReceivable, createReceivables } from '../receivables/receivable-service.js';
 import { unitRatingScale } from '../customers/ratings.js';
 
 /**
@@ -14,7 +14,15 @@ import { unitRatingScale } from '../customers/ratings.js';
  */
 
 export type Applied = { id: string; status: 'created' | 'updated' | 'unchanged' };
-export type Applier = { schema: z.ZodType; run(row: never): Promise<Applied> };
+export type Applier = {
+  schema: z.ZodType;
+  run(row: never): Promise<Applied>;
+  /**
+   * The same for many rows at once, set-based (receivables, payments): all applied, or the first
+   * refusal thrown — the sync then rolls the chunk back and applies its rows one by one with `run`.
+   */
+  runBatch?(rows: never[]): Promise<Applied[]>;
+};
 
 const APPLIERS = {
   customers: async (unit: DomainWork): Promise<Applier> => {
@@ -33,6 +41,7 @@ const APPLIERS = {
       const { receivable, status } = await createReceivable(unit, row);
       return { id: receivable.id, status };
     },
+    runBatch: (rows: Array<z.infer<typeof ReceivableInputSchema>>) => createReceivables(unit, rows),
   }),
   payments: (unit: DomainWork): Applier => ({
     schema: SyncPaymentSchema,
@@ -49,6 +58,11 @@ const APPLIERS = {
       );
       return { id: recorded.id, status };
     },
+    runBatch: (rows: Array<z.infer<typeof SyncPaymentSchema>>) =>
+      recordPayments(
+        unit,
+        rows.map(({ receivableExternalId, ...input }) => ({ receivableRef: receivableExternalId, input })),
+      ),
   }),
 };
 

@@ -3,14 +3,17 @@ import type { z } from 'zod';
 import { AppError, validationError, type FieldIssue } from '../../core/errors.js';
 import { inDomainTransaction, type DomainWork } from '../unit-of-work.js';
 import type { DomainContext } from '../contract.js';
-import { applierFor, type Applier } from './sync-appliers.js';
+import { applierFor, type Applied, type Applier } from './sync-appliers.js';
 import { createNewCustomers, type CustomerParse, type SettledRow } from './sync-new-customers.js';
 
 /**
  * Bulk upsert from the institution's core system, keyed by external ids: customers, receivables and
- * payments, up to 10 000 rows a call. Every row is validated and applied in its own savepoint, so
- * one bad row never hides the errors of the others; each failing row is reported with its index and
- * field. `all_or_nothing` (the default) commits only when every row succeeded; `per_row` commits
+ * payments, up to 10 000 rows a call. Every row is validated on its own, and one bad row never hides
+ * the errors of the others; each failing row is reported with its index and field. Receivables and
+ * payments are applied set-based, a chunk of SYNC_CHUNK rows in a few statements inside a savepoint;
+ * when the chunk fails, the savepoint is rolled back and that chunk's rows are applied again one by
+ * one, each in its own savepoint (as customers' updates always are), so the report names exactly the
+ * rows that fail and nothing of them — audit row, event, balance move — stays behind. `all_or_nothing` (the default) commits only when every row succeeded; `per_row` commits
  * the good rows and reports the bad ones. Sending the same rows again changes nothing (`unchanged`).
  */
 
@@ -18,6 +21,8 @@ export type SyncKind = 'customers' | 'receivables' | 'payments';
 export type SyncMode = 'all_or_nothing' | 'per_row';
 export const SYNC_KINDS: SyncKind[] = ['customers', 'receivables', 'payments'];
 export const MAX_SYNC_ROWS = 10_000;
+/** Rows applied set-based at a time (receivables, payments); a failing chunk is redone row by row. */
+export const SYNC_CHUNK = 1000;
 
 export interface SyncRowResult {
   index: number;
@@ -60,8 +65,14 @@ export async function syncRows(
           ? await createNewCustomers(unit, parsed as CustomerParse[])
           : new Map<number, SettledRow>();
       for (const [index, row] of settled) results[index] = { index, ...row };
-      for (const [index, row] of parsed.entries()) {
-        if (!settled.has(index)) results[index] = { index, ...(await applyRow(unit, apply, row)) };
+      const pending = [...parsed.entries()].filter(([index]) => !settled.has(index));
+      for (let from = 0; from < pending.length; from += apply.runBatch ? SYNC_CHUNK : pending.length) {
+        const chunk = pending.slice(from, from + (apply.runBatch ? SYNC_CHUNK : pending.length));
+        const applied = apply.runBatch ? await applyChunk(unit, apply, chunk) : new Map<number, Applied>();
+        for (const [index, row] of chunk) {
+          const done = applied.get(index);
+          results[index] = { index, ...(done ?? (await applyRow(unit, apply, row))) };
+        }
       }
       const report = summarise(kind, options.mode, results);
       if (options.mode === 'all_or_nothing' && report.counts.failed > 0) throw new RolledBack(report);
@@ -74,6 +85,32 @@ export async function syncRows(
 }
 
 type Parse = ReturnType<z.ZodType['safeParse']>;
+
+/**
+ * The valid rows of a chunk, set-based in one savepoint: applied by index, or none when the chunk
+ * failed (its savepoint and its share of the unit's audit rows, events and balance moves rolled
+ * back), and the caller applies them row by row to find the failing ones.
+ */
+async function applyChunk(
+  unit: DomainWork,
+  apply: Applier,
+  chunk: Array<[number, Parse]>,
+): Promise<Map<number, Applied>> {
+  const valid = chunk.filter(([, parsed]) => parsed.success);
+  if (valid.length === 0 || !apply.runBatch) return new Map();
+  const mark = unit.mark();
+  await sql`SAVEPOINT sync_chunk`.execute(unit.tx);
+  try {
+    const applied = await apply.runBatch(valid.map(([, parsed]) => parsed.data as never));
+    await sql`RELEASE SAVEPOINT sync_chunk`.execute(unit.tx);
+    return new Map(valid.map(([index], i) => [index, applied[i]!]));
+  } catch {
+    // Whatever failed — a refused row, a conflict within the chunk — row by row says which row and why.
+    await sql`ROLLBACK TO SAVEPOINT sync_chunk`.execute(unit.tx);
+    unit.rollbackTo(mark);
+    return new Map();
+  }
+}
 
 /**
  * One row in its own savepoint: a refused row (an AppError below 500) rolls back its writes and its

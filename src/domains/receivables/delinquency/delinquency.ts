@@ -3,7 +3,7 @@ import type { DomainWork } from '../../unit-of-work.js';
 import type { Tx } from '../../../storage/schema.js';
 import { daysBetween } from '../schedule/due-dates.js';
 import { bucketFor, unitSettings, type Bucket } from '../settings.js';
-import type { ReceivableRow } from '../tables.js';
+import type { ReceivableRow, ReceivableStatus } from '../tables.js';
 
 /**
  * Days past due and buckets. DPD counts from the due date of the oldest installment not fully paid
@@ -81,41 +81,119 @@ export async function evaluateDelinquency(
   const asOf = unit.today();
   const receivableId = before.id;
   const totals = await installmentTotals(unit.tx, receivableId, asOf);
-  const dpd = dpdOf(totals.oldestUnpaid, asOf);
-  const bucket = bucketFor(dpd, buckets ?? (await unitSettings(unit)).buckets);
-  const status = totals.outstanding === 0n ? 'paid' : 'open';
+  const next = nextDelinquency(before, totals, asOf, buckets ?? (await unitSettings(unit)).buckets, finalStatus);
   const after = await unit.tx
     .updateTable('receivables')
-    .set({
-      total_due: totals.due,
-      total_paid: totals.paid,
-      outstanding: totals.outstanding,
-      oldest_unpaid_due_date: totals.oldestUnpaid,
-      status: finalStatus ?? (before.status === 'cancelled' ? 'cancelled' : status),
-      dpd,
-      bucket,
-      overdue_since: dpd > 0 ? (before.dpd > 0 ? before.overdue_since : asOf) : null,
-      delinquency_as_of: asOf,
-      updated_at: unit.clock.now(),
-    })
+    .set({ ...next, updated_at: unit.clock.now() })
     .where('id', '=', receivableId)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const events = transitionEvents(before, after);
-  if (events.length) {
+  if (transitionEvents(before, after).length) {
     const customer = await unit.tx
       .selectFrom('customers')
       .select('external_id')
       .where('id', '=', after.customer_id)
       .executeTakeFirstOrThrow();
-    const data = receivableEventData(after, {
-      customerExternalId: customer.external_id,
-      overdueAmount: totals.overdue,
-      from: before,
-    });
-    for (const type of events) unit.publish(type, receivableId, data);
+    publishTransitions(unit, before, after, customer.external_id, totals.overdue);
   }
   return after;
+}
+
+export type InstallmentTotals = Awaited<ReturnType<typeof installmentTotals>>;
+
+/** The columns evaluateDelinquency stores: totals, status, DPD, bucket, overdue since (pure). */
+export function nextDelinquency(
+  before: ReceivableRow,
+  totals: InstallmentTotals,
+  asOf: string,
+  buckets: Bucket[],
+  finalStatus?: 'written_off',
+): Pick<
+  ReceivableRow,
+  | 'total_due'
+  | 'total_paid'
+  | 'outstanding'
+  | 'oldest_unpaid_due_date'
+  | 'status'
+  | 'dpd'
+  | 'bucket'
+  | 'overdue_since'
+  | 'delinquency_as_of'
+> {
+  const dpd = dpdOf(totals.oldestUnpaid, asOf);
+  const status: ReceivableStatus = totals.outstanding === 0n ? 'paid' : 'open';
+  return {
+    total_due: totals.due,
+    total_paid: totals.paid,
+    outstanding: totals.outstanding,
+    oldest_unpaid_due_date: totals.oldestUnpaid,
+    status: finalStatus ?? (before.status === 'cancelled' ? 'cancelled' : status),
+    dpd,
+    bucket: bucketFor(dpd, buckets),
+    overdue_since: dpd > 0 ? (before.dpd > 0 ? before.overdue_since : asOf) : null,
+    delinquency_as_of: asOf,
+  };
+}
+
+/** Publishes the events of a receivable's change of state (evaluateDelinquency's, for callers that computed it). */
+export function publishTransitions(
+  unit: DomainWork,
+  before: ReceivableRow,
+  after: ReceivableRow,
+  customerExternalId: string,
+  overdueAmount: bigint,
+): void {
+  const events = transitionEvents(before, after);
+  if (events.length === 0) return;
+  const data = receivableEventData(after, { customerExternalId, overdueAmount, from: before });
+  for (const type of events) unit.publish(type, after.id, data);
+}
+
+/** Installment amounts as stored: what the totals are computed from. */
+export interface InstallmentAmounts {
+  due_date: string;
+  principal_due: bigint;
+  interest_due: bigint;
+  fee_due: bigint;
+  principal_paid: bigint;
+  interest_paid: bigint;
+  fee_paid: bigint;
+}
+
+/** installmentTotals of installments the caller holds in memory (a bulk sync's chunk): the same sums, in JS. */
+export function totalsOf(installments: readonly InstallmentAmounts[], asOf: string): InstallmentTotals {
+  let due = 0n;
+  let paid = 0n;
+  let overdue = 0n;
+  let oldestUnpaid: string | null = null;
+  for (const i of installments) {
+    const d = BigInt(i.principal_due) + BigInt(i.interest_due) + BigInt(i.fee_due);
+    const p = BigInt(i.principal_paid) + BigInt(i.interest_paid) + BigInt(i.fee_paid);
+    due += d;
+    paid += p;
+    if (p < d && (oldestUnpaid === null || i.due_date < oldestUnpaid)) oldestUnpaid = i.due_date;
+    if (i.due_date < asOf) overdue += d - p;
+  }
+  return { due, paid, outstanding: due - paid, oldestUnpaid, overdue };
+}
+
+/** Stores the delinquency columns of many receivables (nextDelinquency's, as `rows` carry them) in one UPDATE. */
+export async function storeDelinquencies(tx: Tx, rows: readonly ReceivableRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const values = rows.map(
+    (r) =>
+      sql`(${r.id}, ${r.total_due.toString()}::bigint, ${r.total_paid.toString()}::bigint, ${r.outstanding.toString()}::bigint,
+        ${r.oldest_unpaid_due_date}::date, ${r.status}, ${r.dpd}::int, ${r.bucket}, ${r.overdue_since}::date,
+        ${r.delinquency_as_of}::date, ${r.updated_at}::timestamptz)`,
+  );
+  await sql`
+    UPDATE receivables AS r SET
+      total_due = v.total_due, total_paid = v.total_paid, outstanding = v.outstanding,
+      oldest_unpaid_due_date = v.oldest_unpaid, status = v.status, dpd = v.dpd, bucket = v.bucket,
+      overdue_since = v.overdue_since, delinquency_as_of = v.as_of, updated_at = v.updated_at
+    FROM (VALUES ${sql.join(values)}) AS v (id, total_due, total_paid, outstanding, oldest_unpaid, status, dpd,
+      bucket, overdue_since, as_of, updated_at)
+    WHERE r.id = v.id`.execute(tx);
 }
 
 export async function installmentTotals(tx: Tx, receivableId: string, asOf: string) {

@@ -53,6 +53,17 @@ export interface Payment {
   createdAt: string;
 }
 
+/** What an installment still owes, per component: what a payment is allocated against. */
+function stillOwed(i: Selectable<InstallmentsTable>) {
+  return {
+    seq: i.seq,
+    dueDate: i.due_date,
+    fee: i.fee_due - i.fee_paid,
+    interest: i.interest_due - i.interest_paid,
+    principal: i.principal_due - i.principal_paid,
+  };
+}
+
 function toPayment(row: Selectable<ReceivablePaymentsTable>, allocations: Allocation[]): Payment {
   return {
     id: row.id,
@@ -113,13 +124,7 @@ export async function recordPayment(
   const amount = BigInt(input.amount);
   const { allocations, unallocated } = allocatePayment(
     amount,
-    installments.map((i) => ({
-      seq: i.seq,
-      dueDate: i.due_date,
-      fee: i.fee_due - i.fee_paid,
-      interest: i.interest_due - i.interest_paid,
-      principal: i.principal_due - i.principal_paid,
-    })),
+    installments.map(stillOwed),
     await waterfallFor(unit, receivable),
     input.receivedOn,
   );
@@ -305,13 +310,7 @@ export async function recordPayments(
     const amount = BigInt(input.amount);
     const { allocations, unallocated } = allocatePayment(
       amount,
-      installments.map((i) => ({
-        seq: i.seq,
-        dueDate: i.due_date,
-        fee: i.fee_due - i.fee_paid,
-        interest: i.interest_due - i.interest_paid,
-        principal: i.principal_due - i.principal_paid,
-      })),
+      installments.map(stillOwed),
       await waterfallFor(unit, before),
       input.receivedOn,
     );

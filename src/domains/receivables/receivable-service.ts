@@ -124,6 +124,61 @@ interface Plan {
   principal: bigint;
 }
 
+/** The columns of a new receivable row that come from its input and plan (its state comes apart). */
+function receivableColumns(
+  input: ReceivableInput,
+  id: string,
+  customerId: string,
+  plan: Plan,
+  waterfall: ReturnType<typeof parseWaterfall> | null,
+  now: Date,
+  requestHash: string,
+) {
+  return {
+    id,
+    external_id: input.externalId,
+    customer_id: customerId,
+    kind: input.kind,
+    currency: input.currency,
+    issue_date: input.issueDate,
+    payment_terms: input.paymentTerms ?? null,
+    principal: plan.principal,
+    annual_rate: input.annualRate ?? null,
+    term_months: input.termMonths ?? null,
+    schedule_method: input.kind === 'loan' ? input.method! : ('single' as const),
+    first_due_date: plan.schedule[0]!.dueDate,
+    maturity_date: plan.schedule.at(-1)!.dueDate,
+    waterfall: waterfall ? JSON.stringify(waterfall) : null,
+    metadata: JSON.stringify(input.metadata ?? {}),
+    created_at: now,
+    updated_at: now,
+    request_hash: requestHash,
+  };
+}
+
+function lineRows(receivableId: string, plan: Plan) {
+  return plan.lines.map((l) => ({
+    receivable_id: receivableId,
+    line_no: l.lineNo,
+    description: l.description,
+    quantity: l.quantity,
+    unit_price: l.unitPrice,
+    tax_rate: l.taxRate ?? '0',
+    amount: l.amount,
+  }));
+}
+
+function installmentRows(receivableId: string, plan: Plan) {
+  return plan.schedule.map((i) => ({
+    receivable_id: receivableId,
+    seq: i.seq,
+    due_date: i.dueDate,
+    principal_due: i.principalDue,
+    interest_due: i.interestDue,
+    fee_due: i.feeDue,
+  }));
+}
+
 function planOf(input: ReceivableInput): Plan {
   if (input.kind === 'loan') {
     const schedule = loanSchedule({
@@ -184,60 +239,18 @@ export async function createReceivable(
   const inserted = await unit.tx
     .insertInto('receivables')
     .values({
-      id,
-      external_id: input.externalId,
-      customer_id: customerRow.id,
-      kind: input.kind,
-      currency: input.currency,
+      ...receivableColumns(input, id, customerRow.id, plan, waterfall, now, hash),
       status: totalDue > 0n ? 'open' : 'paid',
-      issue_date: input.issueDate,
-      payment_terms: input.paymentTerms ?? null,
-      principal: plan.principal,
-      annual_rate: input.annualRate ?? null,
-      term_months: input.termMonths ?? null,
-      schedule_method: input.kind === 'loan' ? input.method! : 'single',
-      first_due_date: plan.schedule[0]!.dueDate,
-      maturity_date: plan.schedule.at(-1)!.dueDate,
-      waterfall: waterfall ? JSON.stringify(waterfall) : null,
       total_due: totalDue,
       outstanding: totalDue,
       oldest_unpaid_due_date: totalDue > 0n ? plan.schedule[0]!.dueDate : null,
-      metadata: JSON.stringify(input.metadata ?? {}),
-      created_at: now,
-      updated_at: now,
-      request_hash: hash,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
   if (plan.lines.length) {
-    await unit.tx
-      .insertInto('receivable_lines')
-      .values(
-        plan.lines.map((l) => ({
-          receivable_id: id,
-          line_no: l.lineNo,
-          description: l.description,
-          quantity: l.quantity,
-          unit_price: l.unitPrice,
-          tax_rate: l.taxRate ?? '0',
-          amount: l.amount,
-        })),
-      )
-      .execute();
+    await unit.tx.insertInto('receivable_lines').values(lineRows(id, plan)).execute();
   }
-  await unit.tx
-    .insertInto('installments')
-    .values(
-      plan.schedule.map((i) => ({
-        receivable_id: id,
-        seq: i.seq,
-        due_date: i.dueDate,
-        principal_due: i.principalDue,
-        interest_due: i.interestDue,
-        fee_due: i.feeDue,
-      })),
-    )
-    .execute();
+  await unit.tx.insertInto('installments').values(installmentRows(id, plan)).execute();
   const fees = plan.schedule.reduce((s, i) => s + i.feeDue, 0n);
   await postReceivableCreated(postingContextOf(unit), {
     id,
@@ -352,53 +365,17 @@ export async function createReceivables(
       .insertInto('receivables')
       .values(
         slice.map(({ input, id, customer, plan, waterfall, next }) => ({
-          id,
-          external_id: input.externalId,
-          customer_id: customer.id,
-          kind: input.kind,
-          currency: input.currency,
-          issue_date: input.issueDate,
-          payment_terms: input.paymentTerms ?? null,
-          principal: plan.principal,
-          annual_rate: input.annualRate ?? null,
-          term_months: input.termMonths ?? null,
-          schedule_method: input.kind === 'loan' ? input.method! : 'single',
-          first_due_date: plan.schedule[0]!.dueDate,
-          maturity_date: plan.schedule.at(-1)!.dueDate,
-          waterfall: waterfall ? JSON.stringify(waterfall) : null,
+          ...receivableColumns(input, id, customer.id, plan, waterfall, now, hash.get(input.externalId)!),
           ...next,
-          metadata: JSON.stringify(input.metadata ?? {}),
-          created_at: now,
-          updated_at: now,
-          request_hash: hash.get(input.externalId)!,
         })),
       )
       .returningAll()
       .execute(),
   );
   const rowById = new Map(rows.map((r) => [r.id, r]));
-  const lines = planned.flatMap(({ id, plan }) =>
-    plan.lines.map((l) => ({
-      receivable_id: id,
-      line_no: l.lineNo,
-      description: l.description,
-      quantity: l.quantity,
-      unit_price: l.unitPrice,
-      tax_rate: l.taxRate ?? '0',
-      amount: l.amount,
-    })),
-  );
+  const lines = planned.flatMap(({ id, plan }) => lineRows(id, plan));
   await inSlices(lines, INSERT_ROWS * 4, (slice) => unit.tx.insertInto('receivable_lines').values(slice).execute());
-  const installments = planned.flatMap(({ id, plan }) =>
-    plan.schedule.map((i) => ({
-      receivable_id: id,
-      seq: i.seq,
-      due_date: i.dueDate,
-      principal_due: i.principalDue,
-      interest_due: i.interestDue,
-      fee_due: i.feeDue,
-    })),
-  );
+  const installments = planned.flatMap(({ id, plan }) => installmentRows(id, plan));
   await inSlices(installments, INSERT_ROWS * 5, (slice) => unit.tx.insertInto('installments').values(slice).execute());
   await postReceivablesCreated(
     postingContextOf(unit),

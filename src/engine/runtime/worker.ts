@@ -25,6 +25,8 @@ export class Worker {
   #running = false;
   #loops: Array<Promise<void>> = [];
   #wakeUp: Array<() => void> = [];
+  /** Loops other than the first, resting while nothing is due (see #loop). */
+  #resting: Array<() => void> = [];
   #processed = 0;
   #schedulesCheckedAt = Number.NEGATIVE_INFINITY;
   /** After a wake-up, idle waits are short for a few rounds: the waking transaction may commit just after. */
@@ -47,19 +49,22 @@ export class Worker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    for (let i = 0; i < this.#options.concurrency; i++) this.#loops.push(this.#loop());
+    for (let i = 0; i < this.#options.concurrency; i++) this.#loops.push(this.#loop(i));
   }
 
   /** Stops claiming; resolves when every in-flight instance has committed. */
   async stop(): Promise<void> {
     this.#running = false;
     this.wake();
+    this.#release();
     await Promise.all(this.#loops);
     this.#loops = [];
   }
 
   /** Cuts an idle wait short: new work was committed in this process. */
   wake(): void {
+    // Only the polling loop: it releases the resting ones if it finds work (a write that woke it
+    // need not cost every loop a claim).
     this.#rechecks = 4;
     const waiting = this.#wakeUp;
     this.#wakeUp = [];
@@ -93,13 +98,21 @@ export class Worker {
     return rounds;
   }
 
-  async #loop(): Promise<void> {
+  /**
+   * One claim loop. While nothing is due only the first loop polls; the others rest until it finds
+   * work (or work is committed in this process), so idle loops do not multiply the idle queries.
+   */
+  async #loop(index: number): Promise<void> {
     let failures = 0;
     while (this.#running) {
       try {
         const busy = await this.tick();
         failures = 0;
-        if (!busy) {
+        if (busy) {
+          if (index === 0) this.#release(); // work is due: the resting loops join in
+        } else if (index > 0) {
+          await this.#rest();
+        } else {
           const short = this.#rechecks > 0;
           if (short) this.#rechecks -= 1;
           await this.#idle(short ? 25 : this.#options.pollIntervalMs);
@@ -111,6 +124,16 @@ export class Worker {
         await this.#idle(Math.min(30_000, this.#options.pollIntervalMs * 2 ** Math.min(failures, 8)));
       }
     }
+  }
+
+  #rest(): Promise<void> {
+    return new Promise((resolve) => this.#resting.push(resolve));
+  }
+
+  #release(): void {
+    const resting = this.#resting;
+    this.#resting = [];
+    for (const resolve of resting) resolve();
   }
 
   #idle(ms: number): Promise<void> {

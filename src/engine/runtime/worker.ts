@@ -127,6 +127,8 @@ export class Worker {
   }
 
   #rest(): Promise<void> {
+    // A loop that finished its round after stop() released the others must not wait for a release.
+    if (!this.#running) return Promise.resolve();
     return new Promise((resolve) => this.#resting.push(resolve));
   }
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { apiClient, type Body } from '../../testing/api-client.js';
+import { GOOD_APPLICATION_TERMS } from '../../testing/credit-application-body.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 
 /**
@@ -30,15 +31,7 @@ describe('credit intake backlog', () => {
       language: 'es',
       timeZone: 'Europe/Madrid',
     },
-    product: 'personal-loan',
-    amount: '500000',
-    currency: 'EUR',
-    termMonths: 24,
-    purpose: 'car',
-    monthlyIncome: '400000',
-    monthlyExpenses: '100000',
-    employment: { status: 'employed', monthsInJob: 60, employer: 'Acme' },
-    consent: { bureauCheck: true },
+    ...GOOD_APPLICATION_TERMS,
   });
   const counts = async () => {
     const db = server.database.db;

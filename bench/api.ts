@@ -344,6 +344,7 @@ async function main(): Promise<void> {
 
     // --- audit verify ---
     const database = await openDatabase(usePg ? { databaseUrl: dbArgs[1]! } : { dataDir: dbArgs[1]! });
+    await database.auditSealer.sealNow();
     const verified = await verifyAuditChain(database.db);
     await database.close();
     console.log(

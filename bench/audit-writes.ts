@@ -191,7 +191,9 @@ async function prepare(database: Database): Promise<void> {
 
 /** The audit chain must still be whole and linear, and hold one row per audited write. */
 async function check(database: Database, expectedAuditRows: number): Promise<void> {
+  await database.auditSealer.settled();
   const result = await verifyAuditChain(database.db);
+  if (result.unsealedRows > 0) throw new Error(`${result.unsealedRows} audit rows left unsealed after the bench`);
   if (!result.ok) throw new Error(`audit chain broken after the bench: ${result.problem?.message}`);
   const [{ count }] = (
     await sql<{ count: string | number | bigint }>`SELECT count(*) AS count FROM audit_log`.execute(database.db)

@@ -234,6 +234,7 @@ function timedDatabase(database: Database, phases: Phases): Database {
   return {
     kind: database.kind,
     db: database.db,
+    auditSealer: database.auditSealer,
     close: () => database.close(),
     async transaction(work) {
       const t = performance.now();

@@ -317,6 +317,7 @@ async function verify(database: Database, rows: number, customers: number): Prom
   if ((c.ledger ?? '0') !== (c.payments ?? '0')) {
     problems.push(`liabilities:customer_credit ${c.ledger} ≠ unallocated payments ${c.payments}`);
   }
+  await database.auditSealer.sealNow();
   const audit = await verifyAuditChain(database.db);
   if (!audit.ok) problems.push(`audit chain: ${JSON.stringify(audit.problem)}`);
   if (problems.length > 0) throw new Error(`verification failed:\n  ${problems.join('\n  ')}`);

@@ -57,6 +57,9 @@ export interface StartOptions {
   secrets?: SecretStore;
 }
 
+/** How often a server or worker looks for audit rows left unsealed by another process. */
+export const AUDIT_SWEEP_MS = 5000;
+
 export const EMBEDDED_DURABILITY_WARNING =
   'embedded PGlite runs with fsync off: committed data survives a killed process but not an OS crash or power loss. ' +
   'Run money in production on PostgreSQL (DATABASE_URL=postgres://…).';
@@ -80,6 +83,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     const report = await migrate(database, undefined, (name) => logger.info({ migration: name }, 'migration applied'));
     logger.info({ applied: report.applied.length, alreadyApplied: report.alreadyApplied }, 'database migrated');
+    // Audit rows a killed process committed but did not seal, now and every few seconds (audit-seal.ts).
+    database.auditSealer.sweepEvery(AUDIT_SWEEP_MS);
+    database.auditSealer.poke();
 
     const bootstrapKey =
       (await countActiveApiKeys(database)) === 0

@@ -1,24 +1,33 @@
 import type { Tx } from './schema.js';
 
-// Work that must run as the last statements of a transaction, just before COMMIT. The audit chain
-// uses it: a transaction's audit rows are collected while it runs and appended in one statement at
-// its end, so the chain's head — the one row every audited transaction locks — is held only for that
-// statement and the commit, never while the transaction waits on Node, another lock or the network.
+// Work that must run as the last statements of a transaction, just before COMMIT, and what a
+// transaction tells its opener to do once it has committed. The audit chain uses both: a
+// transaction's audit rows are collected while it runs and inserted in one statement at its end;
+// after the commit, the process's sealer links them into the hash chain (audit/audit-seal.ts).
 
 type Hook = () => Promise<void>;
 
-const hooksOf = new WeakMap<Tx, Map<string, Hook>>();
+interface TransactionHooks {
+  beforeCommit: Map<string, Hook>;
+  /** Names the opener acts on after COMMIT (Database.transaction(): "audit" pokes the sealer). */
+  committed: Set<string>;
+}
 
-/** Database.transaction() opens every transaction through here; a joined transaction shares its hooks. */
-export async function runWithCommitHooks<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const hooks = new Map<string, Hook>();
+const hooksOf = new WeakMap<Tx, TransactionHooks>();
+
+/**
+ * Database.transaction() opens every transaction through here; a joined transaction shares its hooks.
+ * `committed` collects the signals raised in the transaction, for the opener to act on after COMMIT.
+ */
+export async function runWithCommitHooks<T>(tx: Tx, work: (tx: Tx) => Promise<T>, committed: Set<string>): Promise<T> {
+  const hooks: TransactionHooks = { beforeCommit: new Map(), committed };
   hooksOf.set(tx, hooks);
   try {
     const value = await work(tx);
     // A hook may register another (an audit row written by a hook's own work): run until none is left.
-    while (hooks.size > 0) {
-      const [name, hook] = hooks.entries().next().value as [string, Hook];
-      hooks.delete(name);
+    while (hooks.beforeCommit.size > 0) {
+      const [name, hook] = hooks.beforeCommit.entries().next().value as [string, Hook];
+      hooks.beforeCommit.delete(name);
       await hook();
     }
     return value;
@@ -35,6 +44,11 @@ export async function runWithCommitHooks<T>(tx: Tx, work: (tx: Tx) => Promise<T>
 export function beforeCommit(tx: Tx, name: string, hook: Hook): boolean {
   const hooks = hooksOf.get(tx);
   if (!hooks) return false;
-  if (!hooks.has(name)) hooks.set(name, hook);
+  if (!hooks.beforeCommit.has(name)) hooks.beforeCommit.set(name, hook);
   return true;
+}
+
+/** Tells the opener of `tx` that `signal` is to be acted on once it commits (nothing if it rolls back). */
+export function signalOnCommit(tx: Tx, signal: string): void {
+  hooksOf.get(tx)?.committed.add(signal);
 }

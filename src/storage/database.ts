@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { AUDIT_APPENDED, AuditSealer } from './audit/audit-seal.js';
 import { runWithCommitHooks } from './commit-hooks.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -16,6 +17,9 @@ export interface Database {
   readonly kind: DatabaseKind;
   readonly db: Queryable;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Links committed audit rows into the hash chain; poked after every commit that wrote some. */
+  readonly auditSealer: AuditSealer;
+  /** Seals what is committed, then closes. */
   close(): Promise<void>;
   /** PGlite only: a tarball of the whole data folder (backups; test templates). */
   dumpDataDir?: () => Promise<Blob>;
@@ -92,12 +96,23 @@ async function openPGlite(dataDir: string, loadDataDir: Blob | File | undefined)
 }
 
 function makeDatabase(kind: DatabaseKind, db: Queryable, close: () => Promise<void>): Database {
+  const auditSealer = new AuditSealer(db);
   return {
     kind,
     db,
-    // Hooks (the audit chain's append) run as the transaction's last statements, before COMMIT.
-    transaction: (work) => db.transaction().execute((tx) => runWithCommitHooks(tx, work)),
-    close,
+    auditSealer,
+    // Hooks (the audit rows' insert) run as the transaction's last statements, before COMMIT; once it
+    // has committed, its audit rows are sealed into the chain.
+    transaction: async (work) => {
+      const committed = new Set<string>();
+      const value = await db.transaction().execute((tx) => runWithCommitHooks(tx, work, committed));
+      if (committed.has(AUDIT_APPENDED)) auditSealer.poke();
+      return value;
+    },
+    close: async () => {
+      await auditSealer.close();
+      await close();
+    },
   };
 }
 
@@ -109,6 +124,7 @@ export function joinTransaction(database: Database, tx: Tx): Database {
   return {
     kind: database.kind,
     db: tx,
+    auditSealer: database.auditSealer,
     transaction: (work) => work(tx),
     close: async () => {},
   };

@@ -30,7 +30,10 @@ export interface SchemaMigrationsTable {
 }
 
 export interface AuditLogTable {
-  seq: bigint;
+  /** Insertion order (a sequence: not gapless). */
+  seq: Generated<bigint>;
+  /** Position in the hash chain, gapless; null until the sealer links the row (audit-seal.ts). */
+  chain_seq: bigint | null;
   id: string;
   occurred_at: Timestamp;
   actor: string;
@@ -41,12 +44,13 @@ export interface AuditLogTable {
   after: Json;
   reason: string | null;
   request_id: string | null;
-  prev_hash: string;
-  hash: string;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 export interface AuditChainHeadTable {
   singleton: boolean;
+  /** The last sealed chain position (audit_log.chain_seq). */
   seq: bigint;
   hash: string;
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { createLogger } from '../../observability/logger.js';
-import { workerConcurrency } from '../../server.js';
+import { AUDIT_SWEEP_MS, workerConcurrency } from '../../server.js';
 import { configFrom, withDatabaseOptions, withEngine, withPluginOption } from '../context.js';
 import { domainServices } from '../../domain-list.js';
 
@@ -51,6 +51,8 @@ export function registerWorkerCommand(program: Command): void {
           logger,
         );
         const signal = nextSignal();
+        database.auditSealer.sweepEvery(AUDIT_SWEEP_MS);
+        database.auditSealer.poke();
         const worker = engine.createWorker({ logger, concurrency });
         worker.start();
         // Background loops of the domains (the webhook dispatcher) run wherever workers run.

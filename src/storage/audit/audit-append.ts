@@ -3,8 +3,8 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../schema.js';
-import { beforeCommit } from '../commit-hooks.js';
-import { auditRowHash } from './audit-hash.js';
+import { beforeCommit, signalOnCommit } from '../commit-hooks.js';
+import { AUDIT_APPENDED } from './audit-seal.js';
 import { toJsonValue, type AuditEntry } from './audit-log.js';
 
 // Appending to the audit chain. The dependency rules (.dependency-cruiser.cjs, "audit-append-through-a-unit")
@@ -29,12 +29,10 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, clock: Clock = syst
 }
 
 /**
- * Records several rows in order. They are appended to the chain as the transaction's last statement
- * before COMMIT (storage/commit-hooks.ts), all of the transaction's rows in one insert: the chain's
- * head, the one row every audited transaction locks, is then held only for that statement and the
- * commit — never while the transaction waits on Node, on other rows' locks or on the network. It also
- * makes the lock order the same everywhere: a transaction's other rows first, the head last, so no
- * two audited transactions can deadlock over it.
+ * Records several rows in order. They are inserted as the transaction's last statement before COMMIT
+ * (storage/commit-hooks.ts), all of the transaction's rows in one insert, and linked into the hash
+ * chain after the commit by the sealer (audit-seal.ts) — no audited transaction waits on another for
+ * the chain.
  */
 export async function appendAuditBatch(tx: Tx, entries: AuditEntry[], clock: Clock = systemClock): Promise<void> {
   if (entries.length === 0) return;
@@ -84,69 +82,35 @@ export function dropAuditAfter(tx: Tx, mark: number): void {
   if (pending && pending.length > mark) pending.length = mark;
 }
 
-/** Locks the chain head and appends `pending` after it, hash-linked, in one insert. */
+/**
+ * Inserts `pending` in one statement (a bulk batch in chunks: a statement holds at most 65 535
+ * parameters). The rows are not chained yet: no lock is taken, so audited transactions commit side by
+ * side (and their COMMITs share fsyncs), where appending to the chain here meant holding its head
+ * through each COMMIT. Once the transaction commits, this process's sealer links them (audit-seal.ts).
+ */
 async function writeAuditRows(tx: Tx, pending: PendingAudit[]): Promise<void> {
   if (pending.length === 0) return;
-  const head = await tx
-    .selectFrom('audit_chain_head')
-    .select(['seq', 'hash'])
-    .where('singleton', '=', true)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-
-  let seq = BigInt(head.seq);
-  let prevHash = head.hash;
   const rows = pending.map(({ entry, occurredAt }) => {
-    seq += 1n;
     const before = entry.before ?? null;
     const after = entry.after ?? null;
-    const id = newId('aud', occurredAt.getTime());
-    const content = {
-      seq,
-      id,
-      occurredAt,
+    return {
+      id: newId('aud', occurredAt.getTime()),
+      occurred_at: occurredAt,
       actor: entry.actor,
       action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId,
-      before,
-      after,
-      reason: entry.reason ?? null,
-      requestId: entry.requestId ?? null,
-    };
-    const hash = auditRowHash(prevHash, content);
-    const row = {
-      seq,
-      id,
-      occurred_at: occurredAt,
-      actor: content.actor,
-      action: content.action,
-      entity_type: content.entityType,
-      entity_id: content.entityId,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId,
       before: before === null ? null : JSON.stringify(before),
       after: after === null ? null : JSON.stringify(after),
-      reason: content.reason,
-      request_id: content.requestId,
-      prev_hash: prevHash,
-      hash,
+      reason: entry.reason ?? null,
+      request_id: entry.requestId ?? null,
     };
-    prevHash = hash;
-    return row;
   });
-
-  // Insert the rows and move the head in one statement: one round trip less while the head is locked.
-  // A bulk batch (sync of 10 000 rows) goes in chunks first: a statement holds at most 65 535 parameters.
-  let last = 0;
-  for (; rows.length - last > AUDIT_INSERT_CHUNK; last += AUDIT_INSERT_CHUNK) {
+  for (let first = 0; first < rows.length; first += AUDIT_INSERT_CHUNK) {
     await tx
       .insertInto('audit_log')
-      .values(rows.slice(last, last + AUDIT_INSERT_CHUNK))
+      .values(rows.slice(first, first + AUDIT_INSERT_CHUNK))
       .execute();
   }
-  await tx
-    .with('appended', (db) => db.insertInto('audit_log').values(rows.slice(last)))
-    .updateTable('audit_chain_head')
-    .set({ seq, hash: prevHash })
-    .where('singleton', '=', true)
-    .execute();
+  signalOnCommit(tx, AUDIT_APPENDED);
 }

@@ -6,7 +6,10 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** What a row's hash covers: every column except the hashes themselves. */
 export interface AuditContent {
+  /** The row's position in the chain (audit_log.chain_seq). */
   seq: bigint;
+  /** The row's insertion number (audit_log.seq). */
+  entrySeq: bigint;
   id: string;
   occurredAt: Date;
   actor: string;
@@ -23,10 +26,14 @@ export interface AuditContent {
  * hash = SHA-256(prev_hash ‖ "\n" ‖ JCS(content)). RFC 8785 canonical JSON makes the bytes
  * independent of key order and of how jsonb re-serialises the before/after documents, so the hash
  * computed at write time can be recomputed from what the database returns.
+ *
+ * The insertion number is covered when it differs from the chain position. Rows chained before the
+ * sealer existed (migration 0013) had one number for both, and keep verifying as they were hashed.
  */
 export function auditRowHash(prevHash: string, content: AuditContent): string {
   const canonical = canonicalize({
     seq: content.seq.toString(),
+    ...(content.entrySeq === content.seq ? {} : { entrySeq: content.entrySeq.toString() }),
     id: content.id,
     occurredAt: content.occurredAt.toISOString(),
     actor: content.actor,

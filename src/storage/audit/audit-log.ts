@@ -25,12 +25,15 @@ export function toJsonValue(value: unknown): unknown {
 export interface AuditFilter {
   entityType?: string | undefined;
   entityId?: string | undefined;
-  /** Keyset paging: only rows after this sequence number. */
+  /** Keyset paging: only rows after this insertion number. */
   afterSeq?: bigint | undefined;
   limit?: number | undefined;
 }
 
-/** Reads audit rows in chain order, optionally for one entity type or entity. */
+/**
+ * Reads audit rows in the order they were written (insertion number), optionally for one entity type
+ * or entity — sealed or not yet sealed (audit-seal.ts).
+ */
 export async function readAuditLog(db: Queryable, filter: AuditFilter = {}) {
   let query = db.selectFrom('audit_log').selectAll().orderBy('seq');
   if (filter.entityType !== undefined) query = query.where('entity_type', '=', filter.entityType);

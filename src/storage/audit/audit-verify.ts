@@ -5,7 +5,7 @@ export type AuditProblemKind = 'missing' | 'out_of_order' | 'altered' | 'truncat
 
 export interface AuditProblem {
   kind: AuditProblemKind;
-  /** Sequence number of the first row found wrong (for `truncated`, the first missing one). */
+  /** Chain position of the first row found wrong (for `truncated`, the first missing one). */
   seq: bigint;
   id: string | null;
   message: string;
@@ -17,24 +17,40 @@ export interface AuditVerifyResult {
   headSeq: bigint;
   headHash: string;
   problem: AuditProblem | null;
+  /**
+   * Rows committed but not yet linked into the chain (audit-seal.ts): not covered by the hashes until
+   * the sealer — which follows every commit — reaches them. Not a problem in itself; a number that
+   * stays up with an old `oldestUnsealedAt` means no finflow process is running to seal them.
+   */
+  unsealedRows: number;
+  oldestUnsealedAt: Date | null;
 }
 
 const PAGE = 1000;
 
 /**
- * Walks the whole chain in sequence order and stops at the first row that is wrong:
- * - `missing`: the sequence jumps (a row was deleted);
+ * Walks the whole chain in chain order and stops at the first row that is wrong:
+ * - `missing`: the chain position jumps (a row was deleted);
  * - `out_of_order`: the row's prev_hash is not the previous row's hash (rows swapped, inserted or
  *   replaced with a self-consistent forgery);
  * - `altered`: the row's content no longer hashes to its stored hash (a column was edited);
  * - `truncated`: the chain ends before the head says it does (rows deleted at the end).
  * The head hash it reports can be recorded outside finflow to anchor the chain.
+ *
+ * The chain is checked up to the head as read first: a running finflow keeps sealing while this walks,
+ * and rows sealed meanwhile are for the next check. (Sealed rows never change, so the walk needs no
+ * snapshot of its own — a read-only transaction over millions of rows would block PGlite's writers.)
  */
 export async function verifyAuditChain(
   db: Queryable,
   onProgress: (checked: number, total: number) => void = () => {},
 ): Promise<AuditVerifyResult> {
   const head = await db.selectFrom('audit_chain_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
+  const unsealed = await db
+    .selectFrom('audit_log')
+    .select((eb) => [eb.fn.countAll<string>().as('rows'), eb.fn.min('occurred_at').as('oldest')])
+    .where('chain_seq', 'is', null)
+    .executeTakeFirstOrThrow();
   const headSeq = BigInt(head.seq);
   const total = Number(headSeq);
   let expectedSeq = 1n;
@@ -46,18 +62,21 @@ export async function verifyAuditChain(
     headSeq,
     headHash: head.hash,
     problem,
+    unsealedRows: Number(unsealed.rows),
+    oldestUnsealedAt: unsealed.oldest === null ? null : new Date(unsealed.oldest),
   });
 
   for (;;) {
     const rows = await db
       .selectFrom('audit_log')
       .selectAll()
-      .where('seq', '>=', expectedSeq)
-      .orderBy('seq')
+      .where('chain_seq', '>=', expectedSeq)
+      .where('chain_seq', '<=', headSeq)
+      .orderBy('chain_seq')
       .limit(PAGE)
       .execute();
     for (const row of rows) {
-      const seq = BigInt(row.seq);
+      const seq = BigInt(row.chain_seq!);
       if (seq !== expectedSeq) {
         return result({
           kind: 'missing',
@@ -76,6 +95,7 @@ export async function verifyAuditChain(
       }
       const recomputed = auditRowHash(row.prev_hash, {
         seq,
+        entrySeq: BigInt(row.seq),
         id: row.id,
         occurredAt: row.occurred_at,
         actor: row.actor,
@@ -95,7 +115,7 @@ export async function verifyAuditChain(
           message: `row ${seq} (${row.id}) was altered: its content does not match its hash`,
         });
       }
-      prevHash = row.hash;
+      prevHash = row.hash!;
       expectedSeq = seq + 1n;
       checked++;
     }
@@ -104,20 +124,29 @@ export async function verifyAuditChain(
   }
 
   const lastSeq = expectedSeq - 1n;
-  if (lastSeq > headSeq) {
-    return result({
-      kind: 'out_of_order',
-      seq: headSeq + 1n,
-      id: null,
-      message: `rows after ${headSeq} exist that the chain head does not record: they were added outside finflow`,
-    });
-  }
   if (lastSeq < headSeq || prevHash !== head.hash) {
     return result({
       kind: 'truncated',
       seq: expectedSeq,
       id: null,
       message: `the chain ends at row ${lastSeq} but its head records row ${headSeq}: rows at the end were deleted or the head was edited`,
+    });
+  }
+  // Rows past the head as it is now (one statement, one snapshot: a seal under way moves both at once).
+  const beyond = await db
+    .selectFrom('audit_log')
+    .innerJoin('audit_chain_head', (join) => join.onTrue())
+    .select(['audit_log.chain_seq', 'audit_log.id', 'audit_chain_head.seq as head_seq'])
+    .whereRef('audit_log.chain_seq', '>', 'audit_chain_head.seq')
+    .orderBy('audit_log.chain_seq')
+    .limit(1)
+    .executeTakeFirst();
+  if (beyond) {
+    return result({
+      kind: 'out_of_order',
+      seq: BigInt(beyond.chain_seq!),
+      id: beyond.id,
+      message: `row ${beyond.chain_seq} (${beyond.id}) lies after the chain head (row ${beyond.head_seq}): it was added outside finflow`,
     });
   }
   return result(null);

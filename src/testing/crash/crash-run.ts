@@ -218,8 +218,12 @@ async function verify(options: CrashTestOptions, receiver: EffectReceiver, start
       problems.push(`${tableOnly.length} committed effects never reached the receiver (e.g. ${tableOnly[0]})`);
     if (instances.length !== started) problems.push(`${instances.length} instances exist, ${started} were started`);
 
+    // Rows a killed process committed but had not sealed yet are sealed now, as the next finflow start would.
+    const unsealedAfterCrashes = (await verifyAuditChain(database.db)).unsealedRows;
+    await database.auditSealer.sealNow();
     const audit = await verifyAuditChain(database.db);
     if (!audit.ok) problems.push(`audit chain broken: ${audit.problem?.message ?? 'unknown'}`);
+    if (audit.unsealedRows > 0) problems.push(`${audit.unsealedRows} audit rows left unsealed after sealing`);
     return {
       crashes: options.crashes,
       instances: instances.length,
@@ -229,6 +233,7 @@ async function verify(options: CrashTestOptions, receiver: EffectReceiver, start
       receiverRequests: receiver.requests,
       duplicatesAbsorbed: receiver.duplicates,
       auditRows: audit.rowsChecked,
+      unsealedAfterCrashes,
       problems: problems.slice(0, 20),
     };
   });

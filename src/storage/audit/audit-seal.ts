@@ -1,0 +1,179 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../schema.js';
+import { auditRowHash } from './audit-hash.js';
+
+// Sealing: linking committed audit rows into the hash chain. A transaction inserts its audit rows
+// without touching the chain (audit-append.ts), so audited transactions never queue behind each
+// other for it; after its COMMIT the process's sealer locks the chain head — only sealers lock it —
+// and gives every committed row not yet sealed, in insertion order, the next chain position, its
+// prev_hash and its hash, for thousands of rows in one transaction and one fsync.
+//
+// A row is visible to the sealer only once its transaction has committed, so a row whose transaction
+// commits later simply gets a later chain position: the chain records the order rows were sealed in,
+// and every row is sealed exactly once (sealers queue on the head's lock; the append-only trigger
+// allows only this one update, from unsealed to sealed, content unchanged — migration 0013).
+//
+// Until a row is sealed it is not yet tamper-evident: `audit verify` reports how many rows wait and
+// since when. Sealing follows each commit within milliseconds; rows of a process killed between its
+// commit and its seal are sealed by the next finflow process that starts, or by `finflow audit seal`.
+
+/** The commit signal (commit-hooks.ts) of a transaction that inserted audit rows. */
+export const AUDIT_APPENDED = 'audit-appended';
+
+/** Rows sealed per transaction: bounds a seal's lock time and memory after a long outage. */
+const ROWS_PER_SEAL = 5000;
+/** Rows per UPDATE statement (4 parameters a row, at most 65 535 a statement). */
+const ROWS_PER_STATEMENT = 2000;
+
+/** Seals every committed unsealed row; returns how many it sealed. */
+export async function sealAuditChain(db: Queryable): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const sealed = await sealBatch(db);
+    total += sealed;
+    if (sealed < ROWS_PER_SEAL) return total;
+  }
+}
+
+async function sealBatch(db: Queryable): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const head = await tx
+      .selectFrom('audit_chain_head')
+      .select(['seq', 'hash'])
+      .where('singleton', '=', true)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    // Read after the head's lock: in READ COMMITTED this sees every row a sealer before us sealed.
+    const rows = await tx
+      .selectFrom('audit_log')
+      .select([
+        'seq',
+        'id',
+        'occurred_at',
+        'actor',
+        'action',
+        'entity_type',
+        'entity_id',
+        'before',
+        'after',
+        'reason',
+        'request_id',
+      ])
+      .where('chain_seq', 'is', null)
+      .orderBy('seq')
+      .limit(ROWS_PER_SEAL)
+      .execute();
+    if (rows.length === 0) return 0;
+
+    let chainSeq = BigInt(head.seq);
+    let prevHash = head.hash;
+    const seals = rows.map((row) => {
+      chainSeq += 1n;
+      // Hashed from the row as the database returns it, as `audit verify` will recompute it.
+      const hash = auditRowHash(prevHash, {
+        seq: chainSeq,
+        entrySeq: BigInt(row.seq),
+        id: row.id,
+        occurredAt: row.occurred_at,
+        actor: row.actor,
+        action: row.action,
+        entityType: row.entity_type,
+        entityId: row.entity_id,
+        before: row.before,
+        after: row.after,
+        reason: row.reason,
+        requestId: row.request_id,
+      });
+      const seal = sql`(${BigInt(row.seq)}::bigint, ${chainSeq}::bigint, ${prevHash}::text, ${hash}::text)`;
+      prevHash = hash;
+      return seal;
+    });
+    for (let first = 0; first < seals.length; first += ROWS_PER_STATEMENT) {
+      await sql`
+        UPDATE audit_log AS a
+           SET chain_seq = v.chain_seq, prev_hash = v.prev_hash, hash = v.hash
+          FROM (VALUES ${sql.join(seals.slice(first, first + ROWS_PER_STATEMENT))}) AS v (seq, chain_seq, prev_hash, hash)
+         WHERE a.seq = v.seq`.execute(tx);
+    }
+    await tx
+      .updateTable('audit_chain_head')
+      .set({ seq: chainSeq, hash: prevHash })
+      .where('singleton', '=', true)
+      .execute();
+    return rows.length;
+  });
+}
+
+/**
+ * A process's sealer: `poke()` after every commit that inserted audit rows. Pokes coalesce — one pass
+ * runs at a time and seals everything committed when it starts; a poke during a pass runs one more —
+ * so under load a seal covers many transactions, and an idle process seals each commit at once.
+ */
+export class AuditSealer {
+  #running: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+  #sweep: NodeJS.Timeout | undefined;
+  /** The last pass's failure (the rows stay unsealed; the next poke or sweep tries again). */
+  lastError: unknown;
+
+  constructor(private readonly db: Queryable) {}
+
+  poke(): void {
+    if (this.#closed) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#passes().finally(() => {
+      this.#running = undefined;
+      if (this.#again) this.poke();
+    });
+  }
+
+  async #passes(): Promise<void> {
+    do {
+      this.#again = false;
+      try {
+        await sealAuditChain(this.db);
+        this.lastError = undefined;
+      } catch (error) {
+        this.lastError = error;
+        return;
+      }
+    } while (this.#again && !this.#closed);
+  }
+
+  /** Resolves once the passes under way (and those they started) have finished. */
+  async settled(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  /** Seals everything committed by now, whoever wrote it; returns how many rows this call sealed. */
+  async sealNow(): Promise<number> {
+    await this.settled();
+    return sealAuditChain(this.db);
+  }
+
+  /**
+   * Long-running processes (server, worker) also seal every `intervalMs`: rows another process
+   * committed but could not seal (it was killed) are sealed here.
+   */
+  sweepEvery(intervalMs: number): void {
+    clearInterval(this.#sweep);
+    this.#sweep = setInterval(() => this.poke(), intervalMs);
+    this.#sweep.unref();
+  }
+
+  /** Before the database closes: the last pass finishes and everything committed is sealed. */
+  async close(): Promise<void> {
+    clearInterval(this.#sweep);
+    await this.settled();
+    this.#closed = true;
+    try {
+      await sealAuditChain(this.db);
+    } catch (error) {
+      this.lastError = error; // left for the next process to seal
+    }
+  }
+}

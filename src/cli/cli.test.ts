@@ -60,6 +60,35 @@ describe('finflow CLI', () => {
     assert.match(bad.stderr, /role must be one of admin, operator, viewer/);
   });
 
+  test('audit verify reports rows a killed process left unsealed; audit seal seals them', async () => {
+    const database = await openDatabase(databaseOptions);
+    await database.auditSealer.close(); // this process seals no more, as if it were killed after its commit
+    await database.db
+      .insertInto('audit_log')
+      .values({
+        id: 'aud_left_unsealed',
+        occurred_at: new Date(),
+        actor: 'test',
+        action: 'probe',
+        entity_type: 'probe',
+        entity_id: 'p1',
+      })
+      .execute();
+    await database.close();
+
+    const before = await finflow(['audit', 'verify'], env);
+    assert.equal(before.code, 0, before.stderr);
+    assert.match(before.stdout, /audit chain ok: \d+ rows, .*; 1 row\(s\) committed since .* not yet sealed/);
+    const json = JSON.parse((await finflow(['audit', 'verify', '--json'], env)).stdout) as { unsealedRows: number };
+    assert.equal(json.unsealedRows, 1);
+
+    const sealed = await finflow(['audit', 'seal'], env);
+    assert.equal(sealed.code, 0, sealed.stderr);
+    assert.match(sealed.stdout, /audit rows sealed: 1/);
+    const after = await finflow(['audit', 'verify'], env);
+    assert.match(after.stdout, /audit chain ok: \d+ rows, head \d+ [0-9a-f]{64}\n$/);
+  });
+
   test('audit verify exits 0 on an intact chain and 1 naming the row after tampering', async () => {
     const ok = await finflow(['audit', 'verify'], env);
     assert.equal(ok.code, 0, ok.stderr);

@@ -5,16 +5,15 @@ import type { Tx } from '../storage/schema.js';
 
 /**
  * One domain transaction: the writes go through `tx` at once, while the audit rows and engine
- * events they cause are collected and written by `flush()` just before commit — one audit-chain lock
+ * events they cause are collected and written by `flush()` just before commit — one audit insert
  * and one batched event insert, whether the unit changed one customer or ten thousand (bulk sync).
  * Because flush runs inside the same transaction, a rollback takes the audit rows and events too.
+ * The audit rows take no lock: they are linked into the hash chain after commit
+ * (storage/audit/audit-seal.ts).
  *
- * Lock order. Two kinds of rows stay locked from the moment they are locked until commit: the rows a
- * service locks now and writes when the unit flushes (the ledger's account balances, locked in id
- * order through `lockRows` and written through `deferred`), and the audit chain's head. The head is
- * locked only by the audit append, which runs as the transaction's very last statement
- * (storage/commit-hooks.ts) and waits for nothing after it: every transaction locks "its rows, then
- * the head", so no two can deadlock over the head.
+ * Lock order. The rows a service locks now and writes when the unit flushes (the ledger's account
+ * balances) stay locked until commit; they are locked through `lockRows`, in id order in one
+ * statement, so two units can wait for each other but not deadlock.
  */
 export class DomainWork extends AuditedUnit {
   readonly #events: PublishRequest[] = [];

@@ -18,7 +18,7 @@ import {
 
 /**
  * Ledger accounts: created once per (code, currency), audited. Creating one locks through the unit
- * of work (the new row is held to commit, after the audit chain head: see DomainWork).
+ * of work (the new row is held to commit: see DomainWork).
  */
 
 function validateAccountSpec(spec: AccountSpec & { id?: string }): void {

@@ -88,8 +88,7 @@ export class BalanceBatch {
 const balancesOf = (unit: DomainWork) => unit.deferred('ledger.balances', () => new BalanceBatch());
 
 /**
- * Locks accounts for a ledger write, through the unit (which takes the audit chain head first, see
- * DomainWork) and its batch; returns each asked account as it stands with the unit's moves so far.
+ * Locks accounts for a ledger write, through the unit (see DomainWork) and its batch; returns each asked account as it stands with the unit's moves so far.
  */
 export function lockBalances(unit: DomainWork, ids: Iterable<string>): Promise<Map<string, AccountRow>> {
   return unit.lockRows((tx) => balancesOf(unit).lock(tx, ids));

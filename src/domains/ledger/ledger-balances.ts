@@ -37,8 +37,8 @@ export function addDelta(deltas: Deltas, accountId: string, side: Side, phase: '
  * Locks the accounts in id order (`SELECT … FOR UPDATE ORDER BY id`): every ledger write locks its
  * accounts in one statement in the same order, so two writes can wait for each other but never
  * deadlock. Returns the locked rows by id; ids that do not exist are simply absent. Ledger writes
- * lock through their unit of work (see BalanceBatch, `lockBalances`), which takes the audit chain
- * head first: the order across all transactions is audit head, then accounts by id.
+ * lock through their unit of work (see BalanceBatch, `lockBalances`): the order across all
+ * transactions is accounts by id.
  */
 export async function lockAccounts(tx: Tx, ids: Iterable<string>): Promise<Map<string, AccountRow>> {
   const sorted = [...new Set(ids)].sort();

@@ -704,7 +704,7 @@ describe('concurrency', () => {
       await postJournal(unit, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' });
       posted();
       await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
-      // b wants vat too: had it locked vat before waiting for the audit head, this would deadlock.
+      // a now wants vat, which b may hold: a waits for b, and b waits for nothing a holds.
       await postJournal(unit, { transfers: [t(`${c.p}-a2`, c.cash, c.vat, 1n)], actor: 'a' });
     });
     const b = aPosted.then(() =>
@@ -724,14 +724,14 @@ describe('concurrency', () => {
     const a = database.transaction(async (tx) => {
       const first = new DomainWork(tx, context, 'workflow:a', null);
       first.audit({ action: 'test.step', entityType: 'test', entityId: `${c.p}-a` });
-      await first.flush(); // holds the audit head from here to commit
+      await first.flush(); // hands its audit rows to the transaction: inserted at commit, no chain lock
       flushed();
       await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
       const second = new DomainWork(tx, context, 'workflow:a', null);
       await postJournal(second, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' });
       await second.flush();
     });
-    // b: had its unit locked cash before the audit head, a would wait for cash while b waits for the head.
+    // b: waits for cash, which a holds to commit; a waits for nothing b holds.
     const b = aFlushed.then(() =>
       inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b1`, c.cash, c.vat, 1n)], actor: 'b' })),
     );
@@ -739,7 +739,7 @@ describe('concurrency', () => {
     assert.equal((await account(c.cash)).debitsPosted, 2n);
   });
 
-  test('a failed row rolled back to its savepoint takes the audit head lock with it, and the next post retakes it', async () => {
+  test('a failed row rolled back to its savepoint releases its account locks, and the next post retakes them', async () => {
     const c = await chart();
     let posted!: () => void;
     const aPosted = new Promise<void>((resolve) => (posted = resolve));
@@ -748,14 +748,14 @@ describe('concurrency', () => {
       const mark = unit.mark();
       await sql`SAVEPOINT row`.execute(tx);
       await postJournal(unit, { transfers: [t(`${c.p}-a0`, c.cash, c.vat, 1n)], actor: 'a' });
-      await sql`ROLLBACK TO SAVEPOINT row`.execute(tx); // releases the head and the accounts
+      await sql`ROLLBACK TO SAVEPOINT row`.execute(tx); // releases the accounts
       unit.rollbackTo(mark);
       await postJournal(unit, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' });
       posted();
       await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
       await unit.flush();
     });
-    // b: had a locked cash without the head, b would take the head and wait for cash, a for the head.
+    // b: waits for cash, which a holds again to commit; a waits for nothing b holds.
     const b = aPosted.then(() =>
       inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b1`, c.cash, c.vat, 1n)], actor: 'b' })),
     );

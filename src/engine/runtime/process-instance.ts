@@ -27,7 +27,7 @@ export interface ClaimOptions {
  * worker's connection drops and PostgreSQL rolls back and releases at once; a hung one is cut off by
  * the server's idle_in_transaction_session_timeout, which openDatabase() sets on every connection.
  *
- * Several instances per transaction share its begin, claim, audit-head lock and commit — the costs
+ * Several instances per transaction share its begin, claim, audit insert and commit — the costs
  * that dominate a short step. Each instance is re-read just before it runs (an earlier one in the
  * batch may have woken or cancelled it) and written just after, so instances of one batch never see
  * each other's stale state. Returns the ids it ran.

@@ -7,6 +7,8 @@ import type { Database } from '../../storage/database.js';
  * update, no delete, no audit row — not only that it added no row.
  */
 export async function fingerprintOf(database: Database): Promise<Record<string, string>> {
+  // The seal of audit rows committed before now (audit-seal.ts) belongs to those earlier writes.
+  await database.auditSealer.settled();
   const tables = await tablesOf(database);
   const columns = tables
     .map((t) => `(SELECT count(*) || ':' || ${t === 'api_keys' ? KEY_ROWS : ROW_VERSIONS} FROM "${t}" x) AS "${t}"`)

@@ -20,6 +20,8 @@ import { auditRowHash } from './audit-hash.js';
 /** The commit signal (commit-hooks.ts) of a transaction that inserted audit rows. */
 export const AUDIT_APPENDED = 'audit-appended';
 
+/** How long a sealer lets commits gather before it seals them (see AuditSealer). */
+export const SEAL_GATHER_MS = 10;
 /** Rows sealed per transaction: bounds a seal's lock time and memory after a long outage. */
 const ROWS_PER_SEAL = 5000;
 /** Rows per UPDATE statement (4 parameters a row, at most 65 535 a statement). */
@@ -105,9 +107,10 @@ async function sealBatch(db: Queryable): Promise<number> {
 }
 
 /**
- * A process's sealer: `poke()` after every commit that inserted audit rows. Pokes coalesce — one pass
- * runs at a time and seals everything committed when it starts; a poke during a pass runs one more —
- * so under load a seal covers many transactions, and an idle process seals each commit at once.
+ * A process's sealer: `poke()` after every commit that inserted audit rows. Pokes coalesce — a pass
+ * starts `gatherMs` after the first poke and seals everything committed by then; a poke during a pass
+ * runs one more — so a seal covers every transaction of those milliseconds (one seal transaction and
+ * fsync for many commits), and no row waits much longer than that to be sealed.
  */
 export class AuditSealer {
   #running: Promise<void> | undefined;
@@ -117,7 +120,10 @@ export class AuditSealer {
   /** The last pass's failure (the rows stay unsealed; the next poke or sweep tries again). */
   lastError: unknown;
 
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly gatherMs = SEAL_GATHER_MS,
+  ) {}
 
   poke(): void {
     if (this.#closed) return;
@@ -133,6 +139,7 @@ export class AuditSealer {
 
   async #passes(): Promise<void> {
     do {
+      await new Promise((resolve) => setTimeout(resolve, this.gatherMs));
       this.#again = false;
       try {
         await sealAuditChain(this.db);

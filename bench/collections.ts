@@ -21,19 +21,25 @@
 //    the share of the database's plain write rate left once a transition is a step of the real
 //    collections workflow (its case, stage, message, task, audit and events in the same transaction).
 //
-//   node --import tsx bench/collections.ts [--accounts N] [--days D] [--seed S] [--concurrency C]   (npm run bench:collections)
+//   node --import tsx bench/collections.ts [--accounts N] [--days D] [--seed S] [--concurrency C] [--pglite]   (npm run bench:collections)
 //
 // --concurrency: the worker's claim loops (default 4, as `finflow serve` on PostgreSQL).
+// --pglite: embedded PGlite in a temp data folder instead (one worker loop, as finflow runs it there);
+//   the baseline is then the same single-row INSERT transactions on a PGlite data folder of its own.
 //
 // Defaults: 100 000 accounts, 120 days, seed 20260302. Prints progress lines, then as its very last
 // stdout line one JSON object {"bench":"collections",…}.
 import { startSimulationWorld, type SimulationWorld } from '../src/testing/collections-simulation/world.js';
 import { performance } from 'node:perf_hooks';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { simulatePortfolio } from '../src/testing/collections-simulation/simulate.js';
 import { DEFAULT_PG_WORKER_CONCURRENCY } from '../src/server.js';
-import { openDatabase } from '../src/storage/database.js';
+import { openDatabase, type Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { freshPgDatabase, startBenchPgServer, type PgServer } from './pg-databases.js';
 
@@ -55,10 +61,27 @@ function intOption(name: string, fallback: number, min: number, max: number): nu
   return n;
 }
 
+interface RawClient {
+  query(text: string, params?: unknown[]): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+/** A PostgreSQL database's URL, or a PGlite data folder. */
+async function rawClient(target: { url: string } | { dataDir: string }): Promise<RawClient> {
+  if ('url' in target) {
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    return client;
+  }
+  const pglite = await PGlite.create({ dataDir: target.dataDir });
+  return { query: (text, params) => pglite.query(text, params), end: () => pglite.close() };
+}
+
 /** Single-row INSERT transactions over one connection for RAW_MS, after a warm-up (bench/engine.ts). */
-async function rawInserts(url: string): Promise<{ tx: number; ms: number; txPerSec: number }> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+async function rawInserts(
+  target: { url: string } | { dataDir: string },
+): Promise<{ tx: number; ms: number; txPerSec: number }> {
+  const client = await rawClient(target);
   try {
     await client.query('CREATE TABLE bench_raw (id bigserial PRIMARY KEY, payload text)');
     const insert = async (n: number) => {
@@ -82,26 +105,38 @@ async function main(): Promise<void> {
   const accounts = intOption('--accounts', DEFAULT_ACCOUNTS, 100, 1_000_000);
   const days = intOption('--days', DEFAULT_DAYS, 1, 730);
   const seed = intOption('--seed', DEFAULT_SEED, 0, 2 ** 31 - 1);
-  const workerConcurrency = intOption('--concurrency', DEFAULT_PG_WORKER_CONCURRENCY, 1, 64);
-  const externalPg = process.env.DATABASE_URL || undefined;
+  const onPglite = process.argv.includes('--pglite');
+  const workerConcurrency = onPglite ? 1 : intOption('--concurrency', DEFAULT_PG_WORKER_CONCURRENCY, 1, 64);
+  const externalPg = onPglite ? undefined : process.env.DATABASE_URL || undefined;
+  const tmp = onPglite ? mkdtempSync(path.join(os.tmpdir(), 'ff-collections-bench-')) : undefined;
   let pgServer: PgServer | undefined;
   let world: SimulationWorld | undefined;
   const dropAfter: Array<() => Promise<void>> = [];
   try {
-    const adminUrl = externalPg ?? (pgServer = await startBenchPgServer()).url;
+    const adminUrl = tmp ? undefined : (externalPg ?? (pgServer = await startBenchPgServer()).url);
     console.log(
-      `collections bench: ${accounts} accounts, ${days} days, seed ${seed} on ${externalPg ? 'PostgreSQL (DATABASE_URL, a fresh database)' : 'a throwaway PostgreSQL server'}`,
+      `collections bench: ${accounts} accounts, ${days} days, seed ${seed} on ${tmp ? 'embedded PGlite (a data folder in a temp dir)' : externalPg ? 'PostgreSQL (DATABASE_URL, a fresh database)' : 'a throwaway PostgreSQL server'}`,
     );
+    /** A fresh database for the raw baseline: its URL, or a PGlite data folder. */
+    const freshRaw = async (): Promise<{ url: string } | { dataDir: string }> => {
+      if (tmp) return { dataDir: mkdtempSync(path.join(tmp, 'raw-')) };
+      const rawDb = await freshPgDatabase(adminUrl!, 'raw');
+      dropAfter.push(rawDb.drop);
+      return rawDb;
+    };
 
-    const rawDb = await freshPgDatabase(adminUrl, 'raw');
-    dropAfter.push(rawDb.drop);
-    const rawBefore = await rawInserts(rawDb.url);
+    const rawBefore = await rawInserts(await freshRaw());
     console.log(`  baseline: ${rawBefore.txPerSec} single-row INSERT tx/s (${rawBefore.tx} in ${rawBefore.ms} ms)`);
 
-    const simDb = await freshPgDatabase(adminUrl, 'collections');
-    dropAfter.push(simDb.drop);
-    // The worker's claim loops, their call-outs and the HTTP calls of the simulated world share this pool.
-    const database = await openDatabase({ databaseUrl: simDb.url, poolSize: 12 });
+    let database: Database;
+    if (tmp) {
+      database = await openDatabase({ dataDir: path.join(tmp, 'data') });
+    } else {
+      const simDb = await freshPgDatabase(adminUrl!, 'collections');
+      dropAfter.push(simDb.drop);
+      // The worker's claim loops, their call-outs and the HTTP calls of the simulated world share this pool.
+      database = await openDatabase({ databaseUrl: simDb.url, poolSize: 12 });
+    }
     await migrate(database);
     world = await startSimulationWorld(database);
     const sim = await simulatePortfolio(
@@ -139,9 +174,7 @@ async function main(): Promise<void> {
     await world.close();
     world = undefined;
 
-    const rawDbAfter = await freshPgDatabase(adminUrl, 'raw');
-    dropAfter.push(rawDbAfter.drop);
-    const rawAfter = await rawInserts(rawDbAfter.url);
+    const rawAfter = await rawInserts(await freshRaw());
     const raw = rawAfter.txPerSec > rawBefore.txPerSec ? rawAfter : rawBefore;
     const t = sim.timings;
     const daysSec = t.daysMs / 1000;
@@ -166,7 +199,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'collections',
-        database: 'postgres',
+        database: tmp ? 'pglite' : 'postgres',
         accounts,
         customers: new Set(sim.accounts.map((a) => a.customerExternalId)).size,
         days,
@@ -210,6 +243,7 @@ async function main(): Promise<void> {
       await drop().catch((error: unknown) => console.error(`could not drop a bench database: ${String(error)}`));
     }
     pgServer?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
 }
 

@@ -383,6 +383,59 @@ steps:
     assert.equal(instance.outcome, 'settled');
     assert.ok(instance.timeline.some((e) => e.step === 'await_settled' && e.event === 'completed'));
   });
+  test('an instance woken by an earlier instance of the same worker batch is not lost', async () => {
+    // The waiter sits on two branches: a wait for test.settled and a timer. The settler's timer is due
+    // just before the waiter's, so one worker batch claims both, settler first: its step wakes the
+    // waiter's wait while the waiter is claimed, then the waiter's own run writes the instance. The
+    // wake must survive that write (the waiter is re-read before it runs, and made due again after).
+    await h.deploy(`
+key: batch-waiter
+name: Batch waiter
+steps:
+  - id: both
+    type: parallel
+    join: any
+    branches:
+      - id: settled
+        steps:
+          - { id: await_settled, type: waitFor, event: test.settled, correlation: input.key }
+      - id: timer
+        steps:
+          - { id: later, type: wait, duration: PT1H }
+          - { id: forever, type: waitFor, event: test.never }
+  - { id: done, type: end, outcome: settled }
+`);
+    await h.deploy(`
+key: batch-settler
+name: Batch settler
+steps:
+  - { id: later, type: wait, duration: PT1H }
+  - { id: settle, type: action, action: test.settle, with: { key: "{{ input.key }}" } }
+  - { id: done, type: end, outcome: sent }
+`);
+    const settler = await h.start('batch-settler', { key: 'k-batch' });
+    await h.drain();
+    await h.advance(1000);
+    const waiter = await h.start('batch-waiter', { key: 'k-batch' });
+    await h.drain();
+    assert.equal((await h.instance(waiter)).status, 'running');
+
+    const due = await h.database.db
+      .selectFrom('wf_instances')
+      .select(['id', 'next_run_at'])
+      .where('id', 'in', [settler, waiter])
+      .orderBy('next_run_at')
+      .execute();
+    assert.deepEqual(
+      due.map((r) => r.id),
+      [settler, waiter],
+      'the settler is due first, so the batch runs it first',
+    );
+    await h.advance(60 * 60 * 1000);
+    assert.equal((await h.instance(settler)).outcome, 'sent');
+    const instance = await h.instance(waiter);
+    assert.equal(instance.outcome, 'settled', JSON.stringify(instance.timeline.map((e) => [e.step, e.event])));
+  });
   test('an event the run already took is not offered again to its later waits', async () => {
     await h.deploy(`
 key: self-wake-once

@@ -27,24 +27,25 @@ const ROWS_PER_SEAL = 5000;
 /** Rows per UPDATE statement (4 parameters a row, at most 65 535 a statement). */
 const ROWS_PER_STATEMENT = 2000;
 
-/** Seals every committed unsealed row; returns how many it sealed. */
-export async function sealAuditChain(db: Queryable): Promise<number> {
+/**
+ * Seals every committed unsealed row; returns how many it sealed. With `skipIfBusy`, returns null at
+ * once when another sealer (another process) holds the head: it is sealing the same rows.
+ */
+export async function sealAuditChain(db: Queryable, skipIfBusy = false): Promise<number | null> {
   let total = 0;
   for (;;) {
-    const sealed = await sealBatch(db);
+    const sealed = await sealBatch(db, skipIfBusy);
+    if (sealed === null) return total > 0 ? total : null;
     total += sealed;
     if (sealed < ROWS_PER_SEAL) return total;
   }
 }
 
-async function sealBatch(db: Queryable): Promise<number> {
+async function sealBatch(db: Queryable, skipIfBusy: boolean): Promise<number | null> {
   return db.transaction().execute(async (tx) => {
-    const head = await tx
-      .selectFrom('audit_chain_head')
-      .select(['seq', 'hash'])
-      .where('singleton', '=', true)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const locking = tx.selectFrom('audit_chain_head').select(['seq', 'hash']).where('singleton', '=', true).forUpdate();
+    const head = await (skipIfBusy ? locking.skipLocked() : locking).executeTakeFirst();
+    if (!head) return null;
     // Read after the head's lock: in READ COMMITTED this sees every row a sealer before us sealed.
     const rows = await tx
       .selectFrom('audit_log')
@@ -142,7 +143,10 @@ export class AuditSealer {
       await new Promise((resolve) => setTimeout(resolve, this.gatherMs));
       this.#again = false;
       try {
-        await sealAuditChain(this.db);
+        // Several processes on one PostgreSQL each seal after their commits. When another holds the
+        // head it is sealing committed rows, maybe not the ones committed since it looked: look again
+        // after the next gathering pause rather than queue a connection behind it.
+        if ((await sealAuditChain(this.db, true)) === null) this.#again = true;
         this.lastError = undefined;
       } catch (error) {
         this.lastError = error;
@@ -159,7 +163,7 @@ export class AuditSealer {
   /** Seals everything committed by now, whoever wrote it; returns how many rows this call sealed. */
   async sealNow(): Promise<number> {
     await this.settled();
-    return sealAuditChain(this.db);
+    return (await sealAuditChain(this.db)) ?? 0;
   }
 
   /**

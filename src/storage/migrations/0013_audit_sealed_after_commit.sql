@@ -20,9 +20,9 @@ ALTER TABLE audit_log ALTER COLUMN prev_hash DROP NOT NULL;
 ALTER TABLE audit_log ALTER COLUMN hash DROP NOT NULL;
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_sealed_whole
   CHECK ((chain_seq IS NULL) = (hash IS NULL) AND (hash IS NULL) = (prev_hash IS NULL));
+-- Also how the sealer finds what is left to seal (chain_seq IS NULL is an index search, and rows
+-- leave that part of the index within moments of their commit).
 CREATE UNIQUE INDEX audit_log_chain_seq_idx ON audit_log (chain_seq);
--- What the sealer looks for: small, since rows leave it within moments of their commit.
-CREATE INDEX audit_log_unsealed_idx ON audit_log (seq) WHERE chain_seq IS NULL;
 
 -- The head now records the chain's last sealed position and hash; only the sealer locks it.
 COMMENT ON TABLE audit_chain_head IS 'last sealed chain position (audit_log.chain_seq) and its hash; locked only by the sealer';

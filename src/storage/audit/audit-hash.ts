@@ -47,3 +47,36 @@ export function auditRowHash(prevHash: string, content: AuditContent): string {
   });
   return createHash('sha256').update(`${prevHash}\n${canonical}`).digest('hex');
 }
+
+/** The columns of an audit row that its hash covers, as the database returns them. */
+export interface StoredAuditContent {
+  seq: bigint;
+  id: string;
+  occurred_at: Date;
+  actor: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  request_id: string | null;
+}
+
+/** What the hash covers for a stored row at chain position `chainSeq` (the sealer and verify alike). */
+export function contentOfRow(row: StoredAuditContent, chainSeq: bigint): AuditContent {
+  return {
+    seq: chainSeq,
+    entrySeq: BigInt(row.seq),
+    id: row.id,
+    occurredAt: row.occurred_at,
+    actor: row.actor,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    before: row.before,
+    after: row.after,
+    reason: row.reason,
+    requestId: row.request_id,
+  };
+}

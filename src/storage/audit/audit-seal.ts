@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../schema.js';
-import { auditRowHash } from './audit-hash.js';
+import { auditRowHash, contentOfRow } from './audit-hash.js';
 
 // Sealing: linking committed audit rows into the hash chain. A transaction inserts its audit rows
 // without touching the chain (audit-append.ts), so audited transactions never queue behind each
@@ -73,20 +73,7 @@ async function sealBatch(db: Queryable, skipIfBusy: boolean): Promise<number | n
     const seals = rows.map((row) => {
       chainSeq += 1n;
       // Hashed from the row as the database returns it, as `audit verify` will recompute it.
-      const hash = auditRowHash(prevHash, {
-        seq: chainSeq,
-        entrySeq: BigInt(row.seq),
-        id: row.id,
-        occurredAt: row.occurred_at,
-        actor: row.actor,
-        action: row.action,
-        entityType: row.entity_type,
-        entityId: row.entity_id,
-        before: row.before,
-        after: row.after,
-        reason: row.reason,
-        requestId: row.request_id,
-      });
+      const hash = auditRowHash(prevHash, contentOfRow(row, chainSeq));
       const seal = sql`(${BigInt(row.seq)}::bigint, ${chainSeq}::bigint, ${prevHash}::text, ${hash}::text)`;
       prevHash = hash;
       return seal;

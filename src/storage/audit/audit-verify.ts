@@ -1,5 +1,5 @@
 import type { Queryable } from '../schema.js';
-import { auditRowHash, GENESIS_HASH } from './audit-hash.js';
+import { auditRowHash, contentOfRow, GENESIS_HASH } from './audit-hash.js';
 
 export type AuditProblemKind = 'missing' | 'out_of_order' | 'altered' | 'truncated';
 
@@ -93,20 +93,7 @@ export async function verifyAuditChain(
           message: `row ${seq} (${row.id}) does not follow row ${seq - 1n}: its prev_hash does not match (rows reordered, inserted or replaced)`,
         });
       }
-      const recomputed = auditRowHash(row.prev_hash, {
-        seq,
-        entrySeq: BigInt(row.seq),
-        id: row.id,
-        occurredAt: row.occurred_at,
-        actor: row.actor,
-        action: row.action,
-        entityType: row.entity_type,
-        entityId: row.entity_id,
-        before: row.before,
-        after: row.after,
-        reason: row.reason,
-        requestId: row.request_id,
-      });
+      const recomputed = auditRowHash(row.prev_hash, contentOfRow(row, seq));
       if (recomputed !== row.hash) {
         return result({
           kind: 'altered',

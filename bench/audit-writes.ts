@@ -271,10 +271,7 @@ async function main(): Promise<void> {
         const sequential = await compare(database, nPg, 1);
         describe(`PostgreSQL (N=${nPg}, 1 writer)`, sequential);
         const concurrent = await compare(database, nPg, WRITERS);
-        describe(
-          `PostgreSQL (N=${nPg}, ${WRITERS} concurrent writers)`,
-          concurrent,
-        );
+        describe(`PostgreSQL (N=${nPg}, ${WRITERS} concurrent writers)`, concurrent);
         await check(database, auditedWrites);
         postgres = { sequential, concurrent };
       } finally {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { onPostgres, openTestDatabase } from '../../testing/test-database.js';
+import { createPostgresDatabase, onPostgres, openTestDatabase } from '../../testing/test-database.js';
+import { openDatabase } from '../database.js';
+import { migrate } from '../migrate.js';
 import type { Database } from '../database.js';
 import type { Tx } from '../schema.js';
 import { appendAudit } from './audit-append.js';
@@ -264,5 +266,38 @@ describe('audit log hash chain', () => {
     assert.equal(slow!.chain_seq, 7n, 'the chain records the order rows were sealed in');
     assert.ok(slow!.seq < fast!.seq, 'while the listing keeps the order they were written in');
     assert.equal((await verifyAuditChain(database.db)).ok, true);
+  });
+
+  test('the sealers of several processes on one PostgreSQL share the chain', { skip: !onPostgres() }, async () => {
+    // Two Database objects are two processes' pools: each seals after its own commits, and skips a seal
+    // while the other holds the chain head.
+    const url = await createPostgresDatabase(process.env.FINFLOW_TEST_PG_URL!);
+    const one = await openDatabase({ databaseUrl: url, poolSize: 3 });
+    await migrate(one);
+    const two = await openDatabase({ databaseUrl: url, poolSize: 3 });
+    try {
+      await Promise.all(
+        [one, two].flatMap((db, p) =>
+          Array.from({ length: 40 }, (_, i) =>
+            db.transaction((tx) =>
+              appendAudit(tx, {
+                actor: `process-${p}`,
+                action: 'probe.shared',
+                entityType: 'probe',
+                entityId: `${p}-${i}`,
+              }),
+            ),
+          ),
+        ),
+      );
+      await Promise.all([one.auditSealer.settled(), two.auditSealer.settled()]);
+      const result = await verifyAuditChain(one.db);
+      assert.equal(result.ok, true, result.problem?.message);
+      assert.equal(result.rowsChecked, 80);
+      assert.equal(result.unsealedRows, 0);
+    } finally {
+      await one.close();
+      await two.close();
+    }
   });
 });

@@ -1,0 +1,326 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import { AppError, notFound, validationError, type FieldIssue } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { AuditedUnit } from '../storage/audit/audited-unit.js';
+import type { Database } from '../storage/database.js';
+import type { Selectable } from 'kysely';
+import type { Queryable, Timestamp, Tx } from '../storage/schema.js';
+import { hashPassword, passwordIssues } from './passwords.js';
+import { isRole, ROLES, type Role } from './roles.js';
+
+declare module '../storage/schema.js' {
+  interface Tables {
+    users: UsersTable;
+    user_roles: UserRolesTable;
+  }
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  locale: string;
+  time_zone: string;
+  status: string;
+  password_hash: string;
+  password_changed_at: Timestamp;
+  must_change_password: boolean;
+  created_at: Timestamp;
+  created_by: string;
+  updated_at: Timestamp;
+}
+
+export interface UserRolesTable {
+  user_id: string;
+  role: string;
+  granted_at: Timestamp;
+  granted_by: string;
+}
+
+export const LOCALES = ['en', 'es', 'zh-CN'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** A user as shown to people: never the password hash. */
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  locale: Locale;
+  timeZone: string;
+  status: 'active' | 'disabled';
+  roles: Role[];
+  mustChangePassword: boolean;
+  createdAt: Date;
+  createdBy: string;
+}
+
+export interface CreateUserInput {
+  email: string;
+  name: string;
+  roles: string[];
+  locale?: string | undefined;
+  timeZone?: string | undefined;
+  actor: string;
+  requestId?: string | undefined;
+}
+
+/** A user just created or reset, with the one-time password to hand over (shown once, never stored). */
+export interface UserWithOneTimePassword extends User {
+  oneTimePassword: string;
+}
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The person's fields, checked and normalised (email lower-case, name trimmed). */
+function checkPerson(input: CreateUserInput): {
+  email: string;
+  name: string;
+  locale: Locale;
+  timeZone: string;
+  roles: Role[];
+} {
+  const issues: FieldIssue[] = [];
+  const email = input.email.trim().toLowerCase();
+  if (!EMAIL.test(email) || email.length > 254) issues.push({ field: 'email', message: 'must be an email address' });
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > 200) issues.push({ field: 'name', message: 'must be 1 to 200 characters' });
+  const locale = input.locale ?? 'en';
+  if (!(LOCALES as readonly string[]).includes(locale)) {
+    issues.push({ field: 'locale', message: `must be one of ${LOCALES.join(', ')}` });
+  }
+  const timeZone = input.timeZone ?? 'UTC';
+  if (!validTimeZone(timeZone))
+    issues.push({ field: 'timeZone', message: 'must be an IANA time zone, e.g. Europe/Madrid' });
+  const roles = [...new Set(input.roles)];
+  const unknown = roles.filter((role) => !isRole(role));
+  if (roles.length === 0) issues.push({ field: 'roles', message: 'must name at least one role' });
+  if (unknown.length)
+    issues.push({ field: 'roles', message: `unknown role ${unknown.join(', ')}: one of ${ROLES.join(', ')}` });
+  if (issues.length) throw validationError(issues);
+  return { email, name, locale: locale as Locale, timeZone, roles: roles as Role[] };
+}
+
+/**
+ * A one-time password: 20 characters from a 56-letter alphabet without look-alikes (~116 bits),
+ * grouped for reading aloud. The person must replace it at first sign-in.
+ */
+function oneTimePassword(): string {
+  const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(20);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]!);
+  return [0, 5, 10, 15].map((i) => chars.slice(i, i + 5).join('')).join('-');
+}
+
+export async function createUser(
+  database: Database,
+  input: CreateUserInput,
+  clock: Clock = systemClock,
+): Promise<UserWithOneTimePassword> {
+  const person = checkPerson(input);
+  const password = oneTimePassword();
+  const passwordHash = await hashPassword(password);
+  const now = clock.now();
+  const id = newId('usr', now.getTime());
+  await AuditedUnit.run(database, input, clock, async (unit) => {
+    const taken = await unit.tx.selectFrom('users').select('id').where('email', '=', person.email).executeTakeFirst();
+    if (taken) {
+      throw new AppError('conflict', 409, `a user with email ${person.email} exists (${taken.id})`, { field: 'email' });
+    }
+    await unit.tx
+      .insertInto('users')
+      .values({
+        id,
+        email: person.email,
+        name: person.name,
+        locale: person.locale,
+        time_zone: person.timeZone,
+        status: 'active',
+        password_hash: passwordHash,
+        password_changed_at: now,
+        must_change_password: true,
+        created_at: now,
+        created_by: input.actor,
+        updated_at: now,
+      })
+      .execute();
+    await grantRoles(unit.tx, id, person.roles, input.actor, now);
+    unit.audit({
+      action: 'user.created',
+      entityType: 'user',
+      entityId: id,
+      after: {
+        email: person.email,
+        name: person.name,
+        locale: person.locale,
+        timeZone: person.timeZone,
+        roles: person.roles,
+      },
+    });
+  });
+  return { ...(await getUser(database.db, id)), oneTimePassword: password };
+}
+
+async function grantRoles(tx: Tx, userId: string, roles: Role[], actor: string, now: Date): Promise<void> {
+  if (roles.length === 0) return;
+  await tx
+    .insertInto('user_roles')
+    .values(roles.map((role) => ({ user_id: userId, role, granted_at: now, granted_by: actor })))
+    .execute();
+}
+
+/** By id (`usr_…`) or email. */
+export async function getUser(db: Queryable, idOrEmail: string): Promise<User> {
+  const key = idOrEmail.trim();
+  const row = await db
+    .selectFrom('users')
+    .selectAll()
+    .where(key.startsWith('usr_') ? 'id' : 'email', '=', key.startsWith('usr_') ? key : key.toLowerCase())
+    .executeTakeFirst();
+  if (!row) throw notFound('user', idOrEmail);
+  const roles = await db
+    .selectFrom('user_roles')
+    .select('role')
+    .where('user_id', '=', row.id)
+    .orderBy('role')
+    .execute();
+  return toUser(
+    row,
+    roles.map((r) => r.role as Role),
+  );
+}
+
+export async function listUsers(db: Queryable): Promise<User[]> {
+  const rows = await db.selectFrom('users').selectAll().orderBy('email').execute();
+  const grants = await db.selectFrom('user_roles').select(['user_id', 'role']).orderBy('role').execute();
+  return rows.map((row) =>
+    toUser(
+      row,
+      grants.filter((g) => g.user_id === row.id).map((g) => g.role as Role),
+    ),
+  );
+}
+
+/** Disables a user (they can no longer sign in); disabling twice is a no-op. */
+export async function disableUser(
+  database: Database,
+  input: { user: string; actor: string; reason?: string | undefined; requestId?: string | undefined },
+  clock: Clock = systemClock,
+): Promise<User> {
+  const user = await getUser(database.db, input.user);
+  if (user.status === 'disabled') return user;
+  await AuditedUnit.run(database, input, clock, async (unit) => {
+    const now = clock.now();
+    await unit.tx.updateTable('users').set({ status: 'disabled', updated_at: now }).where('id', '=', user.id).execute();
+    unit.audit({
+      action: 'user.disabled',
+      entityType: 'user',
+      entityId: user.id,
+      before: { status: user.status },
+      after: { status: 'disabled' },
+      reason: input.reason ?? null,
+    });
+  });
+  return getUser(database.db, user.id);
+}
+
+/** An admin's reset: a new one-time password, to be replaced at the next sign-in. */
+export async function resetPassword(
+  database: Database,
+  input: { user: string; actor: string; requestId?: string | undefined },
+  clock: Clock = systemClock,
+): Promise<UserWithOneTimePassword> {
+  const user = await getUser(database.db, input.user);
+  const password = oneTimePassword();
+  const passwordHash = await hashPassword(password);
+  await AuditedUnit.run(database, input, clock, async (unit) => {
+    const now = clock.now();
+    await unit.tx
+      .updateTable('users')
+      .set({ password_hash: passwordHash, password_changed_at: now, must_change_password: true, updated_at: now })
+      .where('id', '=', user.id)
+      .execute();
+    // The audit row says that the password changed and who changed it, never what it is.
+    unit.audit({ action: 'user.password_reset', entityType: 'user', entityId: user.id });
+  });
+  return { ...(await getUser(database.db, user.id)), oneTimePassword: password };
+}
+
+/** The user's own change: the new password must pass the policy. */
+export async function changePassword(
+  database: Database,
+  input: { user: string; newPassword: string; actor: string; requestId?: string | undefined },
+  clock: Clock = systemClock,
+): Promise<User> {
+  const user = await getUser(database.db, input.user);
+  const issues = await passwordIssues(input.newPassword, user, 'newPassword');
+  if (issues.length) throw validationError(issues);
+  const passwordHash = await hashPassword(input.newPassword);
+  await AuditedUnit.run(database, input, clock, async (unit) => {
+    const now = clock.now();
+    await unit.tx
+      .updateTable('users')
+      .set({ password_hash: passwordHash, password_changed_at: now, must_change_password: false, updated_at: now })
+      .where('id', '=', user.id)
+      .execute();
+    unit.audit({ action: 'user.password_changed', entityType: 'user', entityId: user.id });
+  });
+  return getUser(database.db, user.id);
+}
+
+/** Replaces the user's roles with `roles`, auditing what was granted and revoked. */
+export async function setRoles(
+  database: Database,
+  input: { user: string; roles: string[]; actor: string; requestId?: string | undefined },
+  clock: Clock = systemClock,
+): Promise<User> {
+  const user = await getUser(database.db, input.user);
+  const wanted = [...new Set(input.roles)];
+  const unknown = wanted.filter((role) => !isRole(role));
+  if (wanted.length === 0) throw validationError([{ field: 'roles', message: 'must name at least one role' }]);
+  if (unknown.length) {
+    throw validationError([
+      { field: 'roles', message: `unknown role ${unknown.join(', ')}: one of ${ROLES.join(', ')}` },
+    ]);
+  }
+  const roles = wanted as Role[];
+  await AuditedUnit.run(database, input, clock, async (unit) => {
+    const now = clock.now();
+    await unit.tx.deleteFrom('user_roles').where('user_id', '=', user.id).where('role', 'not in', roles).execute();
+    const added = roles.filter((role) => !user.roles.includes(role));
+    await grantRoles(unit.tx, user.id, added, input.actor, now);
+    unit.audit({
+      action: 'user.roles_set',
+      entityType: 'user',
+      entityId: user.id,
+      before: { roles: user.roles },
+      after: { roles: [...roles].sort() },
+    });
+  });
+  return getUser(database.db, user.id);
+}
+
+function toUser(row: Selectable<UsersTable>, roles: Role[]): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    locale: row.locale as Locale,
+    timeZone: row.time_zone,
+    status: row.status as User['status'],
+    roles,
+    mustChangePassword: row.must_change_password,
+    createdAt: new Date(row.created_at),
+    createdBy: row.created_by,
+  };
+}

@@ -60,6 +60,51 @@ describe('finflow CLI', () => {
     assert.match(bad.stderr, /role must be one of admin, operator, viewer/);
   });
 
+  test('user create prints a one-time password; list, roles, reset-password and disable; bad input exits 2', async () => {
+    const created = await finflow(
+      [
+        'user',
+        'create',
+        '--email',
+        'Carla@Example.com',
+        '--name',
+        'Carla Credit',
+        '--roles',
+        'operator',
+        '--locale',
+        'es',
+      ],
+      env,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const password = created.stdout.trim();
+    assert.match(password, /^[a-zA-Z2-9]{5}(-[a-zA-Z2-9]{5}){3}$/);
+    assert.match(created.stderr, /created usr_[0-9A-Z]{26} \(carla@example\.com, roles operator\)/);
+
+    const list = await finflow(['user', 'list'], env);
+    assert.match(list.stdout, /carla@example\.com\s+Carla Credit\s+operator\s+active\s+es/);
+    assert.ok(!list.stdout.includes(password), 'no password in the listing');
+
+    const roles = await finflow(['user', 'roles', 'carla@example.com', '--set', 'operator,viewer'], env);
+    assert.match(roles.stdout, /roles operator, viewer/);
+    const reset = await finflow(['user', 'reset-password', 'carla@example.com', '--json'], env);
+    const again = JSON.parse(reset.stdout) as { oneTimePassword: string; mustChangePassword: boolean };
+    assert.notEqual(again.oneTimePassword, password);
+    assert.equal(again.mustChangePassword, true);
+    const disabled = await finflow(['user', 'disable', 'carla@example.com', '--reason', 'test'], env);
+    assert.match(disabled.stdout, /disabled usr_\S+ carla@example\.com \(disabled/);
+
+    const bad = await finflow(['user', 'create', '--email', 'x', '--name', 'X', '--roles', 'root'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /email: must be an email address|2 fields are invalid/);
+    const taken = await finflow(
+      ['user', 'create', '--email', 'carla@example.com', '--name', 'C', '--roles', 'viewer'],
+      env,
+    );
+    assert.notEqual(taken.code, 0);
+    assert.match(taken.stderr, /exists/);
+  });
+
   test('audit verify reports rows a killed process left unsealed; audit seal seals them', async () => {
     const database = await openDatabase(databaseOptions);
     await database.auditSealer.close(); // this process seals no more, as if it were killed after its commit

@@ -10,6 +10,7 @@ import { registerInstanceCommands } from './commands/instance.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { registerUserCommands } from './commands/user.js';
 import { registerWorkflowCommands } from './commands/workflow.js';
 import { EXIT, reportError } from './output.js';
 
@@ -24,6 +25,7 @@ registerServeCommand(program);
 registerMigrateCommand(program);
 registerApiKeyCommands(program);
 registerAuditCommands(program);
+registerUserCommands(program);
 registerWorkflowCommands(program);
 registerInstanceCommands(program);
 registerEventCommands(program);

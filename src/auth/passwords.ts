@@ -31,11 +31,11 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 }
 
 /** What is wrong with `password` for this person, as field issues (empty when it is acceptable). */
-export async function passwordIssues(
+export function passwordIssues(
   password: string,
   person: { email: string; name: string },
   field = 'password',
-): Promise<FieldIssue[]> {
+): FieldIssue[] {
   if (password.length < MIN_PASSWORD_LENGTH) {
     return [{ field, message: `must be at least ${MIN_PASSWORD_LENGTH} characters` }];
   }
@@ -49,7 +49,7 @@ export async function passwordIssues(
   if (own.some((part) => lower.includes(part))) {
     return [{ field, message: 'must not contain your name or email' }];
   }
-  const result = await strength.check(password, own);
+  const result = strength.check(password, own);
   if (result.score < MIN_SCORE) {
     return [{ field, message: 'is too common or too easy to guess: use a longer passphrase of unrelated words' }];
   }

@@ -263,7 +263,7 @@ export async function changePassword(
   clock: Clock = systemClock,
 ): Promise<User> {
   const user = await getUser(database.db, input.user);
-  const issues = await passwordIssues(input.newPassword, user, 'newPassword');
+  const issues = passwordIssues(input.newPassword, user, 'newPassword');
   if (issues.length) throw validationError(issues);
   const passwordHash = await hashPassword(input.newPassword);
   await AuditedUnit.run(database, input, clock, async (unit) => {

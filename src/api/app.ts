@@ -10,6 +10,7 @@ import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { fromZodError, problemResponse, toAppError } from './problem.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { userRoutes } from './routes/users.js';
 import { auditRoutes } from './routes/audit.js';
 import { registerHealth } from './routes/health.js';
 
@@ -64,7 +65,7 @@ export function createApp(deps: AppDeps): App {
     scheme: 'bearer',
     description: 'An API key created by `finflow apikey create` or POST /api/v1/api-keys',
   });
-  for (const module of [apiKeyRoutes, auditRoutes, ...(deps.routes ?? [])]) module.register(api);
+  for (const module of [apiKeyRoutes, userRoutes, auditRoutes, ...(deps.routes ?? [])]) module.register(api);
 
   const openapiConfig = {
     openapi: '3.1.0',

@@ -5,6 +5,7 @@
  */
 export const PERMISSIONS = [
   'apikeys:manage', // create, list and revoke API keys
+  'users:manage', // create, list and disable users; reset their passwords; grant roles
   'audit:read', // read audit rows and verify the chain
   'metrics:read', // scrape /metrics
   'system:read', // read the OpenAPI document and system information

@@ -64,6 +64,8 @@ export interface CreateUserInput {
   timeZone?: string | undefined;
   actor: string;
   requestId?: string | undefined;
+  /** Prefix of the field names in errors: `body.` over HTTP, none for the CLI. */
+  fieldPrefix?: string | undefined;
 }
 
 /** A user just created or reset, with the one-time password to hand over (shown once, never stored). */
@@ -91,22 +93,25 @@ function checkPerson(input: CreateUserInput): {
   roles: Role[];
 } {
   const issues: FieldIssue[] = [];
+  const at = (field: string) => `${input.fieldPrefix ?? ''}${field}`;
   const email = input.email.trim().toLowerCase();
-  if (!EMAIL.test(email) || email.length > 254) issues.push({ field: 'email', message: 'must be an email address' });
+  if (!EMAIL.test(email) || email.length > 254)
+    issues.push({ field: at('email'), message: 'must be an email address' });
   const name = input.name.trim();
-  if (name.length === 0 || name.length > 200) issues.push({ field: 'name', message: 'must be 1 to 200 characters' });
+  if (name.length === 0 || name.length > 200)
+    issues.push({ field: at('name'), message: 'must be 1 to 200 characters' });
   const locale = input.locale ?? 'en';
   if (!(LOCALES as readonly string[]).includes(locale)) {
-    issues.push({ field: 'locale', message: `must be one of ${LOCALES.join(', ')}` });
+    issues.push({ field: at('locale'), message: `must be one of ${LOCALES.join(', ')}` });
   }
   const timeZone = input.timeZone ?? 'UTC';
   if (!validTimeZone(timeZone))
-    issues.push({ field: 'timeZone', message: 'must be an IANA time zone, e.g. Europe/Madrid' });
+    issues.push({ field: at('timeZone'), message: 'must be an IANA time zone, e.g. Europe/Madrid' });
   const roles = [...new Set(input.roles)];
   const unknown = roles.filter((role) => !isRole(role));
-  if (roles.length === 0) issues.push({ field: 'roles', message: 'must name at least one role' });
+  if (roles.length === 0) issues.push({ field: at('roles'), message: 'must name at least one role' });
   if (unknown.length)
-    issues.push({ field: 'roles', message: `unknown role ${unknown.join(', ')}: one of ${ROLES.join(', ')}` });
+    issues.push({ field: at('roles'), message: `unknown role ${unknown.join(', ')}: one of ${ROLES.join(', ')}` });
   if (issues.length) throw validationError(issues);
   return { email, name, locale: locale as Locale, timeZone, roles: roles as Role[] };
 }
@@ -135,7 +140,9 @@ export async function createUser(
   await AuditedUnit.run(database, input, clock, async (unit) => {
     const taken = await unit.tx.selectFrom('users').select('id').where('email', '=', person.email).executeTakeFirst();
     if (taken) {
-      throw new AppError('conflict', 409, `a user with email ${person.email} exists (${taken.id})`, { field: 'email' });
+      throw new AppError('conflict', 409, `a user with email ${person.email} exists (${taken.id})`, {
+        field: `${input.fieldPrefix ?? ''}email`,
+      });
     }
     await unit.tx
       .insertInto('users')
@@ -281,17 +288,16 @@ export async function changePassword(
 /** Replaces the user's roles with `roles`, auditing what was granted and revoked. */
 export async function setRoles(
   database: Database,
-  input: { user: string; roles: string[]; actor: string; requestId?: string | undefined },
+  input: { user: string; roles: string[]; actor: string; requestId?: string | undefined; fieldPrefix?: string },
   clock: Clock = systemClock,
 ): Promise<User> {
   const user = await getUser(database.db, input.user);
   const wanted = [...new Set(input.roles)];
   const unknown = wanted.filter((role) => !isRole(role));
-  if (wanted.length === 0) throw validationError([{ field: 'roles', message: 'must name at least one role' }]);
+  const field = `${input.fieldPrefix ?? ''}roles`;
+  if (wanted.length === 0) throw validationError([{ field, message: 'must name at least one role' }]);
   if (unknown.length) {
-    throw validationError([
-      { field: 'roles', message: `unknown role ${unknown.join(', ')}: one of ${ROLES.join(', ')}` },
-    ]);
+    throw validationError([{ field, message: `unknown role ${unknown.join(', ')}: one of ${ROLES.join(', ')}` }]);
   }
   const roles = wanted as Role[];
   await AuditedUnit.run(database, input, clock, async (unit) => {

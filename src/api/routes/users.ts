@@ -1,0 +1,198 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ROLES } from '../../auth/roles.js';
+import {
+  createUser,
+  disableUser,
+  getUser,
+  listUsers,
+  LOCALES,
+  resetPassword,
+  setRoles,
+  type User,
+  type UserWithOneTimePassword,
+} from '../../auth/users.js';
+import { requirePermission } from '../middleware/auth.js';
+import type { App, RouteModule } from '../context.js';
+import { commonErrors, json, notFoundError } from '../schemas.js';
+
+// The people who sign in, managed by an admin. Like API keys, creation and reset answer with a
+// one-time password shown only in that response (so no Idempotency-Key: a replay would have to store it).
+
+const UserSchema = z
+  .object({
+    id: z.string().openapi({ example: 'usr_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z' }),
+    email: z.string(),
+    name: z.string(),
+    locale: z.enum(LOCALES),
+    timeZone: z.string(),
+    status: z.enum(['active', 'disabled']),
+    roles: z.array(z.enum(ROLES)),
+    mustChangePassword: z.boolean(),
+    createdAt: z.string().datetime(),
+    createdBy: z.string(),
+  })
+  .openapi('User');
+
+const UserWithPasswordSchema = UserSchema.extend({
+  oneTimePassword: z
+    .string()
+    .openapi({ description: 'Shown only in this response; the person replaces it at first sign-in.' }),
+}).openapi('UserWithOneTimePassword');
+
+const CreateUserSchema = z
+  .object({
+    email: z.string().max(254),
+    name: z.string().max(200),
+    roles: z.array(z.string().max(50)).min(1).max(20),
+    locale: z.string().max(10).optional(),
+    timeZone: z.string().max(100).optional(),
+  })
+  .strict()
+  .openapi('CreateUser');
+
+const userParam = z.object({
+  user: z.string().min(1).max(254).openapi({ description: 'id (usr_…) or email' }),
+});
+
+const manage = requirePermission('users:manage');
+const tags = ['users'];
+
+const createDef = createRoute({
+  method: 'post',
+  path: '/users',
+  tags,
+  summary: 'Create a user; the one-time password is shown once',
+  middleware: [manage] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: CreateUserSchema } } } },
+  responses: { 201: json(UserWithPasswordSchema, 'The new user and their one-time password'), ...commonErrors },
+});
+
+const listDef = createRoute({
+  method: 'get',
+  path: '/users',
+  tags,
+  summary: 'List users and their roles (never passwords)',
+  middleware: [manage] as const,
+  responses: { 200: json(z.object({ data: z.array(UserSchema) }), 'Every user'), ...commonErrors },
+});
+
+const getDef = createRoute({
+  method: 'get',
+  path: '/users/{user}',
+  tags,
+  summary: 'One user by id or email',
+  middleware: [manage] as const,
+  request: { params: userParam },
+  responses: { 200: json(UserSchema, 'The user'), ...commonErrors, ...notFoundError },
+});
+
+const disableDef = createRoute({
+  method: 'post',
+  path: '/users/{user}/disable',
+  tags,
+  summary: 'Disable a user: they can no longer sign in',
+  middleware: [manage] as const,
+  request: {
+    params: userParam,
+    body: {
+      required: false,
+      content: { 'application/json': { schema: z.object({ reason: z.string().max(500).optional() }).strict() } },
+    },
+  },
+  responses: { 200: json(UserSchema, 'The disabled user'), ...commonErrors, ...notFoundError },
+});
+
+const resetDef = createRoute({
+  method: 'post',
+  path: '/users/{user}/reset-password',
+  tags,
+  summary: 'Give a user a new one-time password (shown once); the old one stops working',
+  middleware: [manage] as const,
+  request: { params: userParam },
+  responses: {
+    200: json(UserWithPasswordSchema, 'The user and their one-time password'),
+    ...commonErrors,
+    ...notFoundError,
+  },
+});
+
+const rolesDef = createRoute({
+  method: 'put',
+  path: '/users/{user}/roles',
+  tags,
+  summary: "Replace a user's roles",
+  middleware: [manage] as const,
+  request: {
+    params: userParam,
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: z.object({ roles: z.array(z.string().max(50)).min(1).max(20) }).strict() },
+      },
+    },
+  },
+  responses: { 200: json(UserSchema, 'The user with their new roles'), ...commonErrors, ...notFoundError },
+});
+
+const present = (user: User) => ({ ...user, createdAt: user.createdAt.toISOString() });
+const presentWithPassword = (user: UserWithOneTimePassword) => ({
+  ...present(user),
+  oneTimePassword: user.oneTimePassword,
+});
+
+export const userRoutes: RouteModule = {
+  register(app: App) {
+    app.openapi(createDef, async (c) => {
+      const input = c.req.valid('json');
+      const created = await createUser(
+        c.var.database,
+        { ...input, actor: c.var.principal.id, requestId: c.var.requestId, fieldPrefix: 'body.' },
+        c.var.clock,
+      );
+      return c.json(presentWithPassword(created), 201);
+    });
+
+    app.openapi(listDef, async (c) => c.json({ data: (await listUsers(c.var.database.db)).map(present) }, 200));
+
+    app.openapi(getDef, async (c) => c.json(present(await getUser(c.var.database.db, c.req.valid('param').user)), 200));
+
+    app.openapi(disableDef, async (c) => {
+      const body = c.req.valid('json') as { reason?: string } | undefined;
+      const user = await disableUser(
+        c.var.database,
+        {
+          user: c.req.valid('param').user,
+          actor: c.var.principal.id,
+          reason: body?.reason,
+          requestId: c.var.requestId,
+        },
+        c.var.clock,
+      );
+      return c.json(present(user), 200);
+    });
+
+    app.openapi(resetDef, async (c) => {
+      const user = await resetPassword(
+        c.var.database,
+        { user: c.req.valid('param').user, actor: c.var.principal.id, requestId: c.var.requestId },
+        c.var.clock,
+      );
+      return c.json(presentWithPassword(user), 200);
+    });
+
+    app.openapi(rolesDef, async (c) => {
+      const user = await setRoles(
+        c.var.database,
+        {
+          user: c.req.valid('param').user,
+          roles: c.req.valid('json').roles,
+          actor: c.var.principal.id,
+          requestId: c.var.requestId,
+          fieldPrefix: 'body.',
+        },
+        c.var.clock,
+      );
+      return c.json(present(user), 200);
+    });
+  },
+};

@@ -59,6 +59,7 @@ import { DEFAULT_PG_WORKER_CONCURRENCY, startServer, type RunningServer } from '
 import { openDatabase, type Database } from '../src/storage/database.js';
 import type { FakeBureau } from '../src/testing/fake-bureau.js';
 import { freshPgDatabase, startBenchPgServer, type PgServer } from './pg-databases.js';
+import { GOOD_APPLICATION_TERMS } from '../src/testing/credit-application-body.js';
 
 const DECISION_KEYS = ['credit.scorecard', 'credit.knockouts', 'credit.anomalies', 'credit.terms', 'credit.routing'];
 /** Warm-up chains before each raw measurement. */
@@ -92,17 +93,7 @@ const percentile = (sorted: number[], p: number): number =>
 const DATE_OF_BIRTH = `${new Date().getUTCFullYear() - 41}-07-01`;
 const NAME = 'Ana Gómez';
 const GOOD_BUREAU = { score: 790, estimatedMonthlyIncome: 400_000, monthlyDebtPayments: 20_000, recentDefault: false };
-const GOOD_APPLICATION = {
-  product: 'personal-loan',
-  amount: '500000',
-  currency: 'EUR',
-  termMonths: 24,
-  purpose: 'car',
-  monthlyIncome: '400000',
-  monthlyExpenses: '100000',
-  employment: { status: 'employed', monthsInJob: 60, employer: 'Acme' },
-  consent: { bureauCheck: true },
-};
+const GOOD_APPLICATION = GOOD_APPLICATION_TERMS;
 
 function applicationBody(externalId: string, nationalId: string, n: number): string {
   return JSON.stringify({

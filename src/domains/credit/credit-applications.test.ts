@@ -10,6 +10,7 @@ import { startFakeBureau, type BureauReport, type FakeBureau } from '../../testi
 import { startSmtpTestServer, type SmtpTestServer } from '../../testing/smtp-test-server.js';
 import { apiClient, type Body } from '../../testing/api-client.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
+import { GOOD_APPLICATION_TERMS } from '../../testing/credit-application-body.js';
 
 /**
  * Credit decisioning end to end, through the HTTP API only: a real finflow server (its in-process
@@ -38,17 +39,7 @@ const GOOD: Persona = {
   name: 'Ana Gómez',
   dateOfBirth: '1985-06-15', // 40 on the test's start date
   language: 'es',
-  application: {
-    product: 'personal-loan',
-    amount: '500000',
-    currency: 'EUR',
-    termMonths: 24,
-    purpose: 'car',
-    monthlyIncome: '400000',
-    monthlyExpenses: '100000',
-    employment: { status: 'employed', monthsInJob: 60, employer: 'Acme' },
-    consent: { bureauCheck: true },
-  },
+  application: GOOD_APPLICATION_TERMS,
   bureau: { score: 790, estimatedMonthlyIncome: 400000, monthlyDebtPayments: 20000, recentDefault: false },
 };
 

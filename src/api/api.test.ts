@@ -53,7 +53,7 @@ describe('HTTP API', () => {
 
   test('a malformed body gets 400 problem+json naming the field, and writes nothing', async () => {
     const keysBefore = await server.database.db.selectFrom('api_keys').select('id').execute();
-    const auditBefore = await server.database.db.selectFrom('audit_log').select('seq').execute();
+    const auditBefore = await server.database.db.selectFrom('audit_log').select('seq').orderBy('seq').execute();
 
     const res = await server.call('/api/v1/api-keys', { method: 'POST', json: { name: 'x', role: 'superuser' } });
     assert.equal(res.status, 400);
@@ -77,7 +77,10 @@ describe('HTTP API', () => {
     assert.equal(((await notJson.json()) as { errors: Array<{ field: string }> }).errors[0]!.field, 'body');
 
     assert.deepEqual(await server.database.db.selectFrom('api_keys').select('id').execute(), keysBefore);
-    assert.deepEqual(await server.database.db.selectFrom('audit_log').select('seq').execute(), auditBefore);
+    assert.deepEqual(
+      await server.database.db.selectFrom('audit_log').select('seq').orderBy('seq').execute(),
+      auditBefore,
+    );
   });
 
   test('API keys: created key works, is audited, is listed without secret, and stops working when revoked', async () => {

@@ -35,7 +35,7 @@ describe('admission control', () => {
   test('over the bound: 429 with Retry-After, nothing written; under it again: served', async () => {
     const slowOnes = [server.call('/api/v1/test/slow'), server.call('/api/v1/test/slow')];
     while (entered < 2) await new Promise((resolve) => setTimeout(resolve, 10));
-    const auditBefore = await server.database.db.selectFrom('audit_log').select('seq').execute();
+    const auditBefore = await server.database.db.selectFrom('audit_log').select('seq').orderBy('seq').execute();
 
     const refused = await server.call('/api/v1/customers', {
       method: 'POST',
@@ -53,7 +53,10 @@ describe('admission control', () => {
 
     for (const release of held.splice(0)) release();
     for (const res of await Promise.all(slowOnes)) assert.equal(res.status, 200);
-    assert.deepEqual(await server.database.db.selectFrom('audit_log').select('seq').execute(), auditBefore);
+    assert.deepEqual(
+      await server.database.db.selectFrom('audit_log').select('seq').orderBy('seq').execute(),
+      auditBefore,
+    );
     const none = await server.database.db
       .selectFrom('customers')
       .select('id')

@@ -1,10 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { AppError } from '../core/errors.js';
 import type { App, AppDeps, AppEnv } from './context.js';
 import { admissionControl } from './middleware/admission.js';
 import { authenticate, requirePermission } from './middleware/auth.js';
+import { documentSecurity } from './openapi-security.js';
 import { inputGuard } from './middleware/input-guard.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
@@ -12,6 +14,7 @@ import { fromZodError, problemResponse, toAppError } from './problem.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { userRoutes } from './routes/users.js';
 import { auditRoutes } from './routes/audit.js';
+import { isSessionPath, sessionRoutes } from './routes/session.js';
 import { registerHealth } from './routes/health.js';
 
 export const API_PREFIX = '/api/v1';
@@ -58,14 +61,20 @@ export function createApp(deps: AppDeps): App {
   const api = newApp();
   registerHealth(api, deps.version);
   // Callers that cannot hold an API key — payment providers, banks, SMS providers — post to
-  // /hooks/…; those routes authenticate each request by its signature instead.
-  api.use('*', except([`${API_PREFIX}/health`, `${API_PREFIX}${PUBLIC_HOOKS_PREFIX}/*`], authenticate()));
-  api.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'An API key created by `finflow apikey create` or POST /api/v1/api-keys',
-  });
-  for (const module of [apiKeyRoutes, userRoutes, auditRoutes, ...(deps.routes ?? [])]) module.register(api);
+  // /hooks/…; those routes authenticate each request by its signature instead. Signing in is the
+  // one other route without a principal.
+  const signingIn = (c: Context) => c.req.method === 'POST' && c.req.path === `${API_PREFIX}/session`;
+  api.use(
+    '*',
+    except(
+      [`${API_PREFIX}/health`, `${API_PREFIX}${PUBLIC_HOOKS_PREFIX}/*`, signingIn],
+      authenticate(isSessionPath(API_PREFIX)),
+    ),
+  );
+  documentSecurity(api);
+  for (const module of [sessionRoutes(), apiKeyRoutes, userRoutes, auditRoutes, ...(deps.routes ?? [])]) {
+    module.register(api);
+  }
 
   const openapiConfig = {
     openapi: '3.1.0',
@@ -75,12 +84,15 @@ export function createApp(deps: AppDeps): App {
       description: 'Workflow automation for credit, collections and payments. Errors are RFC 9457 problem+json.',
     },
     servers: [{ url: API_PREFIX }],
-    security: [{ apiKey: [] }],
   };
   api.get('/openapi.json', requirePermission('system:read'), (c) => c.json(api.getOpenAPI31Document(openapiConfig)));
 
-  app.get('/metrics', authenticate(), requirePermission('metrics:read'), async (c) =>
-    c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
+  app.get(
+    '/metrics',
+    authenticate(() => false),
+    requirePermission('metrics:read'),
+    async (c) =>
+      c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
   );
   app.route(API_PREFIX, api);
   return app;

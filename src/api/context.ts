@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Principal } from '../auth/api-keys.js';
+import type { Principal } from '../auth/principal.js';
+import type { ActiveSession } from '../auth/sessions.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -10,6 +11,8 @@ export interface AppVariables {
   /** The database for this request; inside an idempotent request it is joined to the request's transaction. */
   database: Database;
   principal: Principal;
+  /** The browser session the request came with (absent for API keys). */
+  session?: ActiveSession;
   requestId: string;
   logger: Logger;
   clock: Clock;

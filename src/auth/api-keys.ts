@@ -6,7 +6,8 @@ import { newId } from '../core/ids.js';
 import { AuditedUnit } from '../storage/audit/audited-unit.js';
 import type { Database } from '../storage/database.js';
 import type { Timestamp } from '../storage/schema.js';
-import { isRole, type Role } from './roles.js';
+import type { Principal } from './principal.js';
+import { isRole, ROLES, type Role } from './roles.js';
 
 declare module '../storage/schema.js' {
   interface Tables {
@@ -24,6 +25,7 @@ export interface ApiKeysTable {
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
   revoked_by: string | null;
+  owner_user_id: string | null;
 }
 
 /** An API key as shown to people: never its secret. */
@@ -31,18 +33,14 @@ export interface ApiKey {
   id: string;
   name: string;
   role: Role;
+  /** The user the key acts for, or null for a system key. */
+  owner: string | null;
   createdAt: Date;
   createdBy: string;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
 }
 
-/** The caller a request runs as. */
-export interface Principal {
-  id: string;
-  name: string;
-  role: Role;
-}
 
 export interface CreatedApiKey extends ApiKey {
   /** The bearer token. Shown once; only its SHA-256 is stored. */
@@ -63,8 +61,12 @@ const hashSecret = (secret: string): string => createHash('sha256').update(secre
 export interface CreateApiKeyInput {
   name: string;
   role: string;
+  /** A user (id or email) the key acts for; its role must be one the user holds. */
+  owner?: string | undefined;
   actor: string;
   requestId?: string | undefined;
+  /** Prefix of the field names in errors: `body.` over HTTP, none for the CLI. */
+  fieldPrefix?: string | undefined;
 }
 
 export async function createApiKey(
@@ -72,15 +74,21 @@ export async function createApiKey(
   input: CreateApiKeyInput,
   clock: Clock = systemClock,
 ): Promise<CreatedApiKey> {
+  const at = (field: string) => `${input.fieldPrefix ?? ''}${field}`;
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100) {
-    throw new AppError('validation_failed', 400, 'name must be 1 to 100 characters', { field: 'name' });
+    throw new AppError('validation_failed', 400, 'name must be 1 to 100 characters', { field: at('name') });
+  }
+  // A system key works under its name; one named like a user id could take that user's tasks.
+  if (name.startsWith('usr_')) {
+    throw new AppError('validation_failed', 400, 'name must not start with "usr_"', { field: at('name') });
   }
   if (!isRole(input.role)) {
-    throw new AppError('validation_failed', 400, `role must be one of admin, operator, viewer (got "${input.role}")`, {
-      field: 'role',
+    throw new AppError('validation_failed', 400, `role must be one of ${ROLES.join(', ')} (got "${input.role}")`, {
+      field: at('role'),
     });
   }
+  const owner = input.owner === undefined ? null : await keyOwner(database, input.owner, input.role, at('owner'));
   const now = clock.now();
   const id = newId('key', now.getTime());
   const secret = randomBytes(32).toString('base64url');
@@ -94,12 +102,35 @@ export async function createApiKey(
     last_used_at: null,
     revoked_at: null,
     revoked_by: null,
+    owner_user_id: owner,
   };
   await AuditedUnit.run(database, input, clock, async (unit) => {
     await unit.tx.insertInto('api_keys').values(row).execute();
-    unit.audit({ action: 'apikey.created', entityType: 'api_key', entityId: id, after: { name, role: input.role } });
+    unit.audit({ action: 'apikey.created', entityType: 'api_key', entityId: id, after: { name, role: input.role, owner } });
   });
   return { ...toApiKey(row), token: `ff_${id}_${secret}` };
+}
+
+/** The owner a key may act for: an active user holding the key's role (a key never adds power). */
+async function keyOwner(database: Database, owner: string, role: Role, field: string): Promise<string> {
+  const key = owner.trim();
+  const row = await database.db
+    .selectFrom('users')
+    .select(['id', 'status'])
+    .where(key.startsWith('usr_') ? 'id' : 'email', '=', key.startsWith('usr_') ? key : key.toLowerCase())
+    .executeTakeFirst();
+  if (!row) throw new AppError('validation_failed', 400, `no user ${owner}`, { field });
+  if (row.status !== 'active') throw new AppError('validation_failed', 400, `user ${row.id} is disabled`, { field });
+  const holds = await database.db
+    .selectFrom('user_roles')
+    .select('role')
+    .where('user_id', '=', row.id)
+    .where('role', '=', role)
+    .executeTakeFirst();
+  if (!holds) {
+    throw new AppError('validation_failed', 400, `user ${row.id} does not hold the role ${role}`, { field });
+  }
+  return row.id;
 }
 
 export async function listApiKeys(database: Database): Promise<ApiKey[]> {
@@ -197,11 +228,36 @@ export async function authenticateApiKey(
   if (!cached || cached.db !== database.db || cached.expiresAt <= wallNow) {
     keyCache.delete(id);
     const generation = revocations;
-    const row = await database.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await database.db
+      .selectFrom('api_keys')
+      .selectAll('api_keys')
+      // An owned key works while its owner is active and still holds the key's role.
+      .select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('users')
+              .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+              .select('users.id')
+              .whereRef('users.id', '=', 'api_keys.owner_user_id')
+              .whereRef('user_roles.role', '=', 'api_keys.role')
+              .where('users.status', '=', 'active'),
+          )
+          .as('owner_may'),
+      )
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row || row.revoked_at !== null || !isRole(row.role)) return null;
+    if (row.owner_user_id !== null && !row.owner_may) return null;
     cached = {
       db: database.db,
-      principal: { id: row.id, name: row.name, role: row.role },
+      principal: {
+        kind: 'key',
+        id: row.id,
+        name: row.name,
+        roles: [row.role],
+        worksAs: row.owner_user_id ?? row.name,
+      },
       secretHash: Buffer.from(row.secret_hash, 'hex'),
       lastUsedAt: row.last_used_at ? row.last_used_at.getTime() : Number.NEGATIVE_INFINITY,
       expiresAt: wallNow + API_KEY_CACHE_TTL_MS,
@@ -230,11 +286,13 @@ function toApiKey(row: {
   created_by: string;
   last_used_at: Date | string | null;
   revoked_at: Date | string | null;
+  owner_user_id: string | null;
 }): ApiKey {
   return {
     id: row.id,
     name: row.name,
     role: row.role as Role,
+    owner: row.owner_user_id,
     createdAt: new Date(row.created_at),
     createdBy: row.created_by,
     lastUsedAt: row.last_used_at === null ? null : new Date(row.last_used_at),

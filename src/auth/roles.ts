@@ -1,77 +1,185 @@
 /**
  * Authorisation is by permission, never by role name: a route declares the permission it needs and
- * this table says which roles hold it. Later issues add roles (credit officer, collector, treasurer,
- * approver, auditor) and permissions here without touching the routes that exist.
+ * this table says which roles hold it. `docs/permissions.md` is generated from this file
+ * (`npm run docs:permissions`); a test fails when the two drift apart, and another calls every route
+ * of the OpenAPI document as every role.
  */
-export const PERMISSIONS = [
-  'apikeys:manage', // create, list and revoke API keys
-  'users:manage', // create, list and disable users; reset their passwords; grant roles
-  'audit:read', // read audit rows and verify the chain
-  'metrics:read', // scrape /metrics
-  'system:read', // read the OpenAPI document and system information
-  'workflows:read', // read workflow definitions, instances, tasks, decisions, calendars and queues
-  'workflows:deploy', // deploy workflow definitions
-  'workflows:run', // start instances and publish events
-  'workflows:operate', // cancel, suspend, resume, retry and migrate instances
-  'tasks:work', // list, claim and complete human tasks
-  'decisions:manage', // deploy decisions; create or replace calendars and queues
-  'ledger:read', // read ledger accounts, balances and transfers
-  'ledger:post', // create ledger accounts; post, resolve and reverse transfers
-  'receivables:read', // read customers, receivables, schedules, payments and delinquency
-  'receivables:write', // create and change customers and receivables, charge fees, edit their settings, run close of business
-  'payments:post', // record and reverse incoming payments
-  'sync:write', // bulk upsert customers, receivables and payments from the core system
-  'channels:read', // read message templates, sent messages, contact rules and webhook deliveries
-  'channels:write', // edit message templates, consents, do-not-contact flags and contact-rule settings
-  'webhooks:manage', // create, change and delete webhook subscriptions and inbound sources; replay deliveries
-  'credit:read', // read credit applications and credit settings
-  'credit:apply', // submit credit applications and record applicants' answers to offers
-  'collections:read', // read collection cases, contacts, promises and collections settings
-  'collections:work', // record contact outcomes and promises to pay on collection cases
-] as const;
 
-export type Permission = (typeof PERMISSIONS)[number];
+/** Every permission, with what it allows (the words docs/permissions.md shows). */
+export const PERMISSION_TABLE = {
+  'apikeys:manage': 'create, list and revoke API keys',
+  'users:manage': 'create, list and disable users; reset their passwords; grant roles',
+  'audit:read': 'read audit rows and verify the chain',
+  'metrics:read': 'scrape /metrics',
+  'system:read': 'read the OpenAPI document',
+  'workflows:read': 'read workflows, instances, decisions, calendars and queues; evaluate decisions',
+  'workflows:deploy': 'deploy workflow definitions',
+  'workflows:run': 'start instances and publish events',
+  'workflows:operate': 'cancel, suspend, resume, retry and migrate instances',
+  'tasks:work': 'list, claim and complete tasks',
+  'decisions:manage': 'deploy decisions; create or replace calendars and queues; edit credit and collections settings',
+  'ledger:read': 'read ledger accounts, balances and transfers',
+  'ledger:post': 'create accounts; post, resolve and reverse transfers',
+  'receivables:read': 'read customers, receivables, schedules, payments, buckets and settings',
+  'receivables:write': 'create and change customers, receivables, fees, settings, billing plans; run close of business',
+  'payments:post': 'record and reverse incoming payments',
+  'sync:write': 'bulk sync from the core system',
+  'channels:read': 'read message templates, sent messages, letters, contact rules and webhook deliveries',
+  'channels:write': 'edit message templates, consents, do-not-contact flags and contact-rule settings',
+  'webhooks:manage': 'create, change and delete webhook subscriptions and inbound sources; replay deliveries',
+  'credit:read': 'read credit applications and credit settings',
+  'credit:apply': 'submit credit applications; record an applicant’s answer to a counter-offer',
+  'collections:read': 'read collection cases, contacts, promises and collections settings',
+  'collections:work': 'record contacts, promises, plans, disputes, hardship, recalls and write-off proposals',
+} as const;
 
-export const ROLES = ['admin', 'operator', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+export type Permission = keyof typeof PERMISSION_TABLE;
+export const PERMISSIONS = Object.keys(PERMISSION_TABLE) as [Permission, ...Permission[]];
 
-const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: PERMISSIONS,
-  operator: [
-    'audit:read',
-    'metrics:read',
-    'system:read',
-    'workflows:read',
-    'workflows:run',
-    'workflows:operate',
-    'tasks:work',
-    'ledger:read',
-    'receivables:read',
-    'receivables:write',
-    'payments:post',
-    'channels:read',
-    'channels:write',
-    'credit:read',
-    'credit:apply',
-    'collections:read',
-    'collections:work',
-  ],
-  viewer: [
-    'metrics:read',
-    'system:read',
-    'workflows:read',
-    'ledger:read',
-    'receivables:read',
-    'channels:read',
-    'credit:read',
-    'collections:read',
-  ],
-};
+interface RoleDefinition {
+  /** Who holds it, in a phrase (docs/permissions.md). */
+  job: string;
+  /** Users holding it must sign in with a second factor: it moves money, decides credit or manages people. */
+  mfa: boolean;
+  grants: readonly Permission[];
+}
+
+/** Every read permission but the audit log: what a viewer may see. */
+const READ_ALL: readonly Permission[] = [
+  'metrics:read',
+  'system:read',
+  'workflows:read',
+  'ledger:read',
+  'receivables:read',
+  'channels:read',
+  'credit:read',
+  'collections:read',
+];
+
+const ROLE_TABLE = {
+  admin: { job: 'Runs the installation: users, keys, deploys, everything', mfa: true, grants: PERMISSIONS },
+  operator: {
+    job: 'A system integrating over the API (API keys), or an operations engineer',
+    mfa: true,
+    grants: [
+      ...READ_ALL,
+      'audit:read',
+      'workflows:run',
+      'workflows:operate',
+      'tasks:work',
+      'receivables:write',
+      'payments:post',
+      'channels:write',
+      'credit:apply',
+      'collections:work',
+    ],
+  },
+  viewer: { job: 'Reads the business: dashboards, reports', mfa: false, grants: READ_ALL },
+  credit_officer: {
+    job: 'Takes applications, reviews the ones policy refers, sees the customer whole (collections too)',
+    mfa: true,
+    grants: [
+      'system:read',
+      'workflows:read',
+      'tasks:work',
+      'receivables:read',
+      'channels:read',
+      'credit:read',
+      'credit:apply',
+      'collections:read',
+    ],
+  },
+  credit_manager: {
+    job: 'Approves above an officer’s authority; owns credit policy (settings, decision tables)',
+    mfa: true,
+    grants: [
+      'system:read',
+      'workflows:read',
+      'tasks:work',
+      'decisions:manage',
+      'receivables:read',
+      'channels:read',
+      'credit:read',
+      'credit:apply',
+      'collections:read',
+    ],
+  },
+  collector: {
+    job: 'Works collection cases: calls, promises to pay, plan requests, disputes',
+    mfa: false,
+    grants: [
+      'system:read',
+      'workflows:read',
+      'tasks:work',
+      'receivables:read',
+      'channels:read',
+      'credit:read',
+      'collections:read',
+      'collections:work',
+    ],
+  },
+  collections_manager: {
+    job: 'Approves plans and write-offs, owns strategies, queues and contact rules',
+    mfa: true,
+    grants: [
+      'system:read',
+      'workflows:read',
+      'tasks:work',
+      'decisions:manage',
+      'receivables:read',
+      'channels:read',
+      'channels:write',
+      'credit:read',
+      'collections:read',
+      'collections:work',
+    ],
+  },
+  treasurer: {
+    job: 'Runs cash: posts and reconciles payments and ledger movements',
+    mfa: true,
+    grants: [
+      'system:read',
+      'workflows:read',
+      'tasks:work',
+      'ledger:read',
+      'ledger:post',
+      'receivables:read',
+      'payments:post',
+    ],
+  },
+  payment_approver: {
+    job: 'Approves payments and ledger movements others prepared (never their own)',
+    mfa: true,
+    grants: ['system:read', 'workflows:read', 'tasks:work', 'ledger:read', 'receivables:read'],
+  },
+  auditor: {
+    job: 'Reads everything and verifies the audit chain; changes nothing',
+    mfa: false,
+    grants: [...READ_ALL, 'audit:read'],
+  },
+} as const satisfies Record<string, RoleDefinition>;
+
+export type Role = keyof typeof ROLE_TABLE;
+export const ROLES = Object.keys(ROLE_TABLE) as [Role, ...Role[]];
 
 export function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
+  return Object.hasOwn(ROLE_TABLE, value);
 }
 
 export function roleHas(role: Role, permission: Permission): boolean {
-  return GRANTS[role].includes(permission);
+  return (ROLE_TABLE[role].grants as readonly Permission[]).includes(permission);
+}
+
+/** A principal holding several roles holds the union of their permissions. */
+export function rolesHave(roles: readonly Role[], permission: Permission): boolean {
+  return roles.some((role) => roleHas(role, permission));
+}
+
+export function roleJob(role: Role): string {
+  return ROLE_TABLE[role].job;
+}
+
+/** Whether a user holding `roles` must pass a second factor (TOTP) before anything else. */
+export function rolesNeedMfa(roles: readonly Role[]): boolean {
+  return roles.some((role) => ROLE_TABLE[role].mfa);
 }

@@ -5,7 +5,7 @@ import { AppError, notFound, validationError, type FieldIssue } from '../core/er
 import { newId } from '../core/ids.js';
 import { AuditedUnit } from '../storage/audit/audited-unit.js';
 import type { Database } from '../storage/database.js';
-import type { Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Queryable, Timestamp, Tx } from '../storage/schema.js';
 import { hashPassword, passwordIssues } from './passwords.js';
 import { isRole, ROLES, type Role } from './roles.js';
@@ -16,6 +16,9 @@ declare module '../storage/schema.js' {
     user_roles: UserRolesTable;
   }
 }
+
+/** A nullable timestamp that inserts may leave out (columns added after the table). */
+type OptionalTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export interface UsersTable {
   id: string;
@@ -30,6 +33,12 @@ export interface UsersTable {
   created_at: Timestamp;
   created_by: string;
   updated_at: Timestamp;
+  totp_secret: Generated<string | null>;
+  totp_pending_secret: Generated<string | null>;
+  totp_enrolled_at: OptionalTimestamp;
+  totp_last_step: Generated<bigint | null>;
+  failed_sign_ins: Generated<number>;
+  locked_until: OptionalTimestamp;
 }
 
 export interface UserRolesTable {

@@ -60,8 +60,13 @@ export const notFound = (entity: string, id: string): AppError =>
 export const unauthorized = (message = 'a valid API key is required (Authorization: Bearer <key>)'): AppError =>
   new AppError('unauthorized', 401, message);
 
-export const forbidden = (permission: string, role: string): AppError =>
-  new AppError('forbidden', 403, `role ${role} lacks permission ${permission}`, { details: { permission, role } });
+export const forbidden = (permission: string, roles: readonly string[]): AppError =>
+  new AppError(
+    'forbidden',
+    403,
+    `${roles.length === 1 ? `role ${roles[0]}` : `roles ${roles.join(', ')}`} ${roles.length === 1 ? 'lacks' : 'lack'} permission ${permission}`,
+    { details: { permission, role: roles.join(','), roles } },
+  );
 
 export const conflict = (code: string, message: string, details?: Record<string, unknown>): AppError =>
   new AppError(code, 409, message, details ? { details } : {});

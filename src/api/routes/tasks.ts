@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Engine } from '../../engine/engine.js';
-import { getTask, listTasks } from '../../engine/runtime/queries.js';
+import { getTask, listTasks, tasksOfUser } from '../../engine/runtime/queries.js';
 import type { App, RouteModule } from '../context.js';
 import { requirePermission } from '../middleware/auth.js';
 import { idempotent } from '../middleware/idempotency.js';
@@ -17,9 +17,11 @@ import {
 } from '../schemas.js';
 
 /**
- * Human tasks. The person working a task is the calling API key's **name** (not its id): that is
- * what queues list as members and what `assign: { user: … }` names, so a key named "ana" claims and
- * completes the tasks assigned to ana. The audit log records the key's id, as for every other route.
+ * Human tasks. The person working a task is the caller's `worksAs`: a signed-in user's id (`usr_…`),
+ * the owner's id for a key a user owns, a system key's **name**. That is what queues list as members
+ * and what `assign: { user: … }` names, so a key named "ana" claims and completes the tasks assigned
+ * to ana, and a user's second key is still that user for four eyes. The audit log records the
+ * principal's id (user or key), as for every other route.
  */
 
 const TASK_STATUSES = ['open', 'completed', 'cancelled'] as const;
@@ -91,6 +93,19 @@ const listDef = createRoute({
   },
 });
 
+const mineDef = createRoute({
+  method: 'get',
+  path: '/me/tasks',
+  tags: ['tasks'],
+  summary: "The caller's work: open tasks assigned to them, and unassigned ones in their queues, due first first",
+  description:
+    "The caller is the signed-in user (or, for an API key, the key's owner, or a system key's name). " +
+    'Tasks without a due time come last.',
+  middleware: [work] as const,
+  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }) },
+  responses: { 200: json(z.object({ data: z.array(TaskSchema) }), 'The work list'), ...commonErrors },
+});
+
 const getDef = createRoute({
   method: 'get',
   path: '/tasks/{id}',
@@ -105,7 +120,7 @@ const claimDef = createRoute({
   method: 'post',
   path: '/tasks/{id}/claim',
   tags: ['tasks'],
-  summary: "Claim an open task for the caller (the API key's name)",
+  summary: 'Claim an open task for the caller (the user, or the API key’s owner or name)',
   middleware: [work] as const,
   request: { params: idParams },
   responses: {
@@ -150,12 +165,17 @@ export function taskRoutes(engine: Engine): RouteModule {
         return c.json(pageFrom(data, query.limit), 200);
       });
 
+      app.openapi(mineDef, async (c) => {
+        const { limit } = c.req.valid('query');
+        return c.json({ data: await tasksOfUser(c.var.database.db, c.var.principal.worksAs, limit) }, 200);
+      });
+
       app.openapi(getDef, async (c) => c.json(await getTask(c.var.database.db, c.req.valid('param').id), 200));
 
       app.openapi(claimDef, async (c) => {
         const { id } = c.req.valid('param');
         await engine.claimTask(
-          { taskId: id, user: c.var.principal.name, actor: c.var.principal.id, requestId: c.var.requestId },
+          { taskId: id, user: c.var.principal.worksAs, actor: c.var.principal.id, requestId: c.var.requestId },
           c.var.database,
         );
         return c.json(await getTask(c.var.database.db, id), 200);
@@ -169,7 +189,7 @@ export function taskRoutes(engine: Engine): RouteModule {
             taskId: id,
             outcome: body.outcome,
             data: body.data,
-            user: c.var.principal.name,
+            user: c.var.principal.worksAs,
             actor: c.var.principal.id,
             requestId: c.var.requestId,
           },

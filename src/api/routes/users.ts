@@ -18,7 +18,7 @@ import { commonErrors, json, notFoundError } from '../schemas.js';
 // The people who sign in, managed by an admin. Like API keys, creation and reset answer with a
 // one-time password shown only in that response (so no Idempotency-Key: a replay would have to store it).
 
-const UserSchema = z
+export const UserSchema = z
   .object({
     id: z.string().openapi({ example: 'usr_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z' }),
     email: z.string(),
@@ -134,7 +134,7 @@ const rolesDef = createRoute({
   responses: { 200: json(UserSchema, 'The user with their new roles'), ...commonErrors, ...notFoundError },
 });
 
-const present = (user: User) => ({ ...user, createdAt: user.createdAt.toISOString() });
+export const present = (user: User) => ({ ...user, createdAt: user.createdAt.toISOString() });
 const presentWithPassword = (user: UserWithOneTimePassword) => ({
   ...present(user),
   oneTimePassword: user.oneTimePassword,

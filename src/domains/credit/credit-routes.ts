@@ -181,7 +181,7 @@ export function creditRoutes(context: DomainContext): RouteModule {
         // rolls the claim back with everything else.
         await refuseOverBacklog(c.var.database.db, context.config?.creditBacklogLimit ?? DEFAULT_CREDIT_BACKLOG_LIMIT);
         const application = await inRequestUnit(context, c, (unit) =>
-          submitApplication(unit, input, c.var.principal.name),
+          submitApplication(unit, input, c.var.principal.worksAs),
         ).catch(rethrowInBody);
         return c.json(application, 201);
       });

@@ -259,6 +259,38 @@ export async function listTasks(db: Queryable, filter: TaskFilter = {}) {
   return (await query.execute()).map(presentTask);
 }
 
+/**
+ * A person's work list: open tasks assigned to `user`, and open unassigned tasks of the queues
+ * `user` is a member of (theirs to claim) — the ones due first first, tasks without a due time last.
+ */
+export async function tasksOfUser(db: Queryable, user: string, limit = 200) {
+  const rows = await db
+    .selectFrom('wf_tasks')
+    .selectAll()
+    .where('status', '=', 'open')
+    .where((eb) =>
+      eb.or([
+        eb('assignee', '=', user),
+        eb.and([
+          eb('assignee', 'is', null),
+          eb(
+            'queue',
+            'in',
+            eb
+              .selectFrom('wf_queues')
+              .select('name')
+              .where(sql<boolean>`members @> ${JSON.stringify([user])}::jsonb`),
+          ),
+        ]),
+      ]),
+    )
+    .orderBy(sql`due_at asc nulls last`)
+    .orderBy('id')
+    .limit(Math.min(limit, 1000))
+    .execute();
+  return rows.map(presentTask);
+}
+
 export async function getTask(db: Queryable, id: string) {
   const row = await db.selectFrom('wf_tasks').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('task', id);

@@ -135,7 +135,7 @@ export function letterRoutes(context: DomainContext): RouteModule {
 
       app.openapi(printedDef, async (c) => {
         const { id } = c.req.valid('param');
-        const letter = await inRequestUnit(context, c, (unit) => markLetterPrinted(unit, id, c.var.principal.name));
+        const letter = await inRequestUnit(context, c, (unit) => markLetterPrinted(unit, id, c.var.principal.worksAs));
         return c.json(letter, 200);
       });
     },

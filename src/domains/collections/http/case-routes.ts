@@ -132,7 +132,7 @@ export function registerCaseRoutes(app: App, context: DomainContext): void {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json');
     const contact = await inRequestUnit(context, c, (unit) =>
-      recordContact(unit, id, input, c.var.principal.name),
+      recordContact(unit, id, input, c.var.principal.worksAs),
     ).catch(rethrowInBody);
     return c.json(contact, 201);
   });
@@ -147,7 +147,7 @@ export function registerCaseRoutes(app: App, context: DomainContext): void {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json');
     const promise = await inRequestUnit(context, c, (unit) =>
-      makePromise(unit, id, { amount: BigInt(input.amount), date: input.date, by: c.var.principal.name }),
+      makePromise(unit, id, { amount: BigInt(input.amount), date: input.date, by: c.var.principal.worksAs }),
     );
     return c.json(promise, 201);
   });

@@ -142,14 +142,14 @@ export function registerCaseworkRoutes(app: App, context: DomainContext): void {
   app.openapi(disputesDefs.create, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json') as z.infer<typeof DisputeInputSchema>;
-    const dispute = await inRequestUnit(context, c, (unit) => openDispute(unit, id, input, c.var.principal.name));
+    const dispute = await inRequestUnit(context, c, (unit) => openDispute(unit, id, input, c.var.principal.worksAs));
     return c.json(dispute, 201);
   });
   app.openapi(resolveDisputeDef, async (c) => {
     const { id, disputeId } = c.req.valid('param');
     const input = c.req.valid('json');
     const dispute = await inRequestUnit(context, c, (unit) =>
-      resolveDispute(unit, id, disputeId, input, c.var.principal.name),
+      resolveDispute(unit, id, disputeId, input, c.var.principal.worksAs),
     );
     return c.json(dispute, 200);
   });
@@ -162,7 +162,7 @@ export function registerCaseworkRoutes(app: App, context: DomainContext): void {
   app.openapi(plansDefs.create, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json') as z.infer<typeof PlanInputSchema>;
-    const plan = await inRequestUnit(context, c, (unit) => proposePlan(unit, id, input, c.var.principal.name));
+    const plan = await inRequestUnit(context, c, (unit) => proposePlan(unit, id, input, c.var.principal.worksAs));
     return c.json(plan, 201);
   });
 
@@ -174,7 +174,7 @@ export function registerCaseworkRoutes(app: App, context: DomainContext): void {
   app.openapi(hardshipDefs.create, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json') as z.infer<typeof HardshipInputSchema>;
-    const hardship = await inRequestUnit(context, c, (unit) => raiseHardship(unit, id, input, c.var.principal.name));
+    const hardship = await inRequestUnit(context, c, (unit) => raiseHardship(unit, id, input, c.var.principal.worksAs));
     return c.json(hardship, 201);
   });
 
@@ -187,7 +187,7 @@ export function registerCaseworkRoutes(app: App, context: DomainContext): void {
     const { id } = c.req.valid('param');
     const { reason } = c.req.valid('json') as { reason: string };
     const proposal = await inRequestUnit(context, c, async (unit) =>
-      proposeWriteOff(unit, await lockCase(unit.tx, id), reason, c.var.principal.name),
+      proposeWriteOff(unit, await lockCase(unit.tx, id), reason, c.var.principal.worksAs),
     );
     return c.json(proposal, 201);
   });
@@ -201,7 +201,7 @@ export function registerCaseworkRoutes(app: App, context: DomainContext): void {
     const { id, placementId } = c.req.valid('param');
     const { reason } = c.req.valid('json');
     const placement = await inRequestUnit(context, c, (unit) =>
-      endPlacement(unit, id, placementId, { status: 'recalled', reason, by: c.var.principal.name }),
+      endPlacement(unit, id, placementId, { status: 'recalled', reason, by: c.var.principal.worksAs }),
     );
     return c.json(placement ?? {}, 200);
   });

@@ -41,7 +41,6 @@ export interface ApiKey {
   revokedAt: Date | null;
 }
 
-
 export interface CreatedApiKey extends ApiKey {
   /** The bearer token. Shown once; only its SHA-256 is stored. */
   token: string;
@@ -106,7 +105,12 @@ export async function createApiKey(
   };
   await AuditedUnit.run(database, input, clock, async (unit) => {
     await unit.tx.insertInto('api_keys').values(row).execute();
-    unit.audit({ action: 'apikey.created', entityType: 'api_key', entityId: id, after: { name, role: input.role, owner } });
+    unit.audit({
+      action: 'apikey.created',
+      entityType: 'api_key',
+      entityId: id,
+      after: { name, role: input.role, owner },
+    });
   });
   return { ...toApiKey(row), token: `ff_${id}_${secret}` };
 }

@@ -7,7 +7,9 @@ import { AuditedUnit } from '../storage/audit/audited-unit.js';
 import type { Database } from '../storage/database.js';
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Queryable, Timestamp, Tx } from '../storage/schema.js';
+import { clearApiKeyCache } from './api-keys.js';
 import { hashPassword, passwordIssues } from './passwords.js';
+import { revokeUserSessions } from './sessions.js';
 import { isRole, ROLES, type Role } from './roles.js';
 
 declare module '../storage/schema.js' {
@@ -238,6 +240,7 @@ export async function disableUser(
   await AuditedUnit.run(database, input, clock, async (unit) => {
     const now = clock.now();
     await unit.tx.updateTable('users').set({ status: 'disabled', updated_at: now }).where('id', '=', user.id).execute();
+    await revokeUserSessions(unit.tx, user.id, now);
     unit.audit({
       action: 'user.disabled',
       entityType: 'user',
@@ -247,6 +250,7 @@ export async function disableUser(
       reason: input.reason ?? null,
     });
   });
+  clearApiKeyCache(); // the user's own keys stop now, not within the cache's lifetime
   return getUser(database.db, user.id);
 }
 
@@ -266,6 +270,7 @@ export async function resetPassword(
       .set({ password_hash: passwordHash, password_changed_at: now, must_change_password: true, updated_at: now })
       .where('id', '=', user.id)
       .execute();
+    await revokeUserSessions(unit.tx, user.id, now);
     // The audit row says that the password changed and who changed it, never what it is.
     unit.audit({ action: 'user.password_reset', entityType: 'user', entityId: user.id });
   });
@@ -314,6 +319,8 @@ export async function setRoles(
     await unit.tx.deleteFrom('user_roles').where('user_id', '=', user.id).where('role', 'not in', roles).execute();
     const added = roles.filter((role) => !user.roles.includes(role));
     await grantRoles(unit.tx, user.id, added, input.actor, now);
+    // A session keeps the sign-in steps its roles needed then: new roles need a new sign-in.
+    await revokeUserSessions(unit.tx, user.id, now);
     unit.audit({
       action: 'user.roles_set',
       entityType: 'user',
@@ -322,6 +329,7 @@ export async function setRoles(
       after: { roles: [...roles].sort() },
     });
   });
+  clearApiKeyCache();
   return getUser(database.db, user.id);
 }
 

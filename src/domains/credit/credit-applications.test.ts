@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { DateTime } from 'luxon';
 import type { ParsedMail } from 'mailparser';
+import { createApiKey } from '../../auth/api-keys.js';
 import { ManualClock } from '../../core/clock.js';
+import { signedInUser } from '../../testing/browser-session.js';
 import { startFakeBureau, type BureauReport, type FakeBureau } from '../../testing/fake-bureau.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../../testing/smtp-test-server.js';
 import { apiClient, type Body } from '../../testing/api-client.js';
@@ -642,6 +644,37 @@ describe('credit applications API', () => {
       (approved.approvals as Body[]).map((a) => a.by),
       [other],
     );
+  });
+
+  test('four eyes across principals: an officer who submitted through her own API key may not review in her browser', async () => {
+    const ulla = await signedInUser(
+      server,
+      { email: 'ulla@bank.test', name: 'Ulla Berg', roles: ['credit_officer'] },
+      clock,
+    );
+    const key = await createApiKey(server.database, {
+      name: 'ulla-intake-script',
+      role: 'credit_officer',
+      owner: ulla.id,
+      actor: 'test',
+    });
+    const { app: submitted } = await submit(ANOMALY, {}, key.token);
+    assert.equal(submitted.submittedBy, ulla.id, 'the key works as its owner');
+    const app = await waitForDecision(String(submitted.id));
+    assert.equal(app.status, 'in_review', JSON.stringify(app));
+    const task = await waitForTask(app, 'credit-officers');
+    assert.ok((task.excludedUsers as string[]).includes(ulla.id), JSON.stringify(task));
+
+    const claim = await ulla.session.call('POST', `/tasks/${String(task.id)}/claim`);
+    assert.equal(claim.status, 409, JSON.stringify(claim.body));
+    assert.equal(claim.body.code, 'separation_of_duties');
+    const complete = await ulla.session.call('POST', `/tasks/${String(task.id)}/complete`, {
+      json: { outcome: 'approve', data: { comment: 'my own, from the console' } },
+    });
+    assert.equal(complete.status, 409, JSON.stringify(complete.body));
+    assert.equal(complete.body.code, 'separation_of_duties');
+    // The task is still open for a second person.
+    assert.equal(expect(await call('GET', `/tasks/${String(task.id)}`), 200).status, 'open');
   });
 
   /** An application in review, countered by an officer with 3 000.00 over 24 months; the offer. */

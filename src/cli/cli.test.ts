@@ -87,6 +87,20 @@ describe('finflow CLI', () => {
 
     const roles = await finflow(['user', 'roles', 'carla@example.com', '--set', 'operator,viewer'], env);
     assert.match(roles.stdout, /roles operator, viewer/);
+    // A key of her own: only a role she holds; the listing names its owner.
+    const tooMuch = await finflow(
+      ['apikey', 'create', '--role', 'admin', '--name', 'carla-admin', '--owner', 'carla@example.com'],
+      env,
+    );
+    assert.equal(tooMuch.code, 2);
+    assert.match(tooMuch.stderr, /does not hold the role admin/);
+    const own = await finflow(
+      ['apikey', 'create', '--role', 'viewer', '--name', 'carla-reports', '--owner', 'carla@example.com', '--json'],
+      env,
+    );
+    assert.equal(own.code, 0, own.stderr);
+    assert.match((JSON.parse(own.stdout) as { owner: string }).owner, /^usr_/);
+    assert.match((await finflow(['apikey', 'list'], env)).stdout, /carla-reports\s+viewer\s+usr_/);
     const reset = await finflow(['user', 'reset-password', 'carla@example.com', '--json'], env);
     const again = JSON.parse(reset.stdout) as { oneTimePassword: string; mustChangePassword: boolean };
     assert.notEqual(again.oneTimePassword, password);

@@ -10,6 +10,7 @@ const ApiKeySchema = z
     id: z.string().openapi({ example: 'key_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z' }),
     name: z.string(),
     role: z.enum(ROLES),
+    owner: z.string().nullable().openapi({ description: 'The user (usr_…) the key acts for; null for a system key' }),
     createdAt: z.string().datetime(),
     createdBy: z.string(),
     lastUsedAt: z.string().datetime().nullable(),
@@ -25,6 +26,16 @@ const CreateApiKeySchema = z
   .object({
     name: z.string().trim().min(1).max(100).openapi({ example: 'core-banking sync' }),
     role: z.enum(ROLES),
+    owner: z
+      .string()
+      .min(1)
+      .max(254)
+      .optional()
+      .openapi({
+        description:
+          'A user (id or email) the key acts for: four eyes treat it as that user, it holds only a role the user holds, ' +
+          'and it stops working when the user is disabled or loses the role. Without it, a system key.',
+      }),
   })
   .strict()
   .openapi('CreateApiKey');
@@ -83,7 +94,7 @@ export const apiKeyRoutes: RouteModule = {
       const input = c.req.valid('json');
       const created = await createApiKey(
         c.var.database,
-        { ...input, actor: c.var.principal.id, requestId: c.var.requestId },
+        { ...input, actor: c.var.principal.id, requestId: c.var.requestId, fieldPrefix: 'body.' },
         c.var.clock,
       );
       return c.json({ ...present(created), token: created.token }, 201);

@@ -13,10 +13,11 @@ export function registerApiKeyCommands(program: Command): void {
     .description('create an API key and print its token (shown once)')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .requiredOption('--name <name>', 'what the key is for, e.g. "core banking sync"')
+    .option('--owner <user>', 'a user (id or email) the key acts for; without it, a system key')
     .option('--json', 'print the key as JSON')
-    .action(async (options: DbOptions & { role: string; name: string; json?: boolean }) => {
+    .action(async (options: DbOptions & { role: string; name: string; owner?: string; json?: boolean }) => {
       const key = await withDatabase(configFrom(options), (database) =>
-        createApiKey(database, { name: options.name, role: options.role, actor: cliActor() }),
+        createApiKey(database, { name: options.name, role: options.role, owner: options.owner, actor: cliActor() }),
       );
       if (options.json) {
         process.stdout.write(`${JSON.stringify(key)}\n`);
@@ -40,6 +41,7 @@ export function registerApiKeyCommands(program: Command): void {
           id: k.id,
           name: k.name,
           role: k.role,
+          owner: k.owner ?? 'system',
           created: k.createdAt.toISOString(),
           lastUsed: k.lastUsedAt?.toISOString() ?? '-',
           status: k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active',

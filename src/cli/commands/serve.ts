@@ -6,6 +6,7 @@ import type { Database } from '../../storage/database.js';
 import { EMBEDDED_DURABILITY_WARNING, startServer } from '../../server.js';
 import { seedExamples } from '../../demo/seed-examples.js';
 import { seedPortfolio } from '../../demo/seed-portfolio.js';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from '../../demo/seed-users.js';
 import { configFrom, withDatabaseOptions } from '../context.js';
 
 /** `--speed`: a demo clock; refused on a PostgreSQL server, where time must be real. */
@@ -70,6 +71,7 @@ export function registerServeCommand(program: Command): void {
               engine: server.engine,
             })
           : undefined;
+        const people = demo ? await seedDemoUsers(server.database, server.engine.services.clock) : undefined;
         const lines = [
           '',
           `  finflow is running at ${server.url}`,
@@ -83,6 +85,13 @@ export function registerServeCommand(program: Command): void {
           );
           if (portfolio?.loaded)
             lines.push('  demo:    portfolio loaded (customers DEMO-C1…C6, loans and invoices in every bucket)');
+          if (people?.created.length) {
+            lines.push(
+              `  demo:    users ${people.created.map((u) => u.email).join(', ')}`,
+              `           password "${DEMO_PASSWORD}"; TOTP secret ${DEMO_TOTP_SECRET} (add it to an authenticator app)`,
+              '           demo credentials are public: never use --demo for real data',
+            );
+          }
         }
         if (clock) {
           lines.push(

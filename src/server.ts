@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { VERSION } from './core/version.js';
 import type { Config } from './config/config.js';
 import { calendarQueueRoutes } from './api/routes/calendars-queues.js';
+import { changeRoutes } from './api/routes/changes.js';
 import { decisionRoutes } from './api/routes/decisions.js';
 import { eventRoutes } from './api/routes/events.js';
 import { instanceRoutes } from './api/routes/instances.js';
@@ -93,7 +94,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         : undefined;
 
     const metrics = createMetrics();
-    const engineRoutes = [workflowRoutes, instanceRoutes, eventRoutes, taskRoutes, decisionRoutes, calendarQueueRoutes];
+    const engineRoutes = [
+      workflowRoutes,
+      instanceRoutes,
+      eventRoutes,
+      taskRoutes,
+      decisionRoutes,
+      calendarQueueRoutes,
+      changeRoutes,
+    ];
     const publicUrl = () => config.publicUrl ?? url;
     const domainContext = { database, clock, engine: running, config, secrets, publicUrl };
     registerDomainActions(domainContext);
@@ -105,7 +114,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ];
     const maxInFlightRequests =
       config.maxInFlightRequests ?? defaultMaxInFlight(database.kind === 'pglite' ? 1 : config.databasePoolSize);
-    const app = createApp({ database, logger, metrics, clock, version: VERSION, routes, maxInFlightRequests });
+    const app = createApp({
+      database,
+      logger,
+      metrics,
+      clock,
+      version: VERSION,
+      routes,
+      maxInFlightRequests,
+      fourEyesChanges: config.fourEyesChanges,
+    });
     const listening = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
       s.once('error', reject);

@@ -14,6 +14,8 @@ export interface AppVariables {
   /** The browser session the request came with (absent for API keys). */
   session?: ActiveSession;
   requestId: string;
+  /** Whether workflow, decision and role changes need a second person (config fourEyesChanges). */
+  fourEyesChanges: boolean;
   logger: Logger;
   clock: Clock;
 }
@@ -30,6 +32,8 @@ export interface AppDeps {
   version: string;
   /** Requests handled at once; more get 429 with Retry-After (default: no bound). */
   maxInFlightRequests?: number;
+  /** Workflow, decision and role changes need a second person's approval (default false). */
+  fourEyesChanges?: boolean;
   /** Route modules to mount under /api/v1 (domains register theirs here). */
   routes?: RouteModule[];
 }

@@ -23,7 +23,7 @@ export function documentSecurity(api: App): void {
     description: 'A browser session from POST /api/v1/session; writes also need its X-CSRF-Token header',
   });
   const register = api.openapi.bind(api);
-  api.openapi = ((route, handler, hook) => {
+  api.openapi = (route, handler, hook) => {
     const middleware = [route.middleware ?? []].flat() as Array<Partial<PermissionCheck>>;
     const permission = middleware.find((m) => typeof m.permission === 'string')?.permission;
     const isPublic = route.security !== undefined;
@@ -37,5 +37,5 @@ export function documentSecurity(api: App): void {
       handler,
       hook,
     );
-  }) as App['openapi'];
+  };
 }

@@ -31,6 +31,8 @@ export const PERMISSION_TABLE = {
   'credit:apply': 'submit credit applications; record an applicant’s answer to a counter-offer',
   'collections:read': 'read collection cases, contacts, promises and collections settings',
   'collections:work': 'record contacts, promises, plans, disputes, hardship, recalls and write-off proposals',
+  'changes:review':
+    'approve or reject a workflow, decision or role change another person proposed (also needs the permission of what it changes)',
 } as const;
 
 export type Permission = keyof typeof PERMISSION_TABLE;
@@ -97,6 +99,7 @@ const ROLE_TABLE = {
       'workflows:read',
       'tasks:work',
       'decisions:manage',
+      'changes:review',
       'receivables:read',
       'channels:read',
       'credit:read',
@@ -126,6 +129,7 @@ const ROLE_TABLE = {
       'workflows:read',
       'tasks:work',
       'decisions:manage',
+      'changes:review',
       'receivables:read',
       'channels:read',
       'channels:write',

@@ -1,12 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Selectable } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import type { Database } from '../storage/database.js';
 import type { Queryable, Timestamp, Tx } from '../storage/schema.js';
 import type { Principal } from './principal.js';
 import { isRole, rolesNeedMfa, type Role } from './roles.js';
-import type { UsersTable } from './users.js';
 
 declare module '../storage/schema.js' {
   interface Tables {
@@ -54,7 +52,7 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** What the session step after `user`'s current state is, given whether the second factor was passed. */
 export function nextPending(
-  user: Pick<Selectable<UsersTable>, 'must_change_password' | 'totp_secret'>,
+  user: { must_change_password: boolean; totp_secret: string | null },
   roles: readonly Role[],
   mfaPassed: boolean,
 ): Pending | null {

@@ -88,6 +88,22 @@ function lockedError(until: Date): AppError {
   );
 }
 
+/** An audit row of a refused step, alone in its transaction (the request fails, the row stays). */
+async function auditRefusal(
+  database: Database,
+  actor: string,
+  entityId: string,
+  action: string,
+  reason: string,
+  client: Client,
+  clock: Clock,
+): Promise<void> {
+  await AuditedUnit.run(database, { actor, requestId: client.requestId ?? null }, clock, (unit) => {
+    unit.audit({ action, entityType: 'user', entityId, after: { reason, address: client.address } });
+    return Promise.resolve();
+  });
+}
+
 async function userByEmail(database: Database, email: string): Promise<UserRow | undefined> {
   return database.db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
 }
@@ -108,31 +124,13 @@ export async function signIn(
   if (!user || input.password.length > MAX_PASSWORD_LENGTH) {
     await verifyPassword(await decoy(), input.password.slice(0, MAX_PASSWORD_LENGTH));
     // Nothing to count against: the email names no one. The refusal is still recorded.
-    await AuditedUnit.run(
-      database,
-      { actor: 'anonymous', requestId: client.requestId ?? null },
-      clock,
-      async (unit) => {
-        unit.audit({
-          action: 'user.sign_in_failed',
-          entityType: 'user',
-          entityId: input.email.trim().toLowerCase().slice(0, 254),
-          after: { reason: 'unknown email', address: client.address },
-        });
-      },
-    );
+    const entityId = input.email.trim().toLowerCase().slice(0, 254);
+    await auditRefusal(database, 'anonymous', entityId, 'user.sign_in_failed', 'unknown email', client, clock);
     throw signInFailed();
   }
   const now = clock.now();
   if (user.locked_until && new Date(user.locked_until) > now) {
-    await AuditedUnit.run(database, { actor: user.id, requestId: client.requestId ?? null }, clock, async (unit) => {
-      unit.audit({
-        action: 'user.sign_in_refused',
-        entityType: 'user',
-        entityId: user.id,
-        after: { reason: 'locked', address: client.address },
-      });
-    });
+    await auditRefusal(database, user.id, user.id, 'user.sign_in_refused', 'locked', client, clock);
     throw lockedError(new Date(user.locked_until));
   }
   if (!(await verifyPassword(user.password_hash, input.password))) {
@@ -140,14 +138,7 @@ export async function signIn(
     throw lockedUntil ? lockedError(lockedUntil) : signInFailed();
   }
   if (user.status !== 'active') {
-    await AuditedUnit.run(database, { actor: user.id, requestId: client.requestId ?? null }, clock, async (unit) => {
-      unit.audit({
-        action: 'user.sign_in_refused',
-        entityType: 'user',
-        entityId: user.id,
-        after: { reason: 'disabled', address: client.address },
-      });
-    });
+    await auditRefusal(database, user.id, user.id, 'user.sign_in_refused', 'disabled', client, clock);
     throw new AppError('user_disabled', 403, 'this user is disabled: ask an administrator');
   }
   const roles = await rolesOf(database.db, user.id);

@@ -77,6 +77,8 @@ export interface CreateUserInput {
   requestId?: string | undefined;
   /** Prefix of the field names in errors: `body.` over HTTP, none for the CLI. */
   fieldPrefix?: string | undefined;
+  /** false: create the user without roles (four eyes: the roles are proposed as a change instead). */
+  grantRoles?: boolean | undefined;
 }
 
 /** A user just created or reset, with the one-time password to hand over (shown once, never stored). */
@@ -172,7 +174,8 @@ export async function createUser(
         updated_at: now,
       })
       .execute();
-    await grantRoles(unit.tx, id, person.roles, input.actor, now);
+    const granted = input.grantRoles === false ? [] : person.roles;
+    await grantRoles(unit.tx, id, granted, input.actor, now);
     unit.audit({
       action: 'user.created',
       entityType: 'user',
@@ -182,7 +185,7 @@ export async function createUser(
         name: person.name,
         locale: person.locale,
         timeZone: person.timeZone,
-        roles: person.roles,
+        roles: granted,
       },
     });
   });

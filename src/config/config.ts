@@ -125,6 +125,12 @@ const configSchema = z.object({
   smsAuthSecret: z.string().min(1).default('SMS_AUTH_TOKEN'),
   /** For smsProfile generic: request format, field names and auth (docs/channels.md); JSON in the environment. */
   smsMapping: jsonSetting.optional(),
+  /**
+   * Four eyes on policy: a workflow definition, decision version or role grant takes effect only when
+   * a second person approves it (POST /changes…); the direct deploy routes answer 409. Off only for
+   * installations whose changes are reviewed elsewhere (a CI pipeline deploying reviewed commits).
+   */
+  fourEyesChanges: booleanSetting.default(true),
   /** Deliver outbound webhooks from `finflow serve` (set false on processes that must not). */
   webhookDelivery: booleanSetting.default(true),
   /**
@@ -160,6 +166,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   smsFrom: 'FINFLOW_SMS_FROM',
   smsAuthSecret: 'FINFLOW_SMS_AUTH_SECRET',
   smsMapping: 'FINFLOW_SMS_MAPPING',
+  fourEyesChanges: 'FINFLOW_FOUR_EYES_CHANGES',
   webhookDelivery: 'FINFLOW_WEBHOOK_DELIVERY',
   outboundAllow: 'FINFLOW_OUTBOUND_ALLOW',
 };

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access --
+   response bodies are read field by field and each read is asserted; typing every nested shape here would restate the OpenAPI schemas */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ROLES } from '../auth/roles.js';

@@ -5,7 +5,7 @@ import type { Tx } from '../storage/schema.js';
 import { ActionRegistry } from './actions.js';
 import { registerBuiltinActions } from './builtin-actions.js';
 import { DecisionEvaluator } from './decisions/decision-evaluator.js';
-import { putDecision } from './decisions/decision-store.js';
+import { checkDecision, putDecision } from './decisions/decision-store.js';
 import { deployDefinition, type DeployRequest } from './runtime/deploy.js';
 import { DefinitionCache } from './runtime/definition-cache.js';
 import {
@@ -145,6 +145,11 @@ export class Engine {
 
   migrate(request: OperatorRequest & { toVersion?: number | undefined }, database?: Database) {
     return this.#tx(database, (tx) => migrateInstance(tx, this.services, request));
+  }
+
+  /** Checks a decision without storing it (a proposed change is checked when proposed). */
+  checkDecision(key: string, content: unknown): void {
+    checkDecision(key, content);
   }
 
   putDecision(request: { key: string; content: unknown; actor: string; requestId?: string }, database?: Database) {

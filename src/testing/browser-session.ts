@@ -33,8 +33,8 @@ export class BrowserSession {
     }
     const text = await res.text();
     const body = text ? (JSON.parse(text) as Record<string, any>) : {};
-    if (typeof body.csrfToken === 'string') this.csrfToken = body.csrfToken;
-    if (typeof body.session?.csrfToken === 'string') this.csrfToken = body.session.csrfToken;
+    const csrf = (body.csrfToken ?? (body.session as { csrfToken?: unknown } | undefined)?.csrfToken) as unknown;
+    if (typeof csrf === 'string') this.csrfToken = csrf;
     return { status: res.status, body, what: `${method} ${path} (session)` };
   }
 
@@ -84,7 +84,7 @@ export async function signedInUser(
         json: { code: totpCode(totpSecret, clock.now()) },
       }),
     );
-    state = confirmed.session;
+    state = confirmed.session as Record<string, any>;
   }
   assert.equal(state.pending, null, JSON.stringify(state));
   return { id: created.id, email: created.email, session, totpSecret };

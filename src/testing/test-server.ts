@@ -40,6 +40,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       // Tests' receivers, bureaus and agencies listen on 127.0.0.1, which the outbound URL policy
       // refuses unless allowed: allowed here, as an operator would in the config.
       outboundAllow: ['127.0.0.1'],
+      // Tests deploy workflows and decisions with one admin key; the four-eyes tests turn this on.
+      fourEyesChanges: false,
       ...options.config,
     },
   });

@@ -18,6 +18,7 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
     c.set('requestId', requestId);
     c.set('database', deps.database);
     c.set('clock', deps.clock);
+    c.set('fourEyesChanges', deps.fourEyesChanges ?? false);
     c.set('logger', deps.logger.child({ requestId }));
     await runInRequestScope({ requestId }, next);
     c.header('x-request-id', requestId);

@@ -10,6 +10,7 @@ import {
 import type { Engine } from '../../engine/engine.js';
 import type { App, RouteModule } from '../context.js';
 import { rethrowRelocated } from '../located.js';
+import { changeApprovalRequired } from '../../changes/change-requests.js';
 import { requirePermission } from '../middleware/auth.js';
 import { commonErrors, json, notFoundError, unprocessableError } from '../schemas.js';
 
@@ -125,6 +126,7 @@ export function decisionRoutes(engine: Engine): RouteModule {
   return {
     register(app: App) {
       app.openapi(putDef, async (c) => {
+        if (c.var.fourEyesChanges) throw changeApprovalRequired('decision', 'POST /changes/decisions/{key}');
         const { key } = c.req.valid('param');
         const content = c.req.valid('json');
         const stored = await engine

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call --
+   response bodies are read field by field and each read is asserted; typing every nested shape here would restate the OpenAPI schemas */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createApiKey } from '../../auth/api-keys.js';
@@ -6,7 +8,7 @@ import { SESSION_IDLE_MS } from '../../auth/sessions.js';
 import { totpCode } from '../../auth/totp.js';
 import { createUser, disableUser } from '../../auth/users.js';
 import { ManualClock } from '../../core/clock.js';
-import { apiClient } from '../../testing/api-client.js';
+import { apiClient, type Body } from '../../testing/api-client.js';
 import { BrowserSession, signedInUser, TEST_PASSWORD } from '../../testing/browser-session.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 
@@ -25,7 +27,7 @@ describe('browser sessions', () => {
   const { call, expect } = apiClient(() => server);
   const ok = (reply: { status: number; body: Record<string, unknown>; what: string }, status = 200) => {
     assert.equal(reply.status, status, `${reply.what} → ${reply.status}: ${JSON.stringify(reply.body)}`);
-    return reply.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return reply.body as Body;
   };
   const auditActions = async (entityId: string) =>
     (

@@ -11,7 +11,9 @@ import {
   type User,
   type UserWithOneTimePassword,
 } from '../../auth/users.js';
+import { changeApprovalRequired } from '../../changes/change-requests.js';
 import { requirePermission } from '../middleware/auth.js';
+import { proposeAs, userRoleChanges } from './changes.js';
 import type { App, RouteModule } from '../context.js';
 import { commonErrors, json, notFoundError } from '../schemas.js';
 
@@ -39,6 +41,13 @@ const UserWithPasswordSchema = UserSchema.extend({
     .openapi({ description: 'Shown only in this response; the person replaces it at first sign-in.' }),
 }).openapi('UserWithOneTimePassword');
 
+const CreatedUserSchema = UserWithPasswordSchema.extend({
+  pendingChange: z.string().nullable().openapi({
+    description:
+      'Under four eyes (fourEyesChanges), the change request (chg_…) proposing the roles: the user has none until a second person approves it',
+  }),
+}).openapi('CreatedUser');
+
 const CreateUserSchema = z
   .object({
     email: z.string().max(254),
@@ -64,7 +73,7 @@ const createDef = createRoute({
   summary: 'Create a user; the one-time password is shown once',
   middleware: [manage] as const,
   request: { body: { required: true, content: { 'application/json': { schema: CreateUserSchema } } } },
-  responses: { 201: json(UserWithPasswordSchema, 'The new user and their one-time password'), ...commonErrors },
+  responses: { 201: json(CreatedUserSchema, 'The new user and their one-time password'), ...commonErrors },
 });
 
 const listDef = createRoute({
@@ -144,12 +153,29 @@ export const userRoutes: RouteModule = {
   register(app: App) {
     app.openapi(createDef, async (c) => {
       const input = c.req.valid('json');
+      // Under four eyes the user is created without roles, and the roles are proposed for a second
+      // person to approve: otherwise one admin could make a second admin (themselves) alone.
+      const fourEyes = c.var.fourEyesChanges;
       const created = await createUser(
         c.var.database,
-        { ...input, actor: c.var.principal.id, requestId: c.var.requestId, fieldPrefix: 'body.' },
+        {
+          ...input,
+          actor: c.var.principal.id,
+          requestId: c.var.requestId,
+          fieldPrefix: 'body.',
+          grantRoles: !fourEyes,
+        },
         c.var.clock,
       );
-      return c.json(presentWithPassword(created), 201);
+      const pending = fourEyes
+        ? await proposeAs(c, userRoleChanges, {
+            kind: 'user_roles',
+            target: created.id,
+            payload: { roles: input.roles },
+            reason: 'roles of a new user',
+          })
+        : null;
+      return c.json({ ...presentWithPassword(created), pendingChange: pending?.id ?? null }, 201);
     });
 
     app.openapi(listDef, async (c) => c.json({ data: (await listUsers(c.var.database.db)).map(present) }, 200));
@@ -181,6 +207,7 @@ export const userRoutes: RouteModule = {
     });
 
     app.openapi(rolesDef, async (c) => {
+      if (c.var.fourEyesChanges) throw changeApprovalRequired('user_roles', 'POST /changes/user-roles/{user}');
       const user = await setRoles(
         c.var.database,
         {

@@ -7,6 +7,7 @@ import type { InstanceStatus } from '../../engine/store/tables.js';
 import type { Queryable } from '../../storage/schema.js';
 import type { App, RouteModule } from '../context.js';
 import { idempotent } from '../middleware/idempotency.js';
+import { changeApprovalRequired } from '../../changes/change-requests.js';
 import { requirePermission } from '../middleware/auth.js';
 import { commonErrors, IdempotencyKeyHeader, idempotencyErrors, json, notFoundError, problem } from '../schemas.js';
 
@@ -263,6 +264,7 @@ export function workflowRoutes(engine: Engine): RouteModule {
   return {
     register(app: App) {
       app.openapi(deployDef, async (c) => {
+        if (c.var.fourEyesChanges) throw changeApprovalRequired('workflow', 'POST /changes/workflows');
         const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
         let request: { source: string; format?: 'yaml' | 'json' | undefined };
         if ((YAML_TYPES as readonly string[]).includes(contentType)) {

@@ -45,12 +45,9 @@ export interface PutDecisionResult {
 // Only used to compile for validation: a compiled decision does not outlive the call.
 const validationEngine = new ZenEngine();
 
-export async function putDecision(
-  database: Database,
-  input: PutDecisionInput,
-  clock: Clock = systemClock,
-): Promise<PutDecisionResult> {
-  if (typeof input.key !== 'string' || !DECISION_KEY.test(input.key)) {
+/** Checks a decision's key and JDM content without storing them; answers the content. */
+export function checkDecision(key: unknown, content: unknown): Record<string, unknown> {
+  if (typeof key !== 'string' || !DECISION_KEY.test(key)) {
     throw validationError([
       {
         field: 'key',
@@ -58,7 +55,15 @@ export async function putDecision(
       },
     ]);
   }
-  const content = compileDecision(validationEngine, input.content).content;
+  return compileDecision(validationEngine, content).content;
+}
+
+export async function putDecision(
+  database: Database,
+  input: PutDecisionInput,
+  clock: Clock = systemClock,
+): Promise<PutDecisionResult> {
+  const content = checkDecision(input.key, input.content);
   const checksum = decisionChecksum(content);
   const { key } = input;
 

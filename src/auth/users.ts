@@ -200,6 +200,19 @@ async function grantRoles(tx: Tx, userId: string, roles: Role[], actor: string, 
     .execute();
 }
 
+/** A user read under a row lock, so that concurrent changes to one user apply one after another. */
+async function lockedUser(tx: Tx, idOrEmail: string): Promise<User> {
+  const key = idOrEmail.trim();
+  const row = await tx
+    .selectFrom('users')
+    .select('id')
+    .where(key.startsWith('usr_') ? 'id' : 'email', '=', key.startsWith('usr_') ? key : key.toLowerCase())
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw notFound('user', idOrEmail);
+  return getUser(tx, row.id);
+}
+
 /** By id (`usr_…`) or email. */
 export async function getUser(db: Queryable, idOrEmail: string): Promise<User> {
   const key = idOrEmail.trim();
@@ -238,9 +251,9 @@ export async function disableUser(
   input: { user: string; actor: string; reason?: string | undefined; requestId?: string | undefined },
   clock: Clock = systemClock,
 ): Promise<User> {
-  const user = await getUser(database.db, input.user);
-  if (user.status === 'disabled') return user;
-  await AuditedUnit.run(database, input, clock, async (unit) => {
+  const id = await AuditedUnit.run(database, input, clock, async (unit) => {
+    const user = await lockedUser(unit.tx, input.user);
+    if (user.status === 'disabled') return user.id;
     const now = clock.now();
     await unit.tx.updateTable('users').set({ status: 'disabled', updated_at: now }).where('id', '=', user.id).execute();
     await revokeUserSessions(unit.tx, user.id, now);
@@ -252,9 +265,36 @@ export async function disableUser(
       after: { status: 'disabled' },
       reason: input.reason ?? null,
     });
+    return user.id;
   });
   clearApiKeyCache(); // the user's own keys stop now, not within the cache's lifetime
-  return getUser(database.db, user.id);
+  return getUser(database.db, id);
+}
+
+/**
+ * An admin's reset of a user's second factor (a lost phone): the secret and recovery codes are
+ * removed and the user's sessions end; a role that requires MFA makes them enroll again at sign-in.
+ */
+export async function resetMfa(
+  database: Database,
+  input: { user: string; actor: string; reason?: string | undefined; requestId?: string | undefined },
+  clock: Clock = systemClock,
+): Promise<User> {
+  const id = await AuditedUnit.run(database, input, clock, async (unit) => {
+    const user = await lockedUser(unit.tx, input.user);
+    const now = clock.now();
+    const cleared = { totp_secret: null, totp_pending_secret: null, totp_enrolled_at: null, totp_last_step: null };
+    await unit.tx
+      .updateTable('users')
+      .set({ ...cleared, updated_at: now })
+      .where('id', '=', user.id)
+      .execute();
+    await unit.tx.deleteFrom('user_recovery_codes').where('user_id', '=', user.id).execute();
+    await revokeUserSessions(unit.tx, user.id, now);
+    unit.audit({ action: 'user.mfa_reset', entityType: 'user', entityId: user.id, reason: input.reason ?? null });
+    return user.id;
+  });
+  return getUser(database.db, id);
 }
 
 /** An admin's reset: a new one-time password, to be replaced at the next sign-in. */
@@ -263,10 +303,10 @@ export async function resetPassword(
   input: { user: string; actor: string; requestId?: string | undefined },
   clock: Clock = systemClock,
 ): Promise<UserWithOneTimePassword> {
-  const user = await getUser(database.db, input.user);
   const password = oneTimePassword();
-  const passwordHash = await hashPassword(password);
-  await AuditedUnit.run(database, input, clock, async (unit) => {
+  const passwordHash = await hashPassword(password); // slow on purpose: before the transaction
+  const user = await AuditedUnit.run(database, input, clock, async (unit) => {
+    const user = await lockedUser(unit.tx, input.user);
     const now = clock.now();
     await unit.tx
       .updateTable('users')
@@ -276,6 +316,7 @@ export async function resetPassword(
     await revokeUserSessions(unit.tx, user.id, now);
     // The audit row says that the password changed and who changed it, never what it is.
     unit.audit({ action: 'user.password_reset', entityType: 'user', entityId: user.id });
+    return user;
   });
   return { ...(await getUser(database.db, user.id)), oneTimePassword: password };
 }
@@ -308,7 +349,6 @@ export async function setRoles(
   input: { user: string; roles: string[]; actor: string; requestId?: string | undefined; fieldPrefix?: string },
   clock: Clock = systemClock,
 ): Promise<User> {
-  const user = await getUser(database.db, input.user);
   const wanted = [...new Set(input.roles)];
   const unknown = wanted.filter((role) => !isRole(role));
   const field = `${input.fieldPrefix ?? ''}roles`;
@@ -317,7 +357,8 @@ export async function setRoles(
     throw validationError([{ field, message: `unknown role ${unknown.join(', ')}: one of ${ROLES.join(', ')}` }]);
   }
   const roles = wanted as Role[];
-  await AuditedUnit.run(database, input, clock, async (unit) => {
+  const user = await AuditedUnit.run(database, input, clock, async (unit) => {
+    const user = await lockedUser(unit.tx, input.user);
     const now = clock.now();
     await unit.tx.deleteFrom('user_roles').where('user_id', '=', user.id).where('role', 'not in', roles).execute();
     const added = roles.filter((role) => !user.roles.includes(role));
@@ -331,6 +372,7 @@ export async function setRoles(
       before: { roles: user.roles },
       after: { roles: [...roles].sort() },
     });
+    return user;
   });
   clearApiKeyCache();
   return getUser(database.db, user.id);

@@ -105,6 +105,8 @@ describe('finflow CLI', () => {
     const again = JSON.parse(reset.stdout) as { oneTimePassword: string; mustChangePassword: boolean };
     assert.notEqual(again.oneTimePassword, password);
     assert.equal(again.mustChangePassword, true);
+    const mfa = await finflow(['user', 'reset-mfa', 'carla@example.com', '--reason', 'lost phone'], env);
+    assert.match(mfa.stdout, /reset the second factor of usr_\S+ carla@example\.com/);
     const disabled = await finflow(['user', 'disable', 'carla@example.com', '--reason', 'test'], env);
     assert.match(disabled.stdout, /disabled usr_\S+ carla@example\.com \(disabled/);
 

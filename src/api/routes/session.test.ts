@@ -192,6 +192,17 @@ describe('browser sessions', () => {
     ok(await third.signIn(created.email, TEST_PASSWORD), 201);
     const again = ok(await third.call('POST', '/session/mfa', { json: { recoveryCode: recoveryCodes[0] } }), 401);
     assert.equal(again.code, 'recovery_code_invalid');
+
+    // A lost phone: an admin removes the factor; the user's sessions end and the next sign-in enrolls again.
+    const reset = expect(await call('POST', `/users/${created.id}/reset-mfa`, { json: { reason: 'lost phone' } }), 200);
+    assert.equal(reset.id, created.id);
+    assert.equal(ok(await second.call('GET', '/ledger/accounts'), 401).code, 'session_expired');
+    const fresh = new BrowserSession(server);
+    assert.equal(ok(await fresh.signIn(created.email, TEST_PASSWORD), 201).pending, 'mfa_enrollment');
+    assert.equal(
+      ok(await fresh.call('POST', '/session/mfa', { json: { recoveryCode: recoveryCodes[1] } }), 409).code,
+      'not_pending',
+    );
   });
 
   test('wrong and unknown passwords: the same 401; five in a row lock the account, even for the right password', async () => {

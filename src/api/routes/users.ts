@@ -3,6 +3,7 @@ import { ROLES } from '../../auth/roles.js';
 import {
   createUser,
   disableUser,
+  resetMfa,
   getUser,
   listUsers,
   LOCALES,
@@ -95,21 +96,29 @@ const getDef = createRoute({
   responses: { 200: json(UserSchema, 'The user'), ...commonErrors, ...notFoundError },
 });
 
-const disableDef = createRoute({
-  method: 'post',
-  path: '/users/{user}/disable',
-  tags,
-  summary: 'Disable a user: they can no longer sign in',
-  middleware: [manage] as const,
-  request: {
-    params: userParam,
-    body: {
-      required: false,
-      content: { 'application/json': { schema: z.object({ reason: z.string().max(500).optional() }).strict() } },
+/** An admin's action on one user, with an optional reason; answers the user. */
+const userActionDef = (action: string, summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/users/{user}/${action}`,
+    tags,
+    summary,
+    middleware: [manage] as const,
+    request: {
+      params: userParam,
+      body: {
+        required: false,
+        content: { 'application/json': { schema: z.object({ reason: z.string().max(500).optional() }).strict() } },
+      },
     },
-  },
-  responses: { 200: json(UserSchema, 'The disabled user'), ...commonErrors, ...notFoundError },
-});
+    responses: { 200: json(UserSchema, 'The user'), ...commonErrors, ...notFoundError },
+  });
+
+const disableDef = userActionDef('disable', 'Disable a user: they can no longer sign in; their sessions and keys stop');
+const resetMfaDef = userActionDef(
+  'reset-mfa',
+  'Remove a user’s second factor (a lost phone): they enroll again at their next sign-in; their sessions end',
+);
 
 const resetDef = createRoute({
   method: 'post',
@@ -182,20 +191,25 @@ export const userRoutes: RouteModule = {
 
     app.openapi(getDef, async (c) => c.json(present(await getUser(c.var.database.db, c.req.valid('param').user)), 200));
 
-    app.openapi(disableDef, async (c) => {
-      const body = c.req.valid('json') as { reason?: string } | undefined;
-      const user = await disableUser(
-        c.var.database,
-        {
-          user: c.req.valid('param').user,
-          actor: c.var.principal.id,
-          reason: body?.reason,
-          requestId: c.var.requestId,
-        },
-        c.var.clock,
-      );
-      return c.json(present(user), 200);
-    });
+    for (const [def, act] of [
+      [disableDef, disableUser],
+      [resetMfaDef, resetMfa],
+    ] as const) {
+      app.openapi(def, async (c) => {
+        const body = c.req.valid('json') as { reason?: string } | undefined;
+        const user = await act(
+          c.var.database,
+          {
+            user: c.req.valid('param').user,
+            actor: c.var.principal.id,
+            reason: body?.reason,
+            requestId: c.var.requestId,
+          },
+          c.var.clock,
+        );
+        return c.json(present(user), 200);
+      });
+    }
 
     app.openapi(resetDef, async (c) => {
       const user = await resetPassword(

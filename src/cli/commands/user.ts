@@ -3,6 +3,7 @@ import { ROLES } from '../../auth/roles.js';
 import {
   createUser,
   disableUser,
+  resetMfa,
   listUsers,
   resetPassword,
   setRoles,
@@ -93,16 +94,26 @@ export function registerUserCommands(program: Command): void {
       );
     });
 
-  withDatabaseOptions(user.command('disable'))
-    .description('disable a user: they can no longer sign in')
-    .argument('<user>', 'id (usr_…) or email')
-    .option('--reason <text>', 'why, recorded in the audit log')
-    .action(async (who: string, options: DbOptions & { reason?: string }) => {
-      const disabled = await withDatabase(configFrom(options), (database) =>
-        disableUser(database, { user: who, actor: cliActor(), reason: options.reason }),
-      );
-      process.stdout.write(`disabled ${describeUser(disabled)}\n`);
-    });
+  for (const [name, description, act, done] of [
+    ['disable', 'disable a user: they can no longer sign in; their sessions and keys stop', disableUser, 'disabled'],
+    [
+      'reset-mfa',
+      "remove a user's second factor (a lost phone): they enroll again at their next sign-in",
+      resetMfa,
+      'reset the second factor of',
+    ],
+  ] as const) {
+    withDatabaseOptions(user.command(name))
+      .description(description)
+      .argument('<user>', 'id (usr_…) or email')
+      .option('--reason <text>', 'why, recorded in the audit log')
+      .action(async (who: string, options: DbOptions & { reason?: string }) => {
+        const changed = await withDatabase(configFrom(options), (database) =>
+          act(database, { user: who, actor: cliActor(), reason: options.reason }),
+        );
+        process.stdout.write(`${done} ${describeUser(changed)}\n`);
+      });
+  }
 
   withDatabaseOptions(user.command('reset-password'))
     .description('give a user a new one-time password (shown once); the old one stops working')

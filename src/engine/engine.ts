@@ -119,7 +119,10 @@ export class Engine {
     return publishEventsInTx(tx, this.services, requests);
   }
 
-  claimTask(request: { taskId: string; actor: string; user?: string; requestId?: string | null }, database?: Database) {
+  claimTask(
+    request: { taskId: string; actor: string; user?: string; requestId?: string | null; membersOnly?: boolean },
+    database?: Database,
+  ) {
     return this.#tx(database, (tx) => claimTask(tx, this.services, request));
   }
 

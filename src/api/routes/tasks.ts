@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Principal } from '../../auth/principal.js';
+import { rolesHave } from '../../auth/roles.js';
 import type { Engine } from '../../engine/engine.js';
 import { getTask, listTasks, tasksOfUser } from '../../engine/runtime/queries.js';
 import type { App, RouteModule } from '../context.js';
@@ -70,6 +72,13 @@ const CompleteSchema = z
   .openapi('CompleteTask');
 
 const idParams = z.object({ id: TaskId });
+
+/**
+ * People — users, and the keys they own — work the queues they are members of; those who operate
+ * workflows (operators, admins) and system keys may take any task.
+ */
+const membersOnly = (principal: Principal): boolean =>
+  principal.worksAs.startsWith('usr_') && !rolesHave(principal.roles, 'workflows:operate');
 const work = requirePermission('tasks:work');
 
 const listDef = createRoute({
@@ -139,7 +148,7 @@ const completeDef = createRoute({
   description:
     '409 `task_not_open` when it was already completed (or cancelled), 409 `separation_of_duties` when the ' +
     'user is one the task excludes (four eyes), 409 `task_assigned` when it is assigned ' +
-    "to someone else, 422 when the outcome is not one of the task's outcomes, 400 naming `body.data.<field>` for " +
+    "to someone else, 403 `not_queue_member` when a person outside the task's queue takes an unassigned task, 422 when the outcome is not one of the task's outcomes, 400 naming `body.data.<field>` for " +
     'form data that does not fit.',
   middleware: [work, idempotent()] as const,
   request: {
@@ -175,7 +184,13 @@ export function taskRoutes(engine: Engine): RouteModule {
       app.openapi(claimDef, async (c) => {
         const { id } = c.req.valid('param');
         await engine.claimTask(
-          { taskId: id, user: c.var.principal.worksAs, actor: c.var.principal.id, requestId: c.var.requestId },
+          {
+            taskId: id,
+            user: c.var.principal.worksAs,
+            actor: c.var.principal.id,
+            requestId: c.var.requestId,
+            membersOnly: membersOnly(c.var.principal),
+          },
           c.var.database,
         );
         return c.json(await getTask(c.var.database.db, id), 200);
@@ -192,6 +207,7 @@ export function taskRoutes(engine: Engine): RouteModule {
             user: c.var.principal.worksAs,
             actor: c.var.principal.id,
             requestId: c.var.requestId,
+            membersOnly: membersOnly(c.var.principal),
           },
           c.var.database,
         );

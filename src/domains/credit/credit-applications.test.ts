@@ -675,6 +675,25 @@ describe('credit applications API', () => {
     assert.equal(complete.body.code, 'separation_of_duties');
     // The task is still open for a second person.
     assert.equal(expect(await call('GET', `/tasks/${String(task.id)}`), 200).status, 'open');
+
+    // People work their own queues: Ulla is no credit-officers member until a manager adds her.
+    const { app: other } = await submit(ANOMALY);
+    const otherTask = await waitForTask(await waitForDecision(String(other.id)), 'credit-officers');
+    const outsider = await ulla.session.call('POST', `/tasks/${String(otherTask.id)}/claim`);
+    assert.equal(outsider.status, 403, JSON.stringify(outsider.body));
+    assert.equal(outsider.body.code, 'not_queue_member');
+    const members = [...QUEUES['credit-officers'], ulla.id];
+    expect(await call('PUT', '/queues/credit-officers', { json: { members } }), 200);
+    if (otherTask.assignee) {
+      // Round-robin gave it to someone: only unassigned (or her own) tasks are hers to claim.
+      assert.equal(
+        (await ulla.session.call('POST', `/tasks/${String(otherTask.id)}/claim`)).body.code,
+        'task_assigned',
+      );
+    } else {
+      assert.equal((await ulla.session.call('POST', `/tasks/${String(otherTask.id)}/claim`)).status, 200);
+    }
+    expect(await call('PUT', '/queues/credit-officers', { json: { members: QUEUES['credit-officers'] } }), 200);
   });
 
   /** An application in review, countered by an officer with 3 000.00 over 24 months; the offer. */

@@ -16,6 +16,11 @@ export interface CompleteTaskRequest {
   /** Who is accountable in the audit log (an API key id). */
   actor: string;
   requestId?: string | null;
+  /**
+   * A person's claim: an unassigned task of a queue with members may be taken only by a member
+   * (managers and systems are not held to it; the caller decides who is a person).
+   */
+  membersOnly?: boolean | undefined;
 }
 
 async function lockOpenTask(tx: Tx, taskId: string) {
@@ -45,16 +50,40 @@ function checkSeparationOfDuties(task: { id: string; excluded_users: unknown }, 
   }
 }
 
+/** A queue with members is worked by its members: anyone else gets 403 `not_queue_member`. */
+async function checkQueueMember(tx: Tx, task: { id: string; queue: string; assignee: string | null }, user: string) {
+  if (task.assignee === user) return;
+  const queue = await tx.selectFrom('wf_queues').select('members').where('name', '=', task.queue).executeTakeFirst();
+  const members = (queue?.members as string[] | undefined) ?? [];
+  if (members.length > 0 && !members.includes(user)) {
+    throw new AppError(
+      'not_queue_member',
+      403,
+      `${user} is not a member of queue ${task.queue}, which task ${task.id} belongs to`,
+      {
+        details: { queue: task.queue },
+      },
+    );
+  }
+}
+
 /** Takes an open task: unassigned, or already the caller's. */
 export async function claimTask(
   tx: Tx,
   services: EngineServices,
-  request: { taskId: string; actor: string; user?: string | undefined; requestId?: string | null },
+  request: {
+    taskId: string;
+    actor: string;
+    user?: string | undefined;
+    requestId?: string | null;
+    membersOnly?: boolean | undefined;
+  },
 ) {
   const { taskId, actor, requestId } = request;
   const user = request.user ?? actor;
   const task = await lockOpenTask(tx, taskId);
   checkSeparationOfDuties(task, user);
+  if (request.membersOnly) await checkQueueMember(tx, task, user);
   if (task.assignee && task.assignee !== user) {
     throw conflict('task_assigned', `task ${taskId} is assigned to ${task.assignee}`, { assignee: task.assignee });
   }
@@ -83,6 +112,7 @@ export async function completeTask(tx: Tx, services: EngineServices, request: Co
   const task = await lockOpenTask(tx, request.taskId);
   const user = request.user ?? request.actor;
   checkSeparationOfDuties(task, user);
+  if (request.membersOnly) await checkQueueMember(tx, task, user);
   if (task.assignee && task.assignee !== user) {
     throw conflict('task_assigned', `task ${request.taskId} is assigned to ${task.assignee}`, {
       assignee: task.assignee,

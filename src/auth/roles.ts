@@ -58,6 +58,17 @@ const READ_ALL: readonly Permission[] = [
   'collections:read',
 ];
 
+/** What everyone working customers' cases needs: their tasks, the workflows behind them, the customer and messages. */
+const CASEWORK: readonly Permission[] = [
+  'system:read',
+  'workflows:read',
+  'tasks:work',
+  'receivables:read',
+  'channels:read',
+];
+/** What owners of a policy need: deploy its decisions and settings, and review others' changes. */
+const POLICY: readonly Permission[] = ['decisions:manage', 'changes:review'];
+
 const ROLE_TABLE = {
   admin: { job: 'Runs the installation: users, keys, deploys, everything', mfa: true, grants: PERMISSIONS },
   operator: {
@@ -80,63 +91,22 @@ const ROLE_TABLE = {
   credit_officer: {
     job: 'Takes applications, reviews the ones policy refers, sees the customer whole (collections too)',
     mfa: true,
-    grants: [
-      'system:read',
-      'workflows:read',
-      'tasks:work',
-      'receivables:read',
-      'channels:read',
-      'credit:read',
-      'credit:apply',
-      'collections:read',
-    ],
+    grants: [...CASEWORK, 'credit:read', 'credit:apply', 'collections:read'],
   },
   credit_manager: {
     job: 'Approves above an officer’s authority; owns credit policy (settings, decision tables)',
     mfa: true,
-    grants: [
-      'system:read',
-      'workflows:read',
-      'tasks:work',
-      'decisions:manage',
-      'changes:review',
-      'receivables:read',
-      'channels:read',
-      'credit:read',
-      'credit:apply',
-      'collections:read',
-    ],
+    grants: [...CASEWORK, ...POLICY, 'credit:read', 'credit:apply', 'collections:read'],
   },
   collector: {
     job: 'Works collection cases: calls, promises to pay, plan requests, disputes',
     mfa: false,
-    grants: [
-      'system:read',
-      'workflows:read',
-      'tasks:work',
-      'receivables:read',
-      'channels:read',
-      'credit:read',
-      'collections:read',
-      'collections:work',
-    ],
+    grants: [...CASEWORK, 'credit:read', 'collections:read', 'collections:work'],
   },
   collections_manager: {
     job: 'Approves plans and write-offs, owns strategies, queues and contact rules',
     mfa: true,
-    grants: [
-      'system:read',
-      'workflows:read',
-      'tasks:work',
-      'decisions:manage',
-      'changes:review',
-      'receivables:read',
-      'channels:read',
-      'channels:write',
-      'credit:read',
-      'collections:read',
-      'collections:work',
-    ],
+    grants: [...CASEWORK, ...POLICY, 'channels:write', 'credit:read', 'collections:read', 'collections:work'],
   },
   treasurer: {
     job: 'Runs cash: posts and reconciles payments and ledger movements',

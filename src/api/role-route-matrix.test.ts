@@ -76,6 +76,9 @@ describe('role × route matrix', () => {
         if (refused) assert.equal(body?.permission, op.permission, `${op.method} ${op.path}`);
       }
     }
+    console.log(
+      `# role × route matrix: ${operations.length} operations × ${ROLES.length} roles = ${operations.length * ROLES.length} calls`,
+    );
     assert.deepEqual(wrong, []);
   });
 

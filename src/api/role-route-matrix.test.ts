@@ -44,6 +44,7 @@ describe('role × route matrix', () => {
       'DELETE /session',
       'GET /health',
       'GET /session',
+      'PATCH /me',
       'POST /hooks/inbound/{name}',
       'POST /hooks/sms/status',
       'POST /session',

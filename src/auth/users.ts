@@ -271,6 +271,51 @@ export async function disableUser(
   return getUser(database.db, id);
 }
 
+/** The person's own settings: name, language and time zone (the console formats by them). */
+export async function updateProfile(
+  database: Database,
+  input: {
+    user: string;
+    name?: string | undefined;
+    locale?: string | undefined;
+    timeZone?: string | undefined;
+    actor: string;
+    requestId?: string | undefined;
+  },
+  clock: Clock = systemClock,
+): Promise<User> {
+  const issues: FieldIssue[] = [];
+  const name = input.name?.trim();
+  if (name !== undefined && (name.length === 0 || name.length > 200)) {
+    issues.push({ field: 'body.name', message: 'must be 1 to 200 characters' });
+  }
+  if (input.locale !== undefined && !(LOCALES as readonly string[]).includes(input.locale)) {
+    issues.push({ field: 'body.locale', message: `must be one of ${LOCALES.join(', ')}` });
+  }
+  if (input.timeZone !== undefined && !validTimeZone(input.timeZone)) {
+    issues.push({ field: 'body.timeZone', message: 'must be an IANA time zone, e.g. Europe/Madrid' });
+  }
+  if (issues.length) throw validationError(issues);
+  const id = await AuditedUnit.run(database, input, clock, async (unit) => {
+    const user = await lockedUser(unit.tx, input.user);
+    const before = { name: user.name, locale: user.locale, timeZone: user.timeZone };
+    const after = {
+      name: name ?? user.name,
+      locale: (input.locale as Locale | undefined) ?? user.locale,
+      timeZone: input.timeZone ?? user.timeZone,
+    };
+    if (JSON.stringify(before) === JSON.stringify(after)) return user.id; // the same again writes nothing
+    await unit.tx
+      .updateTable('users')
+      .set({ name: after.name, locale: after.locale, time_zone: after.timeZone, updated_at: clock.now() })
+      .where('id', '=', user.id)
+      .execute();
+    unit.audit({ action: 'user.profile_updated', entityType: 'user', entityId: user.id, before, after });
+    return user.id;
+  });
+  return getUser(database.db, id);
+}
+
 /**
  * An admin's reset of a user's second factor (a lost phone): the secret and recovery codes are
  * removed and the user's sessions end; a role that requires MFA makes them enroll again at sign-in.

@@ -111,6 +111,24 @@ describe('browser sessions', () => {
     ]);
   });
 
+  test('a person changes their own language and time zone; bad values name the field', async () => {
+    const { id, session } = await signedInUser(server, {
+      email: 'ines@bank.test',
+      name: 'Inés Mora',
+      roles: ['viewer'],
+    });
+    const changed = ok(await session.call('PATCH', '/me', { json: { locale: 'es', timeZone: 'Europe/Madrid' } }));
+    assert.deepEqual([changed.locale, changed.timeZone, changed.name], ['es', 'Europe/Madrid', 'Inés Mora']);
+    const bad = ok(await session.call('PATCH', '/me', { json: { locale: 'fr', timeZone: 'Mars/Olympus' } }), 400);
+    assert.deepEqual(
+      (bad.errors as Array<{ field: string }>).map((e) => e.field),
+      ['body.locale', 'body.timeZone'],
+    );
+    ok(await session.call('PATCH', '/me', { json: { locale: 'es' } })); // the same again: nothing written
+    assert.equal((await auditActions(id)).filter((a) => a === 'user.profile_updated').length, 1);
+    expect(await call('PATCH', '/me', { json: { locale: 'es' } }), 401); // an API key has no profile
+  });
+
   test('writes need the CSRF token; the session names the user in the audit log', async () => {
     const { id, session } = await signedInUser(server, {
       email: 'ana@bank.test',

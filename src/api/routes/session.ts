@@ -13,7 +13,7 @@ import {
   type Client,
 } from '../../auth/sign-in.js';
 import { SignInThrottle } from '../../auth/sign-in-throttle.js';
-import { getUser } from '../../auth/users.js';
+import { getUser, updateProfile } from '../../auth/users.js';
 import { AppError, tooManyRequests } from '../../core/errors.js';
 import type { App, AppEnv, RouteModule } from '../context.js';
 import { clientAddress } from '../client-address.js';
@@ -153,6 +153,23 @@ const passwordDef = createRoute({
   responses: { 200: json(SessionSchema, 'Changed'), ...signInErrors, ...conflictError },
 });
 
+const ProfileSchema = z
+  .object({
+    name: z.string().max(200).optional(),
+    locale: z.string().max(10).optional().openapi({ description: 'en, es or zh-CN' }),
+    timeZone: z.string().max(100).optional().openapi({ example: 'Europe/Madrid' }),
+  })
+  .strict()
+  .openapi('ProfileChange');
+const profileDef = createRoute({
+  method: 'patch',
+  path: '/me',
+  tags,
+  summary: "Change one's own name, language or time zone (a signed-in session)",
+  request: body(ProfileSchema),
+  responses: { 200: json(UserSchema, 'The user'), ...signInErrors },
+});
+
 /** Whether a path is one a session pending a sign-in step may still reach. */
 export const isSessionPath = (prefix: string) => (path: string) =>
   path === `${prefix}${SESSION_PATH}` || path.startsWith(`${prefix}${SESSION_PATH}/`);
@@ -262,6 +279,16 @@ export function sessionRoutes(throttle = new SignInThrottle()): RouteModule {
         const { code } = c.req.valid('json');
         const done = await confirmMfaEnrollment(c.var.database, session, code, clientOf(c), c.var.clock);
         return c.json({ recoveryCodes: done.recoveryCodes, session: await sessionView(c, session, done.pending) }, 200);
+      });
+
+      app.openapi(profileDef, async (c) => {
+        const session = requireSession(c);
+        const user = await updateProfile(
+          c.var.database,
+          { user: session.userId, ...c.req.valid('json'), actor: session.userId, requestId: c.var.requestId },
+          c.var.clock,
+        );
+        return c.json(present(user), 200);
       });
 
       app.openapi(passwordDef, async (c) => {

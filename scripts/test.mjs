@@ -10,12 +10,16 @@ const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const files = args.filter((a) => !a.startsWith('-'));
 const flags = args.filter((a) => a.startsWith('-'));
+// The server's tests (src/) and the console's browser tests (console/e2e/); a folder argument runs
+// the tests under it.
+const testsUnder = (dir) =>
+  readdirSync(path.join(root, dir), { recursive: true })
+    .filter((f) => String(f).endsWith('.test.ts'))
+    .map((f) => path.join(dir, String(f)))
+    .sort();
 const testFiles = files.length
-  ? files
-  : readdirSync(path.join(root, 'src'), { recursive: true })
-      .filter((f) => String(f).endsWith('.test.ts'))
-      .map((f) => path.join('src', String(f)))
-      .sort();
+  ? files.flatMap((f) => (f.endsWith('.ts') ? [f] : testsUnder(f)))
+  : [...testsUnder('src'), ...testsUnder('console/e2e')];
 
 const env = {
   ...process.env,

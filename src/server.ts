@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './api/app.js';
+import { findConsoleDir } from './api/console-site.js';
 import { defaultMaxInFlight } from './api/middleware/admission.js';
 import type { RouteModule } from './api/context.js';
 import { countActiveApiKeys, createApiKey, type CreatedApiKey } from './auth/api-keys.js';
@@ -123,6 +124,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       routes,
       maxInFlightRequests,
       fourEyesChanges: config.fourEyesChanges,
+      consoleDir: findConsoleDir(),
     });
     const listening = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));

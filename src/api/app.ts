@@ -16,6 +16,7 @@ import { userRoutes } from './routes/users.js';
 import { auditRoutes } from './routes/audit.js';
 import { isSessionPath, sessionRoutes } from './routes/session.js';
 import { registerHealth } from './routes/health.js';
+import { registerConsoleSite } from './console-site.js';
 
 export const API_PREFIX = '/api/v1';
 /** Routes under this prefix skip API-key authentication and must verify a signature themselves. */
@@ -95,6 +96,11 @@ export function createApp(deps: AppDeps): App {
       c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
   );
   app.route(API_PREFIX, api);
+  registerConsoleSite(
+    app,
+    deps.consoleDir,
+    (path) => path === '/metrics' || path.startsWith(`${API_PREFIX}/`) || path === API_PREFIX,
+  );
   return app;
 }
 

@@ -36,6 +36,8 @@ export interface AppDeps {
   fourEyesChanges?: boolean;
   /** Route modules to mount under /api/v1 (domains register theirs here). */
   routes?: RouteModule[];
+  /** The built web console served at `/` (absent: `/` answers that it is not built). */
+  consoleDir?: string;
 }
 
 /** A feature's routes: mounted on the /api/v1 app, behind authentication. */

@@ -13,6 +13,13 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
   const secure = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
+      // The console: antd writes its styles at run time, QR codes are data: images, and the
+      // decision simulator compiles zen-engine's WebAssembly. No inline or remote script, ever.
+      scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
       baseUri: ["'self'"],
       frameAncestors: ["'none'"],
       formAction: ["'self'"],

@@ -11,6 +11,7 @@ import { allowEntryProblem } from '../net/outbound-policy.js';
  * with the name the user wrote it under (the variable, or the file and key).
  */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 const BOOLEAN_WORDS: Record<string, boolean> = {
   true: true,
@@ -82,6 +83,8 @@ const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   logLevel: z.enum(LOG_LEVELS).default('info'),
+  /** `auto`: human-readable lines on a terminal, JSON lines otherwise (files, log shippers). */
+  logFormat: z.enum(LOG_FORMATS).default('auto'),
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Run an engine worker inside `finflow serve`. */
   worker: booleanSetting.default(true),
@@ -149,6 +152,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   dataDir: 'FINFLOW_DATA_DIR',
   databaseUrl: 'DATABASE_URL',
   logLevel: 'FINFLOW_LOG_LEVEL',
+  logFormat: 'FINFLOW_LOG_FORMAT',
   shutdownTimeoutMs: 'FINFLOW_SHUTDOWN_TIMEOUT_MS',
   worker: 'FINFLOW_WORKER',
   workerConcurrency: 'FINFLOW_WORKER_CONCURRENCY',

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -102,7 +103,20 @@ export const REDACT_PATHS = [
 ];
 
 /** Structured JSON logs on stdout (one object a line), ready for any log shipper. */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * `pretty` (or `auto` on a terminal): one coloured, readable line an event, for a person watching
+ * `npm start`; `json` (or `auto` when stdout is a file or pipe): pino's JSON lines for log shippers.
+ */
+export function createLogger(level: string, destination?: DestinationStream, format = 'auto'): Logger {
+  const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+  if (!destination && pretty) {
+    destination = pinoPretty({
+      colorize: true,
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname,service',
+    });
+  }
   return pino(
     {
       level,

@@ -75,6 +75,7 @@ export function registerServeCommand(program: Command): void {
         const lines = [
           '',
           `  finflow is running at ${server.url}`,
+          `  console: ${server.url}/   (the web console: sign in with a user's email and password)`,
           `  API:     ${server.url}/api/v1   (OpenAPI: ${server.url}/api/v1/openapi.json)`,
           `  storage: ${server.database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL server'}`,
         ];
@@ -89,6 +90,7 @@ export function registerServeCommand(program: Command): void {
             lines.push(
               `  demo:    users ${people.created.map((u) => u.email).join(', ')}`,
               `           password "${DEMO_PASSWORD}"; TOTP secret ${DEMO_TOTP_SECRET} (add it to an authenticator app)`,
+              `           try: open ${server.url}/ and sign in as collector@demo.finflow.test (no code needed)`,
               '           demo credentials are public: never use --demo for real data',
             );
           }

@@ -37,7 +37,7 @@ export function registerWorkerCommand(program: Command): void {
     .action(async (options: Options) => {
       const concurrencyFlag = parseConcurrency(options.concurrency);
       const config = configFrom(options);
-      const logger = createLogger(config.logLevel);
+      const logger = createLogger(config.logLevel, undefined, config.logFormat);
       await withEngine(config, options.plugin, async (engine, database, context) => {
         if (options.untilIdle) {
           const worker = engine.createWorker({ logger });

@@ -151,8 +151,8 @@ try {
   });
   try {
     await seedExamples(server.engine);
-    await seedPortfolio({ database: server.database, clock: server.engine.services.clock, engine: server.engine });
     await seedDemoUsers(server.database, server.engine.services.clock);
+    await seedPortfolio({ database: server.database, clock: server.engine.services.clock, engine: server.engine });
     const anonymous = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const baseline = await measure(anonymous, server.url, '/');
     await anonymous.close();

@@ -17,9 +17,12 @@ const testsUnder = (dir) =>
     .filter((f) => String(f).endsWith('.test.ts'))
     .map((f) => path.join(dir, String(f)))
     .sort();
+// The browser tests run on embedded PGlite; on the PostgreSQL run (which CI does second) only when
+// FINFLOW_TEST_CONSOLE=1 — they test the console, and the API under them is tested on both.
+const withConsole = process.env.FINFLOW_TEST_PG !== '1' || process.env.FINFLOW_TEST_CONSOLE === '1';
 const testFiles = files.length
   ? files.flatMap((f) => (f.endsWith('.ts') ? [f] : testsUnder(f)))
-  : [...testsUnder('src'), ...testsUnder('console/e2e')];
+  : [...testsUnder('src'), ...(withConsole ? testsUnder('console/e2e') : [])];
 
 const env = {
   ...process.env,

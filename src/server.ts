@@ -12,14 +12,24 @@ import type { Config } from './config/config.js';
 import { calendarQueueRoutes } from './api/routes/calendars-queues.js';
 import { changeRoutes } from './api/routes/changes.js';
 import { decisionRoutes } from './api/routes/decisions.js';
+import { engineHealthRoutes } from './api/routes/engine-health.js';
 import { eventRoutes } from './api/routes/events.js';
 import { instanceRoutes } from './api/routes/instances.js';
+import { instanceBulkRoutes } from './api/routes/instances-bulk.js';
+import { decisionSimulateRoutes } from './api/routes/decision-simulate.js';
 import { taskRoutes } from './api/routes/tasks.js';
+import { instanceSearch, searchRoutes, taskSearch } from './api/routes/search.js';
 import { workflowRoutes } from './api/routes/workflows.js';
 import { ActionRegistry } from './engine/actions.js';
 import { Engine } from './engine/engine.js';
 import type { BackgroundService } from './domains/contract.js';
-import { domainRoutes, domainServices, installDomains, registerDomainActions } from './domain-list.js';
+import {
+  domainRoutes,
+  domainSearchProviders,
+  domainServices,
+  installDomains,
+  registerDomainActions,
+} from './domain-list.js';
 import { loadSecrets, type SecretStore } from './config/secrets.js';
 import { loadPlugins } from './engine/plugins.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -67,7 +77,7 @@ export const EMBEDDED_DURABILITY_WARNING =
   'Run money in production on PostgreSQL (DATABASE_URL=postgres://…).';
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const clock = options.clock ?? systemClock;
   const secrets = options.secrets ?? loadSecrets(config);
   const database = options.database ?? (await openDatabaseFor(config));
@@ -97,12 +107,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const metrics = createMetrics();
     const engineRoutes = [
       workflowRoutes,
+      instanceBulkRoutes, // before instanceRoutes: /instances/count is not an id
       instanceRoutes,
       eventRoutes,
       taskRoutes,
       decisionRoutes,
+      decisionSimulateRoutes,
       calendarQueueRoutes,
       changeRoutes,
+      engineHealthRoutes,
     ];
     const publicUrl = () => config.publicUrl ?? url;
     const domainContext = { database, clock, engine: running, config, secrets, publicUrl };
@@ -111,6 +124,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const routes = [
       ...engineRoutes.map((routesOf) => routesOf(running)),
       ...domainRoutes(domainContext),
+      searchRoutes([...domainSearchProviders(), instanceSearch, taskSearch]),
       ...(options.routes ?? []),
     ];
     const maxInFlightRequests =

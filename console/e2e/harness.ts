@@ -69,8 +69,9 @@ export async function startConsoleServer(options: TestServerOptions = {}): Promi
   ensureConsoleBuilt();
   const server = await startTestServer(options);
   await seedExamples(server.engine);
-  await seedPortfolio({ database: server.database, clock: server.engine.services.clock, engine: server.engine });
+  // In the order `serve --demo` seeds: users first, so the demo collector works the demo's calls.
   await seedDemoUsers(server.database, server.engine.services.clock);
+  await seedPortfolio({ database: server.database, clock: server.engine.services.clock, engine: server.engine });
   return Object.assign(server, { email: demoEmail });
 }
 

@@ -17,7 +17,8 @@ export const PERMISSION_TABLE = {
   'workflows:run': 'start instances and publish events',
   'workflows:operate': 'cancel, suspend, resume, retry and migrate instances',
   'tasks:work': 'list, claim and complete tasks',
-  'decisions:manage': 'deploy decisions; create or replace calendars and queues; edit credit and collections settings',
+  'decisions:manage':
+    'deploy decisions; create or replace calendars and queues; reassign tasks; edit credit and collections settings',
   'ledger:read': 'read ledger accounts, balances and transfers',
   'ledger:post': 'create accounts; post, resolve and reverse transfers',
   'receivables:read': 'read customers, receivables, schedules, payments, buckets and settings',

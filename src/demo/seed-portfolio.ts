@@ -1,4 +1,5 @@
 import { updateCollectionsSettings } from '../domains/collections/collections-settings.js';
+import { demoEmail } from './seed-users.js';
 import { submitApplication } from '../domains/credit/applications.js';
 import type { ApplicationInput } from '../domains/credit/application-input.js';
 import { inDomainTransaction } from '../domains/unit-of-work.js';
@@ -126,12 +127,21 @@ export async function seedPortfolio(context: DomainContext, actor = 'system:demo
   await load('payments', payments);
   await inDomainTransaction(context, { actor }, async (unit) => {
     for (const application of demoApplications) await submitApplication(unit, application, actor);
-    // The demo's collectors (examples/queues.json): calls go to the one who speaks the customer's language.
+    // The demo's collectors: with the demo users (seeded first by `serve --demo`), every call goes to
+    // the demo collector, so who signs in as collector@demo.finflow.test finds them in My work;
+    // without them, to examples/queues.json's ana and ben by the customer's language.
+    const demoCollector = await unit.tx
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', demoEmail('collector'))
+      .executeTakeFirst();
     await updateCollectionsSettings(unit, {
-      collectors: [
-        { user: 'ana', languages: ['en', 'es'], segments: [], active: true },
-        { user: 'ben', languages: ['zh', 'en'], segments: [], active: true },
-      ],
+      collectors: demoCollector
+        ? [{ user: demoCollector.id, languages: ['en', 'es', 'zh'], segments: [], active: true }]
+        : [
+            { user: 'ana', languages: ['en', 'es'], segments: [], active: true },
+            { user: 'ben', languages: ['zh', 'en'], segments: [], active: true },
+          ],
     });
   });
   return { loaded: true };

@@ -4,7 +4,7 @@ import type { Database } from '../storage/database.js';
 import type { Tx } from '../storage/schema.js';
 import { ActionRegistry } from './actions.js';
 import { registerBuiltinActions } from './builtin-actions.js';
-import { DecisionEvaluator } from './decisions/decision-evaluator.js';
+import { DecisionEvaluator, evaluateContent } from './decisions/decision-evaluator.js';
 import { checkDecision, putDecision } from './decisions/decision-store.js';
 import { deployDefinition, type DeployRequest } from './runtime/deploy.js';
 import { DefinitionCache } from './runtime/definition-cache.js';
@@ -24,7 +24,7 @@ import {
 } from './runtime/publish-event.js';
 import type { EngineServices, EventListener } from './runtime/services.js';
 import { startInstance, type StartRequest } from './runtime/start-instance.js';
-import { claimTask, completeTask, type CompleteTaskRequest } from './runtime/task-operations.js';
+import { claimTask, completeTask, reassignTask, type CompleteTaskRequest } from './runtime/task-operations.js';
 import { Worker, type WorkerOptions } from './runtime/worker.js';
 import { compileDefinition } from './definition/compile.js';
 
@@ -126,6 +126,20 @@ export class Engine {
     return this.#tx(database, (tx) => claimTask(tx, this.services, request));
   }
 
+  /** A manager's move of an open task to another person of its queue, or back to the queue (audited). */
+  reassignTask(
+    request: {
+      taskId: string;
+      assignee: string | null;
+      actor: string;
+      requestId?: string | null;
+      reason?: string | null;
+    },
+    database?: Database,
+  ) {
+    return this.#tx(database, (tx) => reassignTask(tx, this.services, request));
+  }
+
   completeTask(request: CompleteTaskRequest, database?: Database) {
     return this.#tx(database, (tx) => completeTask(tx, this.services, request));
   }
@@ -159,8 +173,13 @@ export class Engine {
     return putDecision(database ?? this.services.database, request, this.services.clock);
   }
 
-  evaluateDecision(key: string, input: unknown, version?: number) {
-    return this.services.decisions.evaluate(this.services.database.db, key, input, version);
+  evaluateDecision(key: string, input: unknown, version?: number, options?: { trace?: boolean }) {
+    return this.services.decisions.evaluate(this.services.database.db, key, input, version, options);
+  }
+
+  /** Evaluates a decision document that is not stored (an edit being tried), with zen's trace. */
+  simulateDecision(content: unknown, input: unknown) {
+    return evaluateContent(content, input, { trace: true });
   }
 
   /** A worker bound to this engine; start() it, or drive it with runUntilIdle() in tests. */

@@ -236,15 +236,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the audit log in the order it was written, optionally for one entity */
+        /** Read the audit log, filtered by entity, actor, action and time; oldest or newest first */
         get: {
             parameters: {
                 query?: {
+                    /** @description What happened, exactly (`user.created`), or a prefix ending in `*` (`user.*`) */
+                    action?: string;
+                    /** @description Who did it, exactly: usr_…, key_…, system:… */
+                    actor?: string;
                     /** @description The `nextAfterSeq` of the previous page */
                     afterSeq?: string;
+                    /** @description The `nextBeforeSeq` of the previous page (desc) */
+                    beforeSeq?: string;
                     entityId?: string;
                     entityType?: string;
+                    /** @description Rows that occurred at or after this instant (ISO 8601) */
+                    from?: string;
+                    /** @description One row by its id (aud_…) */
+                    id?: string;
                     limit?: number;
+                    /** @description `asc`: in the order written (page with afterSeq); `desc`: newest first (beforeSeq) */
+                    order?: "asc" | "desc";
+                    /** @description Rows that occurred before this instant (ISO 8601) */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -260,7 +274,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: components["schemas"]["AuditEntry"][];
+                            /** @description The next page oldest first (order asc) */
                             nextAfterSeq: string | null;
+                            /** @description The next page newest first (order desc) */
+                            nextBeforeSeq: string | null;
                         };
                     };
                 };
@@ -2342,12 +2359,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List collection cases, newest first (filter by status, queue, segment, collector, DPD) */
+        /** List collection cases, newest first (filter by status, queue, segment, collector, DPD, bucket, variant, state, stage) */
         get: {
             parameters: {
                 query?: {
                     /** @description The `next` of the previous page */
                     after?: string;
+                    /** @description The account's DPD bucket now, e.g. 31-60 */
+                    bucket?: string;
                     collector?: string;
                     /** @description Customer id */
                     customer?: string;
@@ -2356,7 +2375,13 @@ export interface paths {
                     minDpd?: number | null;
                     queue?: string;
                     segment?: string;
+                    /** @description The strategy stage the case reached (its latest stage run), e.g. call_30 */
+                    stage?: string;
+                    /** @description Case state: active, promised, plan, disputed… */
+                    state?: string;
                     status?: "open" | "closed";
+                    /** @description Champion/challenger variant */
+                    variant?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3721,6 +3746,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/collections/cases/{id}/strategy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case's strategy: its stages in order, each done, next or pending */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The strategy */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CollectionCaseStrategy"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The pinned strategy version cannot be read */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/collections/cases/{id}/write-offs": {
         parameters: {
             query?: never;
@@ -4390,6 +4509,8 @@ export interface paths {
                     /** @description Customer id */
                     customer?: string;
                     limit?: number;
+                    /** @description Product name, e.g. personal-loan */
+                    product?: string;
                     status?: "submitted" | "assessing" | "in_review" | "offered" | "approved" | "declined" | "offer_declined" | "offer_expired";
                 };
                 header?: never;
@@ -4722,6 +4843,90 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/credit/reports/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How policy decided the applications submitted in a period: outcome rates and the score distribution */
+        get: {
+            parameters: {
+                query: {
+                    currency?: string;
+                    /** @description First day (UTC) of the submissions counted */
+                    from: string;
+                    /** @description Credit product, e.g. personal-loan */
+                    product?: string;
+                    /** @description The applicant's customer segment */
+                    segment?: string;
+                    /** @description Last day, included; at most 3 years after from */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Counts, rates, score bands and grades */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreditDecisionReport"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5894,6 +6099,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/decisions/{key}/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluate an edited (or stored) decision on a sample input, with the trace of every node */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DecisionSimulation"];
+                };
+            };
+            responses: {
+                /** @description The result and the trace */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DecisionSimulated"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The decision failed while evaluating; `detail` says why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events": {
         parameters: {
             query?: never;
@@ -6493,7 +6796,11 @@ export interface paths {
                     after?: string;
                     correlationKey?: string;
                     limit?: number;
+                    /** @description Free text: an instance id, or part of the correlation key, workflow key or error */
+                    q?: string;
                     status?: "running" | "suspended" | "failed" | "completed" | "cancelled";
+                    /** @description Only this version of the workflow */
+                    version?: number;
                     workflow?: string;
                 };
                 header?: never;
@@ -7159,6 +7466,169 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instances/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry, cancel, suspend or resume every instance the filter matches
+         * @description The filter is the list's (status, workflow, version, correlationKey, q). At most 10000 instances per call, oldest first; each is changed in its own transaction and audited like the single action. Every instance gets its outcome: `ok`, `skipped` (not in a state the action applies to, e.g. retrying one that no longer failed) or `failed` (with the reason).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BulkInstanceAction"];
+                };
+            };
+            responses: {
+                /** @description Each instance’s outcome */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkInstanceResult"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instances/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many instances match the list filter (e.g. failed ones, before a bulk action) */
+        get: {
+            parameters: {
+                query?: {
+                    correlationKey?: string;
+                    /** @description Free text: an instance id, or part of the correlation key, workflow key or error */
+                    q?: string;
+                    status?: "running" | "suspended" | "failed" | "completed" | "cancelled";
+                    /** @description Only this version of the workflow */
+                    version?: number;
+                    workflow?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The count; `capped` when it reached the counting limit */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstanceCount"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9627,6 +10097,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/receivables/reports/portfolio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The portfolio by delinquency bucket over time: receivables owing and what they owed, per bucket and currency */
+        get: {
+            parameters: {
+                query: {
+                    currency?: string;
+                    /** @description First day of the period (UTC business date) */
+                    from: string;
+                    /** @description One point at the end of each; default: days up to 45 days, weeks up to 210, else months */
+                    interval?: "day" | "week" | "month";
+                    /** @description Receivable kind (`loan`, `invoice`) or the credit product that booked it */
+                    product?: string;
+                    /** @description The customer's segment */
+                    segment?: string;
+                    /** @description Last day of the period, included; at most 3 years after from */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One row per date, bucket and currency with something owed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortfolioByBucket"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/receivables/settings": {
         parameters: {
             query?: never;
@@ -9765,6 +10321,166 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/reports/engine-health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Engine health: instances by status and workflow, failed instances, task backlog and SLA breaches per queue */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Completed tasks counted over this many days (default 7) */
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The counts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EngineHealth"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find customers, collection cases, credit applications, workflow instances and tasks
+         * @description By id, external id or name. Each kind is searched only when the caller holds its read permission (customers: receivables:read, cases: collections:read, applications: credit:read, instances: workflows:read, tasks: tasks:work); `searched` lists the kinds that were. At most `limit` hits per kind, exact id matches first.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Search this kind only */
+                    kind?: "customer" | "case" | "application" | "instance" | "task";
+                    /** @description Hits per kind */
+                    limit?: number;
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Hits grouped by kind, in the order customer, case, application, instance, task */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResults"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/session": {
@@ -10838,6 +11554,107 @@ export interface paths {
                 };
                 /** @description The outcome is not allowed, or the Idempotency-Key was reused */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{id}/reassign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give an open task to another person of its queue, or back to the queue (managers)
+         * @description 409 `task_not_open` when it is no longer open, 409 `separation_of_duties` when the new assignee is one the task excludes (four eyes), 400 naming `body.assignee` when the queue has members and the new assignee is not one of them. Audited as `task.reassigned`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReassignTask"];
+                };
+            };
+            responses: {
+                /** @description The reassigned task */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Task"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12858,6 +13675,42 @@ export interface components {
             paymentTermsDays: number;
             startDate: string;
         };
+        BulkInstanceAction: {
+            /** @enum {string} */
+            action: "retry" | "cancel" | "suspend" | "resume";
+            correlationKey?: string;
+            /** @description At most this many instances, oldest first (default and maximum 10000) */
+            limit?: number;
+            /** @description Free text: an instance id, or part of the correlation key, workflow key or error */
+            q?: string;
+            /** @description Recorded in each instance's timeline and audit */
+            reason?: string;
+            /** @enum {string} */
+            status?: "running" | "suspended" | "failed" | "completed" | "cancelled";
+            /** @description Only this version of the workflow */
+            version?: number;
+            workflow?: string;
+        };
+        BulkInstanceResult: {
+            /** @enum {string} */
+            action: "retry" | "cancel" | "suspend" | "resume";
+            counts: {
+                failed: number;
+                ok: number;
+                skipped: number;
+            };
+            /** @description Instances the filter matched when the call began (processed) */
+            matched: number;
+            results: {
+                code: string | null;
+                id: string;
+                /** @enum {string} */
+                outcome: "ok" | "skipped" | "failed";
+                reason: string | null;
+            }[];
+            /** @description More instances matched than `limit`: call again for the rest */
+            truncated: boolean;
+        };
         BulkMigration: {
             failed: {
                 id: string;
@@ -12948,7 +13801,11 @@ export interface components {
             closedAt: string | null;
             collector: string | null;
             currency: string;
+            /** @description In lists: the customer’s external id */
+            customerExternalId?: string;
             customerId: string;
+            /** @description In lists: the customer’s name */
+            customerName?: string;
             decisions: {
                 key: string;
                 version: number;
@@ -12956,6 +13813,8 @@ export interface components {
             /** @example ccase_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
             id: string;
             instanceId: string | null;
+            /** @description In lists: the strategy stage the case reached (its latest stage run) */
+            lastStage?: string | null;
             lastStageAt: string | null;
             openedAt: string;
             openedDpd: number;
@@ -13005,6 +13864,17 @@ export interface components {
             writeOffs: {
                 [key: string]: unknown;
             }[];
+        };
+        CollectionCaseStrategy: {
+            caseId: string;
+            decision: {
+                key: string;
+                version: number;
+            };
+            segment: string;
+            stages: components["schemas"]["CollectionStrategyStage"][];
+            state: string;
+            variant: string;
         };
         CollectionContact: {
             [key: string]: unknown;
@@ -13345,6 +14215,21 @@ export interface components {
                 variant: string;
             }[];
         };
+        CollectionStrategyStage: {
+            dpd: number;
+            /** @description The day the stage falls due: oldest unpaid due date + its DPD (not yet run) */
+            dueOn: string | null;
+            /** @description Minor units, for a fee stage */
+            fee: string | null;
+            kind: string;
+            ranAt: string | null;
+            result?: unknown;
+            seq: number;
+            stage: string;
+            /** @enum {string} */
+            status: "done" | "next" | "pending";
+            template: string | null;
+        };
         CompleteTask: {
             /** @description Form data, checked against the task's form */
             data?: {
@@ -13567,6 +14452,55 @@ export interface components {
             purpose: string;
             termMonths: number;
         };
+        CreditDecisionReport: {
+            byProduct: {
+                approve: number;
+                /** @description Of the decided, 4 places */
+                approveRate: number | null;
+                decline: number;
+                declineRate: number | null;
+                /** @description Submitted, no automatic decision yet */
+                pending: number;
+                product: string;
+                review: number;
+                reviewRate: number | null;
+                total: number;
+            }[];
+            filters: {
+                currency: string | null;
+                product: string | null;
+                segment: string | null;
+            };
+            grades: {
+                count: number;
+                grade: string;
+            }[];
+            outcomes: {
+                approve: number;
+                /** @description Of the decided, 4 places */
+                approveRate: number | null;
+                decline: number;
+                declineRate: number | null;
+                /** @description Submitted, no automatic decision yet */
+                pending: number;
+                review: number;
+                reviewRate: number | null;
+                total: number;
+            };
+            period: {
+                from: string;
+                to: string;
+            };
+            /** @description Scores in bands of 20 points, with the outcome of each */
+            scoreBands: {
+                approve: number;
+                decline: number;
+                high: number;
+                low: number;
+                review: number;
+                total: number;
+            }[];
+        };
         CreditNoteInput: {
             amount: string;
             reason: string;
@@ -13694,6 +14628,37 @@ export interface components {
             result?: unknown;
             version: number;
         };
+        DecisionSimulated: {
+            key: string;
+            performance: string;
+            result?: unknown;
+            /** @description Per node id, in evaluation `order` */
+            trace: {
+                [key: string]: components["schemas"]["DecisionTraceNode"];
+            };
+            /** @description null when an edited document was evaluated */
+            version: number | null;
+        };
+        DecisionSimulation: {
+            /** @description An edited JDM document to evaluate instead of a stored version */
+            content?: {
+                edges: unknown[];
+                nodes: unknown[];
+            } & {
+                [key: string]: unknown;
+            };
+            /**
+             * @example {
+             *       "grade": "A",
+             *       "product": "personal-loan"
+             *     }
+             */
+            input: {
+                [key: string]: unknown;
+            };
+            /** @description Without `content`: the stored version (default: the latest) */
+            version?: number;
+        };
         DecisionSummary: {
             checksum: string;
             /** Format: date-time */
@@ -13701,6 +14666,15 @@ export interface components {
             createdBy: string;
             key: string;
             version: number;
+        };
+        DecisionTraceNode: {
+            id: string;
+            input?: unknown;
+            name: string;
+            order?: number;
+            output?: unknown;
+            performance?: string | null;
+            traceData?: unknown;
         };
         DeployedDecision: {
             created: boolean;
@@ -13739,6 +14713,44 @@ export interface components {
             note: string;
             /** @enum {string} */
             outcome: "valid" | "invalid";
+        };
+        EngineHealth: {
+            /** Format: date-time */
+            asOf: string;
+            /** @description The 50 workflows with the most instances */
+            byWorkflow: {
+                cancelled: number;
+                completed: number;
+                failed: number;
+                running: number;
+                suspended: number;
+                workflow: string;
+            }[];
+            /** @description The window of the completed and completedLate counts */
+            days: number;
+            failed: {
+                count: number;
+                /** Format: date-time */
+                oldestAt: string | null;
+            };
+            instances: {
+                count: number;
+                status: string;
+            }[];
+            queues: {
+                /** @description Completed in the last `days` days */
+                completed: number;
+                /** @description Of those, completed after their due time */
+                completedLate: number;
+                escalated: number;
+                /** Format: date-time */
+                oldestOpenAt: string | null;
+                open: number;
+                /** @description Open and past their due time (SLA breached) */
+                overdue: number;
+                queue: string;
+                unassigned: number;
+            }[];
         };
         HardshipInput: {
             /** @enum {string} */
@@ -13866,6 +14878,10 @@ export interface components {
                 step: string;
             }[];
             timeline: components["schemas"]["TimelineEntry"][];
+        };
+        InstanceCount: {
+            capped: boolean;
+            count: number;
         };
         InstanceSummary: {
             correlationKey: string | null;
@@ -14169,6 +15185,41 @@ export interface components {
                 date: string;
             }[];
         };
+        PortfolioByBucket: {
+            /** @description current, then the configured buckets in order */
+            buckets: string[];
+            /** @description The dates the points are taken at */
+            dates: string[];
+            filters: {
+                currency: string | null;
+                product: string | null;
+                segment: string | null;
+            };
+            /** @enum {string} */
+            interval: "day" | "week" | "month";
+            /** @description What the filters can take: the segments, products and currencies in use */
+            options: {
+                currencies: string[];
+                products: string[];
+                segments: string[];
+            };
+            period: {
+                days: number;
+                from: string;
+                to: string;
+            };
+            points: {
+                bucket: string;
+                currency: string;
+                date: string;
+                /**
+                 * @description Minor units
+                 * @example 125000
+                 */
+                owed: string;
+                receivables: number;
+            }[];
+        };
         PostLedgerTransfers: {
             /** @description Default: the first transfer's id */
             journalId?: string;
@@ -14297,6 +15348,14 @@ export interface components {
             updatedAt: string;
             updatedBy: string;
         };
+        ReassignTask: {
+            /**
+             * @description Who works it now (a queue member); null puts it back in the queue
+             * @example ana
+             */
+            assignee: string | null;
+            reason?: string;
+        };
         RecallInput: {
             reason: string;
         };
@@ -14383,6 +15442,17 @@ export interface components {
             journalId: string;
             /** @description Recorded in the audit log */
             reason: string;
+        };
+        SearchHit: {
+            detail: string | null;
+            id: string;
+            /** @enum {string} */
+            kind: "customer" | "case" | "application" | "instance" | "task";
+            label: string;
+        };
+        SearchResults: {
+            data: components["schemas"]["SearchHit"][];
+            searched: ("customer" | "case" | "application" | "instance" | "task")[];
         };
         SecondFactor: {
             /** @description The 6-digit code of the authenticator app */

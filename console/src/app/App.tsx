@@ -33,6 +33,7 @@ const AREAS: Array<[string, ComponentType]> = [
 const THEME = {
   token: {
     colorPrimary: '#0b5cad',
+    colorLink: '#0b5cad',
     borderRadius: 6,
     colorTextSecondary: '#595959',
     colorTextTertiary: '#595959',

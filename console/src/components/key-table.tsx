@@ -56,7 +56,7 @@ export function KeyTable<T extends object>({
     <div
       ref={wrapper}
       tabIndex={0}
-      role="region"
+      role="group"
       aria-label={label}
       aria-activedescendant={activeKey ? `row-${activeKey}` : undefined}
       onKeyDown={onKeyDown}

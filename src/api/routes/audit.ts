@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { validationError } from '../../core/errors.js';
 import { readAuditLog } from '../../storage/audit/audit-log.js';
 import { verifyAuditChain } from '../../storage/audit/audit-verify.js';
 import { requirePermission } from '../middleware/auth.js';
@@ -51,22 +52,50 @@ const VerifySchema = z
   })
   .openapi('AuditVerification');
 
+const Instant = z
+  .string()
+  .datetime({ offset: true })
+  .transform((text) => new Date(text))
+  .optional()
+  .openapi({ type: 'string', format: 'date-time' });
+
 const listDef = createRoute({
   method: 'get',
   path: '/audit',
   tags: ['audit'],
-  summary: 'Read the audit log in the order it was written, optionally for one entity',
+  summary: 'Read the audit log, filtered by entity, actor, action and time; oldest or newest first',
   middleware: [requirePermission('audit:read')] as const,
   request: {
     query: z.object({
       entityType: z.string().max(100).optional(),
       entityId: z.string().max(200).optional(),
+      actor: z.string().max(200).optional().openapi({ description: 'Who did it, exactly: usr_…, key_…, system:…' }),
+      action: z
+        .string()
+        .max(100)
+        .optional()
+        .openapi({ description: 'What happened, exactly (`user.created`), or a prefix ending in `*` (`user.*`)' }),
+      id: z.string().max(100).optional().openapi({ description: 'One row by its id (aud_…)' }),
+      from: Instant.openapi({ description: 'Rows that occurred at or after this instant (ISO 8601)' }),
+      to: Instant.openapi({ description: 'Rows that occurred before this instant (ISO 8601)' }),
+      order: z
+        .enum(['asc', 'desc'])
+        .default('asc')
+        .openapi({ description: '`asc`: in the order written (page with afterSeq); `desc`: newest first (beforeSeq)' }),
       afterSeq: SeqCursor,
+      beforeSeq: SeqCursor.openapi({ type: 'string', description: 'The `nextBeforeSeq` of the previous page (desc)' }),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),
   },
   responses: {
-    200: json(z.object({ data: z.array(AuditEntrySchema), nextAfterSeq: z.string().nullable() }), 'A page of entries'),
+    200: json(
+      z.object({
+        data: z.array(AuditEntrySchema),
+        nextAfterSeq: z.string().nullable().openapi({ description: 'The next page oldest first (order asc)' }),
+        nextBeforeSeq: z.string().nullable().openapi({ description: 'The next page newest first (order desc)' }),
+      }),
+      'A page of entries',
+    ),
     ...commonErrors,
   },
 });
@@ -84,6 +113,9 @@ export const auditRoutes: RouteModule = {
   register(app: App) {
     app.openapi(listDef, async (c) => {
       const q = c.req.valid('query');
+      if (q.from && q.to && q.from >= q.to) {
+        throw validationError([{ field: 'query.to', message: 'must be after query.from' }]);
+      }
       const rows = await readAuditLog(c.var.database.db, q);
       const data = rows.map((r) => ({
         seq: r.seq.toString(),
@@ -101,8 +133,9 @@ export const auditRoutes: RouteModule = {
         prevHash: r.prev_hash,
         hash: r.hash,
       }));
-      const nextAfterSeq = rows.length === q.limit ? rows[rows.length - 1]!.seq.toString() : null;
-      return c.json({ data, nextAfterSeq }, 200);
+      const next = rows.length === q.limit ? rows[rows.length - 1]!.seq.toString() : null;
+      const desc = q.order === 'desc';
+      return c.json({ data, nextAfterSeq: desc ? null : next, nextBeforeSeq: desc ? next : null }, 200);
     });
 
     app.openapi(verifyDef, async (c) => {

@@ -95,6 +95,19 @@ const MigrateSchema = z
   })
   .strict();
 
+/** The instance list's filter: the list, the count and the bulk actions take the same one. */
+export const InstanceFilterSchema = z.object({
+  status: z.enum(INSTANCE_STATUSES).optional(),
+  workflow: z.string().max(100).optional(),
+  correlationKey: z.string().max(200).optional(),
+  version: z.coerce.number().int().positive().optional().openapi({ description: 'Only this version of the workflow' }),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: 'Free text: an instance id, or part of the correlation key, workflow key or error' }),
+});
+
 const listDef = createRoute({
   method: 'get',
   path: '/instances',
@@ -102,12 +115,7 @@ const listDef = createRoute({
   summary: 'List instances, oldest first, with keyset paging',
   middleware: [requirePermission('workflows:read')] as const,
   request: {
-    query: z.object({
-      status: z.enum(INSTANCE_STATUSES).optional(),
-      workflow: z.string().max(100).optional(),
-      correlationKey: z.string().max(200).optional(),
-      ...pageQuery({ limit: 100, max: 1000 }),
-    }),
+    query: InstanceFilterSchema.extend(pageQuery({ limit: 100, max: 1000 })),
   },
   responses: {
     200: json(pageOf(InstanceSummarySchema), 'A page of instances'),

@@ -165,6 +165,46 @@ const completeDef = createRoute({
   },
 });
 
+const ReassignSchema = z
+  .object({
+    assignee: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .nullable()
+      .openapi({ description: 'Who works it now (a queue member); null puts it back in the queue', example: 'ana' }),
+    reason: z.string().max(500).optional(),
+  })
+  .strict()
+  .openapi('ReassignTask');
+
+/**
+ * Reassigning is a manager's move: it needs `decisions:manage`, the permission that already lets a
+ * manager (credit or collections) and an admin create and replace queues and their members.
+ */
+const reassignDef = createRoute({
+  method: 'post',
+  path: '/tasks/{id}/reassign',
+  tags: ['tasks'],
+  summary: 'Give an open task to another person of its queue, or back to the queue (managers)',
+  description:
+    '409 `task_not_open` when it is no longer open, 409 `separation_of_duties` when the new assignee is one ' +
+    'the task excludes (four eyes), 400 naming `body.assignee` when the queue has members and the new ' +
+    'assignee is not one of them. Audited as `task.reassigned`.',
+  middleware: [requirePermission('decisions:manage')] as const,
+  request: {
+    params: idParams,
+    body: { required: true, content: { 'application/json': { schema: ReassignSchema } } },
+  },
+  responses: {
+    200: json(TaskSchema, 'The reassigned task'),
+    ...commonErrors,
+    ...notFoundError,
+    ...conflictError,
+  },
+});
+
 export function taskRoutes(engine: Engine): RouteModule {
   return {
     register(app: App) {
@@ -190,6 +230,22 @@ export function taskRoutes(engine: Engine): RouteModule {
             actor: c.var.principal.id,
             requestId: c.var.requestId,
             membersOnly: membersOnly(c.var.principal),
+          },
+          c.var.database,
+        );
+        return c.json(await getTask(c.var.database.db, id), 200);
+      });
+
+      app.openapi(reassignDef, async (c) => {
+        const { id } = c.req.valid('param');
+        const body = c.req.valid('json');
+        await engine.reassignTask(
+          {
+            taskId: id,
+            assignee: body.assignee,
+            actor: c.var.principal.id,
+            requestId: c.var.requestId,
+            reason: body.reason ?? null,
           },
           c.var.database,
         );

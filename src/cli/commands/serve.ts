@@ -64,6 +64,8 @@ export function registerServeCommand(program: Command): void {
         if (clock) clock.resumeFrom(await latestRecordedTime(server.database));
         // Demo data belongs in a trial, not in a production database: --demo applies to embedded PGlite only.
         const demo = options.demo && server.database.kind === 'pglite' ? await seedExamples(server.engine) : undefined;
+        // Users first: the portfolio hands the demo's collection calls to the demo collector.
+        const people = demo ? await seedDemoUsers(server.database, server.engine.services.clock) : undefined;
         const portfolio = demo
           ? await seedPortfolio({
               database: server.database,
@@ -71,7 +73,6 @@ export function registerServeCommand(program: Command): void {
               engine: server.engine,
             })
           : undefined;
-        const people = demo ? await seedDemoUsers(server.database, server.engine.services.clock) : undefined;
         const lines = [
           '',
           `  finflow is running at ${server.url}`,

@@ -230,6 +230,7 @@ export async function getApplication(db: Queryable, id: string) {
 export interface ApplicationFilter {
   status?: string | undefined;
   customer?: string | undefined;
+  product?: string | undefined;
   after?: string | undefined;
   limit: number;
 }
@@ -239,6 +240,7 @@ export async function listApplications(db: Queryable, filter: ApplicationFilter)
   let query = db.selectFrom('credit_applications').selectAll().orderBy('id', 'desc').limit(filter.limit);
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.customer) query = query.where('customer_id', '=', filter.customer);
+  if (filter.product) query = query.where('product', '=', filter.product);
   if (filter.after) query = query.where('id', '<', filter.after);
   return (await query.execute()).map(presentApplication);
 }

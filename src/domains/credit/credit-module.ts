@@ -1,6 +1,7 @@
 import type { DomainModule } from '../contract.js';
 import { creditActions } from './actions.js';
 import { creditRoutes } from './credit-routes.js';
+import { creditReportRoutes } from './reports/decision-report-routes.js';
 import { installCreditPolicy } from './install.js';
 import './tables.js';
 
@@ -16,6 +17,6 @@ export const creditModule: DomainModule = {
       if (!context.engine.actions.has(action.name)) context.engine.actions.register(action);
     }
   },
-  routes: (context) => [creditRoutes(context)],
+  routes: (context) => [creditReportRoutes(context), creditRoutes(context)],
   install: installCreditPolicy,
 };

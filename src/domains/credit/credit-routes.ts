@@ -119,6 +119,7 @@ const listDef = createRoute({
     query: z.object({
       status: z.enum(APPLICATION_STATUSES).optional(),
       customer: z.string().max(100).optional().openapi({ description: 'Customer id' }),
+      product: z.string().max(100).optional().openapi({ description: 'Product name, e.g. personal-loan' }),
       ...pageQuery({ limit: 50, max: 500 }),
     }),
   },

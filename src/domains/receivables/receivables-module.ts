@@ -1,6 +1,7 @@
 import type { DomainModule } from '../contract.js';
 import { receivablesActions } from './actions.js';
 import { receivableRoutes } from './http/routes.js';
+import { portfolioReportRoutes } from './reports/portfolio-routes.js';
 
 /**
  * Receivables (invoices, loans, payments, fees, delinquency, billing plans): their routes, and the
@@ -13,5 +14,5 @@ export const receivablesModule: DomainModule = {
       if (!context.engine.actions.has(action.name)) context.engine.actions.register(action);
     }
   },
-  routes: (context) => [receivableRoutes(context)],
+  routes: (context) => [portfolioReportRoutes(context), receivableRoutes(context)],
 };

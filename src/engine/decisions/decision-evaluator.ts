@@ -1,4 +1,4 @@
-import { ZenEngine, type ZenDecision } from '@gorules/zen-engine';
+import { ZenEngine, type ZenDecision, type ZenEngineTrace } from '@gorules/zen-engine';
 import { AppError } from '../../core/errors.js';
 import type { Queryable } from '../../storage/schema.js';
 import { compileDecision, getDecision, latestDecisionVersion, zenErrorMessage } from './decision-store.js';
@@ -9,6 +9,8 @@ export interface DecisionOutcome {
   result: unknown;
   /** zen's own timing, e.g. `411.4µs`. */
   performance: string;
+  /** Per node, when asked for: its input, output and what matched. */
+  trace?: Record<string, ZenEngineTrace>;
 }
 
 /**
@@ -47,13 +49,22 @@ export class DecisionEvaluator {
     this.#maxEntries = Math.max(1, options.maxEntries ?? DEFAULT_CACHE_SIZE);
   }
 
-  /** Evaluates the given version of a decision, or its latest version. Throws notFound or DecisionError. */
-  async evaluate(db: Queryable, key: string, input: unknown, version?: number): Promise<DecisionOutcome> {
+  /**
+   * Evaluates the given version of a decision, or its latest version. Throws notFound or DecisionError.
+   * With `trace`, the outcome carries zen's trace: every node's input, output and what matched.
+   */
+  async evaluate(
+    db: Queryable,
+    key: string,
+    input: unknown,
+    version?: number,
+    options: EvaluateOptions = {},
+  ): Promise<DecisionOutcome> {
     const wanted = version ?? (await latestDecisionVersion(db, key));
     const hit = wanted === undefined ? undefined : this.#cache.get(`${key}@${wanted}`);
     const found = hit && wanted !== undefined ? { version: wanted, decision: hit } : await this.#load(db, key, wanted);
     this.#remember(`${key}@${found.version}`, found.decision);
-    return { key, version: found.version, ...(await run(found.decision, input, key, found.version)) };
+    return { key, version: found.version, ...(await run(found.decision, input, key, found.version, options)) };
   }
 
   /** How many compiled decisions are cached (for tests and metrics). */
@@ -87,8 +98,14 @@ const inlineEngine = new ZenEngine();
 export async function evaluateContent(
   content: unknown,
   input: unknown,
-): Promise<{ result: unknown; performance: string }> {
-  return run(compileDecision(inlineEngine, content).decision, input, null, null);
+  options: EvaluateOptions = {},
+): Promise<{ result: unknown; performance: string; trace?: Record<string, ZenEngineTrace> }> {
+  return run(compileDecision(inlineEngine, content).decision, input, null, null, options);
+}
+
+export interface EvaluateOptions {
+  /** Return zen's per-node trace (input, output, matched rules) with the result. */
+  trace?: boolean;
 }
 
 async function run(
@@ -96,10 +113,15 @@ async function run(
   input: unknown,
   key: string | null,
   version: number | null,
-): Promise<{ result: unknown; performance: string }> {
+  options: EvaluateOptions = {},
+): Promise<{ result: unknown; performance: string; trace?: Record<string, ZenEngineTrace> }> {
   try {
-    const response = await decision.evaluate(input);
-    return { result: response.result as unknown, performance: response.performance };
+    const response = await decision.evaluate(input, options.trace ? { trace: true } : undefined);
+    return {
+      result: response.result as unknown,
+      performance: response.performance,
+      ...(options.trace && response.trace ? { trace: response.trace } : {}),
+    };
   } catch (error) {
     const info = zenErrorMessage(error);
     throw new DecisionError(key, version, info.message, info.nodeId, error);

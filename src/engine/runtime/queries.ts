@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { notFound } from '../../core/errors.js';
-import type { Queryable } from '../../storage/schema.js';
+import type { Queryable, Tables } from '../../storage/schema.js';
 import { ACTIVE_TOKEN_STATUSES, type InstanceStatus, type TaskStatus } from '../store/tables.js';
 
 /** Read models for the API and CLI. */
@@ -82,6 +82,13 @@ export interface InstanceFilter {
   status?: InstanceStatus | undefined;
   workflow?: string | undefined;
   correlationKey?: string | undefined;
+  /** Only instances on this version of their workflow. */
+  version?: number | undefined;
+  /**
+   * Free text: an instance id, or a piece of the correlation key, the workflow key or the error
+   * (case-insensitive).
+   */
+  q?: string | undefined;
   /** Keyset paging on id (ids sort by creation time). */
   after?: string | undefined;
   limit?: number | undefined;
@@ -105,9 +112,7 @@ export async function listInstances(db: Queryable, filter: InstanceFilter = {}) 
     ])
     .orderBy('id')
     .limit(Math.min(filter.limit ?? 100, 1000));
-  if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.workflow) query = query.where('workflow_key', '=', filter.workflow);
-  if (filter.correlationKey) query = query.where('correlation_key', '=', filter.correlationKey);
+  query = whereInstances(query, filter);
   if (filter.after) query = query.where('id', '>', filter.after);
   return (await query.execute()).map((r) => ({
     id: r.id,
@@ -122,6 +127,62 @@ export async function listInstances(db: Queryable, filter: InstanceFilter = {}) 
     updatedAt: iso(r.updated_at)!,
     endedAt: iso(r.ended_at),
   }));
+}
+
+/** `%`, `_` and `\\` taken literally in a LIKE pattern. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The filter of the instance list (paging aside), on any query over wf_instances. */
+function whereInstances<Q extends SelectQueryBuilder<Tables, 'wf_instances', object>>(
+  query: Q,
+  filter: InstanceFilter,
+): Q {
+  let q = query;
+  if (filter.status) q = q.where('status', '=', filter.status) as Q;
+  if (filter.workflow) q = q.where('workflow_key', '=', filter.workflow) as Q;
+  if (filter.correlationKey) q = q.where('correlation_key', '=', filter.correlationKey) as Q;
+  if (filter.version !== undefined) q = q.where('version', '=', filter.version) as Q;
+  const text = filter.q?.trim();
+  if (text) {
+    const pattern = `%${likeLiteral(text)}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb('id', '=', text),
+        eb('correlation_key', 'ilike', pattern),
+        eb('workflow_key', 'ilike', pattern),
+        eb(sql<string>`error::text`, 'ilike', pattern),
+      ]),
+    ) as Q;
+  }
+  return q;
+}
+
+/** How many instances match the list's filter (`after` and `limit` ignored), counted up to `cap`. */
+export async function countInstances(db: Queryable, filter: InstanceFilter, cap = 1_000_000): Promise<number> {
+  const inner = whereInstances(db.selectFrom('wf_instances').select('id'), filter).limit(cap);
+  const row = await db
+    .selectFrom(inner.as('m'))
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The ids of the instances matching the list's filter, oldest first, at most `limit` of them. */
+export async function matchingInstanceIds(db: Queryable, filter: InstanceFilter, limit: number): Promise<string[]> {
+  const ids: string[] = [];
+  let after = '';
+  while (ids.length < limit) {
+    const want = Math.min(1000, limit - ids.length);
+    const rows = await whereInstances(db.selectFrom('wf_instances').select('id'), filter)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(want)
+      .execute();
+    for (const row of rows) ids.push(row.id);
+    if (rows.length < want) break;
+    after = rows[rows.length - 1]!.id;
+  }
+  return ids;
 }
 
 /** An instance with where it stands (its active tokens), its context and its whole timeline. */

@@ -105,6 +105,56 @@ export async function claimTask(
 }
 
 /**
+ * A manager moves an open task to another person of its queue, or back to the queue (`assignee`
+ * null). Four eyes holds: a user the task excludes cannot be given it. In a queue with members the
+ * new assignee must be one of them (422 naming `body.assignee`).
+ */
+export async function reassignTask(
+  tx: Tx,
+  services: EngineServices,
+  request: {
+    taskId: string;
+    assignee: string | null;
+    actor: string;
+    requestId?: string | null;
+    reason?: string | null;
+  },
+) {
+  const task = await lockOpenTask(tx, request.taskId);
+  const { assignee } = request;
+  if (assignee !== null) {
+    checkSeparationOfDuties(task, assignee);
+    const queue = await tx.selectFrom('wf_queues').select('members').where('name', '=', task.queue).executeTakeFirst();
+    const members = (queue?.members as string[] | undefined) ?? [];
+    if (members.length > 0 && !members.includes(assignee)) {
+      throw validationError([
+        { field: 'body.assignee', message: `is not a member of queue ${task.queue} (members: ${members.join(', ')})` },
+      ]);
+    }
+  }
+  if (task.assignee === assignee) return;
+  const now = services.clock.now();
+  await tx
+    .updateTable('wf_tasks')
+    .set({ assignee, claimed_at: assignee === null ? null : now })
+    .where('id', '=', task.id)
+    .execute();
+  await appendAudit(
+    tx,
+    {
+      actor: request.actor,
+      action: 'task.reassigned',
+      entityType: 'task',
+      entityId: task.id,
+      before: { assignee: task.assignee },
+      after: { assignee, ...(request.reason ? { reason: request.reason } : {}) },
+      requestId: request.requestId ?? null,
+    },
+    services.clock,
+  );
+}
+
+/**
  * Completes a task with one of its allowed outcomes and form data, and wakes its instance. The task
  * row is locked, so a second completion (a double click, two people) gets 409 instead of running twice.
  */

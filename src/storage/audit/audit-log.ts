@@ -25,20 +25,50 @@ export function toJsonValue(value: unknown): unknown {
 export interface AuditFilter {
   entityType?: string | undefined;
   entityId?: string | undefined;
-  /** Keyset paging: only rows after this insertion number. */
+  /** Who did it, exactly (`usr_…`, `key_…`, `system:…`). */
+  actor?: string | undefined;
+  /** What happened: exactly, or every action starting with a prefix when it ends in `*` (`user.*`). */
+  action?: string | undefined;
+  /** One row by its id (`aud_…`). */
+  id?: string | undefined;
+  /** Rows that occurred at or after this instant. */
+  from?: Date | undefined;
+  /** Rows that occurred before this instant. */
+  to?: Date | undefined;
+  /** Keyset paging: only rows after this insertion number (oldest first). */
   afterSeq?: bigint | undefined;
+  /** Keyset paging: only rows before this insertion number (newest first). */
+  beforeSeq?: bigint | undefined;
+  /** `asc` (default): in the order rows were written; `desc`: newest first. */
+  order?: 'asc' | 'desc' | undefined;
   limit?: number | undefined;
 }
 
+/** A LIKE pattern matching `prefix` literally at the start (`%`, `_` and `\` escaped). */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 /**
- * Reads audit rows in the order they were written (insertion number), optionally for one entity type
- * or entity — sealed or not yet sealed (audit-seal.ts).
+ * Reads audit rows in the order they were written (insertion number), or newest first, optionally
+ * filtered by entity, actor, action and time — sealed or not yet sealed (audit-seal.ts).
  */
 export async function readAuditLog(db: Queryable, filter: AuditFilter = {}) {
-  let query = db.selectFrom('audit_log').selectAll().orderBy('seq');
+  let query = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .orderBy('seq', filter.order ?? 'asc');
   if (filter.entityType !== undefined) query = query.where('entity_type', '=', filter.entityType);
   if (filter.entityId !== undefined) query = query.where('entity_id', '=', filter.entityId);
+  if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
+  if (filter.action !== undefined) {
+    query = filter.action.endsWith('*')
+      ? query.where('action', 'like', likePrefix(filter.action.slice(0, -1)))
+      : query.where('action', '=', filter.action);
+  }
+  if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+  if (filter.from !== undefined) query = query.where('occurred_at', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('occurred_at', '<', filter.to);
   if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
+  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
   if (filter.limit !== undefined) query = query.limit(filter.limit);
   return query.execute();
 }

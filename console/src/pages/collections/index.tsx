@@ -1,8 +1,17 @@
-import { useTranslation } from 'react-i18next';
-import { PageHeader } from '../../components/page';
+// Collections: the cases list (/collections) and one case (/collections/cases/:id).
+import './locales';
+import { Route, Routes } from 'react-router-dom';
+import { RequirePermission } from '../../components/guard';
+import { CasePage } from './case-page';
+import { CasesList } from './cases-list';
 
-// Placeholder until this area's pages are built.
-export default function Area() {
-  const { t } = useTranslation();
-  return <PageHeader title={t('nav.collections')} />;
+export default function CollectionsArea() {
+  return (
+    <RequirePermission permission="collections:read">
+      <Routes>
+        <Route index element={<CasesList />} />
+        <Route path="cases/:id" element={<CasePage />} />
+      </Routes>
+    </RequirePermission>
+  );
 }

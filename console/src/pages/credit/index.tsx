@@ -1,8 +1,17 @@
-import { useTranslation } from 'react-i18next';
-import { PageHeader } from '../../components/page';
+// Credit: the applications list (/credit) and one application (/credit/applications/:id).
+import './locales';
+import { Route, Routes } from 'react-router-dom';
+import { RequirePermission } from '../../components/guard';
+import { ApplicationPage } from './application-page';
+import { ApplicationsList } from './applications-list';
 
-// Placeholder until this area's pages are built.
-export default function Area() {
-  const { t } = useTranslation();
-  return <PageHeader title={t('nav.credit')} />;
+export default function CreditArea() {
+  return (
+    <RequirePermission permission="credit:read">
+      <Routes>
+        <Route index element={<ApplicationsList />} />
+        <Route path="applications/:id" element={<ApplicationPage />} />
+      </Routes>
+    </RequirePermission>
+  );
 }

@@ -1,8 +1,16 @@
-import { useTranslation } from 'react-i18next';
-import { PageHeader } from '../../components/page';
+import './locales';
+import { Route, Routes } from 'react-router-dom';
+import { RequirePermission } from '../../components/guard';
+import { CustomerList } from './customer-list';
+import { CustomerPage } from './customer-page';
 
-// Placeholder until this area's pages are built.
-export default function Area() {
-  const { t } = useTranslation();
-  return <PageHeader title={t('nav.customers')} />;
+export default function CustomersArea() {
+  return (
+    <RequirePermission permission="receivables:read">
+      <Routes>
+        <Route index element={<CustomerList />} />
+        <Route path=":id" element={<CustomerPage />} />
+      </Routes>
+    </RequirePermission>
+  );
 }

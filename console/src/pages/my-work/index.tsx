@@ -1,8 +1,15 @@
-import { useTranslation } from 'react-i18next';
-import { PageHeader } from '../../components/page';
+import './locales';
+import '../customers/locales';
+import { Route, Routes } from 'react-router-dom';
+import { RequirePermission } from '../../components/guard';
+import { MyWorkPage } from './my-work-page';
 
-// Placeholder until this area's pages are built.
-export default function Area() {
-  const { t } = useTranslation();
-  return <PageHeader title={t('nav.myWork')} />;
+export default function MyWorkArea() {
+  return (
+    <RequirePermission permission="tasks:work">
+      <Routes>
+        <Route index element={<MyWorkPage />} />
+      </Routes>
+    </RequirePermission>
+  );
 }

@@ -21,17 +21,36 @@ export interface CaseFilter {
   customer?: string | undefined;
   minDpd?: number | undefined;
   maxDpd?: number | undefined;
+  /** The account's DPD bucket now (1-30, 31-60, …). */
+  bucket?: string | undefined;
+  /** Champion/challenger variant. */
+  variant?: string | undefined;
+  /** The case's state (active, promised, plan, disputed, hardship, placed…). */
+  state?: string | undefined;
+  /** The strategy stage the case reached: its latest stage run. */
+  stage?: string | undefined;
   after?: string | undefined;
   limit: number;
 }
 
-/** Cases newest first, with the account's current DPD and balance. */
+/** Cases newest first, with the account's current DPD and balance, the customer's name and the stage reached. */
 export async function listCases(db: Queryable, filter: CaseFilter) {
   let query = db
     .selectFrom('collection_cases as k')
     .innerJoin('receivables as r', 'r.id', 'k.receivable_id')
+    .innerJoin('customers as c', 'c.id', 'k.customer_id')
     .selectAll('k')
     .select(['r.dpd', 'r.bucket', 'r.outstanding', 'r.external_id as receivable_external_id'])
+    .select(['c.name as customer_name', 'c.external_id as customer_external_id'])
+    .select((eb) =>
+      eb
+        .selectFrom('collection_stage_runs as s')
+        .select('s.stage')
+        .whereRef('s.case_id', '=', 'k.id')
+        .orderBy('s.seq', 'desc')
+        .limit(1)
+        .as('last_stage'),
+    )
     .orderBy('k.id', 'desc')
     .limit(filter.limit);
   if (filter.status) query = query.where('k.status', '=', filter.status);
@@ -41,10 +60,31 @@ export async function listCases(db: Queryable, filter: CaseFilter) {
   if (filter.customer) query = query.where('k.customer_id', '=', filter.customer);
   if (filter.minDpd !== undefined) query = query.where('r.dpd', '>=', filter.minDpd);
   if (filter.maxDpd !== undefined) query = query.where('r.dpd', '<=', filter.maxDpd);
+  if (filter.bucket) query = query.where('r.bucket', '=', filter.bucket);
+  if (filter.variant) query = query.where('k.variant', '=', filter.variant);
+  if (filter.state) query = query.where('k.state', '=', filter.state);
+  const stage = filter.stage;
+  if (stage) {
+    query = query.where((eb) =>
+      eb(
+        eb
+          .selectFrom('collection_stage_runs as s')
+          .select('s.stage')
+          .whereRef('s.case_id', '=', 'k.id')
+          .orderBy('s.seq', 'desc')
+          .limit(1),
+        '=',
+        stage,
+      ),
+    );
+  }
   if (filter.after) query = query.where('k.id', '<', filter.after);
   const rows = await query.execute();
   return rows.map((row) => ({
     ...presentCase(row),
+    customerName: row.customer_name,
+    customerExternalId: row.customer_external_id,
+    lastStage: row.last_stage ?? null,
     account: {
       externalId: row.receivable_external_id,
       dpd: row.dpd,

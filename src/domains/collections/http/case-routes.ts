@@ -37,7 +37,8 @@ const listDef = createRoute({
   method: 'get',
   path: '/collections/cases',
   tags: ['collections'],
-  summary: 'List collection cases, newest first (filter by status, queue, segment, collector, DPD)',
+  summary:
+    'List collection cases, newest first (filter by status, queue, segment, collector, DPD, bucket, variant, state, stage)',
   middleware: [read] as const,
   request: {
     query: z.object({
@@ -48,6 +49,14 @@ const listDef = createRoute({
       customer: z.string().max(100).optional().openapi({ description: 'Customer id' }),
       minDpd: z.coerce.number().int().min(0).optional(),
       maxDpd: z.coerce.number().int().min(0).optional(),
+      bucket: z.string().max(60).optional().openapi({ description: "The account's DPD bucket now, e.g. 31-60" }),
+      variant: z.string().max(60).optional().openapi({ description: 'Champion/challenger variant' }),
+      state: z.string().max(60).optional().openapi({ description: 'Case state: active, promised, plan, disputed…' }),
+      stage: z
+        .string()
+        .max(80)
+        .optional()
+        .openapi({ description: 'The strategy stage the case reached (its latest stage run), e.g. call_30' }),
       ...pageQuery({ limit: 50, max: 500 }),
     }),
   },

@@ -26,6 +26,13 @@ export const CaseSchema = z
     closedAt: z.string().nullable(),
     outcome: z.string().nullable().openapi({ description: 'paid or cured' }),
     recovered: z.string().openapi({ description: 'Paid since the case opened, minor units' }),
+    customerName: z.string().optional().openapi({ description: 'In lists: the customer’s name' }),
+    customerExternalId: z.string().optional().openapi({ description: 'In lists: the customer’s external id' }),
+    lastStage: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: 'In lists: the strategy stage the case reached (its latest stage run)' }),
     account: z.record(z.string(), z.unknown()).openapi({ description: 'The receivable now: DPD, bucket, outstanding' }),
   })
   .openapi('CollectionCase');

@@ -20,9 +20,14 @@ const testsUnder = (dir) =>
 // The browser tests run on embedded PGlite; on the PostgreSQL run (which CI does second) only when
 // FINFLOW_TEST_CONSOLE=1 — they test the console, and the API under them is tested on both.
 const withConsole = process.env.FINFLOW_TEST_PG !== '1' || process.env.FINFLOW_TEST_CONSOLE === '1';
-const testFiles = files.length
-  ? files.flatMap((f) => (f.endsWith('.ts') ? [f] : testsUnder(f)))
-  : [...testsUnder('src'), ...(withConsole ? testsUnder('console/e2e') : [])];
+// The whole suite runs in two passes: the server's tests two files at a time, then the browser
+// tests one at a time (each drives a Chromium; beside other tests on 2 cores they would only wait).
+const passes = files.length
+  ? [{ files: files.flatMap((f) => (f.endsWith('.ts') ? [f] : testsUnder(f))), concurrency: 2 }]
+  : [
+      { files: testsUnder('src'), concurrency: 2 },
+      ...(withConsole ? [{ files: testsUnder('console/e2e'), concurrency: 1 }] : []),
+    ];
 
 const env = {
   ...process.env,
@@ -43,15 +48,28 @@ if (process.env.FINFLOW_TEST_PG === '1') {
   console.log('# tests on embedded PGlite');
 }
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...flags, ...testFiles],
-  { stdio: 'inherit', env, cwd: root },
-);
+let child;
 // Stopped by a signal (Ctrl-C, `timeout`, a CI cancel): pass it on and still stop the PostgreSQL
 // server below — dying at once would leave it running with its temporary folder.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child?.kill(signal));
+let code = 0;
+for (const pass of passes) {
+  child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${pass.concurrency}`,
+      '--test-timeout=600000',
+      ...flags,
+      ...pass.files,
+    ],
+    { stdio: 'inherit', env, cwd: root },
+  );
+  const exit = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  if (exit !== 0) code = exit;
+}
 server?.stop();
 rmSync(tmp, { recursive: true, force: true });
 process.exit(code);

@@ -86,15 +86,8 @@ after(async () => {
   await server?.close();
 });
 
-/**
- * Stopgap: the shared KeyTable puts aria-activedescendant on a role=region, which axe rejects
- * (aria-allowed-attr, critical) on every list page. Until components/key-table.tsx is fixed, the
- * attribute is dropped before axe runs so that every other rule still checks this page.
- */
+/** axe-core on the page: no serious or critical violation. */
 async function accessible(page: Page, what: string): Promise<void> {
-  await page.evaluate(
-    "document.querySelectorAll('.ff-key-table[role=region]').forEach((e) => e.removeAttribute('aria-activedescendant'))",
-  );
   await assertAccessible(page, what);
 }
 

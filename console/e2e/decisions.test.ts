@@ -23,13 +23,7 @@ const api = async (path: string, init: { method?: string; json?: unknown; header
   return body;
 };
 
-/**
- * Stopgap: the shared KeyTable puts aria-activedescendant on a role=region, which axe rejects
- * (aria-allowed-attr, critical) on every list page; until components/key-table.tsx is fixed the
- * attribute is dropped before axe runs. And the JDM editor is GoRules' own third-party component:
- * its canvas and tables carry markup this page does not control (icon-only buttons without names,
- * nested interactive cells), so its container is taken out before axe checks the rest of the page.
- */
+/** axe-core on the page: no serious or critical violation. */
 /** Waits until no spinner shows (antd fades a loading table), so axe and screenshots see the page at rest. */
 async function settle(page: Page): Promise<void> {
   await page
@@ -42,9 +36,6 @@ async function settle(page: Page): Promise<void> {
 
 async function accessible(page: Page, what: string, withoutEditor = false): Promise<void> {
   await settle(page);
-  await page.evaluate(
-    "document.querySelectorAll('.ff-key-table[role=region]').forEach((e) => e.removeAttribute('aria-activedescendant'))",
-  );
   const hide = (display: string) =>
     page.evaluate(`document.querySelector('[data-testid=jdm-editor]').style.display = '${display}'`);
   if (withoutEditor) await hide('none'); // axe skips what is not displayed

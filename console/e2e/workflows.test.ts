@@ -37,11 +37,7 @@ steps:
 // More than one page (50) of failed instances: the bulk action must reach those not shown.
 const FAILED = 55;
 
-/**
- * Stopgap: the shared KeyTable puts aria-activedescendant on a role=region, which axe rejects
- * (aria-allowed-attr, critical) on every list page. Until components/key-table.tsx is fixed, the
- * attribute is dropped before axe runs so that every other rule still checks this page.
- */
+/** axe-core on the page: no serious or critical violation. */
 /** Waits until no spinner shows (antd fades a loading table), so axe and screenshots see the page at rest. */
 async function settle(page: Page): Promise<void> {
   await page
@@ -54,9 +50,6 @@ async function settle(page: Page): Promise<void> {
 
 async function accessible(page: Page, what: string): Promise<void> {
   await settle(page);
-  await page.evaluate(
-    "document.querySelectorAll('.ff-key-table[role=region]').forEach((e) => e.removeAttribute('aria-activedescendant'))",
-  );
   await assertAccessible(page, what);
 }
 

@@ -12,7 +12,7 @@ import { ErrorAlert } from '../../components/error-alert';
 import { IfAllowed } from '../../components/guard';
 import { KeyTable } from '../../components/key-table';
 import { useFormat } from '../../i18n/format';
-import { expandIcon } from './expand-icon';
+import { expandIcon } from '../../components/expand-icon';
 import { CardTitle, LINK, StatusTag, type Tone } from './shared';
 
 type Subscription = components['schemas']['WebhookSubscription'];

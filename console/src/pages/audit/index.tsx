@@ -15,7 +15,7 @@ import { KeyTable } from '../../components/key-table';
 import { PageHeader } from '../../components/page';
 import { useFormat } from '../../i18n/format';
 import { AuditDiff } from './diff';
-import { expandIcon } from './expand-icon';
+import { expandIcon } from '../../components/expand-icon';
 
 type Entry = components['schemas']['AuditEntry'];
 type Verification = components['schemas']['AuditVerification'];

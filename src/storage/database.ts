@@ -60,7 +60,16 @@ async function openPostgres(connectionString: string, max: number, idleInTransac
           ? (value: string) => value
           : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
   };
-  const pool = new pg.Pool({ connectionString, max, types, idle_in_transaction_session_timeout: idleInTransactionMs });
+  // JIT off: finflow's queries are short OLTP statements and a few reports over indexed tables; with
+  // JIT on, PostgreSQL spent a second compiling the portfolio report at 100 000 receivables, more than
+  // it spent running it (docs/benchmarks.md, Web console).
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    types,
+    idle_in_transaction_session_timeout: idleInTransactionMs,
+    options: '-c jit=off',
+  });
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   await db.selectNoFrom((eb) => eb.val(1).as('ok')).execute(); // fail fast on a bad URL
   return makeDatabase('postgres', db, async () => {

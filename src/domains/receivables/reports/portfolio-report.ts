@@ -53,6 +53,14 @@ export interface PortfolioReport {
 
 export const MAX_POINTS = 100;
 
+interface PointRow {
+  d: string;
+  bucket: string;
+  currency: string;
+  receivables: number;
+  owed: string;
+}
+
 /** The interval a period is shown in when none is asked for: days up to 45, weeks up to 30, else months. */
 export function defaultInterval(from: string, to: string): PortfolioInterval {
   const days = daysBetween(from, to) + 1;
@@ -84,13 +92,11 @@ function bucketOf(dpd: RawBuilder<unknown>, buckets: Bucket[]): RawBuilder<strin
   return sql<string>`(CASE WHEN ${dpd} IS NULL OR ${dpd} <= 0 THEN ${CURRENT_BUCKET}::text ${sql.join(whens, sql` `)} ELSE ${last}::text END)`;
 }
 
-export async function portfolioReport(db: Queryable, q: PortfolioQuery): Promise<PortfolioReport> {
-  const interval = q.interval ?? defaultInterval(q.from, q.to);
-  const dates = pointDates(q.from, q.to, interval);
-  const { buckets } = await readSettings(db);
+/** The points rebuilt from installments and allocations (see the top of this file). */
+export function rebuiltPoints(q: PortfolioQuery, dates: string[], buckets: Bucket[]): RawBuilder<PointRow> {
   const points = sql.join(dates.map((d) => sql`(${d}::date)`));
   const to = sql`${q.to}::date`;
-  const { rows } = await sql<{ d: string; bucket: string; currency: string; receivables: number; owed: string }>`
+  return sql<PointRow>`
     WITH points (d) AS (VALUES ${points}),
     scope AS (
       SELECT r.id, r.currency, r.issue_date FROM receivables r
@@ -136,15 +142,32 @@ export async function portfolioReport(db: Queryable, q: PortfolioQuery): Promise
     ),
     spans AS (
       SELECT *, LEAD(start) OVER (PARTITION BY receivable_id ORDER BY start) AS until FROM segments
+    ),
+    -- Spans alike in dates and currency count together: a few thousand rows to join with the points
+    -- instead of one per receivable.
+    alike AS (
+      SELECT start, until, oldest_unpaid, currency, count(*)::int AS receivables, SUM(owed) AS owed
+        FROM spans WHERE owed > 0
+       GROUP BY start, until, oldest_unpaid, currency
+    ),
+    placed AS (
+      SELECT pt.d, sp.currency, sp.receivables, sp.owed,
+             ${bucketOf(sql`(CASE WHEN sp.oldest_unpaid < pt.d THEN pt.d - sp.oldest_unpaid END)`, buckets)} AS bucket
+        FROM points pt
+        JOIN alike sp ON sp.start <= pt.d AND (sp.until IS NULL OR sp.until > pt.d)
     )
-    SELECT to_char(pt.d, 'YYYY-MM-DD') AS d,
-           ${bucketOf(sql`(CASE WHEN sp.oldest_unpaid < pt.d THEN pt.d - sp.oldest_unpaid END)`, buckets)} AS bucket,
-           sp.currency, count(*)::int AS receivables, SUM(sp.owed)::text AS owed
-      FROM points pt
-      JOIN spans sp ON sp.start <= pt.d AND (sp.until IS NULL OR sp.until > pt.d)
-     WHERE sp.owed > 0
-     GROUP BY 1, 2, 3
-     ORDER BY 1, 3`.execute(db);
+    SELECT to_char(d, 'YYYY-MM-DD') AS d, bucket, currency,
+           SUM(receivables)::int AS receivables, SUM(owed)::text AS owed
+      FROM placed
+     GROUP BY d, bucket, currency
+     ORDER BY 1, 3`;
+}
+
+export async function portfolioReport(db: Queryable, q: PortfolioQuery): Promise<PortfolioReport> {
+  const interval = q.interval ?? defaultInterval(q.from, q.to);
+  const dates = pointDates(q.from, q.to, interval);
+  const { buckets } = await readSettings(db);
+  const { rows } = await rebuiltPoints(q, dates, buckets).execute(db);
   const { rows: options } = await sql<{ dimension: string; value: string }>`
     (SELECT DISTINCT 'segment' AS dimension, segment AS value FROM customers WHERE segment IS NOT NULL LIMIT 100)
     UNION ALL (SELECT DISTINCT 'product', kind FROM receivables)

@@ -37,6 +37,11 @@ test('the console is served at / with its caching headers, and a page path gets 
   const deep = await fetch(`${server.url}/collections/cases/col_123`);
   assert.equal(deep.status, 200);
   assert.match(await deep.text(), /<div id="root">/);
+  // A page path with a dot (a decision key, a workflow name) is a page too, not a missing file.
+  const dotted = await fetch(`${server.url}/decisions/credit.terms`);
+  assert.equal(dotted.status, 200);
+  assert.match(await dotted.text(), /<div id="root">/);
+  assert.equal((await fetch(`${server.url}/robots.txt`)).status, 404);
   for (const hostile of ['/assets/nope.js', '/..%2f..%2fpackage.json', '/%2e%2e/%2e%2e/etc/passwd', '/%E0%A4%A']) {
     const res = await fetch(`${server.url}${hostile}`);
     assert.ok([200, 400, 404].includes(res.status), `${hostile} answered ${res.status}`);

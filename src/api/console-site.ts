@@ -1,7 +1,8 @@
 // The web console's files, served at `/` by the same server as the API (one origin: the session
 // cookie and the CSRF token need no CORS). Vite names every asset by its content hash, so assets are
 // cached for a year; index.html is revalidated on every load so a new release is picked up at once.
-// Any other path without a file extension is a console page (client-side routing): it gets index.html.
+// Any other path is a console page (client-side routing), dots and all (/decisions/credit.terms): it
+// gets index.html.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,8 +53,7 @@ export function registerConsoleSite(app: App, dir: string | undefined, isApiPath
       const cacheControl = c.req.path.startsWith('/assets/') ? IMMUTABLE : REVALIDATE;
       return c.body(new Uint8Array(read(file)), 200, { 'content-type': type, 'cache-control': cacheControl });
     }
-    // A file that is not there (a stale asset name, a typo) is a 404; a page path is the console's.
-    if (path.extname(c.req.path) !== '') {
+    if (isMissingFile(c.req.path)) {
       return problemResponse(c, new AppError('route_not_found', 404, `no file ${c.req.path}`));
     }
     return c.body(new Uint8Array(read(path.join(root, 'index.html'))), 200, {
@@ -61,6 +61,16 @@ export function registerConsoleSite(app: App, dir: string | undefined, isApiPath
       'cache-control': REVALIDATE,
     });
   });
+}
+
+/**
+ * A file that is not there (a stale asset name, /robots.txt): anything under /assets/, or a top-level
+ * name with a known file type. Everything else is a page path, even with a dot in it: decision keys,
+ * workflow names and file names in ids are part of page URLs.
+ */
+function isMissingFile(urlPath: string): boolean {
+  if (urlPath.startsWith('/assets/')) return true;
+  return urlPath.lastIndexOf('/') === 0 && getMimeType(urlPath) !== undefined;
 }
 
 /** The file a URL path names, or undefined when it is malformed or would leave the console folder. */

@@ -42,6 +42,17 @@ const THEME = {
     colorError: '#b42318',
     colorSuccess: '#2b7a0b',
     colorWarning: '#a15c07',
+    // antd derives the alert backgrounds from the seed colours; from these dark seeds it derives murky
+    // ones (success #b0baa8) that links on them fail contrast. Light tints, set by hand:
+    colorSuccessBg: '#f1f8ec',
+    colorSuccessBgHover: '#e3f0d9',
+    colorSuccessBorder: '#b5d6a0',
+    colorWarningBg: '#fdf6e7',
+    colorWarningBgHover: '#faebc8',
+    colorWarningBorder: '#e8c98a',
+    colorErrorBg: '#fdf1f0',
+    colorErrorBgHover: '#fbe0dd',
+    colorErrorBorder: '#f0b4ae',
   },
 };
 

@@ -182,7 +182,7 @@ export function DecisionEditorPage({ tabs }: { tabs: ReactNode }) {
       />
       {tabs}
       <ErrorAlert error={base.error} />
-      <Simulator decisionKey={key} graph={graph} onGraph={setGraph} canLoadApplication={can('credit:read')}>
+      <Simulator decisionKey={key} graph={graph} canLoadApplication={can('credit:read')}>
         {(simulation) => (
           // The JDM editor is a third-party component: its own markup is outside this page's control.
           <section
@@ -228,7 +228,6 @@ function Simulator({
 }: {
   decisionKey: string;
   graph: DecisionGraphType | undefined;
-  onGraph: (g: DecisionGraphType) => void;
   canLoadApplication: boolean;
   children: (simulation: Simulation | undefined) => ReactNode;
 }) {

@@ -33,6 +33,14 @@ describe('search and task reassignment', () => {
     for (const role of ['viewer', 'treasurer', 'collector', 'collections_manager', 'credit_manager'] as const) {
       tokens.set(role, (await createApiKey(server.database, { name: `search-${role}`, role, actor: 'test' })).token);
     }
+    // The demo's review and call tasks are opened by the worker, after seeding returns: on a loaded
+    // machine (PostgreSQL, CI) they may not be there yet.
+    for (let waited = 0; waited < 60_000; waited += 200) {
+      const reviews = await json('/tasks?status=open&queue=credit-officers&limit=1');
+      const cases = await json('/collections/cases?limit=1&status=open');
+      if (reviews.body.data?.length && cases.body.data?.[0]?.instanceId) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   });
   after(async () => server?.close());
 

@@ -14,6 +14,7 @@ const DOMAIN_MAY_IMPORT = {
   sync: ['customers', 'receivables'],
   collections: ['customers', 'receivables', 'ledger', 'channels'],
   credit: ['customers', 'receivables', 'ledger', 'channels', 'collections'],
+  payments: ['customers', 'ledger'],
 };
 
 /** Tests drive a whole server: they may import the composition root and any domain. */
@@ -49,6 +50,14 @@ module.exports = {
       comment: 'core (money, ids, clock, errors, guards) imports nothing else of finflow.',
       from: { path: '^src/core/', pathNot: TEST_FILE },
       to: { path: '^src/', pathNot: '^src/core/' },
+    },
+    {
+      name: 'adapters-stand-alone',
+      severity: 'error',
+      comment:
+        'Adapters (ISO 20022 messages, later file formats and bank links) are pure edge code: they import only core, so any domain can use them.',
+      from: { path: '^src/adapters/', pathNot: TEST_FILE },
+      to: { path: '^src/', pathNot: '^src/(core|adapters)/' },
     },
     {
       name: 'lower-layers-import-no-higher',

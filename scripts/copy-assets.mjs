@@ -11,3 +11,10 @@ cpSync(path.join(root, 'src/domains/credit/workflow'), path.join(root, 'dist/dom
 cpSync(path.join(root, 'src/domains/collections/workflow'), path.join(root, 'dist/domains/collections/workflow'), {
   recursive: true,
 });
+cpSync(path.join(root, 'src/domains/payments/workflow'), path.join(root, 'dist/domains/payments/workflow'), {
+  recursive: true,
+});
+// The ISO 20022 schemas the payments adapter validates generated and received files against at run time.
+cpSync(path.join(root, 'src/adapters/iso20022/xsd'), path.join(root, 'dist/adapters/iso20022/xsd'), {
+  recursive: true,
+});

@@ -1,5 +1,5 @@
 // `npm run test:fuzz -- --runs N [--route "POST /customers"] [--seed S] [--shard I/N] [--from K]`: the OpenAPI-driven fuzz
-// suite (src/api/api-fuzz.test.ts) with N cases per write route (reads get N/5), on embedded PGlite,
+// suite (src/testing/fuzz/api-fuzz-suite.ts, every route unless --shard) with N cases per write route (reads get N/5), on embedded PGlite,
 // or on PostgreSQL with FINFLOW_TEST_PG=1. `npm test` runs it with 200 cases per write route.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -21,10 +21,11 @@ for (let i = 0; i < args.length; i++) {
   }
   i++;
 }
+env.FINFLOW_FUZZ_SHARD ??= '0/1'; // one run over every route; npm test splits it in two files
 const root = path.resolve(import.meta.dirname, '..');
 const child = spawn(
   process.execPath,
-  [path.join(root, 'scripts/test.mjs'), '--test-timeout=86400000', 'src/api/api-fuzz.test.ts'],
+  [path.join(root, 'scripts/test.mjs'), '--test-timeout=86400000', 'src/api/api-fuzz-even.test.ts'],
   { stdio: 'inherit', env, cwd: root },
 );
 // A signal is passed on, so that the test command stops its PostgreSQL server before exiting.

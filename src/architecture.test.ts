@@ -58,6 +58,8 @@ describe('architecture boundaries', () => {
       // A cycle of type-only imports counts too.
       'src/domains/receivables/plan.ts': "import type { Loan } from './loan.js';\nexport type Plan = Loan | 1;\n",
       'src/domains/receivables/loan.ts': "import type { Plan } from './plan.js';\nexport type Loan = Plan | 2;\n",
+      // An adapter reaching into a domain.
+      'src/adapters/iso20022/writer.ts': "import { d } from '../../domains/credit/decide.js';\nexport const w = d;\n",
       // Appending to the audit chain past the units of work.
       'src/auth/keys.ts':
         "import { appendAudit } from '../storage/audit/audit-append.js';\nexport const k = appendAudit;\n",
@@ -69,6 +71,7 @@ describe('architecture boundaries', () => {
     assert.ok(fired('domain-direction-ledger', 'src/domains/ledger/journal.ts', 'src/domains/receivables/loans.ts'));
     assert.ok(fired('test-code-stays-out-of-the-product', 'src/domains/ledger/journal.ts', 'src/testing/harness.ts'));
     assert.ok(fired('core-stands-alone', 'src/core/money.ts', 'src/storage/db.ts'));
+    assert.ok(fired('adapters-stand-alone', 'src/adapters/iso20022/writer.ts', 'src/domains/credit/decide.ts'));
     assert.ok(fired('domains-use-the-engine-facade', 'src/domains/credit/decide.ts', 'src/engine/runtime/queries.ts'));
     assert.ok(fired('domains-not-composition', 'src/domains/credit/decide.ts', 'src/server.ts'));
     assert.ok(fired('api-imports-no-domain', 'src/api/routes.ts', 'src/domains/credit/decide.ts'));

@@ -15,6 +15,9 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
       defaultSrc: ["'self'"],
       // The console: antd writes its styles at run time, QR codes are data: images, and the
       // decision simulator compiles zen-engine's WebAssembly. No inline or remote script, ever.
+      // The decision editor's code editor (Monaco) is bundled, never fetched from a CDN: its web
+      // workers are finflow's own files (worker-src falls back to this 'self', no blob: needed) and
+      // its icon font is one too, so the console works offline under this policy unchanged.
       scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
       styleSrc: ["'self'", "'unsafe-inline'"],
       imgSrc: ["'self'", 'data:'],

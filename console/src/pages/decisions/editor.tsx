@@ -1,6 +1,8 @@
 // One decision in the GoRules JDM editor: edit its tables and graph, simulate the EDITED document on
 // a sample input (or a real credit application's inputs) with zen's trace, see the difference to
 // the active version, and propose it as a new version for a second person to approve.
+// First: the JDM editor's code editors must use the bundled Monaco, not a CDN (see monaco.ts).
+import './monaco';
 import '@gorules/jdm-editor/dist/style.css';
 import { DecisionGraph, JdmConfigProvider, type DecisionGraphType, type Simulation } from '@gorules/jdm-editor';
 import { useMutation, useQuery } from '@tanstack/react-query';

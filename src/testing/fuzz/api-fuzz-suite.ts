@@ -73,7 +73,7 @@ const REFUSAL_WRITES: Record<string, string[]> = {
  */
 export function apiFuzzSuite(share: [part: number, parts: number]): void {
   const SHARD = SHARD_ENV ? (SHARD_ENV.slice(1).map(Number) as [number, number]) : share;
-  describe(`fuzz: hostile input on every route (share ${SHARD[0] + 1} of ${SHARD[1]})`, () => {
+  void describe(`fuzz: hostile input on every route (share ${SHARD[0] + 1} of ${SHARD[1]})`, () => {
     let server: TestServer;
     let operations: Operation[];
     let pool: Map<string, string[]>;
@@ -101,7 +101,7 @@ export function apiFuzzSuite(share: [part: number, parts: number]): void {
       await server.close();
     });
 
-    test('the write fingerprint sees an update and a delete, and not a rolled-back write', async () => {
+    void test('the write fingerprint sees an update and a delete, and not a rolled-back write', async () => {
       const db = server.database.db;
       const before = await fingerprintOf(server.database);
       await server.database
@@ -121,7 +121,7 @@ export function apiFuzzSuite(share: [part: number, parts: number]): void {
 
     // Every route in one test: minutes on a busy CI machine, more with --runs; the suite's default
     // per-test timeout (10 min) is for one scenario, not for this.
-    test(
+    void test(
       'no route answers 5xx, breaks the problem+json contract, or writes on a refusal',
       { timeout: 6 * 3600_000 },
       async (t) => {

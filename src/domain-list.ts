@@ -13,6 +13,7 @@ import { httpCallModule } from './domains/http-call/http-call-module.js';
 import { inboundModule } from './domains/webhooks/inbound/inbound-module.js';
 import { creditModule } from './domains/credit/credit-module.js';
 import { collectionsModule } from './domains/collections/collections-module.js';
+import { paymentsModule } from './domains/payments/payments-module.js';
 import { customerSearch } from './domains/customers/customer-search.js';
 import { caseSearch } from './domains/collections/case-search.js';
 import { applicationSearch } from './domains/credit/application-search.js';
@@ -29,6 +30,7 @@ export const DOMAINS: DomainModule[] = [
   inboundModule,
   creditModule,
   collectionsModule,
+  paymentsModule,
 ];
 
 export function registerDomainActions(context: DomainContext): void {

@@ -132,6 +132,44 @@ test('an admin creates an API key and sees its token once; previews a template i
   await context.close();
 });
 
+test('lists come from the server a page at a time: API keys with Load more; queue members by user search', async () => {
+  // More keys than a page (50): the list shows one page, and Load more fetches the next by its cursor.
+  for (let i = 0; i < 52; i++) {
+    const res = await server.call('/api/v1/api-keys', {
+      method: 'POST',
+      json: { name: `batch key ${String(i).padStart(2, '0')}`, role: 'viewer' },
+    });
+    assert.equal(res.status, 201);
+  }
+  const total = (await server.database.db.selectFrom('api_keys').select('id').execute()).length;
+  assert.ok(total > 50 && total <= 100, `${total} keys`);
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signIn(page, server, 'admin');
+  await page.goto(`${server.url}/admin/api-keys`);
+  const keys = page.getByRole('group', { name: 'API keys' });
+  await keys.locator('tbody tr', { hasText: 'batch key' }).first().waitFor();
+  assert.equal(await keys.locator('tbody tr').count(), 50);
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await keys.locator('tr', { hasText: 'batch key 51' }).waitFor();
+  assert.equal(await keys.locator('tbody tr').count(), total);
+  await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
+
+  // Queue members show by name (each member read on its own), and the picker searches users on the server.
+  await page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link', { name: 'Queues' }).click();
+  const queues = page.getByRole('group', { name: 'Work queues' });
+  await queues.locator('tr', { hasText: 'collectors' }).getByText('Ana Collector').first().waitFor();
+  await queues.getByRole('button', { name: 'Edit members collectors', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Members').fill('olga');
+  await page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')
+    .getByTitle('Olga Officer (credit-officer@demo.finflow.test)', { exact: true })
+    .waitFor();
+  await screenshot(page, 'admin-queues-member-search');
+  await context.close();
+});
+
 test('an admin sees a webhook delivery and replays it to the receiver', async () => {
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   const created = await server.call('/api/v1/webhooks', {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { assertBadCursors, walkPages } from '../testing/paging.js';
 import { onPostgres } from '../testing/test-database.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 
@@ -114,6 +115,40 @@ describe('HTTP API', () => {
 
     const unknown = await server.call('/api/v1/api-keys/key_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z/revoke', { method: 'POST' });
     assert.equal(unknown.status, 404);
+  });
+
+  test('API keys page oldest first: every key exactly once, in order, cursor after cursor; a bad cursor is 400', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await server.call('/api/v1/api-keys', {
+        method: 'POST',
+        json: { name: `pager ${i}`, role: 'viewer' },
+      });
+      assert.equal(res.status, 201);
+    }
+    const inDatabase = (await server.database.db.selectFrom('api_keys').select('id').orderBy('id').execute()).map(
+      (k) => k.id,
+    );
+    assert.ok(inDatabase.length >= 6);
+    const walked = await walkPages<{ id: string; name: string; token?: string }>(server, '/api-keys', 2);
+    assert.deepEqual(
+      walked.rows.map((k) => k.id),
+      inDatabase,
+    );
+    assert.ok(walked.pages >= 3);
+    assert.ok(walked.rows.every((k) => k.token === undefined));
+    // A revoked key stays listed, in its place.
+    await server.call(`/api/v1/api-keys/${inDatabase.at(-1)!}/revoke`, { method: 'POST' });
+    const again = await walkPages<{ id: string; revokedAt: string | null }>(server, '/api-keys', 4);
+    assert.deepEqual(
+      again.rows.map((k) => k.id),
+      inDatabase,
+    );
+    assert.ok(again.rows.at(-1)!.revokedAt);
+    await assertBadCursors(server, '/api-keys', [
+      'key_nope',
+      'usr_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z',
+      'key_01jd5z4k3w6y8t1q2r3s4v5x6z',
+    ]);
   });
 
   test('the OpenAPI document is valid OpenAPI 3.1 and lists the routes', async () => {

@@ -89,12 +89,33 @@ export const SeqCursor = z
 
 /**
  * The query of a list paged by id: `after` (the previous page's `next`) and `limit`. Spread it into
- * a route's query object beside its filters.
+ * a route's query object beside its filters. `cursor` replaces the free-form `after` with a schema
+ * that checks the cursor's shape, so a cursor that cannot be one is a 400 naming `query.after`
+ * rather than a page that silently starts somewhere.
  */
-export const pageQuery = ({ limit, max, cursorMax = 100 }: { limit: number; max: number; cursorMax?: number }) => ({
-  after: z.string().max(cursorMax).optional().openapi({ description: 'The `next` of the previous page' }),
+export const pageQuery = ({
+  limit,
+  max,
+  cursorMax = 100,
+  cursor,
+}: {
+  limit: number;
+  max: number;
+  cursorMax?: number;
+  cursor?: z.ZodType<string | undefined>;
+}) => ({
+  after: (cursor ?? z.string().max(cursorMax).optional()).openapi({
+    description: 'The `next` of the previous page',
+  }),
   limit: z.coerce.number().int().min(1).max(max).default(limit),
 });
+
+/** A cursor that is a row's id (`<prefix>_<ULID>`, ids sort by creation): anything else is a 400. */
+export const idCursor = (prefix: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), `must be the \`next\` of a previous page (${prefix}_…)`)
+    .optional();
 
 /** A page of a list paged by id: the items, and the cursor of the next page. */
 export const pageOf = <T extends z.ZodType>(item: T) =>
@@ -105,9 +126,19 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
 
 /**
  * The answer for a page of rows read in id order with `limit`: a full page may have more after it,
- * so its last id is the next cursor; a short page is the last.
+ * so its last id is the next cursor; a short page is the last. A list in another order names its
+ * cursor with `cursorOf` (the last row's sort key, as its route's `after` reads it).
  */
-export const pageFrom = <T extends { id: string }>(data: T[], limit: number) => ({
-  data,
-  next: data.length === limit && data.length > 0 ? data[data.length - 1]!.id : null,
-});
+export function pageFrom<T extends { id: string }>(data: T[], limit: number): { data: T[]; next: string | null };
+export function pageFrom<T>(
+  data: T[],
+  limit: number,
+  cursorOf: (last: T) => string,
+): { data: T[]; next: string | null };
+export function pageFrom<T>(data: T[], limit: number, cursorOf?: (last: T) => string) {
+  const last = data.length === limit && data.length > 0 ? data[data.length - 1]! : undefined;
+  return {
+    data,
+    next: last === undefined ? null : cursorOf ? cursorOf(last) : (last as T & { id: string }).id,
+  };
+}

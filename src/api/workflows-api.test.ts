@@ -4,6 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { z } from 'zod';
 import { ActionRegistry, NonRetryableError } from '../engine/actions.js';
+import { sql } from 'kysely';
+import { assertBadCursors, walkPages } from '../testing/paging.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 
 /**
@@ -76,6 +78,14 @@ steps:
     routes: { decline: declined }
   - { id: approved, type: end, outcome: approved }
   - { id: declined, type: end, outcome: declined }
+`;
+
+const WORK = `
+key: work-list
+name: Work list
+steps:
+  - { id: work, type: task, queue: "{{ input.queue }}", title: "Work {{ input.n }}" }
+  - { id: done, type: end, outcome: done }
 `;
 
 const FLAKY = `
@@ -369,6 +379,87 @@ describe('workflow engine over HTTP', () => {
     assert.equal((await server.call('/api/v1/tasks', { token: viewer })).status, 403);
   });
 
+  test('my work pages due first, no due time last, by a keyset cursor over (due time, id); a bad cursor is 400', async () => {
+    assert.equal((await deployYaml(WORK)).status, 201);
+    for (const [queue, members] of [
+      ['pagers', ['pia']],
+      ['elsewhere', ['bob']],
+    ] as const) {
+      const res = await server.call(`/api/v1/queues/${queue}`, { method: 'PUT', json: { members } });
+      assert.ok(res.status === 200 || res.status === 201, await res.text());
+    }
+    const pia = await createKey('pia', 'operator');
+    const instances: string[] = [];
+    for (let n = 0; n < 11; n++) {
+      instances.push(await start('work-list', { input: { n, queue: n === 10 ? 'elsewhere' : 'pagers' } }));
+    }
+    for (const id of instances) await untilWaiting(id);
+    const tasks = await Promise.all(
+      instances.map(async (id) => {
+        const row = await server.database.db
+          .selectFrom('wf_tasks')
+          .select('id')
+          .where('instance_id', '=', id)
+          .executeTakeFirstOrThrow();
+        return row.id;
+      }),
+    );
+    // Who holds each task, and when it is due: ties, two times within one millisecond, no due time.
+    const plan: Array<[assignee: string | null, due: string | null]> = [
+      ['pia', '2030-01-01T00:00:00.000500Z'],
+      ['pia', '2030-01-01T00:00:00.000900Z'],
+      ['pia', '2030-01-01T00:00:00.000500Z'],
+      ['pia', null],
+      ['bob', '2029-01-01T00:00:00Z'], // someone else's
+      [null, '2029-06-01T00:00:00Z'],
+      [null, null],
+      [null, '2030-01-01T00:00:00.000500Z'],
+      [null, '2031-01-01T00:00:00Z'],
+      [null, null],
+      [null, '2028-01-01T00:00:00Z'], // a queue pia is not in
+    ];
+    for (const [i, [assignee, due]] of plan.entries()) {
+      await server.database.db
+        .updateTable('wf_tasks')
+        .set({ assignee, due_at: due === null ? null : sql<Date>`${due}::timestamptz` })
+        .where('id', '=', tasks[i]!)
+        .execute();
+    }
+    const mine = tasks.filter((_, i) => ![4, 10].includes(i));
+    const expected = (
+      await server.database.db
+        .selectFrom('wf_tasks')
+        .select('id')
+        .where('id', 'in', mine)
+        .orderBy(sql`due_at asc nulls last`)
+        .orderBy('id')
+        .execute()
+    ).map((t) => t.id);
+    assert.deepEqual(expected.slice(-3).sort(), [tasks[3], tasks[6], tasks[9]].sort(), 'no due time last');
+    assert.equal(expected[0], tasks[5]);
+    for (const limit of [1, 2, 3, 4, 20]) {
+      const walked = await walkPages<{ id: string; dueAt: string | null }>(server, '/me/tasks', limit, pia);
+      assert.deepEqual(
+        walked.rows.map((t) => t.id),
+        expected,
+        `limit ${limit}: every task once, due first, no due time last`,
+      );
+    }
+    const first = await get<{ data: Array<{ id: string }>; next: string | null }>('/me/tasks?limit=1', pia);
+    assert.equal(first.next, `2029-06-01T00:00:00.000000Z~${tasks[5]}`);
+
+    await assertBadCursors(server, '/me/tasks', [
+      'nope',
+      tasks[0]!,
+      'none~tsk_nope',
+      `2030-01-01T00:00:00Z~${tasks[0]}`,
+      `2026-02-30T00:00:00.000000Z~${tasks[0]}`,
+      `0000-01-01T00:00:00.000000Z~${tasks[0]}`,
+      `2030-01-01T00:00:00.000000Z~${tasks[0]}x`,
+    ]);
+    for (const id of instances) await post(`/instances/${id}/cancel`, {});
+  });
+
   test('cancel, then cancel again is 409; suspend and resume; bulk migrate moves waiting instances', async () => {
     const id = await start('await-payment', { input: { invoiceId: 'inv-c' } });
     await untilWaiting(id);
@@ -430,11 +521,9 @@ describe('workflow engine over HTTP', () => {
     assert.equal(same.status, 200);
 
     const listed = await get<{ data: Array<{ key: string; version: number }> }>('/decisions');
-    // The shipped credit.* and collections.* policies are deployed at start too; this test's own decision is the rest.
+    // The shipped credit.*, collections.* and payments.* policies are deployed at start too; this test's own decision is the rest.
     assert.deepEqual(
-      listed.data
-        .filter((d) => !d.key.startsWith('credit.') && !d.key.startsWith('collections.'))
-        .map((d) => [d.key, d.version]),
+      listed.data.filter((d) => !/^(credit|collections|payments)\./.test(d.key)).map((d) => [d.key, d.version]),
       [['credit-limit', 1]],
     );
     const read = await get<{ content: { nodes: unknown[] } }>('/decisions/credit-limit?version=1');

@@ -137,9 +137,18 @@ async function keyOwner(database: Database, owner: string, role: Role, field: st
   return row.id;
 }
 
-export async function listApiKeys(database: Database): Promise<ApiKey[]> {
-  const rows = await database.db.selectFrom('api_keys').selectAll().orderBy('id').execute();
-  return rows.map(toApiKey);
+/**
+ * Keys oldest first (ids sort by creation), a page at a time: after the id `after`, at most `limit`
+ * (the primary key's index serves both); every key without a limit (the CLI's list).
+ */
+export async function listApiKeys(
+  database: Database,
+  page: { after?: string | undefined; limit?: number | undefined } = {},
+): Promise<ApiKey[]> {
+  let query = database.db.selectFrom('api_keys').selectAll().orderBy('id');
+  if (page.after !== undefined) query = query.where('id', '>', page.after);
+  if (page.limit !== undefined) query = query.limit(page.limit);
+  return (await query.execute()).map(toApiKey);
 }
 
 export async function countActiveApiKeys(database: Database): Promise<number> {

@@ -24,6 +24,12 @@ export const PERMISSION_TABLE = {
   'receivables:read': 'read customers, receivables, schedules, payments, buckets and settings',
   'receivables:write': 'create and change customers, receivables, fees, settings, billing plans; run close of business',
   'payments:post': 'record and reverse incoming payments',
+  'payments:read': 'read bank accounts, beneficiaries and outgoing payment instructions',
+  'payments:initiate': 'create outgoing payment instructions and cancel them before release',
+  'payments:approve':
+    'approve or reject the bank details of a beneficiary another person proposed (payment approvals are tasks)',
+  'beneficiaries:manage': 'create beneficiaries and propose changes of their bank details',
+  'bankaccounts:manage': 'create the organisation’s bank accounts, each tied to a ledger cash account',
   'sync:write': 'bulk sync from the core system',
   'channels:read': 'read message templates, sent messages, letters, contact rules and webhook deliveries',
   'channels:write': 'edit message templates, consents, do-not-contact flags and contact-rule settings',
@@ -57,6 +63,7 @@ const READ_ALL: readonly Permission[] = [
   'channels:read',
   'credit:read',
   'collections:read',
+  'payments:read',
 ];
 
 /** What everyone working customers' cases needs: their tasks, the workflows behind them, the customer and messages. */
@@ -83,6 +90,8 @@ const ROLE_TABLE = {
       'tasks:work',
       'receivables:write',
       'payments:post',
+      'payments:initiate',
+      'beneficiaries:manage',
       'channels:write',
       'credit:apply',
       'collections:work',
@@ -110,7 +119,7 @@ const ROLE_TABLE = {
     grants: [...CASEWORK, ...POLICY, 'channels:write', 'credit:read', 'collections:read', 'collections:work'],
   },
   treasurer: {
-    job: 'Runs cash: posts and reconciles payments and ledger movements',
+    job: 'Runs cash: bank accounts, beneficiaries and outgoing payments; posts and reconciles payments and ledger movements',
     mfa: true,
     grants: [
       'system:read',
@@ -120,12 +129,24 @@ const ROLE_TABLE = {
       'ledger:post',
       'receivables:read',
       'payments:post',
+      'payments:read',
+      'payments:initiate',
+      'beneficiaries:manage',
+      'bankaccounts:manage',
     ],
   },
   payment_approver: {
-    job: 'Approves payments and ledger movements others prepared (never their own)',
+    job: 'Approves payments, beneficiaries’ bank details and ledger movements others prepared (never their own)',
     mfa: true,
-    grants: ['system:read', 'workflows:read', 'tasks:work', 'ledger:read', 'receivables:read'],
+    grants: [
+      'system:read',
+      'workflows:read',
+      'tasks:work',
+      'ledger:read',
+      'receivables:read',
+      'payments:read',
+      'payments:approve',
+    ],
   },
   auditor: {
     job: 'Reads everything and verifies the audit chain; changes nothing',

@@ -86,7 +86,8 @@ export interface UserWithOneTimePassword extends User {
   oneTimePassword: string;
 }
 
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+/** What an email must look like: also the shape of the users list's cursor (the last email of a page). */
+export const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
 function validTimeZone(zone: string): boolean {
   try {
@@ -234,9 +235,35 @@ export async function getUser(db: Queryable, idOrEmail: string): Promise<User> {
   );
 }
 
-export async function listUsers(db: Queryable): Promise<User[]> {
-  const rows = await db.selectFrom('users').selectAll().orderBy('email').execute();
-  const grants = await db.selectFrom('user_roles').select(['user_id', 'role']).orderBy('role').execute();
+export interface UserListOptions {
+  /** Part of the name or email, any case. */
+  search?: string | undefined;
+  /** The email the previous page ended on: users are listed by email (its unique index). */
+  after?: string | undefined;
+  /** At most this many; every user without it (the CLI's list). */
+  limit?: number | undefined;
+}
+
+/** Users by email, a page at a time (keyset on the email index), each with their roles. */
+export async function listUsers(db: Queryable, options: UserListOptions = {}): Promise<User[]> {
+  let query = db.selectFrom('users').selectAll().orderBy('email');
+  if (options.search) {
+    const like = `%${options.search.replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
+    query = query.where((eb) => eb.or([eb('name', 'ilike', like), eb('email', 'ilike', like)]));
+  }
+  if (options.after !== undefined) query = query.where('email', '>', options.after);
+  if (options.limit !== undefined) query = query.limit(options.limit);
+  const rows = await query.execute();
+  if (rows.length === 0) return [];
+  // A page reads only its users' roles; the whole list (no limit) reads every grant once.
+  let grantQuery = db.selectFrom('user_roles').select(['user_id', 'role']).orderBy('role');
+  if (options.limit !== undefined)
+    grantQuery = grantQuery.where(
+      'user_id',
+      'in',
+      rows.map((row) => row.id),
+    );
+  const grants = await grantQuery.execute();
   return rows.map((row) =>
     toUser(
       row,

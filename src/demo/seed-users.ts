@@ -36,7 +36,7 @@ const QUEUES: Partial<Record<Role, string[]>> = {
   credit_officer: ['credit-officers'],
   credit_manager: ['credit-managers', 'credit-committee'],
   treasurer: ['treasury', 'finance-ops'],
-  payment_approver: ['controllers'],
+  payment_approver: ['controllers', 'payment-approvers'],
 };
 
 export const demoEmail = (role: Role): string => `${role.replace(/_/g, '-')}@demo.finflow.test`;

@@ -38,4 +38,5 @@ export { parseSource, type DocumentPath } from './definition/parse.js';
 
 // Reads of engine state a domain needs (an instance's timeline, what is deployed, task loads, events).
 export { definitionExists, getInstance, openTaskCounts } from './runtime/queries.js';
+export { getQueue, putQueue } from './tasks/queue-store.js';
 export { storedEventsOfType } from './store/stored-events.js';

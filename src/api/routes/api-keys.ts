@@ -3,7 +3,7 @@ import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../../auth
 import { ROLES } from '../../auth/roles.js';
 import { requirePermission } from '../middleware/auth.js';
 import type { App, RouteModule } from '../context.js';
-import { commonErrors, json, notFoundError } from '../schemas.js';
+import { commonErrors, idCursor, json, notFoundError, pageFrom, pageOf, pageQuery } from '../schemas.js';
 
 const ApiKeySchema = z
   .object({
@@ -56,10 +56,11 @@ const listRouteDef = createRoute({
   method: 'get',
   path: '/api-keys',
   tags: ['api keys'],
-  summary: 'List API keys (never their tokens)',
+  summary: 'List API keys (never their tokens), oldest first, with keyset paging',
   middleware: [manage] as const,
+  request: { query: z.object(pageQuery({ limit: 100, max: 1000, cursor: idCursor('key') })) },
   responses: {
-    200: json(z.object({ data: z.array(ApiKeySchema) }), 'All keys, revoked ones included'),
+    200: json(pageOf(ApiKeySchema), 'A page of keys, revoked ones included'),
     ...commonErrors,
   },
 });
@@ -100,7 +101,10 @@ export const apiKeyRoutes: RouteModule = {
       return c.json({ ...present(created), token: created.token }, 201);
     });
 
-    app.openapi(listRouteDef, async (c) => c.json({ data: (await listApiKeys(c.var.database)).map(present) }, 200));
+    app.openapi(listRouteDef, async (c) => {
+      const query = c.req.valid('query');
+      return c.json(pageFrom((await listApiKeys(c.var.database, query)).map(present), query.limit), 200);
+    });
 
     app.openapi(revokeRouteDef, async (c) => {
       const { id } = c.req.valid('param');

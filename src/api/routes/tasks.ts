@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Principal } from '../../auth/principal.js';
 import { rolesHave } from '../../auth/roles.js';
 import type { Engine } from '../../engine/engine.js';
-import { getTask, listTasks, tasksOfUser } from '../../engine/runtime/queries.js';
+import { getTask, listTasks, parseWorkListCursor, tasksOfUser } from '../../engine/runtime/queries.js';
 import type { App, RouteModule } from '../context.js';
 import { requirePermission } from '../middleware/auth.js';
 import { idempotent } from '../middleware/idempotency.js';
@@ -102,6 +102,16 @@ const listDef = createRoute({
   },
 });
 
+/**
+ * The work list's cursor, `<due time>~<task id>` (`none~<task id>` past the tasks with a due time):
+ * checked here, so that a cursor that cannot be one is a 400 naming `query.after`.
+ */
+const WorkListCursor = z
+  .string()
+  .max(100)
+  .refine((text) => parseWorkListCursor(text) !== null, 'must be the `next` of a previous page')
+  .optional();
+
 const mineDef = createRoute({
   method: 'get',
   path: '/me/tasks',
@@ -109,10 +119,10 @@ const mineDef = createRoute({
   summary: "The caller's work: open tasks assigned to them, and unassigned ones in their queues, due first first",
   description:
     "The caller is the signed-in user (or, for an API key, the key's owner, or a system key's name). " +
-    'Tasks without a due time come last.',
+    'Tasks without a due time come last. Paged with a keyset cursor over (due time, id): pass `next` as `after`.',
   middleware: [work] as const,
-  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }) },
-  responses: { 200: json(z.object({ data: z.array(TaskSchema) }), 'The work list'), ...commonErrors },
+  request: { query: z.object(pageQuery({ limit: 200, max: 1000, cursor: WorkListCursor })) },
+  responses: { 200: json(pageOf(TaskSchema), 'A page of the work list'), ...commonErrors },
 });
 
 const getDef = createRoute({
@@ -215,8 +225,13 @@ export function taskRoutes(engine: Engine): RouteModule {
       });
 
       app.openapi(mineDef, async (c) => {
-        const { limit } = c.req.valid('query');
-        return c.json({ data: await tasksOfUser(c.var.database.db, c.var.principal.worksAs, limit) }, 200);
+        const { after, limit } = c.req.valid('query');
+        const rows = await tasksOfUser(c.var.database.db, c.var.principal.worksAs, {
+          after: after === undefined ? undefined : (parseWorkListCursor(after) ?? undefined),
+          limit,
+        });
+        const page = pageFrom(rows, limit, (last) => last.cursor);
+        return c.json({ data: page.data.map((row) => row.task), next: page.next }, 200);
       });
 
       app.openapi(getDef, async (c) => c.json(await getTask(c.var.database.db, c.req.valid('param').id), 200));

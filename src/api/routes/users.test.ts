@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { assertBadCursors, walkPages } from '../../testing/paging.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 
 describe('users over HTTP', () => {
@@ -75,6 +76,59 @@ describe('users over HTTP', () => {
     const after = await (await server.call('/api/v1/users')).text();
     const count = (text: string) => (JSON.parse(text) as { data: unknown[] }).data.length;
     assert.equal(count(after), count(before) + 1);
+  });
+
+  test('the list pages by email: every user exactly once, in order, cursor after cursor; search is a server filter', async () => {
+    // Created out of email order, more than a page of them.
+    const emails = ['pg-e', 'pg-a', 'pg-g', 'pg-c', 'pg-f', 'pg-b', 'pg-d'].map((n) => `${n}@paging.test`);
+    for (const email of emails) {
+      const res = await server.call('/api/v1/users', {
+        method: 'POST',
+        json: { email, name: `Pager ${email.slice(3, 4).toUpperCase()}`, roles: ['viewer'] },
+      });
+      assert.equal(res.status, 201, await res.text());
+    }
+    type Listed = { id: string; email: string; roles: string[] };
+    const inDatabase = (await server.database.db.selectFrom('users').select('email').orderBy('email').execute()).map(
+      (u) => u.email,
+    );
+    const all = await walkPages<Listed>(server, '/users', 2);
+    assert.deepEqual(
+      all.rows.map((u) => u.email),
+      inDatabase,
+      'every user once, in the database’s email order',
+    );
+    assert.equal(all.pages, Math.ceil(inDatabase.length / 2) + (inDatabase.length % 2 === 0 ? 1 : 0));
+    assert.ok(
+      all.rows.every((u) => u.roles.length > 0 || !emails.includes(u.email)),
+      'each page carries its roles',
+    );
+    assert.deepEqual(
+      all.rows.filter((u) => u.roles.includes('viewer') && emails.includes(u.email)).length,
+      emails.length,
+    );
+
+    // The search filter pages too; it matches the name or the email in any case, `%` literally.
+    const found = await walkPages<Listed>(server, '/users?search=PAGING.test', 3);
+    assert.deepEqual(
+      found.rows.map((u) => u.email),
+      [...emails].sort(),
+    );
+    assert.equal(found.pages, 3);
+    const byName = await walkPages<Listed>(server, '/users?search=pager%20c', 10);
+    assert.deepEqual(
+      byName.rows.map((u) => u.email),
+      ['pg-c@paging.test'],
+    );
+    assert.deepEqual((await walkPages<Listed>(server, '/users?search=pg%25', 10)).rows, []);
+
+    await assertBadCursors(server, '/users', ['not-an-email', 'two words@x', `${'a'.repeat(250)}@paging.test`]);
+    const limit = await server.call('/api/v1/users?limit=0');
+    assert.equal(limit.status, 400);
+    assert.deepEqual(
+      ((await limit.json()) as { errors: { field: string }[] }).errors.map((e) => e.field),
+      ['query.limit'],
+    );
   });
 
   test('only users:manage may manage users: an operator key gets 403', async () => {

@@ -3,6 +3,7 @@ import { ROLES } from '../../auth/roles.js';
 import {
   createUser,
   disableUser,
+  EMAIL,
   resetMfa,
   getUser,
   listUsers,
@@ -16,7 +17,7 @@ import { changeApprovalRequired } from '../../changes/change-requests.js';
 import { requirePermission } from '../middleware/auth.js';
 import { proposeAs, userRoleChanges } from './changes.js';
 import type { App, RouteModule } from '../context.js';
-import { commonErrors, json, notFoundError } from '../schemas.js';
+import { commonErrors, json, notFoundError, pageFrom, pageOf, pageQuery } from '../schemas.js';
 
 // The people who sign in, managed by an admin. Like API keys, creation and reset answer with a
 // one-time password shown only in that response (so no Idempotency-Key: a replay would have to store it).
@@ -77,13 +78,22 @@ const createDef = createRoute({
   responses: { 201: json(CreatedUserSchema, 'The new user and their one-time password'), ...commonErrors },
 });
 
+/** The users list's cursor: the email its previous page ended on (users are listed by email). */
+const EmailCursor = z.string().max(254).regex(EMAIL, 'must be the `next` of a previous page (an email)').optional();
+
 const listDef = createRoute({
   method: 'get',
   path: '/users',
   tags,
-  summary: 'List users and their roles (never passwords)',
+  summary: 'List users and their roles (never passwords), by email, with keyset paging',
   middleware: [manage] as const,
-  responses: { 200: json(z.object({ data: z.array(UserSchema) }), 'Every user'), ...commonErrors },
+  request: {
+    query: z.object({
+      search: z.string().trim().max(200).optional().openapi({ description: 'Part of the name or email, any case' }),
+      ...pageQuery({ limit: 100, max: 1000, cursor: EmailCursor }),
+    }),
+  },
+  responses: { 200: json(pageOf(UserSchema), 'A page of users'), ...commonErrors },
 });
 
 const getDef = createRoute({
@@ -187,7 +197,14 @@ export const userRoutes: RouteModule = {
       return c.json({ ...presentWithPassword(created), pendingChange: pending?.id ?? null }, 201);
     });
 
-    app.openapi(listDef, async (c) => c.json({ data: (await listUsers(c.var.database.db)).map(present) }, 200));
+    app.openapi(listDef, async (c) => {
+      const query = c.req.valid('query');
+      const users = await listUsers(c.var.database.db, query);
+      return c.json(
+        pageFrom(users.map(present), query.limit, (last) => last.email),
+        200,
+      );
+    });
 
     app.openapi(getDef, async (c) => c.json(present(await getUser(c.var.database.db, c.req.valid('param').user)), 200));
 

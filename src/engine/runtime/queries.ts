@@ -321,35 +321,95 @@ export async function listTasks(db: Queryable, filter: TaskFilter = {}) {
 }
 
 /**
- * A person's work list: open tasks assigned to `user`, and open unassigned tasks of the queues
- * `user` is a member of (theirs to claim) — the ones due first first, tasks without a due time last.
+ * Where a page of a person's work list starts: after the task `id` due at `dueAt` (the exact
+ * timestamp as PostgreSQL keeps it, to the microsecond, so no task is skipped or repeated; null for
+ * a task without a due time, which come last).
  */
-export async function tasksOfUser(db: Queryable, user: string, limit = 200) {
-  const rows = await db
-    .selectFrom('wf_tasks')
-    .selectAll()
-    .where('status', '=', 'open')
+export interface WorkListCursor {
+  dueAt: string | null;
+  id: string;
+}
+
+/** `<due time to the microsecond, UTC>~<task id>`, or `none~<task id>` past the tasks with a due time. */
+const WORK_LIST_CURSOR =
+  /^(?:([1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3})\d{3}Z|none)~(tsk_[0-9A-HJKMNP-TV-Z]{26})$/;
+
+/** The work list's cursor as text (a page's `next`). */
+export const formatWorkListCursor = (cursor: WorkListCursor): string => `${cursor.dueAt ?? 'none'}~${cursor.id}`;
+
+/** A `next` of the work list read back, or null when the text cannot be one (a date that does not exist, too). */
+export function parseWorkListCursor(text: string): WorkListCursor | null {
+  const match = WORK_LIST_CURSOR.exec(text);
+  if (!match) return null;
+  const [, millis, id] = match;
+  if (millis === undefined) return { dueAt: null, id: id! };
+  const date = new Date(`${millis}Z`);
+  // 2026-02-30 parses as 2 March: a date that does not round-trip does not exist.
+  if (Number.isNaN(date.getTime()) || date.toISOString() !== `${millis}Z`) return null;
+  return { dueAt: text.slice(0, text.indexOf('~')), id: id! };
+}
+
+/**
+ * A person's work list: open tasks assigned to `user`, and open unassigned tasks of the queues
+ * `user` is a member of (theirs to claim) — the ones due first first, tasks without a due time last,
+ * a page at a time after `after`. Each half reads its own index in this order
+ * (wf_tasks_assignee_due_idx, wf_tasks_queue_due_idx) up to a page, and the page is the first
+ * `limit` of the two: a later page does not sort every task of the person again. Each task comes
+ * with its cursor (the page's `next` when it is the page's last).
+ */
+export async function tasksOfUser(
+  db: Queryable,
+  user: string,
+  page: { after?: WorkListCursor | undefined; limit?: number | undefined } = {},
+) {
+  const limit = Math.min(page.limit ?? 200, 1000);
+  const after = page.after;
+  const dueKey = sql<string | null>`to_char(due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('due_key');
+  const half = () => {
+    let query = db.selectFrom('wf_tasks').selectAll().select(dueKey).where('status', '=', 'open');
+    if (after?.dueAt === null) query = query.where('due_at', 'is', null).where('id', '>', after.id);
+    else if (after) {
+      const { dueAt, id } = after;
+      // (due_at, id) after the cursor's, and every task without a due time (they come last).
+      query = query.where((eb) =>
+        eb.or([sql<boolean>`(due_at, id) > (${dueAt}::timestamptz, ${id}::text)`, eb('due_at', 'is', null)]),
+      );
+    }
+    return query
+      .orderBy(sql`due_at asc nulls last`)
+      .orderBy('id')
+      .limit(limit);
+  };
+  const assigned = half().where('assignee', '=', user);
+  const queued = half()
+    .where('assignee', 'is', null)
     .where((eb) =>
-      eb.or([
-        eb('assignee', '=', user),
-        eb.and([
-          eb('assignee', 'is', null),
-          eb(
-            'queue',
-            'in',
-            eb
-              .selectFrom('wf_queues')
-              .select('name')
-              .where(sql<boolean>`members @> ${JSON.stringify([user])}::jsonb`),
-          ),
-        ]),
-      ]),
+      eb(
+        'queue',
+        'in',
+        eb
+          .selectFrom('wf_queues')
+          .select('name')
+          .where(sql<boolean>`members @> ${JSON.stringify([user])}::jsonb`),
+      ),
+    );
+  const rows = await db
+    .selectFrom(
+      db
+        .selectFrom(assigned.as('a'))
+        .selectAll()
+        .unionAll(db.selectFrom(queued.as('q')).selectAll())
+        .as('t'),
     )
+    .selectAll()
     .orderBy(sql`due_at asc nulls last`)
     .orderBy('id')
-    .limit(Math.min(limit, 1000))
+    .limit(limit)
     .execute();
-  return rows.map(presentTask);
+  return rows.map((row) => ({
+    task: presentTask(row),
+    cursor: formatWorkListCursor({ dueAt: row.due_key, id: row.id }),
+  }));
 }
 
 export async function getTask(db: Queryable, id: string) {

@@ -33,29 +33,35 @@ const FIELD_STATUSES = new Set([400, 413, 415]);
  * most cases reach the handler with an entity that exists. API keys are left out: the fuzzer must
  * not revoke its own.
  */
-const ID_SOURCES: Record<string, readonly [table: string, column: string]> = {
-  customers: ['customers', 'id'],
-  receivables: ['receivables', 'id'],
-  payments: ['receivable_payments', 'id'],
-  instances: ['wf_instances', 'id'],
-  tasks: ['wf_tasks', 'id'],
-  workflows: ['wf_definitions', 'key'],
-  decisions: ['wf_decisions', 'key'],
-  calendars: ['wf_calendars', 'name'],
-  queues: ['wf_queues', 'name'],
-  accounts: ['ledger_accounts', 'id'],
-  transfers: ['ledger_transfers', 'id'],
-  journals: ['ledger_transfers', 'journal_id'],
-  applications: ['credit_applications', 'id'],
-  cases: ['collection_cases', 'id'],
-  disputes: ['collection_disputes', 'id'],
-  placements: ['collection_placements', 'id'],
-  messages: ['channel_messages', 'id'],
-  letters: ['channel_letters', 'id'],
-  'billing-plans': ['billing_plans', 'id'],
-  webhooks: ['webhook_subscriptions', 'id'],
-  'webhook-deliveries': ['webhook_deliveries', 'id'],
-  'inbound-sources': ['inbound_sources', 'name'],
+const ID_SOURCES: Record<string, ReadonlyArray<readonly [table: string, column: string]>> = {
+  customers: [['customers', 'id']],
+  receivables: [['receivables', 'id']],
+  // Incoming (receivables) and outgoing (payments domain) payments share the segment.
+  payments: [
+    ['receivable_payments', 'id'],
+    ['payment_instructions', 'id'],
+  ],
+  instances: [['wf_instances', 'id']],
+  tasks: [['wf_tasks', 'id']],
+  workflows: [['wf_definitions', 'key']],
+  decisions: [['wf_decisions', 'key']],
+  calendars: [['wf_calendars', 'name']],
+  queues: [['wf_queues', 'name']],
+  accounts: [['ledger_accounts', 'id']],
+  transfers: [['ledger_transfers', 'id']],
+  journals: [['ledger_transfers', 'journal_id']],
+  applications: [['credit_applications', 'id']],
+  cases: [['collection_cases', 'id']],
+  disputes: [['collection_disputes', 'id']],
+  placements: [['collection_placements', 'id']],
+  messages: [['channel_messages', 'id']],
+  letters: [['channel_letters', 'id']],
+  'billing-plans': [['billing_plans', 'id']],
+  webhooks: [['webhook_subscriptions', 'id']],
+  'webhook-deliveries': [['webhook_deliveries', 'id']],
+  'inbound-sources': [['inbound_sources', 'name']],
+  'bank-accounts': [['bank_accounts', 'id']],
+  beneficiaries: [['beneficiaries', 'id']],
 };
 
 /**
@@ -86,14 +92,17 @@ export function apiFuzzSuite(share: [part: number, parts: number]): void {
       const doc = await (await server.call('/api/v1/openapi.json')).json();
       operations = await operationsOf(doc);
       pool = new Map();
-      for (const [segment, [table, column]] of Object.entries(ID_SOURCES)) {
-        const rows = await sql<{
-          v: string;
-        }>`SELECT DISTINCT ${sql.ref(column)}::text AS v FROM ${sql.table(table)} LIMIT 5`.execute(server.database.db);
-        pool.set(
-          segment,
-          rows.rows.map((r) => encodeURIComponent(r.v)),
-        );
+      for (const [segment, sources] of Object.entries(ID_SOURCES)) {
+        const ids: string[] = [];
+        for (const [table, column] of sources) {
+          const rows = await sql<{
+            v: string;
+          }>`SELECT DISTINCT ${sql.ref(column)}::text AS v FROM ${sql.table(table)} LIMIT 5`.execute(
+            server.database.db,
+          );
+          ids.push(...rows.rows.map((r) => encodeURIComponent(r.v)));
+        }
+        pool.set(segment, ids);
       }
     });
     after(async () => {
@@ -177,6 +186,7 @@ function send(server: TestServer, c: FuzzCase): Promise<{ status: number; type: 
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { authorization: `Bearer ${server.adminToken}` };
     if (c.contentType) headers['content-type'] = c.contentType;
+    if (c.idempotencyKey) headers['idempotency-key'] = c.idempotencyKey;
     // Node sends DELETE bodies unframed unless told their length.
     if (c.body !== undefined) headers['content-length'] = String(Buffer.byteLength(c.body));
     const req = request(`${server.url}/api/v1${c.url}`, { method: c.method, headers, agent: false }, (res) => {

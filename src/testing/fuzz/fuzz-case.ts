@@ -16,8 +16,12 @@ export interface FuzzCase {
   url: string;
   contentType: string | undefined;
   body: string | undefined;
+  /** A fresh key for a route that requires one, so the body's validation is reached. */
+  idempotencyKey?: string;
   what: string;
 }
+
+let keys = 0;
 
 type BodyPlan =
   | { kind: 'none' }
@@ -142,6 +146,7 @@ function buildCase(
   const what = `${op.method} ${clip(path + qs, 300)} [${describePlan(plan)}]`;
   // fast-check prints a failing case with this, not with the (possibly megabyte) body.
   const fuzzCase: FuzzCase = { method: op.method, url: `${path}${qs}`, contentType, body: text, what };
+  if (op.needsIdempotencyKey) fuzzCase.idempotencyKey = `fuzz-${process.pid}-${++keys}`;
   return Object.assign(fuzzCase, { [fc.toStringMethod]: () => what });
 }
 

@@ -12,6 +12,8 @@ export interface Operation {
   jsonBody: JsonSchema | undefined;
   /** Every media type the route declares for its body. */
   mediaTypes: string[];
+  /** The route requires an Idempotency-Key header (money-moving creates): every case carries a fresh one. */
+  needsIdempotencyKey: boolean;
 }
 
 export type JsonSchema = Record<string, any>;
@@ -39,6 +41,9 @@ export async function operationsOf(document: unknown): Promise<Operation[]> {
           .map((p) => ({ name: String(p.name), schema: p.schema ?? {} })),
         jsonBody: content['application/json']?.schema,
         mediaTypes: Object.keys(content),
+        needsIdempotencyKey: parameters.some(
+          (p) => p.in === 'header' && p.required && String(p.name).toLowerCase() === 'idempotency-key',
+        ),
       });
     }
   }

@@ -1,5 +1,6 @@
-// API keys: list (revoked ones too), create — the token is shown once —, and revoke.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+// API keys: list (revoked ones too, oldest first, paged by the server), create — the token is shown
+// once —, and revoke.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +9,7 @@ import type { components } from '../../api/schema';
 import { ErrorAlert } from '../../components/error-alert';
 import { IfAllowed } from '../../components/guard';
 import { KeyTable } from '../../components/key-table';
+import { LoadMore, usePaged } from '../../components/paged';
 import { useFormat } from '../../i18n/format';
 import { CardTitle, ShownOnce, showFieldErrors, StatusTag } from './shared';
 import { ROLES } from './roles';
@@ -65,7 +67,9 @@ export default function ApiKeysSection() {
   const format = useFormat();
   const client = useQueryClient();
   const [creating, setCreating] = useState(false);
-  const keys = useQuery({ queryKey: ['admin', 'api-keys'], queryFn: () => unwrap(api.GET('/api-keys')) });
+  const { query: keys, rows } = usePaged<ApiKey>(['admin', 'api-keys'], (after) =>
+    unwrap(api.GET('/api-keys', { params: { query: { limit: 50, ...(after ? { after } : {}) } } })),
+  );
   const revoke = useMutation({
     mutationFn: (id: string) => unwrap(api.POST('/api-keys/{id}/revoke', { params: { path: { id } }, body: {} })),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['admin', 'api-keys'] }),
@@ -86,8 +90,8 @@ export default function ApiKeysSection() {
         label={t('apiKeys.list')}
         rowKey={(k) => k.id}
         loading={keys.isPending}
-        dataSource={keys.data?.data ?? []}
-        pagination={{ pageSize: 50, hideOnSinglePage: true }}
+        dataSource={rows}
+        pagination={false}
         columns={[
           { title: t('apiKeys.name'), dataIndex: 'name' },
           { title: 'Id', dataIndex: 'id', render: (v: string) => <code>{v}</code> },
@@ -130,6 +134,7 @@ export default function ApiKeysSection() {
           },
         ]}
       />
+      <LoadMore query={keys} />
       <Modal
         open={creating}
         title={t('apiKeys.create')}

@@ -57,6 +57,7 @@ const en = {
     proposed: 'Proposed: {{roles}} — waiting for a second person’s approval ({{id}})',
     pendingTag: 'roles proposed',
     rolesSaved: 'Roles changed',
+    search: 'Search by name or email',
   },
   queues: {
     list: 'Work queues',
@@ -232,6 +233,7 @@ const es: Strings = {
     proposed: 'Propuesto: {{roles}} — a la espera de la aprobación de otra persona ({{id}})',
     pendingTag: 'roles propuestos',
     rolesSaved: 'Roles cambiados',
+    search: 'Buscar por nombre o correo',
   },
   queues: {
     list: 'Colas de trabajo',
@@ -406,6 +408,7 @@ const zh: Strings = {
     proposed: '已提议：{{roles}} — 等待第二人批准（{{id}}）',
     pendingTag: '角色待批准',
     rolesSaved: '角色已修改',
+    search: '按姓名或电子邮件搜索',
   },
   queues: {
     list: '工作队列',

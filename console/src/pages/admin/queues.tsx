@@ -1,5 +1,5 @@
 // Work queues and their members (round-robin order): list, create, and replace the members.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Form, Input, Modal, Select, Space, Tag } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -14,21 +14,45 @@ import { CardTitle, showFieldErrors } from './shared';
 
 type Queue = components['schemas']['Queue'];
 
-/** The users' names by id, when the person may list users (otherwise members show as they are stored). */
-function useUserNames(): { names: Map<string, string>; options: Array<{ value: string; label: string }> } {
+/**
+ * The names of the users among `members` (by id), read one by one — members are few, and the user
+ * list is paged: it is never read whole — when the person may read users; otherwise members show as
+ * they are stored.
+ */
+function useUserNames(members: readonly string[]): Map<string, string> {
   const { can } = useSession();
-  const users = useQuery({
-    queryKey: ['admin', 'users'],
+  const ids = [...new Set(members)].filter((m) => m.startsWith('usr_'));
+  const users = useQueries({
+    queries: ids.map((id) => ({
+      queryKey: ['admin', 'users', 'one', id],
+      enabled: can('users:manage'),
+      staleTime: 60_000,
+      queryFn: () => unwrap(api.GET('/users/{user}', { params: { path: { user: id } } })),
+    })),
+  });
+  const names = new Map<string, string>();
+  for (const user of users) if (user.data) names.set(user.data.id, user.data.name);
+  return names;
+}
+
+/**
+ * The member picker's choices: the active users whose name or email holds what is typed (searched by
+ * the server, a page of them), and the members already chosen, by name.
+ */
+function useUserOptions(search: string, members: readonly string[]): Array<{ value: string; label: string }> {
+  const { can } = useSession();
+  const names = useUserNames(members);
+  const found = useQuery({
+    queryKey: ['admin', 'users', 'search', search],
     enabled: can('users:manage'),
-    queryFn: () => unwrap(api.GET('/users')),
+    queryFn: () => unwrap(api.GET('/users', { params: { query: { limit: 20, ...(search ? { search } : {}) } } })),
   });
   return useMemo(() => {
-    const list = users.data?.data ?? [];
-    return {
-      names: new Map(list.map((u) => [u.id, u.name])),
-      options: list.filter((u) => u.status === 'active').map((u) => ({ value: u.id, label: `${u.name} (${u.email})` })),
-    };
-  }, [users.data]);
+    const options = new Map<string, string>();
+    for (const m of members) options.set(m, names.get(m) ?? m);
+    for (const u of found.data?.data ?? []) if (u.status === 'active') options.set(u.id, `${u.name} (${u.email})`);
+    return [...options].map(([value, label]) => ({ value, label }));
+  }, [found.data, members, names]);
 }
 
 function QueueForm({ queue, onClose }: { queue: Queue | null; onClose: () => void }) {
@@ -36,8 +60,10 @@ function QueueForm({ queue, onClose }: { queue: Queue | null; onClose: () => voi
   const { t: tc } = useTranslation();
   const client = useQueryClient();
   const { message } = App.useApp();
-  const { options } = useUserNames();
   const [form] = Form.useForm<{ name: string; members: string[] }>();
+  const [search, setSearch] = useState('');
+  const chosen = Form.useWatch('members', form) ?? queue?.members ?? [];
+  const options = useUserOptions(search, chosen);
   const save = useMutation({
     mutationFn: ({ name, members }: { name: string; members: string[] }) =>
       unwrap(api.PUT('/queues/{name}', { params: { path: { name } }, body: { members } })),
@@ -63,7 +89,14 @@ function QueueForm({ queue, onClose }: { queue: Queue | null; onClose: () => voi
         <Input disabled={!!queue} />
       </Form.Item>
       <Form.Item label={t('queues.members')} name="members" extra={t('queues.membersHelp')}>
-        <Select mode="tags" options={options} tokenSeparators={[',', ' ']} />
+        <Select
+          mode="tags"
+          options={options}
+          tokenSeparators={[',', ' ']}
+          filterOption={false}
+          onSearch={(value) => setSearch(value.trim())}
+          onBlur={() => setSearch('')}
+        />
       </Form.Item>
       <ErrorAlert error={save.error} />
       <Space style={{ marginTop: 12 }}>
@@ -79,9 +112,9 @@ function QueueForm({ queue, onClose }: { queue: Queue | null; onClose: () => voi
 export default function QueuesSection() {
   const { t } = useTranslation('admin');
   const format = useFormat();
-  const { names } = useUserNames();
   const [editing, setEditing] = useState<Queue | 'new' | null>(null);
   const queues = useQuery({ queryKey: ['admin', 'queues'], queryFn: () => unwrap(api.GET('/queues')) });
+  const names = useUserNames((queues.data?.data ?? []).flatMap((q) => q.members));
   return (
     <Card
       title={<CardTitle>{t('queues.list')}</CardTitle>}

@@ -1,6 +1,6 @@
-// Users and roles: list, create (the one-time password shown once), disable, reset password or MFA,
-// and change roles — under four eyes a role change is a proposal a second person approves, and the
-// list shows which users have one waiting.
+// Users and roles: list (by email, paged by the server, searched by name or email), create (the
+// one-time password shown once), disable, reset password or MFA, and change roles — under four eyes a
+// role change is a proposal a second person approves, and the list shows which users have one waiting.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Tag, Typography } from 'antd';
 import { useMemo, useState } from 'react';
@@ -10,6 +10,7 @@ import type { components } from '../../api/schema';
 import { ErrorAlert } from '../../components/error-alert';
 import { IfAllowed } from '../../components/guard';
 import { KeyTable } from '../../components/key-table';
+import { LoadMore, usePaged } from '../../components/paged';
 import { useFormat } from '../../i18n/format';
 import { LANGUAGE_NAMES, LANGUAGES } from '../../i18n/i18n';
 import { useSession } from '../../session/session';
@@ -173,7 +174,14 @@ export default function UsersSection() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);
   const [password, setPassword] = useState<{ email: string; value: string } | null>(null);
-  const users = useQuery({ queryKey: ['admin', 'users'], queryFn: () => unwrap(api.GET('/users')) });
+  const [search, setSearch] = useState('');
+  const { query: users, rows } = usePaged<User>(['admin', 'users', 'list', search], (after) =>
+    unwrap(
+      api.GET('/users', {
+        params: { query: { limit: 50, ...(after ? { after } : {}), ...(search ? { search } : {}) } },
+      }),
+    ),
+  );
   const changes = useQuery({
     queryKey: ['admin', 'role-changes'],
     enabled: can('workflows:read'),
@@ -230,13 +238,23 @@ export default function UsersSection() {
           }
         />
       )}
+      <Form layout="inline" style={{ marginBottom: 12 }} onSubmitCapture={(e) => e.preventDefault()}>
+        <Form.Item label={t('users.search')} htmlFor="user-search">
+          <Input.Search
+            id="user-search"
+            allowClear
+            onSearch={(value) => setSearch(value.trim())}
+            style={{ width: 280 }}
+          />
+        </Form.Item>
+      </Form>
       <KeyTable<User>
         label={t('users.list')}
         rowKey={(u) => u.id}
         loading={users.isPending}
-        dataSource={users.data?.data ?? []}
+        dataSource={rows}
         onOpen={(u) => setEditing(u)}
-        pagination={{ pageSize: 50, hideOnSinglePage: true }}
+        pagination={false}
         columns={[
           { title: t('users.name'), dataIndex: 'name' },
           { title: t('users.email'), dataIndex: 'email' },
@@ -307,6 +325,7 @@ export default function UsersSection() {
           },
         ]}
       />
+      <LoadMore query={users} />
       <Modal open={creating} title={t('users.create')} footer={null} destroyOnClose onCancel={() => setCreating(false)}>
         <CreateUser onClose={() => setCreating(false)} />
       </Modal>

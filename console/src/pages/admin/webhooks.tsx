@@ -1,9 +1,9 @@
-// Webhooks: the subscriptions, and for the one opened (/admin/webhooks/<id>) its deliveries with their
-// status, paged and filtered on the server; a delivery opens to show its attempts and payload, and an
+// Webhooks: the subscriptions (paged by the server), and for the one opened (/admin/webhooks/<id>) its
+// deliveries with their status, paged and filtered on the server; a delivery opens to show its attempts and payload, and an
 // admin replays a delivered or dead one.
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Flex, Select, Space, Table, Tag, Typography } from 'antd';
-import { useMemo, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router-dom';
 import { api, idempotencyKey, unwrap } from '../../api/client';
@@ -11,6 +11,7 @@ import type { components } from '../../api/schema';
 import { ErrorAlert } from '../../components/error-alert';
 import { IfAllowed } from '../../components/guard';
 import { KeyTable } from '../../components/key-table';
+import { LoadMore, usePaged } from '../../components/paged';
 import { useFormat } from '../../i18n/format';
 import { expandIcon } from '../../components/expand-icon';
 import { CardTitle, LINK, StatusTag, type Tone } from './shared';
@@ -68,21 +69,18 @@ function Deliveries({ subscription }: { subscription: string }) {
   const { message } = App.useApp();
   const [status, setStatus] = useState<Status | 'all'>('all');
   const [expanded, setExpanded] = useState<string[]>([]);
-  const deliveries = useInfiniteQuery({
-    queryKey: ['admin', 'webhook-deliveries', subscription, status],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
+  const { query: deliveries, rows } = usePaged<Delivery>(
+    ['admin', 'webhook-deliveries', subscription, status],
+    (after) =>
       unwrap(
         api.GET('/webhooks/{id}/deliveries', {
           params: {
             path: { id: subscription },
-            query: { limit: PAGE, after: pageParam, ...(status === 'all' ? {} : { status }) },
+            query: { limit: PAGE, ...(after ? { after } : {}), ...(status === 'all' ? {} : { status }) },
           },
         }),
       ),
-    getNextPageParam: (last) => last.next ?? undefined,
-  });
-  const rows = useMemo(() => deliveries.data?.pages.flatMap((p) => p.data) ?? [], [deliveries.data]);
+  );
   const replay = useMutation({
     mutationFn: (id: string) =>
       unwrap(
@@ -176,13 +174,7 @@ function Deliveries({ subscription }: { subscription: string }) {
           },
         ]}
       />
-      {deliveries.hasNextPage && (
-        <Flex justify="center" style={{ marginTop: 12 }}>
-          <Button onClick={() => void deliveries.fetchNextPage()} loading={deliveries.isFetchingNextPage}>
-            {tc('actions.more')}
-          </Button>
-        </Flex>
-      )}
+      <LoadMore query={deliveries} />
     </Card>
   );
 }
@@ -192,7 +184,9 @@ function WebhooksPage() {
   const format = useFormat();
   const navigate = useNavigate();
   const { id } = useParams();
-  const subscriptions = useQuery({ queryKey: ['admin', 'webhooks'], queryFn: () => unwrap(api.GET('/webhooks')) });
+  const { query: subscriptions, rows: subscriptionRows } = usePaged<Subscription>(['admin', 'webhooks'], (after) =>
+    unwrap(api.GET('/webhooks', { params: { query: { limit: PAGE, ...(after ? { after } : {}) } } })),
+  );
   return (
     <Space direction="vertical" size={16} style={{ width: '100%' }}>
       <Card title={<CardTitle>{t('webhooks.list')}</CardTitle>}>
@@ -201,9 +195,9 @@ function WebhooksPage() {
           label={t('webhooks.list')}
           rowKey={(s) => s.id}
           loading={subscriptions.isPending}
-          dataSource={subscriptions.data?.data ?? []}
+          dataSource={subscriptionRows}
           onOpen={(s) => void navigate(`/admin/webhooks/${s.id}`)}
-          pagination={{ pageSize: 50, hideOnSinglePage: true }}
+          pagination={false}
           columns={[
             {
               title: 'Id',
@@ -237,6 +231,7 @@ function WebhooksPage() {
             { title: t('common.updatedAt'), dataIndex: 'updatedAt', render: (v: string) => format.dateTime(v) },
           ]}
         />
+        <LoadMore query={subscriptions} />
       </Card>
       {id ? (
         <Deliveries key={id} subscription={id} />

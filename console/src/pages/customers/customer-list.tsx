@@ -7,7 +7,8 @@ import { ErrorAlert } from '../../components/error-alert';
 import { KeyTable } from '../../components/key-table';
 import { PageHeader } from '../../components/page';
 import { useFormat } from '../../i18n/format';
-import { LINK_STYLE, LoadMore, RatingTag, usePaged, type Customer } from './widgets';
+import { LoadMore, usePaged } from '../../components/paged';
+import { LINK_STYLE, RatingTag, type Customer } from './widgets';
 
 const RATINGS = ['A', 'B', 'C', 'D', 'E'];
 const SEGMENTS = ['consumer', 'b2b'];

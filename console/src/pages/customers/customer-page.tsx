@@ -11,6 +11,7 @@ import { api, unwrap } from '../../api/client';
 import { ErrorAlert } from '../../components/error-alert';
 import { KeyTable } from '../../components/key-table';
 import { PageHeader } from '../../components/page';
+import { LoadMore, usePaged } from '../../components/paged';
 import { useFormat } from '../../i18n/format';
 import { useSession } from '../../session/session';
 import {
@@ -22,7 +23,6 @@ import {
   DisputesTable,
   EmptyText,
   LINK_STYLE,
-  LoadMore,
   PaymentsTable,
   PlansTable,
   PromisesTable,
@@ -32,7 +32,6 @@ import {
   Section,
   TimelineList,
   str,
-  usePaged,
   type Application,
   type Receivable,
 } from './widgets';

@@ -1,8 +1,8 @@
 // The pieces of a customer's picture, shared by Customer 360 and the context beside a task in My
 // work: the customer, an account's balances, schedule and payments, a collection case's contacts,
 // promises, plans, disputes and timeline, a credit application's decision.
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { Button, Card, Descriptions, Empty, Flex, Skeleton, Tag, Timeline, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Card, Descriptions, Empty, Flex, Skeleton, Tag, Timeline, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
@@ -511,36 +511,5 @@ export function ApplicationSummary({ application: a }: { application: Applicatio
         </ul>
       )}
     </Flex>
-  );
-}
-
-/** A list read page by page (`after` cursors): the rows so far and a "Load more" button. */
-export function usePaged<T>(
-  key: unknown[],
-  load: (after: string | undefined) => Promise<{ data: T[]; next: string | null }>,
-  enabled = true,
-) {
-  const query = useInfiniteQuery({
-    queryKey: key,
-    enabled,
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => load(pageParam),
-    getNextPageParam: (last) => last.next ?? undefined,
-  });
-  const rows = query.data?.pages.flatMap((p) => p.data) ?? [];
-  return { query, rows };
-}
-
-export function LoadMore({
-  query,
-}: {
-  query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
-}) {
-  const { t } = useTranslation();
-  if (!query.hasNextPage) return null;
-  return (
-    <Button style={{ marginTop: 8 }} loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
-      {t('actions.more')}
-    </Button>
   );
 }

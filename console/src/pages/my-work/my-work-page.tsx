@@ -1,5 +1,6 @@
-// My work: the signed-in person's open tasks across their queues, due first (overdue marked), and
-// the selected task worked on the same screen with everything it is about beside it.
+// My work: the signed-in person's open tasks across their queues, due first (overdue marked), paged by
+// the server (a keyset cursor, "Load more"), and the selected task worked on the same screen with
+// everything it is about beside it.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Empty, Flex, Form, Select, Tag, Typography } from 'antd';
 import { useState } from 'react';
@@ -9,6 +10,7 @@ import { api, unwrap } from '../../api/client';
 import { ErrorAlert } from '../../components/error-alert';
 import { IfAllowed } from '../../components/guard';
 import { KeyTable } from '../../components/key-table';
+import { LoadMore, usePaged } from '../../components/paged';
 import { PageHeader } from '../../components/page';
 import { isOverdue, TaskPanel, type Task } from '../../components/task-panel';
 import { useFormat } from '../../i18n/format';
@@ -78,14 +80,12 @@ export function MyWorkPage() {
   const me = session?.user.id;
   const [params, setParams] = useSearchParams();
   const selected = params.get('task');
-  const [limit, setLimit] = useState(PAGE);
 
-  const tasks = useQuery({
-    queryKey: ['me-tasks', limit],
-    queryFn: () => unwrap(api.GET('/me/tasks', { params: { query: { limit } } })),
-    refetchInterval: 30_000,
-  });
-  const rows = tasks.data?.data ?? [];
+  const { query: tasks, rows } = usePaged<Task>(
+    ['me-tasks'],
+    (after) => unwrap(api.GET('/me/tasks', { params: { query: { limit: PAGE, ...(after ? { after } : {}) } } })),
+    { refetchInterval: 30_000 },
+  );
 
   const claim = useMutation({
     mutationFn: (id: string) => unwrap(api.POST('/tasks/{id}/claim', { params: { path: { id } } })),
@@ -103,7 +103,7 @@ export function MyWorkPage() {
     <>
       <PageHeader
         title={t('title')}
-        sub={t('summary', { count: rows.length, overdue: overdueCount })}
+        sub={t(tasks.hasNextPage ? 'summaryMore' : 'summary', { count: rows.length, overdue: overdueCount })}
         extra={<Button onClick={() => void tasks.refetch()}>{t('common:actions.refresh')}</Button>}
       />
       <Flex gap={16} align="flex-start" wrap>
@@ -154,11 +154,7 @@ export function MyWorkPage() {
               },
             ]}
           />
-          {rows.length >= limit && (
-            <Button style={{ marginTop: 8 }} onClick={() => setLimit((l) => Math.min(1000, l + PAGE))}>
-              {t('common:actions.more')}
-            </Button>
-          )}
+          <LoadMore query={tasks} />
           <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 8 }}>
             {t('keys')}
           </Typography.Paragraph>

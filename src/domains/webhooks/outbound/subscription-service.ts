@@ -63,14 +63,19 @@ export async function getSubscriptionSecret(db: Queryable, id: string): Promise<
   return (await findRow(db, id)).secret;
 }
 
-export async function listSubscriptions(db: Queryable): Promise<Subscription[]> {
-  const rows = await db
+/** Live subscriptions oldest first (ids sort by creation), a page at a time on the primary key. */
+export async function listSubscriptions(
+  db: Queryable,
+  page: { after?: string | undefined; limit: number },
+): Promise<Subscription[]> {
+  let query = db
     .selectFrom('webhook_subscriptions')
     .selectAll()
     .where('deleted_at', 'is', null)
     .orderBy('id')
-    .execute();
-  return rows.map(toSubscription);
+    .limit(page.limit);
+  if (page.after !== undefined) query = query.where('id', '>', page.after);
+  return (await query.execute()).map(toSubscription);
 }
 
 /**

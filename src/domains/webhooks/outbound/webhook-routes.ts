@@ -6,6 +6,7 @@ import { idempotent } from '../../../api/middleware/idempotency.js';
 import {
   commonErrors,
   conflictError,
+  idCursor,
   IdempotencyKeyHeader,
   idempotencyErrors,
   json,
@@ -114,9 +115,10 @@ const listDef = createRoute({
   method: 'get',
   path: '/webhooks',
   tags,
-  summary: 'List subscriptions',
+  summary: 'List subscriptions, oldest first, with keyset paging',
   middleware: [read] as const,
-  responses: { 200: json(z.object({ data: z.array(SubscriptionSchema) }), 'Every subscription'), ...commonErrors },
+  request: { query: z.object(pageQuery({ limit: 100, max: 1000, cursor: idCursor('wh') })) },
+  responses: { 200: json(pageOf(SubscriptionSchema), 'A page of subscriptions'), ...commonErrors },
 });
 
 const getDef = createRoute({
@@ -235,7 +237,10 @@ export function webhookRoutes(context: DomainContext): RouteModule {
         return c.json(created, 201);
       });
 
-      app.openapi(listDef, async (c) => c.json({ data: await listSubscriptions(c.var.database.db) }, 200));
+      app.openapi(listDef, async (c) => {
+        const q = c.req.valid('query');
+        return c.json(pageFrom(await listSubscriptions(c.var.database.db, q), q.limit), 200);
+      });
 
       app.openapi(getDef, async (c) => c.json(await getSubscription(c.var.database.db, c.req.valid('param').id), 200));
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, afterEach, describe, mock, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { ManualClock } from '../../../core/clock.js';
+import { assertBadCursors, walkPages } from '../../../testing/paging.js';
 import { startTestServer, type TestServer } from '../../../testing/test-server.js';
 import type { WebhookDispatcher } from './dispatcher.js';
 import { createWebhookDispatcher } from './webhooks-module.js';
@@ -170,8 +171,8 @@ afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
   if (!shared) return;
   const { server } = shared;
-  const listed = await body<{ data: Array<{ id: string }> }>(await server.call('/api/v1/webhooks'), 200);
-  for (const { id } of listed.data) await server.call(`/api/v1/webhooks/${id}`, { method: 'DELETE' });
+  const listed = await walkPages<{ id: string }>(server, '/webhooks', 100);
+  for (const { id } of listed.rows) await server.call(`/api/v1/webhooks/${id}`, { method: 'DELETE' });
 });
 after(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -464,6 +465,26 @@ describe('outbound webhooks', () => {
       404,
     );
     assert.equal((await server.call('/api/v1/webhook-deliveries/msg_nope')).status, 404);
+  });
+
+  test('subscriptions page oldest first: each live one exactly once, in order; a bad cursor is 400', async () => {
+    const { server } = await setup();
+    const created: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      created.push((await subscribe(server, { url: `https://example.com/hook/${i}`, eventTypes: ['*'] })).id);
+    }
+    // A deleted subscription is not listed, and its place does not break the walk.
+    await body(await server.call(`/api/v1/webhooks/${created[3]}`, { method: 'DELETE' }), 204);
+    const live = created.filter((_, i) => i !== 3);
+    assert.deepEqual([...live].sort(), live, 'ids sort by creation');
+    const walked = await walkPages<{ id: string; url: string; secret?: string }>(server, '/webhooks', 2);
+    assert.deepEqual(
+      walked.rows.map((s) => s.id),
+      live,
+    );
+    assert.equal(walked.pages, 4, 'three full pages, then the empty last one (a full page may have more after it)');
+    assert.ok(walked.rows.every((s) => s.secret === undefined));
+    await assertBadCursors(server, '/webhooks', ['wh_nope', 'msg_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z', '']);
   });
 
   test('viewers and operators read deliveries but cannot manage subscriptions or replay', async () => {

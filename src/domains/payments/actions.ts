@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { ActionDefinition } from '../../engine/index.js';
+import type { DomainContext } from '../contract.js';
+import { defineStepAction } from '../step-action.js';
+import { approvePayment, assess, expireApproval, recordApproval } from './approval.js';
+
+/**
+ * Payments' actions: the steps of the payment-instruction-approval workflow. Each runs in its step's
+ * transaction through a DomainWork, so the payment's change, its history, audit rows, events and
+ * ledger hold commit with the step — exactly once.
+ */
+
+const Payment = z.string().min(1).max(100);
+
+export function paymentActions(context: DomainContext): ActionDefinition[] {
+  const evaluator = context.engine.services.decisions;
+  return [
+    defineStepAction(context, {
+      source: import.meta.url,
+      name: 'payments.assess',
+      description:
+        "Checks a pending payment's beneficiary (wait until verified, refuse when blocked) and asks the approval matrix (payments.approval-matrix) how many approvers it needs",
+      input: z.object({ payment: Payment }).strict(),
+      run: (unit, input, ctx) => assess(unit, evaluator, input.payment, ctx.instanceId),
+    }),
+    defineStepAction(context, {
+      source: import.meta.url,
+      name: 'payments.record_approval',
+      description: "Records an approver's approve / reject on a payment (a reject ends it)",
+      input: z
+        .object({
+          payment: Payment,
+          level: z.number().int().min(1).max(9),
+          of: z.number().int().min(1).max(9),
+          review: z.object({
+            taskId: z.string(),
+            outcome: z.string(),
+            completedBy: z.string(),
+            data: z.record(z.string(), z.unknown()).nullable().optional(),
+          }),
+        })
+        .strict(),
+      run: (unit, input) =>
+        recordApproval(unit, input.payment, { ...input.review, data: input.review.data ?? {} }, input.level, input.of),
+    }),
+    defineStepAction(context, {
+      source: import.meta.url,
+      name: 'payments.approve',
+      description:
+        'Approves a payment whose approvals are complete: holds its amount on the ledger (a pending transfer) and publishes payment.approved',
+      input: z.object({ payment: Payment }).strict(),
+      run: (unit, input) => approvePayment(unit, input.payment),
+    }),
+    defineStepAction(context, {
+      source: import.meta.url,
+      name: 'payments.expire_approval',
+      description: 'Rejects a payment whose approval was not decided in time (approval_expired)',
+      input: z.object({ payment: Payment }).strict(),
+      run: (unit, input) => expireApproval(unit, input.payment),
+    }),
+  ];
+}

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import type { DomainContext } from '../contract.js';
+import { definitionExists, getQueue, latestDecisionVersion, putDecision, putQueue } from '../../engine/index.js';
+import { APPROVAL_MATRIX_KEY, APPROVER_QUEUE, approvalMatrixJdm } from './policy/approval-matrix.js';
+
+/**
+ * Deploys the shipped approval matrix, the payment-instruction-approval workflow and the (empty)
+ * approvers' queue when they are absent — never over a version a treasury deployed, so their edits survive upgrades. Idempotent and
+ * safe for several processes starting at once (deploys serialise per key).
+ */
+export const APPROVAL_WORKFLOW_KEY = 'payment-instruction-approval';
+const ACTOR = 'system:payments';
+
+export function approvalWorkflowSource(): string {
+  return readFileSync(new URL('./workflow/payment-instruction-approval.yaml', import.meta.url), 'utf8');
+}
+
+export async function installPayments(context: DomainContext): Promise<{ deployed: string[] }> {
+  const deployed: string[] = [];
+  if ((await latestDecisionVersion(context.database.db, APPROVAL_MATRIX_KEY)) === undefined) {
+    const result = await putDecision(
+      context.database,
+      { key: APPROVAL_MATRIX_KEY, content: approvalMatrixJdm(), actor: ACTOR },
+      context.clock,
+    );
+    if (result.created) deployed.push(`${APPROVAL_MATRIX_KEY}@${result.version}`);
+  }
+  if (!(await definitionExists(context.database.db, APPROVAL_WORKFLOW_KEY))) {
+    const result = await context.engine.deploy({ source: approvalWorkflowSource(), format: 'yaml', actor: ACTOR });
+    deployed.push(`${result.key}@${result.version}`);
+  }
+  // The queue the approval tasks go to; an administrator adds the approvers (Administration → Queues).
+  if (!(await getQueue(context.database.db, APPROVER_QUEUE))) {
+    await putQueue(context.database, { name: APPROVER_QUEUE, members: [], actor: ACTOR }, context.clock);
+    deployed.push(`queue ${APPROVER_QUEUE}`);
+  }
+  return { deployed };
+}

@@ -137,6 +137,51 @@ test('a collections manager filters the dashboards, the charts follow, and a cha
   await context.close();
 });
 
+test('a deep link asks for the reports while the page code is still loading, and for each only once', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signIn(page, server, 'collections_manager');
+  // Hold the dashboards' code back: the reports must be on their way before it arrives.
+  let chunkHeld = false;
+  const requestedWhileHeld: string[] = [];
+  const reports: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (!url.pathname.startsWith('/api/v1/') || url.pathname.startsWith('/api/v1/session')) return;
+    reports.push(url.pathname + url.search);
+    if (chunkHeld) requestedWhileHeld.push(url.pathname);
+  });
+  await page.route(/\/assets\/dashboards-[^/]+\.js$/, async (route) => {
+    chunkHeld = true;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    chunkHeld = false;
+    await route.continue();
+  });
+  await page.goto(`${server.url}/dashboards?segment=b2b`);
+  await page
+    .getByRole('region', { name: 'Portfolio by DPD bucket' })
+    .getByRole('img', { name: /Portfolio by DPD bucket chart/ })
+    .waitFor();
+  await page.waitForLoadState('networkidle');
+  for (const path of [
+    '/api/v1/receivables/reports/portfolio',
+    '/api/v1/collections/reports/kpis',
+    '/api/v1/collections/reports/strategies',
+    '/api/v1/credit/reports/decisions',
+    '/api/v1/reports/engine-health',
+  ]) {
+    assert.ok(requestedWhileHeld.includes(path), `${path} was not asked for while the page code loaded`);
+    const asked = reports.filter((r) => r.startsWith(path));
+    assert.equal(asked.length, 1, `${path} asked ${asked.length} times: ${asked.join(', ')}`);
+  }
+  // The URL's filter went with the early requests: the portfolio of the b2b segment only.
+  assert.match(
+    reports.find((r) => r.includes('/portfolio'))!,
+    /segment=b2b/,
+  );
+  await context.close();
+});
+
 test('a viewer reads the dashboards in Chinese', async () => {
   const context = await newContext(browser);
   const page = await context.newPage();

@@ -3,6 +3,7 @@
 // the session's CSRF token to every write, as the server requires of a cookie session.
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
+import { takeEarlyResponse } from '../app/early-start';
 
 let csrfToken: string | null = null;
 const signedOutListeners = new Set<() => void>();
@@ -33,7 +34,10 @@ const sessionMiddleware: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: '/api/v1', credentials: 'same-origin' });
+// A GET the console started before its code had loaded (app/early-start.ts) is answered from there.
+const fetchOrTakeEarly = (request: Request) => takeEarlyResponse(request) ?? globalThis.fetch(request);
+
+export const api = createClient<paths>({ baseUrl: '/api/v1', credentials: 'same-origin', fetch: fetchOrTakeEarly });
 api.use(sessionMiddleware);
 
 /** A problem+json answer (RFC 9457) as the console shows it: the code, the message and the fields. */

@@ -8,26 +8,13 @@ import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { i18next, type Language } from '../i18n/i18n';
 import { SignInPage } from '../pages/sign-in/sign-in-page';
+import { AREA_LOADERS } from './areas';
 import { SessionProvider, useSession } from '../session/session';
 import { Shell } from './layout';
 
 const ANTD_LOCALES = { en: enUS, es: esES, 'zh-CN': zhCN } as const;
 
-// Each area is its own chunk: the decision editor and the charts load only on their pages.
-const area = (load: () => Promise<{ default: ComponentType }>) => lazy(load);
-const AREAS: Array<[string, ComponentType]> = [
-  ['my-work', area(() => import('../pages/my-work'))],
-  ['customers', area(() => import('../pages/customers'))],
-  ['collections', area(() => import('../pages/collections'))],
-  ['credit', area(() => import('../pages/credit'))],
-  ['workflows', area(() => import('../pages/workflows'))],
-  ['decisions', area(() => import('../pages/decisions'))],
-  ['dashboards', area(() => import('../pages/dashboards'))],
-  ['ledger', area(() => import('../pages/ledger'))],
-  ['audit', area(() => import('../pages/audit'))],
-  ['admin', area(() => import('../pages/admin'))],
-  ['profile', area(() => import('../pages/profile'))],
-];
+const AREAS: Array<[string, ComponentType]> = [...AREA_LOADERS].map(([path, load]) => [path, lazy(load)]);
 
 // antd's grey secondary text falls short of WCAG AA contrast (4.5:1) on the light background.
 const THEME = {

@@ -16,6 +16,7 @@ import { PageHeader } from '../../components/page';
 import { minorToDecimal, useFormat } from '../../i18n/format';
 import { useSession } from '../../session/session';
 import { BUCKET_COLOURS, ChartCard, PALETTE } from './chart-card';
+import { defaultPeriod, filtersOf, reportQueries, validPeriod, type Filters } from './requests';
 
 type Portfolio = components['schemas']['PortfolioByBucket'];
 type Kpis = components['schemas']['CollectionKpis'];
@@ -26,31 +27,10 @@ type Health = components['schemas']['EngineHealth'];
 const REFRESH_MS = 30_000;
 const OUTCOME_COLOURS = { approve: PALETTE[0], decline: PALETTE[3], review: PALETTE[2], pending: '#4b5563' };
 
-const isoDay = (date: Date) => date.toISOString().slice(0, 10);
-function defaultPeriod(): { from: string; to: string } {
-  const today = new Date();
-  const from = new Date(today.getTime() - 89 * 86_400_000);
-  return { from: isoDay(from), to: isoDay(today) };
-}
-
-interface Filters {
-  from: string;
-  to: string;
-  segment?: string;
-  product?: string;
-  currency?: string;
-}
-
 function useFilters(): [Filters, (patch: Partial<Filters>) => void, () => void] {
   const [params, setParams] = useSearchParams();
   const defaults = useMemo(defaultPeriod, []);
-  const filters: Filters = {
-    from: params.get('from') || defaults.from,
-    to: params.get('to') || defaults.to,
-    ...(params.get('segment') ? { segment: params.get('segment')! } : {}),
-    ...(params.get('product') ? { product: params.get('product')! } : {}),
-    ...(params.get('currency') ? { currency: params.get('currency')! } : {}),
-  };
+  const filters = filtersOf(params, defaults);
   const update = (patch: Partial<Filters>) => {
     const next = new URLSearchParams(params);
     for (const [key, value] of Object.entries(patch)) {
@@ -62,13 +42,6 @@ function useFilters(): [Filters, (patch: Partial<Filters>) => void, () => void] 
   return [filters, update, () => setParams(new URLSearchParams(), { replace: true })];
 }
 
-const clean = <T extends object>(query: T): T =>
-  Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== '')) as T;
-
-/** The period is valid to send: both dates, in order. Otherwise the queries wait. */
-const validPeriod = (f: Filters) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(f.from) && /^\d{4}-\d{2}-\d{2}$/.test(f.to) && f.from <= f.to;
-
 function Dashboards() {
   const { t } = useTranslation('dashboards');
   const fmt = useFormat();
@@ -78,6 +51,7 @@ function Dashboards() {
   const refetchInterval = auto ? REFRESH_MS : false;
   const ready = validPeriod(filters);
   const common = { refetchInterval, placeholderData: keepPreviousData } as const;
+  const queries = reportQueries(filters);
   const { from, to, segment, product, currency } = filters;
 
   const portfolio = useQuery({
@@ -85,7 +59,7 @@ function Dashboards() {
     queryFn: () =>
       unwrap(
         api.GET('/receivables/reports/portfolio', {
-          params: { query: clean({ from, to, segment, product, currency }) },
+          params: { query: queries.portfolio },
         }),
       ),
     enabled: ready && can('receivables:read'),
@@ -93,24 +67,19 @@ function Dashboards() {
   });
   const kpis = useQuery({
     queryKey: ['dashboards', 'kpis', from, to, segment, currency],
-    queryFn: () =>
-      unwrap(api.GET('/collections/reports/kpis', { params: { query: clean({ from, to, segment, currency }) } })),
+    queryFn: () => unwrap(api.GET('/collections/reports/kpis', { params: { query: queries.kpis } })),
     enabled: ready && can('collections:read'),
     ...common,
   });
   const strategies = useQuery({
     queryKey: ['dashboards', 'strategies', from, to, segment],
-    queryFn: () =>
-      unwrap(api.GET('/collections/reports/strategies', { params: { query: clean({ from, to, segment }) } })),
+    queryFn: () => unwrap(api.GET('/collections/reports/strategies', { params: { query: queries.strategies } })),
     enabled: ready && can('collections:read'),
     ...common,
   });
   const credit = useQuery({
     queryKey: ['dashboards', 'credit', filters],
-    queryFn: () =>
-      unwrap(
-        api.GET('/credit/reports/decisions', { params: { query: clean({ from, to, segment, product, currency }) } }),
-      ),
+    queryFn: () => unwrap(api.GET('/credit/reports/decisions', { params: { query: queries.credit } })),
     enabled: ready && can('credit:read'),
     ...common,
   });

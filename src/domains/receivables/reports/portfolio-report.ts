@@ -167,13 +167,16 @@ export async function portfolioReport(db: Queryable, q: PortfolioQuery): Promise
   const interval = q.interval ?? defaultInterval(q.from, q.to);
   const dates = pointDates(q.from, q.to, interval);
   const { buckets } = await readSettings(db);
-  const { rows } = await rebuiltPoints(q, dates, buckets).execute(db);
-  const { rows: options } = await sql<{ dimension: string; value: string }>`
+  // The points and the filter options are independent reads: side by side on a PostgreSQL pool.
+  const [{ rows }, { rows: options }] = await Promise.all([
+    rebuiltPoints(q, dates, buckets).execute(db),
+    sql<{ dimension: string; value: string }>`
     (SELECT DISTINCT 'segment' AS dimension, segment AS value FROM customers WHERE segment IS NOT NULL LIMIT 100)
     UNION ALL (SELECT DISTINCT 'product', kind FROM receivables)
     UNION ALL (SELECT DISTINCT 'product', metadata->>'product' FROM receivables
                 WHERE metadata->>'product' IS NOT NULL LIMIT 100)
-    UNION ALL (SELECT DISTINCT 'currency', currency FROM receivables)`.execute(db);
+    UNION ALL (SELECT DISTINCT 'currency', currency FROM receivables)`.execute(db),
+  ]);
   const optionsOf = (dimension: string) =>
     [...new Set(options.filter((o) => o.dimension === dimension).map((o) => o.value))].sort();
   const names = [CURRENT_BUCKET, ...buckets.map((b) => b.name)];

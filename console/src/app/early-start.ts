@@ -61,7 +61,7 @@ function start(): void {
       const body = (await response.clone().json()) as SessionShape;
       if (body.pending !== null) return;
       const can = (permission: string) => body.permissions.includes(permission);
-      for (const path of requests(new URLSearchParams(location.search), can)) startEarly(path);
+      for (const path of requests(new URLSearchParams(location.search), can)) void startEarly(path);
     })
     .catch(() => undefined);
 }

@@ -15,6 +15,7 @@ const DOMAIN_MAY_IMPORT = {
   collections: ['customers', 'receivables', 'ledger', 'channels'],
   credit: ['customers', 'receivables', 'ledger', 'channels', 'collections'],
   payments: ['customers', 'ledger'],
+  treasury: ['payments', 'receivables', 'customers', 'ledger'],
 };
 
 /** Tests drive a whole server: they may import the composition root and any domain. */

@@ -14,6 +14,7 @@ import { inboundModule } from './domains/webhooks/inbound/inbound-module.js';
 import { creditModule } from './domains/credit/credit-module.js';
 import { collectionsModule } from './domains/collections/collections-module.js';
 import { paymentsModule } from './domains/payments/payments-module.js';
+import { treasuryModule } from './domains/treasury/treasury-module.js';
 import { customerSearch } from './domains/customers/customer-search.js';
 import { caseSearch } from './domains/collections/case-search.js';
 import { applicationSearch } from './domains/credit/application-search.js';
@@ -31,6 +32,7 @@ export const DOMAINS: DomainModule[] = [
   creditModule,
   collectionsModule,
   paymentsModule,
+  treasuryModule,
 ];
 
 export function registerDomainActions(context: DomainContext): void {

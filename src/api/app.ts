@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { AppError } from '../core/errors.js';
@@ -40,15 +40,19 @@ export function createApp(deps: AppDeps): App {
       admissionControl(deps.maxInFlightRequests, (path) => path === `${API_PREFIX}/health` || path === '/metrics'),
     );
   }
-  app.use(
-    '*',
+  const limitOf = (maxSize: number): MiddlewareHandler<AppEnv> =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new AppError('body_too_large', 413, `request body exceeds ${MAX_BODY_BYTES} bytes`, { field: 'body' });
+        throw new AppError('body_too_large', 413, `request body exceeds ${maxSize} bytes`, { field: 'body' });
       },
-    }),
+    });
+  const defaultLimit = limitOf(MAX_BODY_BYTES);
+  const largeBodies = new Map(
+    (deps.routes ?? []).flatMap((m) => m.largeBodies ?? []).map((b) => [`${API_PREFIX}${b.path}`, limitOf(b.maxBytes)]),
   );
+  const limit: MiddlewareHandler<AppEnv> = (c, next) => (largeBodies.get(c.req.path) ?? defaultLimit)(c, next);
+  app.use('*', limit);
   app.use('*', inputGuard());
   app.onError((error, c) => {
     const appError = toAppError(error);

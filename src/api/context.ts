@@ -43,4 +43,9 @@ export interface AppDeps {
 /** A feature's routes: mounted on the /api/v1 app, behind authentication. */
 export interface RouteModule {
   register(app: App): void;
+  /**
+   * Routes that take files larger than the API's body limit (bank statements): the path under
+   * /api/v1 and the most bytes it accepts. Every other route keeps the default limit.
+   */
+  largeBodies?: Array<{ path: string; maxBytes: number }>;
 }

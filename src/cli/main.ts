@@ -8,6 +8,7 @@ import { registerEventCommands } from './commands/event.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerInstanceCommands } from './commands/instance.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerPaymentCommands } from './commands/payments.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerUserCommands } from './commands/user.js';
@@ -32,6 +33,7 @@ registerEventCommands(program);
 registerWorkerCommand(program);
 registerImportCommand(program);
 registerCreditCommands(program);
+registerPaymentCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -663,6 +663,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bank-entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List booked bank entries, oldest first, by account, statement or reconciliation status */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next` of the previous page */
+                    after?: string;
+                    bankAccountId?: string;
+                    limit?: number;
+                    statementId?: string;
+                    status?: "unmatched" | "matched" | "exception" | "ignored";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["BankEntry"][];
+                            /** @description Pass as `after` for the next page; null on the last */
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/beneficiaries": {
         parameters: {
             query?: never;
@@ -9712,6 +9797,582 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payment-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List payment batches, newest first, with cursor paging */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Bank account id (the debtor account) */
+                    account?: string;
+                    /** @description The `next` of the previous page */
+                    after?: string;
+                    /** @description Value date on or after */
+                    from?: string;
+                    limit?: number;
+                    status?: "created" | "releasing" | "released" | "accepted" | "rejected" | "partially_accepted" | "cancelled";
+                    /** @description Value date on or before */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["PaymentBatch"][];
+                            /** @description Pass as `after` for the next page; null on the last */
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Batch every approved payment not yet in a batch into pain.001 files, one per account × value date × method
+         * @description An Idempotency-Key is required. Optional filters: `bankAccountId`, `valueDateUpTo` (requested execution date on or before), `maxPerFile`. Each file is written in its bank account’s pain.001 version and validated against its XSD; a file that cannot be written or is invalid refuses the whole run (422 naming the payments and fields), and nothing is batched. Payments move approved → batched (`payment.batched`). 201 with the batches created; 200 with an empty `data` when nothing was batchable. Two runs at once never batch one payment twice.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["PaymentBatchRunInput"];
+                };
+            };
+            responses: {
+                /** @description Nothing to batch: an empty list */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentBatchRun"];
+                    };
+                };
+                /** @description The batches created, with their payments */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentBatchRun"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An unknown or closed bank account, a file the writer or its XSD refuses, or Idempotency-Key reused */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payment-batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A payment batch with its payments */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The batch */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentBatchDetail"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payment-batches/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a batch before release: its payments return to approved (its file is kept, never sent)
+         * @description 409 `batch_state` once release has started (`releasing`, `released`…) or when already cancelled.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description Recorded in the audit log */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Cancelled */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentBatchDetail"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Idempotency-Key reused with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payment-batches/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The batch’s pain.001 file, byte for byte as it was written (and released) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The pain.001 XML */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/xml": string;
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payment-batches/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release a batch: validate its file against its XSD again and hand it to the bank delivery
+         * @description The payments move batched → sent (`payment.sent`). Idempotent by itself (no Idempotency-Key): a released batch answers as it is and is never sent twice; a batch left `releasing` by a crash or a failed delivery is completed by releasing it again. 409 `batch_state` (cancelled), `bank_delivery_unavailable` (no data folder for the outbox), `outbox_file_differs`, `payment_file_changed`; 422 `payment_file_invalid`; 503 `bank_delivery_failed` (release again).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Released (or already released) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentBatchDetail"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The stored file is not valid against its XSD */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The delivery failed; the batch stays releasing: release it again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments": {
         parameters: {
             query?: never;
@@ -12341,6 +13002,267 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List imported statements, oldest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next` of the previous page */
+                    after?: string;
+                    bankAccountId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["BankStatement"][];
+                            /** @description Pass as `after` for the next page; null on the last */
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Import a bank statement file (camt.052/053/054 any version, MT940); the format and account come from the file
+         * @description The body is the raw file: `application/xml` (or `text/xml`) for ISO 20022, `text/plain` for MT940 (`application/octet-stream` also taken; the format is recognised from the content). Read as a stream (up to 256 MB) and imported in one transaction. Idempotent by content: an entry already imported (from any file) is not added again; a statement imported before that brings nothing new names the earlier import in `alreadyImportedAs`. A file that cannot be read is 400 naming the element path or line; a statement for an unknown account, or an entry in another currency than its account, is 422; nothing of such a file is imported.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/xml": string;
+                    "text/plain": string;
+                };
+            };
+            responses: {
+                /** @description Imported: the statements read, their entries and how many were new */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementImport"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The file is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a statement media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A statement for an account finflow does not know, or in another currency */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/statements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An imported statement */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The statement */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BankStatement"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -14999,6 +15921,63 @@ export interface components {
              */
             iban?: string;
         };
+        BankEntry: {
+            accountServicerReference: string | null;
+            /**
+             * @description Integer minor units as a decimal string
+             * @example 125000
+             */
+            amount: string;
+            bankAccountId: string;
+            bankTransactionCode: string | null;
+            bookingDate: string;
+            charges: string | null;
+            counterpartyAccount: string | null;
+            counterpartyName: string | null;
+            creditorReference: string | null;
+            currency: string;
+            /** @description The entry as read from the file */
+            details: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            direction: "credit" | "debit";
+            endToEndId: string | null;
+            entryReference: string | null;
+            id: string;
+            occurrence: number;
+            remittance: string | null;
+            returnReason: string | null;
+            reversal: boolean;
+            statementId: string;
+            status: string;
+            transactionCount: number;
+            valueDate: string | null;
+        };
+        BankStatement: {
+            bankAccountId: string;
+            /** @description Signed minor units (credit positive), as a decimal string */
+            closingBalance: string | null;
+            closingDate: string | null;
+            entries: number;
+            fileSha256: string;
+            format: string;
+            id: string;
+            importedAt: string;
+            importedBy: string;
+            messageId: string;
+            newEntries: number;
+            /** @description Signed minor units (credit positive), as a decimal string */
+            openingBalance: string | null;
+            openingDate: string | null;
+            periodFrom: string | null;
+            periodTo: string | null;
+            sequenceNumber: string | null;
+            statementId: string | null;
+            unbookedEntries: number;
+            version: string | null;
+            warnings: string[];
+        };
         Beneficiary: {
             bankDetails: components["schemas"]["BankDetails"];
             createdAt: string;
@@ -16174,6 +17153,30 @@ export interface components {
             status: "ok" | "degraded";
             version: string;
         };
+        ImportedStatement: {
+            /** @description The earlier import of this very statement, when this one brought nothing new */
+            alreadyImportedAs: string | null;
+            bankAccountId: string;
+            /** @description Signed minor units (credit positive), as a decimal string */
+            closingBalance: string | null;
+            closingDate: string | null;
+            /** @description Booked entries in the statement */
+            entries: number;
+            /** @example camt.053 */
+            format: string;
+            id: string;
+            messageId: string;
+            /** @description Of them, not imported before */
+            newEntries: number;
+            /** @description Signed minor units (credit positive), as a decimal string */
+            openingBalance: string | null;
+            statementId: string | null;
+            /** @description Pending or information-only entries: not stored */
+            unbookedEntries: number;
+            /** @example camt.053.001.08 */
+            version: string | null;
+            warnings: string[];
+        };
         InboundReceipt: {
             /** @description true: this message id was received before; nothing was published */
             duplicate: boolean;
@@ -16582,6 +17585,74 @@ export interface components {
             /** @description Overpayment held as customer credit */
             unallocated: string;
         };
+        PaymentBatch: {
+            bankAccountId: string;
+            cancelledAt: string | null;
+            cancelledBy: string | null;
+            cancelReason: string | null;
+            /** @description Minor units */
+            controlSum: string;
+            createdAt: string;
+            createdBy: string;
+            currency: string;
+            /** @description Where the delivery put the file */
+            deliveryLocation: string | null;
+            fileName: string;
+            fileSha256: string;
+            /** @example pbt_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
+            id: string;
+            /** @description GrpHdr/MsgId: unique towards the bank */
+            messageId: string;
+            /** @enum {string} */
+            method: "sepa" | "international";
+            numberOfTransactions: number;
+            pain001Version: string;
+            /** @description The file's payment information block (PmtInfId) */
+            paymentInformationId: string;
+            releasedAt: string | null;
+            releasedBy: string | null;
+            releaseStartedAt: string | null;
+            releaseStartedBy: string | null;
+            /** @enum {string} */
+            status: "created" | "releasing" | "released" | "accepted" | "rejected" | "partially_accepted" | "cancelled";
+            updatedAt: string;
+            /** @description The requested execution date written in the file */
+            valueDate: string;
+        };
+        PaymentBatchDetail: components["schemas"]["PaymentBatch"] & {
+            /** @description The payments of the file, in file order */
+            payments: {
+                amount: string;
+                beneficiaryId: string;
+                beneficiaryName: string | null;
+                currency: string;
+                endToEndId: string;
+                id: string;
+                /** @description False once the batch was cancelled */
+                inBatch: boolean;
+                position: number;
+                /** @enum {string} */
+                status: "draft" | "pending_approval" | "approved" | "batched" | "sent" | "accepted" | "settled" | "rejected" | "returned" | "cancelled";
+            }[];
+        };
+        /** @description The batches this run created; empty when nothing was batchable */
+        PaymentBatchRun: {
+            data: components["schemas"]["PaymentBatchDetail"][];
+        };
+        PaymentBatchRunInput: {
+            /**
+             * @description Only this debtor account’s payments
+             * @example bac_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z
+             */
+            bankAccountId?: string;
+            /** @description At most this many payments in one file; a larger group is split. Default 10000 */
+            maxPerFile?: number;
+            /**
+             * @description Only payments whose requested execution date is on or before this date
+             * @example 2026-03-04
+             */
+            valueDateUpTo?: string;
+        };
         PaymentDetail: components["schemas"]["Payment"] & {
             /** @description Every status change, oldest first */
             history: {
@@ -16909,7 +17980,7 @@ export interface components {
              */
             pending: "password_change" | "mfa" | "mfa_enrollment" | null;
             /** @description What the user's roles allow together */
-            permissions: ("apikeys:manage" | "users:manage" | "audit:read" | "metrics:read" | "system:read" | "workflows:read" | "workflows:deploy" | "workflows:run" | "workflows:operate" | "tasks:work" | "decisions:manage" | "ledger:read" | "ledger:post" | "receivables:read" | "receivables:write" | "payments:post" | "payments:read" | "payments:initiate" | "payments:approve" | "beneficiaries:manage" | "bankaccounts:manage" | "sync:write" | "channels:read" | "channels:write" | "webhooks:manage" | "credit:read" | "credit:apply" | "collections:read" | "collections:work" | "changes:review")[];
+            permissions: ("apikeys:manage" | "users:manage" | "audit:read" | "metrics:read" | "system:read" | "workflows:read" | "workflows:deploy" | "workflows:run" | "workflows:operate" | "tasks:work" | "decisions:manage" | "ledger:read" | "ledger:post" | "receivables:read" | "receivables:write" | "payments:post" | "payments:read" | "payments:initiate" | "payments:release" | "payments:approve" | "beneficiaries:manage" | "bankaccounts:manage" | "statements:import" | "sync:write" | "channels:read" | "channels:write" | "webhooks:manage" | "credit:read" | "credit:apply" | "collections:read" | "collections:work" | "changes:review")[];
             user: components["schemas"]["User"];
         };
         SignIn: {
@@ -16931,6 +18002,12 @@ export interface components {
             input?: {
                 [key: string]: unknown;
             };
+        };
+        StatementImport: {
+            entries: number;
+            fileSha256: string;
+            newEntries: number;
+            statements: components["schemas"]["ImportedStatement"][];
         };
         SyncReport: {
             committed: boolean;

@@ -18,8 +18,8 @@ export const PAYMENT_STATUSES = [
   'draft', // reserved for instructions prepared in bulk (CSV, payables): not created by this slice
   'pending_approval', // submitted: the approval workflow runs (or waits for the beneficiary's verification)
   'approved', // approved by the matrix's approvers (or automatically); the amount is held on the ledger
-  'batched', // in a payment file (next slice)
-  'sent', // delivered to the bank (next slice)
+  'batched', // in a payment file (a batch) not yet released; cancelling the batch returns it to approved
+  'sent', // its file was released: handed to the bank's delivery (the outbox, a connector)
   'accepted', // accepted by the bank (pain.002, next slice)
   'settled', // executed per the bank statement; the hold is posted (next slice)
   'rejected', // by an approver, by policy (expired, beneficiary changed or not verified), or by the bank
@@ -28,7 +28,7 @@ export const PAYMENT_STATUSES = [
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
-/** Release is the hand-over to a payment file: until then a payment may be cancelled. */
+/** Until it is in a payment batch a payment may be cancelled on its own (then its batch is cancelled instead). */
 export const CANCELLABLE: readonly PaymentStatus[] = ['draft', 'pending_approval', 'approved'];
 export const PAYMENT_SOURCES = ['api', 'csv', 'payable', 'disbursement', 'recurring'] as const;
 export const SUBMITTED_EVENT = 'payment.pending_approval';
@@ -218,6 +218,8 @@ export interface TransitionChange {
   hold_transfer_id?: string;
   rejection?: Rejection;
   approved?: boolean;
+  /** Into a batch (its id and the file's PmtInfId), or out of one (null). */
+  batch?: { id: string; paymentInformationId: string } | null;
 }
 
 /**
@@ -244,6 +246,9 @@ export async function transition(
       ...(change.hold_transfer_id !== undefined ? { hold_transfer_id: change.hold_transfer_id } : {}),
       ...(change.rejection !== undefined ? { rejection: json(change.rejection) } : {}),
       ...(change.approved ? { approved_at: now } : {}),
+      ...(change.batch !== undefined
+        ? { batch_id: change.batch?.id ?? null, payment_information_id: change.batch?.paymentInformationId ?? null }
+        : {}),
     })
     .where('id', '=', row.id)
     .returningAll()
@@ -348,6 +353,8 @@ export function presentPayment(row: PaymentRow) {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     approvedAt: row.approved_at?.toISOString() ?? null,
+    batchId: row.batch_id,
+    paymentInformationId: row.payment_information_id,
   };
 }
 export type Payment = ReturnType<typeof presentPayment>;

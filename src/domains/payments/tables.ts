@@ -1,7 +1,10 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Json, Timestamp } from '../../storage/schema.js';
 
-/** Kysely types of the payments tables (SQL in storage/migrations/0017_payments.sql). */
+/**
+ * Kysely types of the payments tables (SQL in storage/migrations/0017_payments.sql and
+ * 0020_payment_batches.sql).
+ */
 declare module '../../storage/schema.js' {
   interface Tables {
     bank_accounts: BankAccountsTable;
@@ -9,6 +12,9 @@ declare module '../../storage/schema.js' {
     beneficiary_changes: BeneficiaryChangesTable;
     payment_instructions: PaymentInstructionsTable;
     payment_history: PaymentHistoryTable;
+    payment_batches: PaymentBatchesTable;
+    payment_files: PaymentFilesTable;
+    payment_batch_items: PaymentBatchItemsTable;
   }
 }
 
@@ -84,6 +90,10 @@ export interface PaymentInstructionsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   approved_at: Timestamp | null;
+  /** The batch (payment file) it is in now; null before batching and after its batch is cancelled. */
+  batch_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Its PmtInfId in that batch's file. */
+  payment_information_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PaymentHistoryTable {
@@ -97,7 +107,53 @@ export interface PaymentHistoryTable {
   data: ColumnType<unknown, string | undefined, string>;
 }
 
+export interface PaymentBatchesTable {
+  id: string;
+  bank_account_id: string;
+  /** YYYY-MM-DD. */
+  value_date: string;
+  method: string;
+  pain001_version: string;
+  message_id: string;
+  payment_information_id: string;
+  status: string;
+  number_of_transactions: number;
+  control_sum: ColumnType<bigint, Amount, Amount>;
+  currency: string;
+  file_name: string;
+  file_sha256: string;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  release_started_by: string | null;
+  release_started_at: Timestamp | null;
+  released_by: string | null;
+  released_at: Timestamp | null;
+  delivery_location: string | null;
+  cancelled_by: string | null;
+  cancelled_at: Timestamp | null;
+  cancel_reason: string | null;
+}
+
+/** Written once with its batch, never updated. */
+export interface PaymentFilesTable {
+  batch_id: string;
+  content: ColumnType<Uint8Array, Uint8Array, never>;
+  sha256: string;
+  size: number;
+  created_at: Timestamp;
+}
+
+export interface PaymentBatchItemsTable {
+  batch_id: string;
+  payment_id: string;
+  position: number;
+  end_to_end_id: string;
+  amount: ColumnType<bigint, Amount, Amount>;
+}
+
 export type BankAccountRow = Selectable<BankAccountsTable>;
 export type BeneficiaryRow = Selectable<BeneficiariesTable>;
 export type BeneficiaryChangeRow = Selectable<BeneficiaryChangesTable>;
 export type PaymentRow = Selectable<PaymentInstructionsTable>;
+export type PaymentBatchRow = Selectable<PaymentBatchesTable>;

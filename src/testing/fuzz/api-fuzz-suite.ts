@@ -62,6 +62,7 @@ const ID_SOURCES: Record<string, ReadonlyArray<readonly [table: string, column: 
   'inbound-sources': [['inbound_sources', 'name']],
   'bank-accounts': [['bank_accounts', 'id']],
   beneficiaries: [['beneficiaries', 'id']],
+  'payment-batches': [['payment_batches', 'id']],
 };
 
 /**

@@ -290,6 +290,13 @@ export const PaymentSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     approvedAt: z.string().nullable(),
+    batchId: z.string().nullable().openapi({
+      description: 'The payment batch (pain.001 file) it is in; null before batching or once that batch is cancelled',
+    }),
+    paymentInformationId: z
+      .string()
+      .nullable()
+      .openapi({ description: "Its payment information block's id (PmtInfId) in the batch's file" }),
   })
   .openapi('Payment');
 

@@ -1,0 +1,67 @@
+import type { StatementEntry } from '../../adapters/bank-statements/index.js';
+import { codeOf } from './entry-fingerprint.js';
+
+/**
+ * A booked statement entry as the bank_entries row matching reads: the amount and direction, the
+ * dates, and — lifted from its transaction details — the references matching looks at first
+ * (end-to-end id, structured creditor reference, remittance text, counterparty). A batch booking
+ * keeps every transaction in `details`; the lifted fields are its first transaction's.
+ */
+export interface EntryFields {
+  amount: bigint;
+  currency: string;
+  direction: 'credit' | 'debit';
+  reversal: boolean;
+  bookingDate: string;
+  valueDate: string | null;
+  entryReference: string | null;
+  accountServicerReference: string | null;
+  bankTransactionCode: string | null;
+  endToEndId: string | null;
+  creditorReference: string | null;
+  remittance: string | null;
+  counterpartyName: string | null;
+  counterpartyAccount: string | null;
+  returnReason: string | null;
+  charges: bigint | null;
+  transactionCount: number;
+  details: string;
+}
+
+const NOT_PROVIDED = 'NOTPROVIDED';
+
+/** An end-to-end id a bank fills in for "none" is no reference. */
+const reference = (value: string | null | undefined): string | null =>
+  value && value.trim() !== '' && value.toUpperCase() !== NOT_PROVIDED ? value.trim() : null;
+
+export function entryFields(entry: StatementEntry, bookingDate: string): EntryFields {
+  const first = entry.transactions[0];
+  const unstructured = entry.transactions.flatMap((t) => t.remittance?.unstructured ?? []);
+  const charges = entry.charges?.total?.amount ?? sumCharges(entry);
+  return {
+    amount: entry.amount.amount,
+    currency: entry.amount.currency,
+    direction: entry.creditDebit === 'CRDT' ? 'credit' : 'debit',
+    reversal: entry.reversal,
+    bookingDate,
+    valueDate: entry.valueDate ?? entry.valueDateTime?.slice(0, 10) ?? null,
+    entryReference: entry.reference,
+    accountServicerReference: entry.accountServicerReference,
+    bankTransactionCode: codeOf(entry),
+    endToEndId: reference(first?.endToEndId),
+    creditorReference: first?.remittance?.creditorReferences[0]?.reference ?? null,
+    remittance: (unstructured.length > 0 ? unstructured.join(' ') : entry.additionalInfo)?.slice(0, 1000) ?? null,
+    counterpartyName: first?.counterparty?.name ?? null,
+    counterpartyAccount: first?.counterparty?.iban ?? first?.counterparty?.otherAccountId ?? null,
+    returnReason: first?.returnInfo?.reasonCode ?? first?.returnInfo?.reasonProprietary ?? null,
+    charges,
+    transactionCount: entry.transactions.length,
+    details: JSON.stringify(entry, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+  };
+}
+
+function sumCharges(entry: StatementEntry): bigint | null {
+  const records = entry.charges?.records ?? [];
+  if (records.length === 0) return null;
+  return records.reduce((sum, r) => sum + r.amount.amount, 0n);
+}

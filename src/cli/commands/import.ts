@@ -13,11 +13,12 @@ import { MAX_SYNC_ROWS, syncRows, type SyncMode } from '../../domains/sync/sync-
 import { configFrom, withDatabaseOptions, withEngine } from '../context.js';
 import { cliActor, EXIT } from '../output.js';
 import { formatIssues } from './workflow.js';
+import { importStatementCommand } from './import-statement.js';
 
 interface ImportOptions {
   dataDir?: string;
   databaseUrl?: string;
-  mapping: string;
+  mapping?: string;
   mode: 'all-or-nothing' | 'per-row';
   dryRun?: boolean;
   maxErrors: number;
@@ -121,10 +122,13 @@ function printReport(report: ImportReport, maxErrors: number): void {
 
 export function registerImportCommand(program: Command): void {
   withDatabaseOptions(program.command('import'))
-    .description('import customers, receivables or payments from a CSV or fixed-width file, through a mapping')
-    .addArgument(new Argument('<kind>', 'what the file holds').choices(IMPORT_KINDS))
-    .argument('<file>', 'the CSV or fixed-width file')
-    .requiredOption('--mapping <file>', 'the mapping document (YAML or JSON; see docs/import.md)')
+    .description(
+      'import customers, receivables or payments from a CSV or fixed-width file through a mapping, ' +
+        'or a bank statement (camt.052/053/054, MT940; docs/treasury.md)',
+    )
+    .addArgument(new Argument('<kind>', 'what the file holds').choices([...IMPORT_KINDS, 'statement']))
+    .argument('<file>', 'the CSV or fixed-width file, or the statement file')
+    .option('--mapping <file>', 'the mapping document (YAML or JSON; see docs/import.md); not for statements')
     .addOption(
       new Option('--mode <mode>', 'all-or-nothing: one refused row imports nothing; per-row: import the good rows')
         .choices(['all-or-nothing', 'per-row'])
@@ -133,7 +137,13 @@ export function registerImportCommand(program: Command): void {
     .option('--dry-run', 'check every row, against the database too, then roll everything back')
     .option('--max-errors <n>', 'errors to print (the JSON report holds as many)', positiveInt, 50)
     .option('--json', 'print the report as one JSON object')
-    .action(async (kind: ImportKind, file: string, options: ImportOptions) => {
+    .action(async (kind: ImportKind | 'statement', file: string, options: ImportOptions) => {
+      if (kind === 'statement') return importStatementCommand(file, options);
+      if (!options.mapping) {
+        throw new AppError('invalid_option', 400, `--mapping <file> is required to import ${kind}`, {
+          field: '--mapping',
+        });
+      }
       const mapping = readMapping(options.mapping, kind);
       try {
         accessSync(file, constants.R_OK);

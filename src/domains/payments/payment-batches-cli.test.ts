@@ -2,7 +2,7 @@
    response bodies and the CLI's JSON are read field by field and each read is asserted */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { validateAgainstXsd } from '../../adapters/iso20022/index.js';
@@ -10,6 +10,7 @@ import { loadConfig } from '../../config/config.js';
 import { createLogger } from '../../observability/logger.js';
 import { startServer, type RunningServer } from '../../server.js';
 import type { Body } from '../../testing/api-client.js';
+import { camt053 } from '../../testing/camt053-file.js';
 import { cliTestEnv, runFinflow } from '../../testing/run-cli.js';
 import { testTmpDir } from '../../testing/test-database.js';
 
@@ -140,5 +141,57 @@ describe('finflow payments batch / release', () => {
     const unknown = await runFinflow(['payments', 'release', 'pbt_nope'], env);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /payment batch pbt_nope not found/);
+  });
+
+  test('import statement: the bank statement is read from the file, once; an unknown account imports nothing', async () => {
+    const file = path.join(dir, 'statement.xml');
+    writeFileSync(
+      file,
+      camt053(
+        {
+          messageId: 'CLI-1',
+          statementId: 'CLI-S1',
+          iban: 'DE89370400440532013000',
+          currency: 'EUR',
+          opening: 0n,
+          date: '2026-03-04',
+        },
+        [
+          { amount: 12_345n, direction: 'DBIT', bookingDate: '2026-03-04', endToEndId: 'E2E-CLI' },
+          { amount: 500n, direction: 'CRDT', bookingDate: '2026-03-04', unstructured: 'Refund' },
+        ],
+      ),
+    );
+    const first = await runFinflow(['import', 'statement', file, '--json'], env);
+    assert.equal(first.code, 0, first.stderr);
+    const report = JSON.parse(first.stdout) as Body;
+    assert.deepEqual([report.entries, report.newEntries], [2, 2]);
+    assert.equal(report.statements[0].bankAccountId, accountId);
+    const again = await runFinflow(['import', 'statement', file], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /2 entries, 0 new/);
+    assert.match(again.stdout, /imported before as bst_/);
+
+    const unknown = path.join(dir, 'unknown.xml');
+    writeFileSync(
+      unknown,
+      camt053(
+        {
+          messageId: 'CLI-2',
+          statementId: 'CLI-S2',
+          iban: 'FR1420041010050500013M02606',
+          currency: 'EUR',
+          opening: 0n,
+          date: '2026-03-04',
+        },
+        [{ amount: 1n, direction: 'CRDT', bookingDate: '2026-03-04' }],
+      ),
+    );
+    const refused = await runFinflow(['import', 'statement', unknown], env);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /no bank account with IBAN FR1420041010050500013M02606 in EUR; nothing imported/);
+    const noMapping = await runFinflow(['import', 'customers', file], env);
+    assert.equal(noMapping.code, 2, noMapping.stderr);
+    assert.match(noMapping.stderr, /--mapping <file> is required/);
   });
 });

@@ -23,7 +23,6 @@ import type {
   BankStatement,
   Charges,
   CreditDebit,
-  StatementAccount,
   StatementBalance,
   StatementEntry,
   StatementEvent,

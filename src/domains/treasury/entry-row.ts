@@ -56,7 +56,7 @@ export function entryFields(entry: StatementEntry, bookingDate: string): EntryFi
     returnReason: first?.returnInfo?.reasonCode ?? first?.returnInfo?.reasonProprietary ?? null,
     charges,
     transactionCount: entry.transactions.length,
-    details: JSON.stringify(entry, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+    details: compactJson(entry),
   };
 }
 
@@ -64,4 +64,19 @@ function sumCharges(entry: StatementEntry): bigint | null {
   const records = entry.charges?.records ?? [];
   if (records.length === 0) return null;
   return records.reduce((sum, r) => sum + r.amount.amount, 0n);
+}
+
+/**
+ * The entry as JSON without what it does not carry: nulls, empty lists and empty objects are left
+ * out (a camt entry is mostly absent fields), amounts as decimal strings. A third of the size, and
+ * the largest share of an import's time was PostgreSQL reading this column.
+ */
+export function compactJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'bigint') return v.toString();
+    if (v === null) return undefined;
+    if (Array.isArray(v)) return v.length === 0 ? undefined : v;
+    if (typeof v === 'object' && Object.keys(v).length === 0) return undefined;
+    return v;
+  });
 }

@@ -14,6 +14,11 @@ cpSync(path.join(root, 'src/domains/collections/workflow'), path.join(root, 'dis
 cpSync(path.join(root, 'src/domains/payments/workflow'), path.join(root, 'dist/domains/payments/workflow'), {
   recursive: true,
 });
+cpSync(
+  path.join(root, 'src/domains/treasury/reconciliation/workflow'),
+  path.join(root, 'dist/domains/treasury/reconciliation/workflow'),
+  { recursive: true },
+);
 // The ISO 20022 schemas the payments adapter validates generated and received files against at run time.
 cpSync(path.join(root, 'src/adapters/iso20022/xsd'), path.join(root, 'dist/adapters/iso20022/xsd'), {
   recursive: true,

@@ -28,11 +28,14 @@ export const PERMISSION_TABLE = {
   'payments:initiate':
     'create outgoing payment instructions, batch approved ones into payment files, and cancel either before release',
   'payments:release': 'release payment files (batches) to the bank',
+  'payments:status': 'apply the bank’s pain.002 status reports to released payment batches',
   'payments:approve':
     'approve or reject the bank details of a beneficiary another person proposed (payment approvals are tasks)',
   'beneficiaries:manage': 'create beneficiaries and propose changes of their bank details',
   'bankaccounts:manage': 'create the organisation’s bank accounts, each tied to a ledger cash account',
   'statements:import': 'import bank statements (camt.052/053/054, MT940) for the organisation’s accounts',
+  'reconciliation:work':
+    'run reconciliation; match bank entries by hand (splits, charges, write-offs), ignore them and reverse matches',
   'sync:write': 'bulk sync from the core system',
   'channels:read': 'read message templates, sent messages, letters, contact rules and webhook deliveries',
   'channels:write': 'edit message templates, consents, do-not-contact flags and contact-rule settings',
@@ -94,8 +97,10 @@ const ROLE_TABLE = {
       'receivables:write',
       'payments:post',
       'payments:initiate',
+      'payments:status',
       'beneficiaries:manage',
       'statements:import',
+      'reconciliation:work',
       'channels:write',
       'credit:apply',
       'collections:work',
@@ -136,9 +141,11 @@ const ROLE_TABLE = {
       'payments:read',
       'payments:initiate',
       'payments:release',
+      'payments:status',
       'beneficiaries:manage',
       'bankaccounts:manage',
       'statements:import',
+      'reconciliation:work',
     ],
   },
   payment_approver: {

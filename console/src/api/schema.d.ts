@@ -748,6 +748,426 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bank-entries/{id}/ignore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ignore a bank entry nothing in finflow expects (an internal transfer); audited with the reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The entry */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReconciliationEntry"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bank-entries/{id}/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Match a bank entry by hand to one or more targets with amounts (a split); audited
+         * @description Targets: `receivable` (id or external id; the amount is posted as a payment through the allocation waterfall), `outgoing_payment` (a debit settles a sent or accepted payment for its whole amount; a credit returns a settled one), `charge` (bank charges) and `writeoff` (a difference written off). The amounts may not exceed what is left of the entry; what stays left keeps the entry an exception.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        targets: {
+                            /**
+                             * @description Positive integer minor units as a decimal string
+                             * @example 125000
+                             */
+                            amount: string;
+                            /** @enum {string} */
+                            kind: "outgoing_payment" | "receivable" | "charge" | "writeoff";
+                            /** @description The receivable (id or external id) or payment; none for charge and writeoff */
+                            targetId?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description The entry with its matches */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReconciliationEntry"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A target that cannot take this entry or amount */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bank-entries/{id}/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bank entry with its matches (reversed ones too), exception reason and suggestions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The entry */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReconciliationEntry"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bank-matches/{id}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reverse a match: the receivable payment reversed (or the charge / write-off journal); audited
+         * @description The entry goes back to unmatched when nothing else is matched on it, and is then never confirmed automatically again (only suggested). A settlement or return of an outgoing payment is not reversed here (409 `match_not_reversible`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The reversed match */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BankMatch"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/beneficiaries": {
         parameters: {
             query?: never;
@@ -9979,7 +10399,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A payment batch with its payments */
+        /** A payment batch with its payments and the bank’s status reports on it */
         get: {
             parameters: {
                 query?: never;
@@ -9997,7 +10417,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PaymentBatchDetail"];
+                        "application/json": components["schemas"]["PaymentBatchWithReports"];
                     };
                 };
                 /** @description Invalid input; `errors` names each failing field */
@@ -10367,6 +10787,276 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payment-status-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List applied pain.002 status reports, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next` of the previous page */
+                    after?: string;
+                    /** @description Only the reports on this batch */
+                    batchId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["PaymentStatusReportSummary"][];
+                            /** @description Pass as `after` for the next page; null on the last */
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Apply a pain.002 status report to the payment batch it answers and its payments
+         * @description The body is the raw pain.002 file (`application/xml`; any version, banks’ own namespaces too). The batch is found by the original message id (OrgnlMsgId). RJCT at the group, payment information or transaction level rejects those payments (their ledger holds voided, `payment.rejected` with the reason); ACCP, ACTC, ACSP, ACSC, ACWC… accept sent payments; nothing moves backwards. One transaction: a report is applied whole or not at all. 201 when applied; 200 with `alreadyApplied: true` for the same report again (same message id and bytes), nothing changed. 400 naming the element path for a malformed file; 422 `payment_batch_unknown` for an original message id no batch has; 409 `batch_state` for a batch not released, `status_report_conflict` for another report under a message id already applied.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/xml": string;
+                };
+            };
+            responses: {
+                /** @description Applied before: nothing changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentStatusReportResult"];
+                    };
+                };
+                /** @description Applied: the report, and the batch with its payments as they are now */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentStatusReportResult"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an XML media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The report answers a message that is no payment batch */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payment-status-reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A status report: what it said at each level and what it changed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentStatusReport"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -12224,6 +12914,265 @@ export interface paths {
         };
         trace?: never;
     };
+    "/reconciliation/exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bank entries reconciliation could not match, oldest first, with ranked suggestions */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next` of the previous page */
+                    after?: string;
+                    bankAccountId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ReconciliationEntry"][];
+                            /** @description Pass as `after` for the next page; null on the last */
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reconciliation/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Match rate, exceptions by age and unreconciled amounts per account and day, over booking dates */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First booking date; default 30 days before `to` */
+                    from?: string;
+                    /** @description Last booking date; default today */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReconciliationReport"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reconciliation/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Match unmatched (and exception) bank entries now, by the rules decision treasury.reconciliation-rules */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        bankAccountId?: string;
+                        /**
+                         * @description Try exception entries again too (new receivables may have come)
+                         * @default true
+                         */
+                        includeExceptions?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description What the run did */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReconciliationRun"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/engine-health": {
         parameters: {
             query?: never;
@@ -13086,7 +14035,7 @@ export interface paths {
         put?: never;
         /**
          * Import a bank statement file (camt.052/053/054 any version, MT940); the format and account come from the file
-         * @description The body is the raw file: `application/xml` (or `text/xml`) for ISO 20022, `text/plain` for MT940 (`application/octet-stream` also taken; the format is recognised from the content). Read as a stream (up to 256 MB) and imported in one transaction. Idempotent by content: an entry already imported (from any file) is not added again; a statement imported before that brings nothing new names the earlier import in `alreadyImportedAs`. A file that cannot be read is 400 naming the element path or line; a statement for an unknown account, or an entry in another currency than its account, is 422; nothing of such a file is imported.
+         * @description The body is the raw file: `application/xml` (or `text/xml`) for ISO 20022, `text/plain` for MT940 (`application/octet-stream` also taken; the format is recognised from the content). Read as a stream (up to 256 MB) and imported in one transaction; the new entries are then matched (reconciliation) in a transaction of their own, summarised in `reconciliation`. Idempotent by content: an entry already imported (from any file) is not added again; a statement imported before that brings nothing new names the earlier import in `alreadyImportedAs`. A file that cannot be read is 400 naming the element path or line; a statement for an unknown account, or an entry in another currency than its account, is 422; nothing of such a file is imported.
          */
         post: {
             parameters: {
@@ -15954,6 +16903,32 @@ export interface components {
             transactionCount: number;
             valueDate: string | null;
         };
+        BankMatch: {
+            /**
+             * @description Integer minor units as a decimal string
+             * @example 125000
+             */
+            amount: string;
+            bankEntryId: string;
+            confidence: number;
+            currency: string;
+            decisionVersion: number | null;
+            id: string;
+            journalId: string | null;
+            matchedAt: string;
+            /** @description `auto`, or the person who matched */
+            matchedBy: string;
+            note: string | null;
+            receivablePaymentId: string | null;
+            reversalReason: string | null;
+            reversedAt: string | null;
+            reversedBy: string | null;
+            /** @description The decision row that matched, or `manual` */
+            ruleCode: string;
+            targetId: string | null;
+            /** @enum {string} */
+            targetKind: "outgoing_payment" | "receivable" | "charge" | "writeoff";
+        };
         BankStatement: {
             bankAccountId: string;
             /** @description Signed minor units (credit positive), as a decimal string */
@@ -15977,6 +16952,22 @@ export interface components {
             unbookedEntries: number;
             version: string | null;
             warnings: string[];
+        };
+        BankStatusReason: {
+            /** @description The bank's text (AddtlInf) */
+            additionalInfo: string[];
+            /**
+             * @description ISO external status reason code (Rsn/Cd)
+             * @example AC01
+             */
+            code: string | null;
+            /**
+             * @description The code's name, when finflow knows it
+             * @example IncorrectAccountNumber
+             */
+            name: string | null;
+            /** @description The bank's own reason (Rsn/Prtry) */
+            proprietary: string | null;
         };
         Beneficiary: {
             bankDetails: components["schemas"]["BankDetails"];
@@ -17653,6 +18644,10 @@ export interface components {
              */
             valueDateUpTo?: string;
         };
+        PaymentBatchWithReports: components["schemas"]["PaymentBatchDetail"] & {
+            /** @description The bank's pain.002 reports on this batch, oldest first */
+            statusReports: components["schemas"]["PaymentStatusReportSummary"][];
+        };
         PaymentDetail: components["schemas"]["Payment"] & {
             /** @description Every status change, oldest first */
             history: {
@@ -17687,6 +18682,84 @@ export interface components {
                 /** Format: date */
                 date: string;
             }[];
+        };
+        PaymentStatusReport: components["schemas"]["PaymentStatusReportSummary"] & {
+            /** @description The payments it moved */
+            changes: {
+                bankStatus: string;
+                endToEndId: string;
+                /** @enum {string} */
+                from: "draft" | "pending_approval" | "approved" | "batched" | "sent" | "accepted" | "settled" | "rejected" | "returned" | "cancelled";
+                /** @enum {string} */
+                level: "group" | "payment_information" | "transaction";
+                paymentId: string;
+                reason: components["schemas"]["BankStatusReason"] & (Record<string, never> | null);
+                /** @enum {string} */
+                to: "accepted" | "rejected";
+            }[];
+            /** @description What the report said, level by level */
+            statuses: {
+                group: {
+                    reasons: components["schemas"]["BankStatusReason"][];
+                    status: string | null;
+                };
+                paymentInformation: {
+                    id: string | null;
+                    reasons: components["schemas"]["BankStatusReason"][];
+                    status: string | null;
+                    transactions: {
+                        endToEndId: string | null;
+                        instructionId: string | null;
+                        reasons: components["schemas"]["BankStatusReason"][];
+                        status: string | null;
+                    }[];
+                }[];
+            };
+            unmatched: {
+                id: string | null;
+                /** @enum {string} */
+                level: "payment_information" | "transaction";
+                status: string | null;
+            }[];
+            warnings: string[];
+        };
+        PaymentStatusReportResult: {
+            /** @description True when this report (same message id, same bytes) was applied before: nothing changed */
+            alreadyApplied: boolean;
+            batch: components["schemas"]["PaymentBatchDetail"];
+            report: components["schemas"]["PaymentStatusReport"];
+        };
+        PaymentStatusReportSummary: {
+            batchId: string;
+            /** @enum {string} */
+            batchStatusAfter: "created" | "releasing" | "released" | "accepted" | "rejected" | "partially_accepted" | "cancelled";
+            /** @enum {string} */
+            batchStatusBefore: "created" | "releasing" | "released" | "accepted" | "rejected" | "partially_accepted" | "cancelled";
+            counts: {
+                /** @description Payments this report moved sent → accepted */
+                accepted: number;
+                /** @description Payments this report rejected */
+                rejected: number;
+                /** @description Payments it named that stayed as they were */
+                unchanged: number;
+                /** @description Blocks or transactions it named that the batch does not hold */
+                unmatched: number;
+            };
+            fileSha256: string;
+            /** @example PART */
+            groupStatus: string | null;
+            /** @example psr_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
+            id: string;
+            /** @description The report's GrpHdr/MsgId (once per batch) */
+            messageId: string;
+            /** @description OrgnlMsgId: the batch's message id */
+            originalMessageId: string;
+            receivedAt: string;
+            receivedBy: string;
+            /** @description GrpHdr/CreDtTm as the bank wrote it */
+            reportCreatedAt: string | null;
+            /** @example pain.002.001.10 */
+            version: string | null;
         };
         PortfolioByBucket: {
             /** @description current, then the configured buckets in order */
@@ -17940,6 +19013,92 @@ export interface components {
                 order: ("fee" | "interest" | "principal")[];
             };
         };
+        ReconciliationEntry: components["schemas"]["BankEntry"] & {
+            exceptionAt: string | null;
+            exceptionReason: string | null;
+            ignoredReason: string | null;
+            matches: components["schemas"]["BankMatch"][];
+            reconciledAt: string | null;
+            /**
+             * @description What no active match covers yet
+             * @example 125000
+             */
+            remaining: string;
+            suggestions: components["schemas"]["ReconciliationSuggestion"][];
+        };
+        ReconciliationReport: {
+            autoMatched: number;
+            entries: number;
+            exceptions: number;
+            exceptionsByAge: {
+                age: string;
+                amounts: {
+                    /**
+                     * @description Integer minor units as a decimal string
+                     * @example 125000
+                     */
+                    amount: string;
+                    currency: string;
+                }[];
+                count: number;
+            }[];
+            from: string;
+            ignored: number;
+            manuallyMatched: number;
+            matched: number;
+            /** @description Matched of the entries not ignored, 0–1 */
+            matchRate: number | null;
+            to: string;
+            unmatched: number;
+            unreconciled: {
+                bankAccountId: string;
+                bookingDate: string;
+                /**
+                 * @description Integer minor units as a decimal string
+                 * @example 125000
+                 */
+                credit: string;
+                currency: string;
+                /**
+                 * @description Integer minor units as a decimal string
+                 * @example 125000
+                 */
+                debit: string;
+                entries: number;
+            }[];
+        };
+        ReconciliationRun: {
+            entries: number;
+            exceptions: number;
+            matched: number;
+            /** @description Matched in part; the rest is an exception */
+            partlyMatched: number;
+            /** @description Already matched or ignored meanwhile */
+            skipped: number;
+        };
+        ReconciliationSuggestion: {
+            /**
+             * @description What this target would take from the entry
+             * @example 125000
+             */
+            amount: string;
+            /** @description The row of treasury.reconciliation-rules that scored it */
+            code: string;
+            confidence: number;
+            /** @description The receivable's external id or the payment's end-to-end id */
+            label: string;
+            /**
+             * @description Integer minor units as a decimal string
+             * @example 125000
+             */
+            openAmount: string;
+            rank: number;
+            reason: string;
+            rule: string;
+            targetId: string;
+            targetKind: string;
+            targetName: string | null;
+        };
         ReverseLedgerJournal: {
             /** @description Id of the new, reversing journal */
             journalId: string;
@@ -17980,7 +19139,7 @@ export interface components {
              */
             pending: "password_change" | "mfa" | "mfa_enrollment" | null;
             /** @description What the user's roles allow together */
-            permissions: ("apikeys:manage" | "users:manage" | "audit:read" | "metrics:read" | "system:read" | "workflows:read" | "workflows:deploy" | "workflows:run" | "workflows:operate" | "tasks:work" | "decisions:manage" | "ledger:read" | "ledger:post" | "receivables:read" | "receivables:write" | "payments:post" | "payments:read" | "payments:initiate" | "payments:release" | "payments:approve" | "beneficiaries:manage" | "bankaccounts:manage" | "statements:import" | "sync:write" | "channels:read" | "channels:write" | "webhooks:manage" | "credit:read" | "credit:apply" | "collections:read" | "collections:work" | "changes:review")[];
+            permissions: ("apikeys:manage" | "users:manage" | "audit:read" | "metrics:read" | "system:read" | "workflows:read" | "workflows:deploy" | "workflows:run" | "workflows:operate" | "tasks:work" | "decisions:manage" | "ledger:read" | "ledger:post" | "receivables:read" | "receivables:write" | "payments:post" | "payments:read" | "payments:initiate" | "payments:release" | "payments:status" | "payments:approve" | "beneficiaries:manage" | "bankaccounts:manage" | "statements:import" | "reconciliation:work" | "sync:write" | "channels:read" | "channels:write" | "webhooks:manage" | "credit:read" | "credit:apply" | "collections:read" | "collections:work" | "changes:review")[];
             user: components["schemas"]["User"];
         };
         SignIn: {
@@ -18007,6 +19166,16 @@ export interface components {
             entries: number;
             fileSha256: string;
             newEntries: number;
+            /** @description What matching the new entries did (null: nothing new, or matching failed) */
+            reconciliation: {
+                entries: number;
+                exceptions: number;
+                matched: number;
+                partlyMatched: number;
+                skipped: number;
+            } | null;
+            /** @description Why matching failed; the import stands and POST /reconciliation/run retries */
+            reconciliationError: string | null;
             statements: components["schemas"]["ImportedStatement"][];
         };
         SyncReport: {

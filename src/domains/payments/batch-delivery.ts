@@ -14,6 +14,8 @@ import { AppError } from '../../core/errors.js';
  * the delivery and the database update, running the release again must not send the file twice.
  */
 export interface BatchDelivery {
+  /** Whether a file of this account can be delivered at all (checked before release writes anything). */
+  canDeliver?(bankAccountId: string): Promise<boolean>;
   deliver(
     file: { name: string; content: Buffer },
     bankAccountId: string,

@@ -65,7 +65,7 @@ export async function releaseBatch(
   const seen = await findBatch(db, id);
   if (isReleased(seen)) return presentBatchDetail(db, seen);
   expectBatchStatus(seen, ['created', 'releasing'], 'release');
-  if (!delivery) {
+  if (!delivery || (delivery.canDeliver && !(await delivery.canDeliver(seen.bank_account_id)))) {
     throw conflict(
       'bank_delivery_unavailable',
       'no bank delivery is configured (no data folder for the bank outbox): payment files cannot be released',
@@ -198,7 +198,7 @@ type BatchChange = Partial<
 >;
 
 /** A batch's status change with its audit row (`payment_batch.<status>`). */
-async function setBatch(
+export async function setBatch(
   unit: DomainWork,
   batch: PaymentBatchRow,
   status: BatchStatus,

@@ -5,6 +5,7 @@ import type { Queryable, Tx } from '../../storage/schema.js';
 import type { DomainWork } from '../unit-of-work.js';
 import { payingAccount } from './bank-accounts.js';
 import type { BankDetails } from './bank-details.js';
+import type { BankReason } from './status-reasons.js';
 import { nextBusinessDay, isWeekend, addDays } from './business-dates.js';
 import type { PaymentRow } from './tables.js';
 
@@ -20,7 +21,7 @@ export const PAYMENT_STATUSES = [
   'approved', // approved by the matrix's approvers (or automatically); the amount is held on the ledger
   'batched', // in a payment file (a batch) not yet released; cancelling the batch returns it to approved
   'sent', // its file was released: handed to the bank's delivery (the outbox, a connector)
-  'accepted', // accepted by the bank (pain.002, next slice)
+  'accepted', // accepted by the bank (a pain.002 status report)
   'settled', // executed per the bank statement; the hold is posted (next slice)
   'rejected', // by an approver, by policy (expired, beneficiary changed or not verified), or by the bank
   'returned', // came back after settlement (next slice)
@@ -66,6 +67,15 @@ export interface Rejection {
   reason: string;
   by: string;
   at: string;
+  /** A bank's rejection (pain.002, code `rejected_by_bank`): at which level, why, and in which report. */
+  bank?: BankRejection;
+}
+
+export interface BankRejection {
+  level: 'group' | 'payment_information' | 'transaction';
+  reason: BankReason | null;
+  reportId: string;
+  reportMessageId: string;
 }
 
 export async function createPayment(unit: DomainWork, input: PaymentInput, createdBy: string) {

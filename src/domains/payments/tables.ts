@@ -34,6 +34,8 @@ export interface BankAccountsTable {
   ledger_account_id: string;
   pain001_version: string;
   status: string;
+  /** The bank connection (SFTP/HTTP settings, secrets by name); null: the bank-outbox folder. */
+  connection: ColumnType<unknown, string | null | undefined, string | null>;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -95,7 +95,8 @@ describe('statement import API', () => {
     const credit = entries.find((e) => e.direction === 'credit')!;
     assert.deepEqual(
       [credit.amount, credit.currency, credit.endToEndId, credit.counterpartyName, credit.remittance, credit.status],
-      ['12345', 'EUR', 'E2E-1', 'Kunde A', 'Invoice 1', 'unmatched'],
+      // Matching runs after the import: nothing in finflow expects this payment, so it is an exception.
+      ['12345', 'EUR', 'E2E-1', 'Kunde A', 'Invoice 1', 'exception'],
     );
 
     const again = imported(await post(file));

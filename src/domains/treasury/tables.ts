@@ -1,10 +1,15 @@
+import type { ColumnType } from 'kysely';
 import type { Json, Timestamp } from '../../storage/schema.js';
 
-/** Kysely types of the treasury tables (SQL in storage/migrations/0021_bank_statements.sql). */
+/**
+ * Kysely types of the treasury tables (SQL in storage/migrations/0021_bank_statements.sql and
+ * 0023_reconciliation.sql).
+ */
 declare module '../../storage/schema.js' {
   interface Tables {
     bank_statements: BankStatementsTable;
     bank_entries: BankEntriesTable;
+    bank_matches: BankMatchesTable;
   }
 }
 
@@ -59,4 +64,31 @@ export interface BankEntriesTable {
   details: Json;
   status: string;
   created_at: Timestamp;
+  exception_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  suggestions: ColumnType<unknown, string | null | undefined, string | null>;
+  exception_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  ignored_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  reconciled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export type MatchTargetKind = 'outgoing_payment' | 'receivable' | 'charge' | 'writeoff';
+
+export interface BankMatchesTable {
+  id: string;
+  bank_entry_id: string;
+  target_kind: MatchTargetKind;
+  target_id: string | null;
+  amount: ColumnType<bigint, Amount, Amount>;
+  currency: string;
+  rule_code: string;
+  decision_version: number | null;
+  confidence: number;
+  matched_by: string;
+  matched_at: Timestamp;
+  note: string | null;
+  receivable_payment_id: string | null;
+  journal_id: string | null;
+  reversed_at: Timestamp | null;
+  reversed_by: string | null;
+  reversal_reason: string | null;
 }

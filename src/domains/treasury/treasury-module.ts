@@ -1,5 +1,7 @@
 import type { DomainModule } from '../contract.js';
 import { statementRoutes } from './http/statement-routes.js';
+import { reconciliationRoutes } from './reconciliation/http/routes.js';
+import { installReconciliation } from './reconciliation/install.js';
 import './tables.js';
 
 /**
@@ -10,5 +12,6 @@ import './tables.js';
  */
 export const treasuryModule: DomainModule = {
   name: 'treasury',
-  routes: (context) => [statementRoutes(context)],
+  routes: (context) => [statementRoutes(context), reconciliationRoutes(context)],
+  install: installReconciliation,
 };

@@ -22,7 +22,9 @@ import type { BatchDelivery } from '../batch-delivery.js';
 import { cancelBatch, releaseBatch } from '../batch-release.js';
 import { BATCH_STATUSES, getBatch, getBatchFile, listBatches } from '../batches.js';
 import { createBatches } from '../batching.js';
+import { batchStatusReports } from '../status-reports.js';
 import { BatchRunInputSchema, BatchRunSchema, PaymentBatchDetailSchema, PaymentBatchSchema } from './batch-schemas.js';
+import { PaymentBatchWithReportsSchema } from './status-report-schemas.js';
 import { CalendarDate, Reason } from './schemas.js';
 
 /**
@@ -84,10 +86,10 @@ const getDef = createRoute({
   method: 'get',
   path: '/payment-batches/{id}',
   tags: ['payments'],
-  summary: 'A payment batch with its payments',
+  summary: 'A payment batch with its payments and the bank’s status reports on it',
   middleware: [read] as const,
   request: { params: IdParam },
-  responses: { 200: json(PaymentBatchDetailSchema, 'The batch'), ...commonErrors, ...notFoundError },
+  responses: { 200: json(PaymentBatchWithReportsSchema, 'The batch'), ...commonErrors, ...notFoundError },
 });
 
 const fileDef = createRoute({
@@ -171,7 +173,10 @@ export function batchRoutes(context: DomainContext, delivery: BatchDelivery | un
         return c.json(pageFrom(await listBatches(c.var.database.db, q), q.limit), 200);
       });
 
-      app.openapi(getDef, async (c) => c.json(await getBatch(c.var.database.db, c.req.valid('param').id), 200));
+      app.openapi(getDef, async (c) => {
+        const batch = await getBatch(c.var.database.db, c.req.valid('param').id);
+        return c.json({ ...batch, statusReports: await batchStatusReports(c.var.database.db, batch.id) }, 200);
+      });
 
       app.openapi(fileDef, async (c) => {
         const file = await getBatchFile(c.var.database.db, c.req.valid('param').id);

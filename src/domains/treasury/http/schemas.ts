@@ -34,6 +34,20 @@ export const StatementImportSchema = z
     statements: z.array(ImportedStatementSchema),
     entries: z.number().int(),
     newEntries: z.number().int(),
+    reconciliation: z
+      .object({
+        entries: z.number().int(),
+        matched: z.number().int(),
+        partlyMatched: z.number().int(),
+        exceptions: z.number().int(),
+        skipped: z.number().int(),
+      })
+      .nullable()
+      .openapi({ description: 'What matching the new entries did (null: nothing new, or matching failed)' }),
+    reconciliationError: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Why matching failed; the import stands and POST /reconciliation/run retries' }),
   })
   .openapi('StatementImport');
 

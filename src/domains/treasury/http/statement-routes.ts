@@ -14,6 +14,7 @@ import {
 import { AppError } from '../../../core/errors.js';
 import type { DomainContext } from '../../contract.js';
 import { inRequestUnit } from '../../unit-of-work.js';
+import { runReconciliation, type RunSummary } from '../reconciliation/matching.js';
 import { importStatementFile } from '../statement-import.js';
 import { getStatement, listEntries, listStatements } from '../statement-queries.js';
 import { EntrySchema, StatementImportSchema, StatementSchema } from './schemas.js';
@@ -38,7 +39,8 @@ const importDef = createRoute({
   description:
     'The body is the raw file: `application/xml` (or `text/xml`) for ISO 20022, `text/plain` for MT940 ' +
     '(`application/octet-stream` also taken; the format is recognised from the content). Read as a stream ' +
-    `(up to ${MAX_STATEMENT_BYTES / 1024 / 1024} MB) and imported in one transaction. Idempotent by content: ` +
+    `(up to ${MAX_STATEMENT_BYTES / 1024 / 1024} MB) and imported in one transaction; the new entries are then ` +
+    'matched (reconciliation) in a transaction of their own, summarised in `reconciliation`. Idempotent by content: ' +
     'an entry already imported (from any file) is not added again; a statement imported before that brings ' +
     'nothing new names the earlier import in `alreadyImportedAs`. A file that cannot be read is 400 naming the ' +
     'element path or line; a statement for an unknown account, or an entry in another currency than its ' +
@@ -124,7 +126,21 @@ export function statementRoutes(context: DomainContext): RouteModule {
         if (!body) throw new AppError('validation_failed', 400, 'the statement file is missing', { field: 'body' });
         const result = await inRequestUnit(context, c, (unit) => importStatementFile(unit, body));
         const { fileSha256, statements, entries, newEntries } = result;
-        return c.json({ fileSha256, statements, entries, newEntries }, 201);
+        // Matching runs right after, in its own transaction: the statement is the bank's record and is
+        // kept even when matching fails (an edited rules decision that answers nonsense); the entries
+        // then stay unmatched for POST /reconciliation/run.
+        let reconciliation: RunSummary | null = null;
+        let reconciliationError: string | null = null;
+        if (result.newEntryIds.length > 0) {
+          try {
+            reconciliation = await inRequestUnit(context, c, (unit) =>
+              runReconciliation(unit, { entryIds: result.newEntryIds }),
+            );
+          } catch (error) {
+            reconciliationError = error instanceof Error ? error.message : String(error);
+          }
+        }
+        return c.json({ fileSha256, statements, entries, newEntries, reconciliation, reconciliationError }, 201);
       });
 
       app.openapi(listDef, async (c) => {

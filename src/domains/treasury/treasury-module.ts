@@ -1,4 +1,5 @@
 import type { DomainModule } from '../contract.js';
+import { collectRoutes } from './http/collect-routes.js';
 import { statementRoutes } from './http/statement-routes.js';
 import { reconciliationRoutes } from './reconciliation/http/routes.js';
 import { installReconciliation } from './reconciliation/install.js';
@@ -12,6 +13,6 @@ import './tables.js';
  */
 export const treasuryModule: DomainModule = {
   name: 'treasury',
-  routes: (context) => [statementRoutes(context), reconciliationRoutes(context)],
+  routes: (context) => [statementRoutes(context), reconciliationRoutes(context), collectRoutes(context)],
   install: installReconciliation,
 };

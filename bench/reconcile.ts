@@ -125,7 +125,7 @@ try {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' },
     body,
     duplex: 'half',
-  } as RequestInit);
+  });
   const answer = (await response.json()) as { newEntries?: number; matched?: number };
   const finflowMs = performance.now() - started;
   if (response.status !== 201) throw new Error(`POST /statements: ${response.status} ${JSON.stringify(answer)}`);

@@ -663,6 +663,223 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bank-accounts/{id}/collect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Collect the bank’s files over the account’s connection: pain.002 reports applied, statements imported
+         * @description Each file in the connection’s inbox, in name order, is recognised by its content: a pain.002 is applied to its payment batch (as POST /payment-status-reports), a statement imported and matched (as POST /statements). A handled file is archived; one that fails stays in the inbox and is listed in `failed` with its error. An account without a connection is 409. Safe to repeat: both paths are idempotent by content.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What was collected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BankCollection"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bank-accounts/{id}/connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set how finflow reaches the account’s bank: SFTP or HTTP, secrets by name
+         * @description Validated as the connector will use it (400 naming the field); a named secret that is not set is 422. Audited with before and after (secret names only).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description The connector settings (docs/bank-connectors.md): `kind` `sftp` (host, port, username, privateKey, hostKeyFingerprint, outbox, inbox, archive) or `http` (deliverUrl, listUrl, bearerToken, hmac). Secrets are named, never sent: `"privateKey": {"secret": "BANK_SFTP_KEY"}`. null removes the connection (files then go to the bank-outbox folder).
+                         * @example {
+                         *       "kind": "sftp",
+                         *       "host": "sftp.bank.example",
+                         *       "username": "finflow",
+                         *       "privateKey": {
+                         *         "secret": "BANK_SFTP_KEY"
+                         *       },
+                         *       "hostKeyFingerprint": "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s",
+                         *       "outbox": "/upload",
+                         *       "inbox": "/download",
+                         *       "archive": "/download/done"
+                         *     }
+                         */
+                        connection: {
+                            [key: string]: unknown;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description The connection */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BankConnection"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A named secret is not set */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bank-entries": {
         parameters: {
             query?: never;
@@ -16836,6 +17053,26 @@ export interface components {
              * @enum {string}
              */
             pain001Version?: "pain.001.001.03" | "pain.001.001.09" | "pain.001.001.10";
+        };
+        BankCollection: {
+            bankAccountId: string;
+            failed: {
+                error: string;
+                name: string;
+            }[];
+            files: {
+                ids: string[];
+                /** @enum {string} */
+                kind: "status_report" | "statement";
+                name: string;
+                newEntries: number | null;
+            }[];
+        };
+        BankConnection: {
+            bankAccountId: string;
+            connection: {
+                [key: string]: unknown;
+            } | null;
         };
         /** @description The approved details; null until approved */
         BankDetails: {

@@ -105,6 +105,7 @@ describe('reconciliation', () => {
       ['INV4004', 'C-CARLA', '100000', '2026-03-01'],
       ['TWIN-A', 'C-TWIN', '25000', '2026-03-03'],
       ['TWIN-B', 'C-TWIN', '25000', '2026-03-04'],
+      ['INV5005', 'C-CARLA', '30000', '2026-03-02'],
     ];
     for (const [externalId, customer, amount, dueDate] of invoices) {
       expect(
@@ -212,6 +213,12 @@ describe('reconciliation', () => {
         accountServicerReference: 'A5',
       }),
       twin: e({ amount: 25_000n, counterpartyName: 'Twin Traders', accountServicerReference: 'A6' }),
+      over: e({
+        amount: 35_000n,
+        creditorReference: creditorReferenceFor('INV5005')!,
+        counterpartyName: 'Carla Ruiz',
+        accountServicerReference: 'A10',
+      }),
       settled: e({
         amount: 10_000n,
         direction: 'DBIT',
@@ -247,7 +254,7 @@ describe('reconciliation', () => {
     const body = (await res.json()) as Body;
     assert.equal(res.status, 201, JSON.stringify(body));
     assert.equal(body.reconciliationError, null);
-    assert.deepEqual(body.reconciliation, { entries: 9, matched: 7, partlyMatched: 0, exceptions: 2, skipped: 0 });
+    assert.deepEqual(body.reconciliation, { entries: 10, matched: 7, partlyMatched: 1, exceptions: 2, skipped: 0 });
 
     const list = expect(await call('GET', `/bank-entries?statementId=${body.statements[0].id}`), 200).data as Body[];
     for (const [i, n] of names.entries()) entries[n] = await entryOf(String(list[i]!.id));
@@ -274,6 +281,13 @@ describe('reconciliation', () => {
     assert.equal(entries.partial!.status, 'matched');
     const inv4 = await receivable('INV4004');
     assert.deepEqual([inv4.status, inv4.outstanding], ['open', '60000']);
+
+    // More than the open amount: the open amount is posted, the rest is an exception.
+    assert.equal(entries.over!.status, 'exception');
+    assert.equal(entries.over!.remaining, '5000');
+    assert.match(entries.over!.exceptionReason, /^5000 left over after paying INV5005/);
+    assert.equal(entries.over!.matches[0].amount, '30000');
+    assert.equal((await receivable('INV5005')).status, 'paid');
 
     // Outgoing: settled by end-to-end id, the ledger hold posted; the second settled, then returned.
     assert.deepEqual([entries.settled!.status, entries.settled!.matches[0].ruleCode], ['matched', 'OUT_E2E']);
@@ -313,9 +327,9 @@ describe('reconciliation', () => {
 
     // Each exception is a task in the treasury queue, with the suggestions in its data.
     const tasks = await waitFor(
-      'two exception tasks',
+      'three exception tasks',
       async () => expect(await call('GET', `/tasks?queue=${QUEUE}&status=open`, as('tess')), 200).data as Body[],
-      (t) => t.length === 2,
+      (t) => t.length === 3,
     );
     const twinTask = tasks.find((t) => t.data.entryId === entries.twin!.id)!;
     assert.equal(twinTask.data.suggestions.length, 2);
@@ -324,7 +338,7 @@ describe('reconciliation', () => {
     const page = expect(await call('GET', '/reconciliation/exceptions', as('vera')), 200);
     assert.deepEqual(
       (page.data as Body[]).map((x) => x.id),
-      [entries.unknown!.id, entries.twin!.id],
+      [entries.unknown!.id, entries.twin!.id, entries.over!.id],
     );
 
     // Importing the same file again matches nothing again.
@@ -428,9 +442,9 @@ describe('reconciliation', () => {
     );
 
     await waitFor(
-      'the exception tasks closed',
+      'the tasks of the worked exceptions closed',
       async () => expect(await call('GET', `/tasks?queue=${QUEUE}&status=open`, as('tess')), 200).data as Body[],
-      (t) => t.length === 0,
+      (t) => t.length === 1 && t[0]!.data.entryId === entries.over!.id,
     );
     const audit = expect(await call('GET', `/audit?entityType=bank_entry&entityId=${twin}&limit=100`), 200);
     assert.deepEqual(
@@ -470,7 +484,9 @@ describe('reconciliation', () => {
 
     // Run again: the entry is not confirmed automatically again, it becomes an exception suggesting INV3003.
     const run = expect(await call('POST', '/reconciliation/run', { ...as('tess'), json: {} }), 200);
-    assert.equal(run.exceptions, 1);
+    // Both open entries are tried again: the reversed one and the over-payment's rest (never posted twice).
+    assert.deepEqual([run.entries, run.exceptions], [2, 2]);
+    assert.equal((await entryOf(String(entries.over!.id))).remaining, '5000');
     const after = await entryOf(String(entries.name!.id));
     assert.equal(after.status, 'exception');
     assert.equal(after.suggestions[0].label, 'INV3003');
@@ -483,21 +499,21 @@ describe('reconciliation', () => {
     const report = expect(await call('GET', '/reconciliation/report?from=2026-03-01&to=2026-03-02', as('vera')), 200);
     assert.deepEqual(
       [report.entries, report.matched, report.autoMatched, report.manuallyMatched, report.exceptions, report.ignored],
-      [9, 7, 6, 1, 1, 1],
+      [10, 7, 6, 1, 2, 1],
     );
-    assert.equal(report.matchRate, 0.875);
+    assert.equal(report.matchRate, 0.7778);
     assert.deepEqual(report.exceptionsByAge[0], {
       age: '0-1',
-      count: 1,
-      amounts: [{ currency: 'EUR', amount: '12345' }],
+      count: 2,
+      amounts: [{ currency: 'EUR', amount: '17345' }],
     });
     assert.deepEqual(report.unreconciled, [
       {
         bankAccountId: account.id,
         currency: 'EUR',
         bookingDate: '2026-03-02',
-        entries: 1,
-        credit: '12345',
+        entries: 2,
+        credit: '17345',
         debit: '0',
       },
     ]);

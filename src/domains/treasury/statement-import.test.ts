@@ -183,6 +183,36 @@ describe('statement import API', () => {
     assert.equal((expect(await call('GET', '/statements?limit=500'), 200).data as Body[]).length, statementsBefore + 1);
   });
 
+  test('hostile files are refused as bad input, never a 5xx', async () => {
+    const hostile: Array<[string, string | Uint8Array, string]> = [
+      ['empty', '', 'application/xml'],
+      ['binary', new Uint8Array([0, 159, 146, 150, 255, 0, 1, 2]), 'application/octet-stream'],
+      [
+        'entity expansion',
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>' +
+          '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>&b;</BkToCstmrStmt></Document>',
+        'application/xml',
+      ],
+      [
+        'external entity',
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>' +
+          '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>&x;</MsgId></GrpHdr></BkToCstmrStmt></Document>',
+        'application/xml',
+      ],
+      ['not MT940', ':20:X\n:25:\n:28C:\n:60F:nonsense\n-', 'text/plain'],
+      [
+        'deep nesting',
+        `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">${'<a>'.repeat(5000)}`,
+        'application/xml',
+      ],
+    ];
+    for (const [what, body, type] of hostile) {
+      const reply = await post(body, type);
+      assert.ok(reply.status >= 400 && reply.status < 500, `${what}: ${reply.status} ${JSON.stringify(reply.body)}`);
+      assert.ok(!JSON.stringify(reply.body).includes('root:'), `${what}: no file content leaks`);
+    }
+  });
+
   test('every bank sample and fixture statement imports, with the entries the reader finds', async () => {
     const files = SAMPLES.filter((f) => !/pain_00[12]/.test(f));
     assert.ok(files.length >= 12, `statement fixtures found: ${files.length}`);

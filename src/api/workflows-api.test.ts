@@ -521,9 +521,11 @@ describe('workflow engine over HTTP', () => {
     assert.equal(same.status, 200);
 
     const listed = await get<{ data: Array<{ key: string; version: number }> }>('/decisions');
-    // The shipped credit.*, collections.* and payments.* policies are deployed at start too; this test's own decision is the rest.
+    // The shipped credit.*, collections.*, payments.* and treasury.* policies are deployed at start too; this test's own decision is the rest.
     assert.deepEqual(
-      listed.data.filter((d) => !/^(credit|collections|payments)\./.test(d.key)).map((d) => [d.key, d.version]),
+      listed.data
+        .filter((d) => !/^(credit|collections|payments|treasury)\./.test(d.key))
+        .map((d) => [d.key, d.version]),
       [['credit-limit', 1]],
     );
     const read = await get<{ content: { nodes: unknown[] } }>('/decisions/credit-limit?version=1');

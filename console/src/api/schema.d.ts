@@ -11317,7 +11317,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["Payment"][];
+                            data: components["schemas"]["PaymentInstruction"][];
                             /** @description Pass as `after` for the next page; null on the last */
                             next: string | null;
                         };
@@ -11380,7 +11380,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["PaymentInput"];
+                    "application/json": components["schemas"]["PaymentInstructionInput"];
                 };
             };
             responses: {
@@ -11390,7 +11390,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Payment"];
+                        "application/json": components["schemas"]["PaymentInstruction"];
                     };
                 };
                 /** @description Invalid input; `errors` names each failing field */
@@ -11582,7 +11582,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Payment"];
+                        "application/json": components["schemas"]["PaymentInstruction"];
                     };
                 };
                 /** @description Invalid input; `errors` names each failing field */
@@ -18885,7 +18885,7 @@ export interface components {
             /** @description The bank's pain.002 reports on this batch, oldest first */
             statusReports: components["schemas"]["PaymentStatusReportSummary"][];
         };
-        PaymentDetail: components["schemas"]["Payment"] & {
+        PaymentDetail: components["schemas"]["PaymentInstruction"] & {
             /** @description Every status change, oldest first */
             history: {
                 at: string;
@@ -18912,6 +18912,94 @@ export interface components {
             currency: string;
             externalId: string;
             receivedOn: string;
+        };
+        PaymentInstruction: {
+            amount: string;
+            /** @description The matrix's answer: required approvers, queues, rule, decision key@version */
+            approval: {
+                [key: string]: unknown;
+            } | null;
+            approvals: {
+                at: string;
+                by: string;
+                comment: string | null;
+                level: number;
+                of: number;
+                outcome: string;
+                taskId: string;
+            }[];
+            approvedAt: string | null;
+            bankAccountId: string;
+            /** @description The payment batch (pain.001 file) it is in; null before batching or once that batch is cancelled */
+            batchId: string | null;
+            beneficiaryId: string;
+            /** @description The bank details the approvers saw: what the payment goes to */
+            beneficiarySnapshot: {
+                [key: string]: unknown;
+            } | null;
+            createdAt: string;
+            createdBy: string;
+            currency: string;
+            endToEndId: string;
+            /** @description The ledger hold (pending transfer) placed on approval */
+            hold: {
+                /** @enum {string} */
+                state: "held" | "posted" | "voided";
+                transferId: string;
+            } | null;
+            /** @example pmt_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
+            id: string;
+            instanceId: string | null;
+            /** @description Its payment information block's id (PmtInfId) in the batch's file */
+            paymentInformationId: string | null;
+            purpose: string | null;
+            rejection: {
+                at: string;
+                by: string;
+                code: string;
+                reason: string;
+            } | null;
+            remittance: {
+                [key: string]: unknown;
+            } | null;
+            requestedExecutionDate: string;
+            /** @enum {string} */
+            source: "api" | "csv" | "payable" | "disbursement" | "recurring";
+            sourceRef: string | null;
+            /** @enum {string} */
+            status: "draft" | "pending_approval" | "approved" | "batched" | "sent" | "accepted" | "settled" | "rejected" | "returned" | "cancelled";
+            updatedAt: string;
+        };
+        PaymentInstructionInput: {
+            /**
+             * @description Minor units
+             * @example 2500000
+             */
+            amount: string;
+            /** @example bac_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
+            bankAccountId: string;
+            /** @example ben_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
+            beneficiaryId: string;
+            /**
+             * @description The debtor account's currency; checked when given
+             * @example EUR
+             */
+            currency?: string;
+            /**
+             * @description Unique; generated when absent
+             * @example INV-2026-0042
+             */
+            endToEndId?: string;
+            /** @example SUPP */
+            purpose?: string;
+            remittance?: components["schemas"]["Remittance"];
+            /**
+             * @description Value date: a business day, today or later; default today (or the next business day)
+             * @example 2026-03-04
+             */
+            requestedExecutionDate?: string;
+            /** @description Your own reference (an invoice, a payroll line): one payment per reference */
+            sourceRef?: string;
         };
         PaymentPlanInput: {
             installments: {
@@ -19335,6 +19423,12 @@ export interface components {
             targetId: string;
             targetKind: string;
             targetName: string | null;
+        };
+        Remittance: {
+            /** @example RF18539007547034 */
+            creditorReference?: string;
+            /** @example Invoice 2026-0042 */
+            unstructured?: string;
         };
         ReverseLedgerJournal: {
             /** @description Id of the new, reversing journal */

@@ -14,6 +14,7 @@ export const AREA_LOADERS = new Map<string, () => AreaModule>([
   ['decisions', () => import('../pages/decisions')],
   ['dashboards', () => import('../pages/dashboards')],
   ['ledger', () => import('../pages/ledger')],
+  ['payments', () => import('../pages/payments')],
   ['audit', () => import('../pages/audit')],
   ['admin', () => import('../pages/admin')],
   ['profile', () => import('../pages/profile')],

@@ -245,7 +245,7 @@ export const PaymentInputSchema = z
       .openapi({ description: 'Your own reference (an invoice, a payroll line): one payment per reference' }),
   })
   .strict()
-  .openapi('PaymentInput');
+  .openapi('PaymentInstructionInput');
 
 const ApprovalSchema = z.object({
   by: z.string(),
@@ -298,7 +298,7 @@ export const PaymentSchema = z
       .nullable()
       .openapi({ description: "Its payment information block's id (PmtInfId) in the batch's file" }),
   })
-  .openapi('Payment');
+  .openapi('PaymentInstruction');
 
 export const PaymentDetailSchema = PaymentSchema.extend({
   history: z

@@ -15,15 +15,8 @@ import { entryReference } from './statement-pages';
 
 type TargetKind = 'outgoing_payment' | 'receivable' | 'charge' | 'writeoff';
 
-/**
- * What matching to the suggestion takes from the entry: its amount, except that a debit settles a sent
- * payment for the payment's whole amount (the route refuses any other), while the suggestion offers
- * everything left on the entry (charges included); the rest stays on the entry for a person to explain.
- */
-const takes = (entry: ExceptionEntry, s: Suggestion) =>
-  s.targetKind === 'outgoing_payment' && entry.direction === 'debit' && BigInt(s.openAmount) <= BigInt(entry.remaining)
-    ? s.openAmount
-    : s.amount;
+/** What matching to the suggestion takes from the entry: the server offers at most the target's open amount. */
+const takes = (_entry: ExceptionEntry, s: Suggestion) => s.amount;
 
 export function ExceptionsList() {
   const { t } = useTranslation('payments');

@@ -182,7 +182,10 @@ function suggestionsFrom(scored: Scored[], remaining: bigint): Suggestion[] {
       label: s.label,
       targetName: s.targetName,
       openAmount: s.openAmount.toString(),
-      amount: (s.targetKind === 'receivable' && s.openAmount < remaining ? s.openAmount : remaining).toString(),
+      // What a person's match would take: at most the target's open amount (a receivable's open
+      // balance, an outgoing payment's whole amount — a settlement takes exactly that, and charges on
+      // the entry stay over for a person to book).
+      amount: (s.openAmount < remaining ? s.openAmount : remaining).toString(),
       rule: s.rule,
       code: s.code,
       confidence: s.confidence,

@@ -7,6 +7,7 @@
 // takes is dropped after a few seconds. Only GETs a page would make anyway are started early.
 import { AREA_LOADERS } from './areas';
 import { dashboardRequests } from '../pages/dashboards/requests';
+import { myWorkRequests } from '../pages/my-work/requests';
 
 interface SessionShape {
   pending: unknown;
@@ -16,7 +17,7 @@ interface SessionShape {
 /** The first data requests of each page, given the URL's query and the session's permissions. */
 const PAGE_REQUESTS = new Map<string, (search: URLSearchParams, can: (p: string) => boolean) => string[]>([
   ['dashboards', dashboardRequests],
-  ['my-work', (_search, can) => (can('tasks:work') ? ['/api/v1/me/tasks?limit=50'] : [])],
+  ['my-work', myWorkRequests],
 ]);
 
 const FRESH_MS = 5_000;

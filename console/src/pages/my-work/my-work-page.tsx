@@ -17,8 +17,7 @@ import { useFormat } from '../../i18n/format';
 import { useSession } from '../../session/session';
 import { LINK_STYLE, Section } from '../customers/widgets';
 import { TaskContext } from './task-context';
-
-const PAGE = 50;
+import { MY_WORK_PAGE } from './requests';
 
 /** A manager gives the task to another member of its queue, or puts it back in the queue. */
 function Reassign({ task }: { task: Task }) {
@@ -83,7 +82,8 @@ export function MyWorkPage() {
 
   const { query: tasks, rows } = usePaged<Task>(
     ['me-tasks'],
-    (after) => unwrap(api.GET('/me/tasks', { params: { query: { limit: PAGE, ...(after ? { after } : {}) } } })),
+    (after) =>
+      unwrap(api.GET('/me/tasks', { params: { query: { limit: MY_WORK_PAGE, ...(after ? { after } : {}) } } })),
     { refetchInterval: 30_000 },
   );
 

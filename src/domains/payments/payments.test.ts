@@ -338,6 +338,8 @@ describe('payments API', () => {
         paymentBody({ remittance: { creditorReference: 'RF19539007547034' } }),
       ],
       [400, 'body.remittance.unstructured', paymentBody({ remittance: { unstructured: 'x'.repeat(141) } })],
+      [400, 'body.remittance.unstructured', paymentBody({ remittance: { unstructured: 'line\u0085break' } })],
+      [400, 'body.remittance.unstructured', paymentBody({ remittance: { unstructured: 'tab\there' } })],
       [400, 'body.purpose', paymentBody({ purpose: 'supplier' })],
       [400, 'body.bankAccountId', paymentBody({ bankAccountId: undefined })],
       [422, 'body.bankAccountId', paymentBody({ bankAccountId: 'bac_nope' })],

@@ -31,7 +31,9 @@ export const CalendarDate = z
   .openapi({ example: '2026-03-04' });
 
 const Name = z.string().trim().min(1).max(140);
-const NO_CONTROL = /^[^\p{Cc}]*$/u;
+// Unicode's Cc category (C0, DEL, C1) without the `u` flag: OpenAPI patterns carry no regex flags.
+// eslint-disable-next-line no-control-regex -- rejecting control characters is this pattern's purpose
+const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 
 /** The fields of a set of bank details, spread into a body schema with `checkBankDetails` below. */
 const bankDetailsFields = {

@@ -5,6 +5,7 @@ import { CURRENT_BUCKET, readSettings, type Bucket } from '../../receivables/set
 import type { Queryable } from '../../../storage/schema.js';
 import { moneyRatio, rate, roundInterval, wilson, type Interval } from './statistics.js';
 import '../tables.js';
+import { beginningBalancesCte, movementsCte } from '../../receivables/reports/balance-history.js';
 
 /**
  * Collections KPIs over a period of business days (UTC dates, both ends included), computed in SQL
@@ -117,7 +118,7 @@ export async function collectionKpis(db: Queryable, q: KpiQuery): Promise<Collec
   const period = periodOf(q.from, q.to);
   const { buckets } = await readSettings(db);
   // Independent reads: on a PostgreSQL pool they run side by side on separate connections (the two
-  // that rebuild every receivable's balances dominate at 100 000 receivables); PGlite runs them in turn.
+  // that read every receivable dominate at 100 000 receivables); PGlite runs them in turn.
   const [cureRate, rollRates, promiseKeptRate, recoveryRate, flows] = await Promise.all([
     cureRateOf(db, period, q),
     rollRatesOf(db, period, q, buckets),
@@ -218,83 +219,23 @@ async function recoveryRateOf(db: Queryable, period: Period, q: KpiQuery) {
 }
 
 /**
- * Per receivable, what it owed at the start of the period and at its end, and what changed in
- * between, rebuilt from the installments as they are now: fees charged after a date are taken off
- * what was due then, credit notes and write-offs made after it added back, and posted payments
- * (allocations to installments, by the date received) subtracted up to it. Reversed payments count
- * as never paid. Cancelled receivables are left out.
+ * The receivables a period's balances cover (`scope`) and their movements since it began
+ * (receivables/reports/balance-history.ts): what each owes now, worked back to the period's start and
+ * end. Installments are taken as they are now, with fees charged after a date taken off what was due
+ * then and credit notes and write-offs made after it added back; posted payments (allocations by the
+ * date received) count from the day received, reversed ones never. Cancelled receivables are left out.
  *
- *   due(D)         = Σ installments (principal + interest + fee due) − fees charged after D
- *                    + adjustments made after D
- *   outstanding(D) = due(D) − allocations of posted payments received on or before D
- *
- * Fees and adjustments date by their UTC day; payments by `received_on`.
+ *   owed(D) = outstanding now + payments received after D − fees charged after D + adjustments after D
  */
-function balances(period: Period, currency: string | undefined): RawBuilder<unknown> {
-  const from = sql`${period.from}::date`;
-  const to = sql`${period.to}::date`;
+function periodBalances(period: Period, currency: string | undefined): RawBuilder<unknown> {
   return sql`
-    scope AS (
-      SELECT id, currency, issue_date FROM receivables
-       WHERE status <> 'cancelled' AND issue_date <= ${to}
+    -- Not materialized: each part reads what it needs (a scan for the totals, an index probe per movement).
+    scope AS NOT MATERIALIZED (
+      SELECT id, currency, issue_date, outstanding, total_due FROM receivables
+       WHERE status <> 'cancelled' AND issue_date <= ${period.to}::date
          ${andIf(currency, sql`currency = ${currency}`)}
     ),
-    fee_totals AS (
-      SELECT f.receivable_id, f.installment_seq,
-             SUM(f.amount) AS ever,
-             COALESCE(SUM(f.amount) FILTER (WHERE (f.charged_at AT TIME ZONE 'UTC')::date >= ${from}), 0) AS since_from,
-             COALESCE(SUM(f.amount) FILTER (WHERE (f.charged_at AT TIME ZONE 'UTC')::date > ${to}), 0) AS after_to
-        FROM receivable_fees f JOIN scope s ON s.id = f.receivable_id
-       GROUP BY f.receivable_id, f.installment_seq
-    ),
-    paid_totals AS (
-      SELECT a.receivable_id, a.installment_seq,
-             COALESCE(SUM(a.amount) FILTER (WHERE p.received_on < ${from}), 0) AS before_from,
-             COALESCE(SUM(a.amount) FILTER (WHERE p.received_on <= ${to}), 0) AS by_to
-        FROM receivable_payments p
-        JOIN scope s ON s.id = p.receivable_id
-        JOIN payment_allocations a ON a.payment_id = p.id
-       WHERE p.status = 'posted'
-       GROUP BY a.receivable_id, a.installment_seq
-    ),
-    adjustment_totals AS (
-      SELECT j.receivable_id,
-             SUM(j.amount) AS ever,
-             COALESCE(SUM(j.amount) FILTER (WHERE (j.created_at AT TIME ZONE 'UTC')::date >= ${from}), 0) AS since_from,
-             COALESCE(SUM(j.amount) FILTER (WHERE (j.created_at AT TIME ZONE 'UTC')::date > ${to}), 0) AS after_to
-        FROM receivable_adjustments j JOIN scope s ON s.id = j.receivable_id
-       GROUP BY j.receivable_id
-    ),
-    installment_totals AS (
-      SELECT i.receivable_id,
-             SUM(i.principal_due + i.interest_due + i.fee_due) AS due_now,
-             SUM(COALESCE(f.ever, 0)) AS fees_ever,
-             SUM(COALESCE(f.since_from, 0)) AS fees_since_from,
-             SUM(COALESCE(f.after_to, 0)) AS fees_after_to,
-             SUM(COALESCE(p.before_from, 0)) AS paid_before_from,
-             SUM(COALESCE(p.by_to, 0)) AS paid_by_to,
-             -- Not past due at the end of the period: due on its last day or later.
-             COALESCE(SUM(i.principal_due + i.interest_due + i.fee_due - COALESCE(f.after_to, 0) - COALESCE(p.by_to, 0))
-               FILTER (WHERE i.due_date >= ${to}), 0) AS current_at_to
-        FROM installments i
-        JOIN scope s ON s.id = i.receivable_id
-        LEFT JOIN fee_totals f ON f.receivable_id = i.receivable_id AND f.installment_seq = i.seq
-        LEFT JOIN paid_totals p ON p.receivable_id = i.receivable_id AND p.installment_seq = i.seq
-       GROUP BY i.receivable_id
-    ),
-    balances AS (
-      SELECT s.id AS receivable_id, s.currency, s.issue_date,
-             t.due_now - t.fees_since_from + COALESCE(j.since_from, 0) - t.paid_before_from AS beginning,
-             t.due_now - t.fees_ever + COALESCE(j.ever, 0) AS as_issued,
-             t.fees_since_from - t.fees_after_to AS fees_charged,
-             COALESCE(j.since_from, 0) - COALESCE(j.after_to, 0) AS adjusted,
-             t.paid_by_to - t.paid_before_from AS collected,
-             t.due_now - t.fees_after_to + COALESCE(j.after_to, 0) - t.paid_by_to AS ending_total,
-             t.current_at_to AS ending_current
-        FROM scope s
-        JOIN installment_totals t ON t.receivable_id = s.id
-        LEFT JOIN adjustment_totals j ON j.receivable_id = s.id
-    )`;
+    ${movementsCte(period)}`;
 }
 
 interface Flows {
@@ -309,22 +250,52 @@ interface Flows {
   adjusted: bigint;
 }
 
-/** The inputs of CEI and DSO per currency. */
+/** The inputs of CEI and DSO per currency: sums over the receivables and their movements, no per-receivable history. */
 async function receivableFlows(db: Queryable, period: Period, q: KpiQuery): Promise<Flows[]> {
   const from = sql`${period.from}::date`;
+  const to = sql`${period.to}::date`;
   const { rows } = await sql<Record<string, string>>`
-    WITH ${balances(period, q.currency)}
-    SELECT currency,
-           COALESCE(SUM(beginning) FILTER (WHERE issue_date < ${from}), 0)::text AS beginning,
-           COALESCE(SUM(as_issued) FILTER (WHERE issue_date >= ${from}), 0)::text AS credit_sales,
-           SUM(fees_charged)::text AS fees_charged,
-           SUM(ending_total)::text AS ending_total,
-           SUM(ending_current)::text AS ending_current,
-           SUM(collected)::text AS collected,
-           SUM(adjusted)::text AS adjusted
-      FROM balances
-     GROUP BY currency
-     ORDER BY currency`.execute(db);
+    WITH ${periodBalances(period, q.currency)},
+    owed_now AS (
+      SELECT currency,
+             COALESCE(SUM(outstanding) FILTER (WHERE issue_date < ${from}), 0) AS beginning,
+             COALESCE(SUM(total_due) FILTER (WHERE issue_date >= ${from}), 0) AS issued,
+             SUM(outstanding) AS ending
+        FROM scope GROUP BY currency
+    ),
+    moved AS (
+      SELECT s.currency,
+             COALESCE(SUM(m.signed) FILTER (WHERE s.issue_date < ${from} AND m.since_from), 0) AS beginning,
+             -- As issued: the schedule without the fees charged since, with the adjustments made since.
+             COALESCE(SUM(m.signed) FILTER (WHERE s.issue_date >= ${from} AND m.kind <> 'paid'), 0) AS issued,
+             COALESCE(SUM(m.amount) FILTER (WHERE m.kind = 'fee' AND m.since_from AND NOT m.after_to), 0) AS fees,
+             COALESCE(SUM(m.signed) FILTER (WHERE m.after_to), 0) AS ending,
+             COALESCE(SUM(m.amount) FILTER (WHERE m.kind = 'paid' AND NOT m.after_to), 0) AS collected,
+             COALESCE(SUM(m.amount) FILTER (WHERE m.kind = 'adjusted' AND m.since_from AND NOT m.after_to), 0) AS adjusted,
+             COALESCE(SUM(m.signed) FILTER (WHERE m.after_to AND m.on_current), 0) AS current
+        FROM movements m JOIN scope s ON s.id = m.receivable_id
+       GROUP BY s.currency
+    ),
+    -- Not past due at the end of the period: installments due on its last day or later, as they stand now.
+    current_now AS (
+      SELECT s.currency,
+             SUM(i.principal_due + i.interest_due + i.fee_due - i.principal_paid - i.interest_paid - i.fee_paid) AS current
+        FROM installments i JOIN scope s ON s.id = i.receivable_id
+       WHERE i.due_date >= ${to}
+       GROUP BY s.currency
+    )
+    SELECT o.currency,
+           (o.beginning + COALESCE(m.beginning, 0))::text AS beginning,
+           (o.issued + COALESCE(m.issued, 0))::text AS credit_sales,
+           COALESCE(m.fees, 0)::text AS fees_charged,
+           (o.ending + COALESCE(m.ending, 0))::text AS ending_total,
+           (COALESCE(c.current, 0) + COALESCE(m.current, 0))::text AS ending_current,
+           COALESCE(m.collected, 0)::text AS collected,
+           COALESCE(m.adjusted, 0)::text AS adjusted
+      FROM owed_now o
+      LEFT JOIN moved m ON m.currency = o.currency
+      LEFT JOIN current_now c ON c.currency = o.currency
+     ORDER BY o.currency`.execute(db);
   return rows.map((r) => {
     const creditSales = BigInt(r.credit_sales!);
     const feesCharged = BigInt(r.fees_charged!);
@@ -371,7 +342,8 @@ async function rollRatesOf(db: Queryable, period: Period, q: KpiQuery, buckets: 
   const from = sql`${period.from}::date`;
   const to = sql`${period.to}::date`;
   const { rows } = await sql<{ bucket: string; in_bucket: number; rolled: number }>`
-    WITH ${balances(period, q.currency)},
+    WITH ${periodBalances(period, q.currency)},
+    ${beginningBalancesCte},
     changes AS (
       SELECT e.key AS receivable_id, e.data->>'bucket' AS bucket, e.data->>'previousBucket' AS previous,
              COALESCE(e.data->>'status', 'open') AS status,
@@ -385,23 +357,38 @@ async function rollRatesOf(db: Queryable, period: Period, q: KpiQuery, buckets: 
        ORDER BY receivable_id, on_date DESC, published_at DESC, id DESC
     ),
     within AS (SELECT * FROM changes WHERE on_date >= ${from} AND on_date <= ${to}),
-    was_in AS (
-      SELECT b.receivable_id, COALESCE(a.bucket, ${CURRENT_BUCKET}::text) AS bucket
+    -- Where each receivable stood when the period began (owing something, or issued in it): one row
+    -- per receivable, counted without de-duplicating the whole book.
+    at_begin AS (
+      SELECT b.receivable_id,
+             CASE WHEN b.issue_date >= ${from} THEN ${CURRENT_BUCKET}::text
+                  ELSE COALESCE(a.bucket, ${CURRENT_BUCKET}::text) END AS bucket
         FROM balances b LEFT JOIN at_start a ON a.receivable_id = b.receivable_id
-       WHERE b.issue_date < ${from} AND b.beginning > 0
-      UNION
-      SELECT receivable_id, ${CURRENT_BUCKET}::text FROM balances WHERE issue_date >= ${from}
-      UNION
+       WHERE b.issue_date >= ${from} OR b.beginning > 0
+    ),
+    -- The buckets the period's changes moved receivables into or out of, beyond where they began.
+    moved AS (
       SELECT receivable_id, bucket FROM within WHERE bucket <> ${CURRENT_BUCKET}::text OR status = 'open'
       UNION
       SELECT receivable_id, previous FROM within
     ),
+    was_in AS (
+      SELECT bucket, count(*)::int AS n FROM at_begin GROUP BY bucket
+      UNION ALL
+      -- (at_begin has one row per receivable; joined from the few moved pairs, not the other way round.)
+      SELECT m.bucket, count(*)::int FROM moved m
+        LEFT JOIN at_begin s ON s.receivable_id = m.receivable_id
+       WHERE s.bucket IS DISTINCT FROM m.bucket
+       GROUP BY m.bucket
+    ),
+    -- Every (receivable, previous bucket) of a change is in was_in (moved holds it): no join needed.
     rolled AS (
-      SELECT DISTINCT receivable_id, previous AS bucket FROM within
+      SELECT previous AS bucket, count(DISTINCT receivable_id)::int AS n FROM within
        WHERE ${bucketRank(sql`bucket`, buckets)} > ${bucketRank(sql`previous`, buckets)}
+       GROUP BY previous
     )
-    SELECT w.bucket, count(*)::int AS in_bucket, count(r.receivable_id)::int AS rolled
-      FROM was_in w LEFT JOIN rolled r ON r.receivable_id = w.receivable_id AND r.bucket = w.bucket
+    SELECT w.bucket, SUM(w.n)::int AS in_bucket, COALESCE(MAX(r.n), 0)::int AS rolled
+      FROM was_in w LEFT JOIN rolled r ON r.bucket = w.bucket
      GROUP BY w.bucket`.execute(db);
   const names = [CURRENT_BUCKET, ...buckets.map((b) => b.name)];
   return names.slice(0, -1).map((name, i) => {

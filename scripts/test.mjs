@@ -1,7 +1,7 @@
 // The test command (`npm test`): runs every src/**/*.test.ts with node's test runner. With
 // FINFLOW_TEST_PG=1 it first starts a throwaway PostgreSQL server and every test database is
 // created on it instead of on embedded PGlite. Extra arguments are test files or runner flags.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { startPgServer } from './pg-server.mjs';
@@ -38,6 +38,24 @@ const tmp = path.join(root, '.test-tmp', `run-${process.pid}`);
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 env.FINFLOW_TEST_TMP = tmp;
+
+// The CLI tests start `finflow` dozens of times: from dist/, as users run it, rather than compiling
+// the sources through tsx in every child. The build is incremental: seconds when nothing changed.
+const built = spawnSync(
+  process.execPath,
+  [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
+const copied =
+  built.status === 0 && spawnSync(process.execPath, ['scripts/copy-assets.mjs'], { cwd: root, stdio: 'inherit' });
+if (built.status !== 0 || copied.status !== 0) {
+  console.error('# the server did not build (tsc -p tsconfig.build.json): the tests need dist/ for the CLI');
+  process.exit(1);
+}
+env.FINFLOW_TEST_CLI_BUILT = '1';
 
 let server;
 if (process.env.FINFLOW_TEST_PG === '1') {

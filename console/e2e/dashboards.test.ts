@@ -182,6 +182,48 @@ test('a deep link asks for the reports while the page code is still loading, and
   await context.close();
 });
 
+/** What the console remembered of the last session's permissions (app/early-start.ts). */
+const rememberedPermissions = (page: Page) =>
+  page.evaluate(() =>
+    (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem(
+      'finflow.permissions',
+    ),
+  );
+
+test('with the permissions of the last session remembered, the reports do not wait for the session answer', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signIn(page, server, 'collections_manager');
+  // Signing in remembered the permissions in this browser.
+  assert.ok((await rememberedPermissions(page))?.includes('receivables:read'));
+  let sessionHeld = false;
+  const requestedWhileHeld: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (sessionHeld && url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/session')
+      requestedWhileHeld.push(url.pathname);
+  });
+  await page.route(/\/api\/v1\/session$/, async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    sessionHeld = true;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    sessionHeld = false;
+    await route.continue();
+  });
+  await page.goto(`${server.url}/dashboards`);
+  await page.getByRole('img', { name: /Portfolio by DPD bucket chart/ }).waitFor();
+  for (const path of ['/api/v1/receivables/reports/portfolio', '/api/v1/collections/reports/kpis']) {
+    assert.ok(requestedWhileHeld.includes(path), `${path} waited for the session: ${requestedWhileHeld.join(', ')}`);
+  }
+  await page.unroute(/\/api\/v1\/session$/);
+  // Signed out, the browser forgets them.
+  await page.getByRole('button', { name: /Sam Supervisor/ }).click();
+  await page.getByText('Sign out').click();
+  await page.getByLabel('Email').waitFor();
+  assert.equal(await rememberedPermissions(page), null);
+  await context.close();
+});
+
 test('a viewer reads the dashboards in Chinese', async () => {
   const context = await newContext(browser);
   const page = await context.newPage();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../storage/database.js';
-import { CLI_MAIN as MAIN, runFinflow } from '../testing/run-cli.js';
+import { finflowCommand, runFinflow } from '../testing/run-cli.js';
 import { createPostgresDatabase, onPostgres, testTmpDir } from '../testing/test-database.js';
 
 const finflow = (args: string[], env: Record<string, string>) => runFinflow(args, env);
@@ -175,7 +175,7 @@ describe('finflow CLI', () => {
       ...(onPostgres() ? {} : { FINFLOW_DATA_DIR: path.join(testTmpDir(), 'serve-data') }),
     };
     if (onPostgres()) serveEnv.DATABASE_URL = await createPostgresDatabase(process.env.FINFLOW_TEST_PG_URL!);
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+    const child = spawn(process.execPath, [...finflowCommand(), 'serve'], {
       env: { ...process.env, ...serveEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { CLI_MAIN as MAIN, cliTestEnv, runFinflow, TSX_LOADER as TSX } from '../testing/run-cli.js';
+import { cliTestEnv, finflowCommand, runFinflow } from '../testing/run-cli.js';
 import { onPostgres, testTmpDir } from '../testing/test-database.js';
 
 const finflow = (args: string[], env: Record<string, string>, cwd: string) => runFinflow(args, env, cwd);
@@ -200,7 +200,7 @@ describe('finflow workflow, instance, event and worker commands', () => {
   });
 
   test('worker runs until SIGTERM and stops cleanly; on PGlite other commands find the folder locked', async () => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, 'worker', '--plugin', 'crm-plugin.mjs'], {
+    const child = spawn(process.execPath, [...finflowCommand(), 'worker', '--plugin', 'crm-plugin.mjs'], {
       cwd: dir,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
@@ -74,7 +75,11 @@ export function defineAction<I, O>(spec: ActionSpec<I, O>): ActionDefinition<I, 
 
 function sourcePath(url: string): string {
   if (!url.startsWith('file:')) return url;
-  return path.relative(PROJECT_ROOT, fileURLToPath(url)).split(path.sep).join('/');
+  const relative = path.relative(PROJECT_ROOT, fileURLToPath(url)).split(path.sep).join('/');
+  // Run from the build (npm start), an action is named by the source file it was compiled from,
+  // the one a reader opens, when the checkout has it.
+  const compiledFrom = relative.replace(/^dist\/(.*)\.js$/, 'src/$1.ts');
+  return compiledFrom !== relative && existsSync(path.join(PROJECT_ROOT, compiledFrom)) ? compiledFrom : relative;
 }
 
 /**

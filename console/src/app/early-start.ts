@@ -48,21 +48,56 @@ export function takeEarlyResponse(request: Request): Promise<Response> | undefin
   return Date.now() - hit.at <= FRESH_MS ? hit.response : undefined;
 }
 
+// The permissions of the last session this browser saw. A page's first requests start at once with
+// them, without waiting for the session request and for the main thread (busy running the console's
+// code) to read its answer. They only choose which GETs to start early: the server decides what is
+// allowed, an early answer no page takes is dropped, and a request the remembered list missed is
+// made by the page as usual. Forgotten when the session is gone.
+const PERMISSIONS_KEY = 'finflow.permissions';
+
+function rememberedPermissions(): string[] | undefined {
+  try {
+    const value: unknown = JSON.parse(localStorage.getItem(PERMISSIONS_KEY) ?? 'null');
+    return Array.isArray(value) && value.every((p) => typeof p === 'string') ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remembers the session's permissions for the next page load's early start; undefined forgets them. */
+export function rememberPermissions(permissions: string[] | undefined): void {
+  try {
+    if (permissions) localStorage.setItem(PERMISSIONS_KEY, JSON.stringify(permissions));
+    else localStorage.removeItem(PERMISSIONS_KEY);
+  } catch {
+    // Storage may be full or disabled: the requests then wait for the session, as before.
+  }
+}
+
 function start(): void {
   const area = location.pathname.split('/')[1] ?? '';
-  const loader = AREA_LOADERS.get(area);
-  // The page's code: the same import the router makes later, so the browser fetches it once.
-  if (loader) void loader().catch(() => undefined);
   const session = startEarly('/api/v1/session');
+  // The page's code: the same import the router makes later, so the browser fetches it once.
+  const loader = AREA_LOADERS.get(area);
+  if (loader) void loader().catch(() => undefined);
   const requests = PAGE_REQUESTS.get(area);
-  if (!requests) return;
+  let started = false;
+  const startPage = (permissions: string[]) => {
+    if (started || !requests) return;
+    started = true;
+    const can = (permission: string) => permissions.includes(permission);
+    for (const path of requests(new URLSearchParams(location.search), can)) void startEarly(path);
+  };
+  const remembered = rememberedPermissions();
+  if (remembered) startPage(remembered);
   void session
     .then(async (response) => {
+      if (response.status === 401) return rememberPermissions(undefined);
       if (!response.ok) return;
       const body = (await response.clone().json()) as SessionShape;
       if (body.pending !== null) return;
-      const can = (permission: string) => body.permissions.includes(permission);
-      for (const path of requests(new URLSearchParams(location.search), can)) void startEarly(path);
+      rememberPermissions(body.permissions);
+      startPage(body.permissions);
     })
     .catch(() => undefined);
 }

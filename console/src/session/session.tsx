@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from 'react';
 import { api, onSignedOut, setCsrfToken, unwrap } from '../api/client';
 import type { components } from '../api/schema';
+import { rememberPermissions } from '../app/early-start';
 
 export type Session = components['schemas']['Session'];
 export type Permission = Session['permissions'][number];
@@ -36,6 +37,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const update = useCallback(
     (next: Session | null) => {
       setCsrfToken(next?.csrfToken ?? null);
+      rememberPermissions(next && next.pending === null ? next.permissions : undefined);
       // Signed out: nothing another person could see stays in memory.
       if (next === null) client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
       client.setQueryData(SESSION_KEY, next);

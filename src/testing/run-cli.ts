@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createPostgresDatabase } from './test-database.js';
 
-export const CLI_MAIN = path.resolve(import.meta.dirname, '../cli/main.ts');
+const CLI_MAIN = path.resolve(import.meta.dirname, '../cli/main.ts');
 /** tsx by absolute URL: commands may run in a temporary folder, where a bare `tsx` does not resolve. */
-export const TSX_LOADER = import.meta.resolve('tsx');
+const TSX_LOADER = import.meta.resolve('tsx');
 /** The CLI as `npm start` runs it: built to dist/ by `npm run build` (and by the test command). */
 const BUILT_MAIN = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
 

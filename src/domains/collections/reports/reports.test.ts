@@ -507,6 +507,14 @@ describe('collections reports on a seeded portfolio', () => {
     );
     // 100000 ÷ 120000 × 31 = 25.8333
     assert.equal(january.dso[0]!.dso, '25.83');
+
+    // A period that ends before R5's credit note (03-20): at its end R5 still owed 60000 and nothing
+    // was adjusted in it. R1 100000 + the fee charged on 03-15 1500, R3 30000 (paid only on 03-25).
+    const midMarch = await collectionKpis(database.db, { from: '2026-03-10', to: '2026-03-15', currency: 'EUR' });
+    assert.deepEqual(
+      midMarch.cei.map((f) => [f.endingTotal, f.adjusted, f.feesCharged]),
+      [['191500', '0', '1500']],
+    );
   });
 
   test("best time: slots in the customer's time zone, with payment and right-party rates", async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { switchOffAnomalyChecks } from '../../src/testing/anomaly-checks-off.js';
 import { camt053, type CamtEntrySpec } from '../../src/testing/camt053-file.js';
 import { testTmpDir } from '../../src/testing/test-database.js';
 import {
@@ -70,6 +71,8 @@ async function importStatement(id: string, entries: CamtEntrySpec[]): Promise<st
 before(async () => {
   // Release delivers to the bank outbox, a folder under the data directory.
   server = await startConsoleServer({ config: { dataDir: testTmpDir() } });
+  // The server runs on the wall clock: an unusual hour or a weekend would send the payment to review.
+  await switchOffAnomalyChecks(server);
   browser = await launchBrowser();
   // The demo has no payments: an account, a beneficiary whose bank details a second person approves,
   // a small payment the approval matrix approves by itself (MX_AUTO), and its batch.

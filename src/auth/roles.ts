@@ -32,7 +32,8 @@ export const PERMISSION_TABLE = {
   'payments:approve':
     'approve or reject the bank details of a beneficiary another person proposed (payment approvals are tasks)',
   'beneficiaries:manage': 'create beneficiaries and propose changes of their bank details',
-  'bankaccounts:manage': 'create the organisation’s bank accounts, each tied to a ledger cash account',
+  'bankaccounts:manage':
+    'create the organisation’s bank accounts, each tied to a ledger cash account; set their alert thresholds and the cash forecast’s collection probabilities',
   'statements:import': 'import bank statements (camt.052/053/054, MT940) for the organisation’s accounts',
   'reconciliation:work':
     'run reconciliation; match bank entries by hand (splits, charges, write-offs), ignore them and reverse matches',

@@ -663,6 +663,164 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bank-accounts/{id}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bank account's alert settings (balance threshold, expected statement time) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The settings (nulls when none) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BankAccountAlerts"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set a bank account's balance threshold and expected statement time; audited */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BankAccountAlertsInput"];
+                };
+            };
+            responses: {
+                /** @description The settings now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BankAccountAlerts"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bank-accounts/{id}/collect": {
         parameters: {
             query?: never;
@@ -10434,6 +10592,562 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List payables, oldest first, with their status */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next` of the previous page */
+                    after?: string;
+                    /** @description Beneficiary id */
+                    beneficiary?: string;
+                    /** @description Due on or before */
+                    dueBy?: string;
+                    limit?: number;
+                    status?: "pending_approval" | "approved" | "scheduled" | "rejected";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Payable"][];
+                            /** @description Pass as `after` for the next page; null on the last */
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Record a supplier invoice to pay; a second person approves it
+         * @description 409 `duplicate_invoice` when the beneficiary’s invoice number is already recorded, `beneficiary_blocked`; 422 naming the field for an unknown beneficiary or bank account, another currency than the account’s, or a discount that is not before the due date or not below the amount. Event `payable.pending_approval`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PayableInput"];
+                };
+            };
+            responses: {
+                /** @description Recorded, pending approval */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Payable"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unknown beneficiary or bank account, a refused currency or discount */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payables/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A payable */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The payable */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Payable"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payables/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a payable (four eyes: not by the person who recorded it)
+         * @description 409 `separation_of_duties` for its maker; 409 `payable_state` unless pending approval.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description Recorded in the audit log */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Approved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Payable"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payables/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a payable pending approval (its maker may withdraw it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description Recorded in the audit log */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Payable"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payables/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn the approved payables due within N days into payment instructions (each at most once)
+         * @description A payable is paid on its early-payment discount date for the discounted amount while that date has not passed, else on its due date for the full amount (a weekend date moves to the Friday before; a past one to the next business day). Each instruction (source `payable`, sourceRef the payable id, remittance the invoice number) starts its approval workflow. Running it again schedules nothing twice. The shipped workflow `payables-schedule` runs it every morning.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description Days ahead of today (default 0: due today or earlier) */
+                        withinDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description What was scheduled */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PayableScheduleResult"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payment-batches": {
         parameters: {
             query?: never;
@@ -11004,6 +11718,275 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payment-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List payment runs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next` of the previous page */
+                    after?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["PaymentRun"][];
+                            /** @description Pass as `after` for the next page; null on the last */
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Upload a CSV file of payments (a payroll or supplier run): all its lines become payments, or none
+         * @description The body is the CSV file (`text/csv`, UTF-8, comma-separated, a header line naming the columns: beneficiaryId, amount, currency, bankAccountId, requestedExecutionDate, remittance, creditorReference, purpose, sourceRef; beneficiaryId and amount are required; see docs/payments.md, Payment runs). `amount` is in major units ("1234.56"), converted exactly to minor units by the currency’s decimals (more decimals are refused, never rounded). Every line is checked before anything is written: any problem is 422 `payment_run_invalid` listing each by line (the header is line 1) and column in `issues` (and `errors`), and nothing is created. Otherwise every line becomes a payment instruction (source `csv`) pending approval, each with its own approval workflow, in one transaction. At most 20000 lines. An Idempotency-Key is required: the same key and file again returns the same run.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description The debtor account (bac_…) for lines without a bankAccountId */
+                    bankAccountId?: string;
+                };
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "text/csv": string;
+                };
+            };
+            responses: {
+                /** @description Created: every line is a payment pending approval */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentRun"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a CSV media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem in the file (nothing was created), or the Idempotency-Key reused with another file */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            code: string;
+                            detail: string;
+                            issues?: {
+                                column: string | null;
+                                line: number | null;
+                                message: string;
+                                value?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payment-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A payment run with its payments (paged, in file order) and how many are in each status */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next` of the previous page */
+                    after?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The run */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentRunDetail"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -15009,6 +15992,389 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/treasury/alerts/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish treasury.statement_missing for accounts whose statement is late today (once per account and day)
+         * @description Run it from a scheduled workflow (action `treasury.check_statements`) or a cron: an active account with `statementExpectedBy` whose time (UTC) has passed on a business day with no statement imported since midnight (UTC) is missing; each is published once a day.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The accounts missing a statement today */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementCheckResult"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/treasury/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cash forecast of one currency by week or day: opening balance, expected inflows and outflows
+         * @description Opening: the accounts’ latest statement balances. Outflows: payments not settled (draft to accepted) by requested execution date, and pending credit disbursements (first day). Inflows: open receivables installments by due date, weighted by the probability of payment of their delinquency band (GET /treasury/forecast/settings). What is already due falls on the first day. `format=csv` or `Accept: text/csv` answers the buckets as CSV.
+         */
+        get: {
+            parameters: {
+                query: {
+                    currency: string;
+                    format?: "json" | "csv";
+                    /** @description First day; default today */
+                    from?: string;
+                    granularity?: "week" | "day";
+                    weeks?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The forecast */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CashForecast"];
+                        "text/csv": string;
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/treasury/forecast/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The probability of payment by days past due the forecast weights collections with */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The bands */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForecastSettings"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Replace the probability-of-payment bands (rising maxDpd, the last open-ended); audited */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ForecastSettings"];
+                };
+            };
+            responses: {
+                /** @description The bands now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForecastSettings"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/treasury/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bank positions: statement vs ledger balance per account, value-dated balance, central position per currency
+         * @description Per active bank account: the latest statement closing balance and its date, the ledger balance of its cash account, their difference, and the value-dated (forward) balance: the statement balance less the approved, batched, sent and accepted payments not settled yet with a value date up to `asOf`. `central` sums them per currency.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Value date up to which unsettled payments count; default today */
+                    asOf?: string;
+                    bankAccountId?: string;
+                    currency?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The positions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TreasuryPositions"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users": {
         parameters: {
             query?: never;
@@ -16933,6 +18299,46 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccountPosition: {
+            bankAccountId: string;
+            currency: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            difference: string | null;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            forwardBalance: string;
+            ledgerAccount: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            ledgerAvailable: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            ledgerBalance: string;
+            name: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            statementBalance: string | null;
+            statementDate: string | null;
+            statementId: string | null;
+            status: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            unsettledOutflows: string;
+            unsettledPayments: number;
+        };
         ApiKey: {
             /** Format: date-time */
             createdAt: string;
@@ -17006,6 +18412,25 @@ export interface components {
             /** @enum {string} */
             status: "active" | "closed";
             updatedAt: string;
+        };
+        BankAccountAlerts: {
+            bankAccountId: string;
+            minBalance: string | null;
+            statementExpectedBy: string | null;
+            updatedAt: string | null;
+            updatedBy: string | null;
+        };
+        BankAccountAlertsInput: {
+            /**
+             * @description treasury.balance_below_threshold when a statement leaves the account below this; null: off
+             * @example 100000
+             */
+            minBalance: string | null;
+            /**
+             * @description Time (UTC) by which a statement is expected each business day; null: off
+             * @example 08:00
+             */
+            statementExpectedBy: string | null;
         };
         /**
          * @example {
@@ -17346,6 +18771,51 @@ export interface components {
             updatedBy: string;
             weekend: number[];
         };
+        CashForecast: {
+            buckets: components["schemas"]["ForecastBucket"][];
+            currency: string;
+            from: string;
+            /** @enum {string} */
+            granularity: "week" | "day";
+            opening: {
+                accounts: number;
+                accountsWithoutStatement: number;
+                /**
+                 * @description Signed minor units
+                 * @example 125000
+                 */
+                balance: string;
+            };
+            probabilities: components["schemas"]["CollectionProbabilityBand"][];
+            to: string;
+            totals: {
+                /**
+                 * @description Signed minor units
+                 * @example 125000
+                 */
+                collectionsDue: string;
+                /**
+                 * @description Signed minor units
+                 * @example 125000
+                 */
+                disbursements: string;
+                /**
+                 * @description Signed minor units
+                 * @example 125000
+                 */
+                inflows: string;
+                /**
+                 * @description Signed minor units
+                 * @example 125000
+                 */
+                outflows: string;
+                /**
+                 * @description Signed minor units
+                 * @example 125000
+                 */
+                payments: string;
+            };
+        };
         ChangeDecision: {
             reason?: string;
         };
@@ -17651,6 +19121,11 @@ export interface components {
                 rolled: number;
                 to: string;
             }[];
+        };
+        CollectionProbabilityBand: {
+            /** @description Days past due up to this; null: the rest */
+            maxDpd: number | null;
+            probability: number;
         };
         CollectionsBestTime: {
             best: {
@@ -18153,6 +19628,36 @@ export interface components {
                 name: string;
             }[];
         };
+        CurrencyPosition: {
+            accounts: number;
+            accountsWithoutStatement: number;
+            currency: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            difference: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            forwardBalance: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            ledgerBalance: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            statementBalance: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            unsettledOutflows: string;
+        };
         Customer: {
             address: {
                 [key: string]: string;
@@ -18368,6 +19873,48 @@ export interface components {
                 queue: string;
                 unassigned: number;
             }[];
+        };
+        ForecastBucket: {
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            closing: string;
+            /**
+             * @description Collections due before weighting
+             * @example 125000
+             */
+            collectionsDue: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            disbursements: string;
+            end: string;
+            /**
+             * @description Expected collections, weighted by probability of payment
+             * @example 125000
+             */
+            inflows: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            opening: string;
+            /**
+             * @description Payments and pending credit disbursements
+             * @example 125000
+             */
+            outflows: string;
+            /**
+             * @description Signed minor units
+             * @example 125000
+             */
+            payments: string;
+            start: string;
+        };
+        ForecastSettings: {
+            bands: components["schemas"]["CollectionProbabilityBand"][];
         };
         HardshipInput: {
             /** @enum {string} */
@@ -18790,6 +20337,84 @@ export interface components {
             currentPassword: string;
             newPassword: string;
         };
+        Payable: {
+            amount: string;
+            bankAccountId: string;
+            beneficiaryId: string;
+            createdAt: string;
+            createdBy: string;
+            currency: string;
+            decidedAt: string | null;
+            decidedBy: string | null;
+            discount: {
+                /** @description The discount, minor units */
+                amount: string;
+                date: string;
+                /** @description What is paid by the discount date, minor units */
+                payAmount: string;
+                percent: string | null;
+            } | null;
+            dueDate: string;
+            /** @example pbl_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
+            id: string;
+            invoiceNumber: string;
+            /** @description That instruction’s amount (discounted or not) */
+            paidAmount: string | null;
+            /** @description The payment instruction made for it, once scheduled */
+            paymentId: string | null;
+            reason: string | null;
+            /** @enum {string} */
+            status: "pending_approval" | "approved" | "scheduled" | "rejected";
+            updatedAt: string;
+        };
+        PayableDiscountInput: {
+            /** @description A fixed discount, minor units */
+            amount?: string;
+            /**
+             * @description Pay by this date (before the due date) to take the discount
+             * @example 2026-03-04
+             */
+            date: string;
+            /**
+             * @description Of the invoice amount; the discount is rounded half up to the minor unit
+             * @example 2
+             */
+            percent?: string;
+        };
+        PayableInput: {
+            /**
+             * @description Minor units
+             * @example 1000000
+             */
+            amount: string;
+            /** @description The debtor account to pay from; default: the only active account in the currency */
+            bankAccountId?: string;
+            /** @example ben_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
+            beneficiaryId: string;
+            /** @example EUR */
+            currency: string;
+            discount?: components["schemas"]["PayableDiscountInput"];
+            /** @example 2026-03-04 */
+            dueDate: string;
+            /**
+             * @description Unique per beneficiary; the payment’s remittance
+             * @example INV-2026-0042
+             */
+            invoiceNumber: string;
+        };
+        PayableScheduleResult: {
+            asOf: string;
+            /** @description Payables to pay on or before this date were scheduled */
+            horizon: string;
+            scheduled: {
+                amount: string;
+                currency: string;
+                discounted: boolean;
+                payableId: string;
+                paymentId: string;
+                requestedExecutionDate: string;
+            }[];
+        };
         Payment: {
             allocations: {
                 amount: string;
@@ -18915,6 +20540,11 @@ export interface components {
         };
         PaymentInstruction: {
             amount: string;
+            /** @description What the anomaly checks (decision payments.anomaly-checks) found when the approval started; empty when nothing. A hit needs at least one approver. */
+            anomalies: {
+                check: string;
+                reason: string;
+            }[];
             /** @description The matrix's answer: required approvers, queues, rule, decision key@version */
             approval: {
                 [key: string]: unknown;
@@ -19007,6 +20637,33 @@ export interface components {
                 /** Format: date */
                 date: string;
             }[];
+        };
+        PaymentRun: {
+            createdAt: string;
+            createdBy: string;
+            fileSha256: string;
+            /** @example prr_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
+            id: string;
+            paymentCount: number;
+            /** @description The sum of the run’s payments per currency */
+            totals: {
+                /** @description Minor units */
+                amount: string;
+                currency: string;
+            }[];
+        };
+        PaymentRunDetail: components["schemas"]["PaymentRun"] & {
+            /** @description Pass as `after` for the next page; null on the last */
+            next: string | null;
+            /** @description A page of the run’s payments in file order, each with its line in the file */
+            payments: {
+                line: number;
+                payment: components["schemas"]["PaymentInstruction"];
+            }[];
+            /** @description How many of the run’s payments are in each status now (pending_approval, approved, …) */
+            statuses: {
+                [key: string]: number;
+            };
         };
         PaymentStatusReport: components["schemas"]["PaymentStatusReportSummary"] & {
             /** @description The payments it moved */
@@ -19493,6 +21150,17 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        StatementCheckResult: {
+            checkedAt: string;
+            missing: {
+                bankAccountId: string;
+                currency: string;
+                date: string;
+                expectedBy: string;
+                lastImportedAt: string | null;
+            }[];
+            published: number;
+        };
         StatementImport: {
             entries: number;
             fileSha256: string;
@@ -19597,6 +21265,11 @@ export interface components {
             otpauthUri: string;
             qrSvg: string;
             secret: string;
+        };
+        TreasuryPositions: {
+            accounts: components["schemas"]["AccountPosition"][];
+            asOf: string;
+            central: components["schemas"]["CurrencyPosition"][];
         };
         User: {
             /** Format: date-time */

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { AppError } from '../../core/errors.js';
+import { runReconciliation, type RunSummary } from '../../domains/treasury/reconciliation/matching.js';
 import { importStatementFile, type StatementImportResult } from '../../domains/treasury/statement-import.js';
 import { inDomainTransaction } from '../../domains/unit-of-work.js';
 import { configFrom, withEngine } from '../context.js';
@@ -9,7 +10,7 @@ import { cliActor } from '../output.js';
 /**
  * `finflow import statement FILE`: the same import as POST /statements — the format (camt.052/053/054,
  * MT940) and the account from the content, streamed from the file in one transaction, idempotent by
- * content — on the configured database, as the OS user.
+ * content — on the configured database, as the OS user; the new entries are then matched.
  */
 export async function importStatementCommand(
   file: string,
@@ -21,15 +22,42 @@ export async function importStatementCommand(
     throw new AppError('file_unreadable', 400, `cannot read ${file}: ${(cause as Error).message}`, { cause });
   }
   const actor = cliActor();
-  const result = await withEngine(configFrom(options), [], (_engine, _database, context) =>
-    inDomainTransaction(context, { actor }, (unit) => importStatementFile(unit, createReadStream(file))),
+  const { result, reconciliation, reconciliationError } = await withEngine(
+    configFrom(options),
+    [],
+    async (_engine, _database, context) => {
+      const imported = await inDomainTransaction(context, { actor }, (unit) =>
+        importStatementFile(unit, createReadStream(file)),
+      );
+      // Matched right after, in transactions of their own, as POST /statements does: the statement is
+      // the bank's record and stays imported when matching fails (the entries wait for a later run).
+      let matched: RunSummary | null = null;
+      let error: string | null = null;
+      if (imported.newEntryIds.length > 0) {
+        try {
+          matched = await runReconciliation((work) => inDomainTransaction(context, { actor }, work), {
+            entryIds: imported.newEntryIds,
+          });
+        } catch (cause) {
+          error = cause instanceof Error ? cause.message : String(cause);
+        }
+      }
+      return { result: imported, reconciliation: matched, reconciliationError: error };
+    },
   );
   if (options.json) {
     const { fileSha256, statements, entries, newEntries } = result;
-    process.stdout.write(`${JSON.stringify({ file, fileSha256, statements, entries, newEntries })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ file, fileSha256, statements, entries, newEntries, reconciliation, reconciliationError })}\n`,
+    );
     return;
   }
   process.stdout.write(summary(file, result));
+  if (reconciliation) {
+    const { matched, partlyMatched, exceptions } = reconciliation;
+    process.stdout.write(`  matched ${matched}, partly matched ${partlyMatched}, exceptions ${exceptions}\n`);
+  }
+  if (reconciliationError) process.stdout.write(`  not matched yet (${reconciliationError})\n`);
 }
 
 function summary(file: string, result: StatementImportResult): string {

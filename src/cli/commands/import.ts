@@ -14,6 +14,7 @@ import { configFrom, withDatabaseOptions, withEngine } from '../context.js';
 import { cliActor, EXIT } from '../output.js';
 import { formatIssues } from './workflow.js';
 import { importStatementCommand } from './import-statement.js';
+import { importStatusReportCommand } from './import-status-report.js';
 
 interface ImportOptions {
   dataDir?: string;
@@ -124,11 +125,11 @@ export function registerImportCommand(program: Command): void {
   withDatabaseOptions(program.command('import'))
     .description(
       'import customers, receivables or payments from a CSV or fixed-width file through a mapping, ' +
-        'or a bank statement (camt.052/053/054, MT940; docs/treasury.md)',
+        'a bank statement (camt.052/053/054, MT940; docs/treasury.md) or a payment status report (pain.002)',
     )
-    .addArgument(new Argument('<kind>', 'what the file holds').choices([...IMPORT_KINDS, 'statement']))
-    .argument('<file>', 'the CSV or fixed-width file, or the statement file')
-    .option('--mapping <file>', 'the mapping document (YAML or JSON; see docs/import.md); not for statements')
+    .addArgument(new Argument('<kind>', 'what the file holds').choices([...IMPORT_KINDS, 'statement', 'status-report']))
+    .argument('<file>', 'the CSV or fixed-width file, or the statement or status report file')
+    .option('--mapping <file>', 'the mapping document (YAML or JSON; see docs/import.md); not for bank files')
     .addOption(
       new Option('--mode <mode>', 'all-or-nothing: one refused row imports nothing; per-row: import the good rows')
         .choices(['all-or-nothing', 'per-row'])
@@ -137,8 +138,9 @@ export function registerImportCommand(program: Command): void {
     .option('--dry-run', 'check every row, against the database too, then roll everything back')
     .option('--max-errors <n>', 'errors to print (the JSON report holds as many)', positiveInt, 50)
     .option('--json', 'print the report as one JSON object')
-    .action(async (kind: ImportKind | 'statement', file: string, options: ImportOptions) => {
+    .action(async (kind: ImportKind | 'statement' | 'status-report', file: string, options: ImportOptions) => {
       if (kind === 'statement') return importStatementCommand(file, options);
+      if (kind === 'status-report') return importStatusReportCommand(file, options);
       if (!options.mapping) {
         throw new AppError('invalid_option', 400, `--mapping <file> is required to import ${kind}`, {
           field: '--mapping',

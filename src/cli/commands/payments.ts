@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { releaseBatch } from '../../domains/payments/batch-release.js';
@@ -5,6 +6,8 @@ import type { PaymentBatch } from '../../domains/payments/batches.js';
 import { createBatches } from '../../domains/payments/batching.js';
 import { BatchRunInputSchema } from '../../domains/payments/http/batch-schemas.js';
 import { defaultDelivery } from '../../domains/payments/payments-module.js';
+import { createPaymentRun } from '../../domains/payments/runs/payment-runs.js';
+import type { RunIssue } from '../../domains/payments/runs/run-file.js';
 import { inDomainTransaction } from '../../domains/unit-of-work.js';
 import { configFrom, withDatabaseOptions, withEngine } from '../context.js';
 import { cliActor, printTable } from '../output.js';
@@ -55,7 +58,9 @@ const row = (b: PaymentBatch) => ({
 });
 
 export function registerPaymentCommands(program: Command): void {
-  const payments = program.command('payments').description('outgoing payments: batch approved ones, release files');
+  const payments = program
+    .command('payments')
+    .description('outgoing payments: CSV payment runs, batch approved ones, release files');
 
   withDatabaseOptions(payments.command('batch'))
     .description(
@@ -81,6 +86,46 @@ export function registerPaymentCommands(program: Command): void {
         return;
       }
       printTable(batches.map(row));
+    });
+
+  withDatabaseOptions(payments.command('run'))
+    .description(
+      'create a payment run from a CSV file (payroll, supplier run): the same as POST /payment-runs — every line ' +
+        'checked first, then all lines become payments pending approval in one transaction, or none does',
+    )
+    .argument('<file>', 'the CSV file (header: beneficiaryId, amount, … — see docs/payments.md, Payment runs)')
+    .option('--account <id>', 'the debtor account (bac_…) for lines without a bankAccountId')
+    .option('--json', 'print the run as JSON')
+    .action(async (file: string, options: DbOptions & { account?: string; json?: boolean }) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readFile(file);
+      } catch (cause) {
+        throw new AppError('file_unreadable', 400, `cannot read ${file}: ${(cause as Error).message}`, { cause });
+      }
+      const actor = cliActor();
+      const run = await withEngine(configFrom(options), [], (_engine, _database, context) =>
+        inDomainTransaction(context, { actor }, (unit) =>
+          createPaymentRun(unit, bytes, { bankAccountId: options.account }, actor),
+        ),
+      ).catch((error: unknown) => {
+        // Every problem, one per line, before the summary the CLI prints for any refusal.
+        if (error instanceof AppError && error.code === 'payment_run_invalid') {
+          for (const issue of (error.details?.issues ?? []) as RunIssue[]) {
+            const where = [issue.line === null ? null : `line ${issue.line}`, issue.column && `column ${issue.column}`];
+            process.stderr.write(`${file}: ${where.filter(Boolean).join(', ') || 'file'}: ${issue.message}\n`);
+          }
+        }
+        throw error;
+      });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(run)}\n`);
+        return;
+      }
+      const totals = run.totals.map((t) => `${t.amount} ${t.currency}`).join(', ');
+      process.stdout.write(
+        `${run.id}: ${run.paymentCount} payment(s) pending approval, total ${totals} (minor units)\n`,
+      );
     });
 
   withDatabaseOptions(payments.command('release'))

@@ -3,6 +3,7 @@ import type { ActionDefinition } from '../../engine/index.js';
 import type { DomainContext } from '../contract.js';
 import { defineStepAction } from '../step-action.js';
 import { approvePayment, assess, expireApproval, recordApproval } from './approval.js';
+import { MAX_SCHEDULE_DAYS, schedulePayables } from './payables/payables.js';
 
 /**
  * Payments' actions: the steps of the payment-instruction-approval workflow. Each runs in its step's
@@ -19,7 +20,7 @@ export function paymentActions(context: DomainContext): ActionDefinition[] {
       source: import.meta.url,
       name: 'payments.assess',
       description:
-        "Checks a pending payment's beneficiary (wait until verified, refuse when blocked) and asks the approval matrix (payments.approval-matrix) how many approvers it needs",
+        "Checks a pending payment's beneficiary (wait until verified, refuse when blocked), runs the anomaly checks (payments.anomaly-checks: a hit needs at least one approver) and asks the approval matrix (payments.approval-matrix) how many approvers it needs",
       input: z.object({ payment: Payment }).strict(),
       run: (unit, input, ctx) => assess(unit, evaluator, input.payment, ctx.instanceId),
     }),
@@ -57,6 +58,14 @@ export function paymentActions(context: DomainContext): ActionDefinition[] {
       description: 'Rejects a payment whose approval was not decided in time (approval_expired)',
       input: z.object({ payment: Payment }).strict(),
       run: (unit, input) => expireApproval(unit, input.payment),
+    }),
+    defineStepAction(context, {
+      source: import.meta.url,
+      name: 'payments.schedule_payables',
+      description:
+        'Turns the approved payables due within withinDays into payment instructions (each payable at most once); the payables-schedule workflow runs it daily',
+      input: z.object({ withinDays: z.number().int().min(0).max(MAX_SCHEDULE_DAYS) }).strict(),
+      run: (unit, input) => schedulePayables(unit, input.withinDays),
     }),
   ];
 }

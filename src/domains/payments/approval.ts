@@ -5,7 +5,8 @@ import { maskedAccount, paymentMethod, type BankDetails } from './bank-details.j
 import { daysBetween } from './business-dates.js';
 import { lockPayment, record, transition, type Approval } from './instructions.js';
 import { placeHold } from './ledger-hold.js';
-import { APPROVAL_MATRIX_KEY } from './policy/approval-matrix.js';
+import { checkAnomalies } from './anomalies.js';
+import { APPROVAL_MATRIX_KEY, APPROVER_QUEUE } from './policy/approval-matrix.js';
 import type { PaymentRow } from './tables.js';
 
 /**
@@ -61,6 +62,7 @@ async function reject(unit: DomainWork, payment: PaymentRow, code: string, reaso
  * Where the payment's approval stands: `closed` (no longer pending), `refused` (rejected here: a
  * blocked beneficiary, or one not verified in time), `wait` (the beneficiary's details await their
  * approval), or `ready` with the matrix's approvers and queues and what the tasks show.
+ * The anomaly checks run first: a hit means at least one approver, whatever the matrix says.
  */
 export async function assess(unit: DomainWork, evaluator: DecisionEvaluator, id: string, instanceId: string) {
   const payment = await lockPayment(unit.tx, id);
@@ -98,6 +100,8 @@ export async function assess(unit: DomainWork, evaluator: DecisionEvaluator, id:
     .where('id', '=', payment.bank_account_id)
     .executeTakeFirstOrThrow();
   const details = beneficiary.details as BankDetails;
+  const anomalyCheck = await checkAnomalies(unit, evaluator, payment);
+  const { anomalies } = anomalyCheck;
   const input = {
     amount: Number(payment.amount),
     currency: payment.currency,
@@ -105,32 +109,45 @@ export async function assess(unit: DomainWork, evaluator: DecisionEvaluator, id:
     beneficiaryKind: beneficiary.kind,
     beneficiaryVerified: true,
     beneficiaryAgeDays: daysBetween(beneficiary.verified_at, now),
+    anomalies: anomalies.length,
   };
   const outcome = await evaluator.evaluate(unit.tx, APPROVAL_MATRIX_KEY, input);
   const matrix = readMatrix(outcome.result, outcome.version);
   const snapshot = { name: beneficiary.name, ...details, detailsVersion: beneficiary.details_version };
+  // An anomaly is reviewed by a person: never approved automatically.
+  const required = anomalies.length > 0 ? Math.max(1, matrix.approvers) : matrix.approvers;
+  const queues = matrix.queues.slice(0, required);
+  while (queues.length < required) queues.push(APPROVER_QUEUE);
   const approval = {
-    required: matrix.approvers,
-    queues: matrix.queues.slice(0, matrix.approvers),
+    required,
+    queues,
     rule: matrix.code,
     reason: matrix.reason,
     decision: { key: outcome.key, version: outcome.version },
     input,
+    matrixApprovers: matrix.approvers,
+    anomalyCheck: { decision: anomalyCheck.decision, input: anomalyCheck.input },
     evaluatedAt: now.toISOString(),
   };
   await record(unit, payment, {
     action: 'payment.approval_required',
     by: SYSTEM,
     change: { approval, beneficiary_snapshot: snapshot },
-    data: { required: approval.required, rule: approval.rule, decision: approval.decision },
+    data: { required: approval.required, rule: approval.rule, decision: approval.decision, anomalies },
   });
+  // What the tasks' description says: the matrix's reason, and why a person must look.
+  const reason =
+    anomalies.length === 0
+      ? approval.reason
+      : `${matrix.approvers === 0 ? `review required by the anomaly checks (the matrix alone: ${approval.reason})` : approval.reason}. ` +
+        `Anomalies: ${anomalies.map((a) => a.reason).join('; ')}`;
   const summary = `${formatMoney({ amount: payment.amount, currency: payment.currency })} to ${beneficiary.name} (${maskedAccount(details)})`;
   return {
     state: 'ready' as const,
     approvers: approval.required,
     queues: approval.queues,
     rule: approval.rule,
-    reason: approval.reason,
+    reason,
     summary,
     // What an approver sees on the task.
     task: {
@@ -145,6 +162,7 @@ export async function assess(unit: DomainWork, evaluator: DecisionEvaluator, id:
       createdBy: payment.created_by,
       rule: approval.rule,
       reason: approval.reason,
+      anomalies,
     },
   };
 }

@@ -71,6 +71,12 @@ export interface Rejection {
   bank?: BankRejection;
 }
 
+/** An anomaly check's hit (payments.anomaly-checks): the check's code and why. */
+export interface Anomaly {
+  check: string;
+  reason: string;
+}
+
 export interface BankRejection {
   level: 'group' | 'payment_information' | 'transaction';
   reason: BankReason | null;
@@ -183,7 +189,7 @@ function normaliseRemittance(remittance: Remittance): Remittance {
 }
 
 /** What every `payment.<status>` event carries, so a workflow reacting to it needs no lookup. */
-function eventData(row: PaymentRow): Record<string, unknown> {
+export function eventData(row: PaymentRow): Record<string, unknown> {
   return {
     paymentId: row.id,
     status: row.status,
@@ -358,6 +364,7 @@ export function presentPayment(row: PaymentRow) {
         }
       : null,
     rejection: (row.rejection ?? null) as Rejection | null,
+    anomalies: (row.anomalies ?? []) as Anomaly[],
     instanceId: row.instance_id,
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),

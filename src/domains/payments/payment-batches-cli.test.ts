@@ -9,8 +9,10 @@ import { validateAgainstXsd } from '../../adapters/iso20022/index.js';
 import { loadConfig } from '../../config/config.js';
 import { createLogger } from '../../observability/logger.js';
 import { startServer, type RunningServer } from '../../server.js';
+import { anomalyChecksOff } from '../../testing/anomaly-checks-off.js';
 import type { Body } from '../../testing/api-client.js';
 import { camt053 } from '../../testing/camt053-file.js';
+import { pain002 } from '../../testing/pain002-file.js';
 import { cliTestEnv, runFinflow } from '../../testing/run-cli.js';
 import { testTmpDir } from '../../testing/test-database.js';
 
@@ -26,6 +28,8 @@ describe('finflow payments batch / release', () => {
   let server: RunningServer | undefined;
   let accountId = '';
   let paymentId = '';
+  /** The released batch, as the CLI printed it. */
+  let releasedBatch: Body = {};
 
   before(async () => {
     env = await cliTestEnv(dir);
@@ -60,6 +64,8 @@ describe('finflow payments batch / release', () => {
       return body;
     };
     const admin = running.bootstrapKey!.token;
+    // The server runs on the wall clock: an unusual hour or a weekend would send the payment to review.
+    await call('PUT', '/decisions/payments.anomaly-checks', admin, anomalyChecksOff());
     const tess = String((await call('POST', '/api-keys', admin, { name: 'tess', role: 'treasurer' })).token);
     const anna = String((await call('POST', '/api-keys', admin, { name: 'anna', role: 'payment_approver' })).token);
     const account = await call('POST', '/bank-accounts', tess, {
@@ -128,6 +134,7 @@ describe('finflow payments batch / release', () => {
     const again = await runFinflow(['payments', 'release', String(batch!.id), '--json'], env);
     assert.equal(again.code, 0, again.stderr);
     const shown = JSON.parse(again.stdout) as Body;
+    releasedBatch = shown;
     assert.equal(shown.status, 'released');
     assert.equal(shown.deliveryLocation, location);
     assert.deepEqual(
@@ -143,7 +150,41 @@ describe('finflow payments batch / release', () => {
     assert.match(unknown.stderr, /payment batch pbt_nope not found/);
   });
 
-  test('import statement: the bank statement is read from the file, once; an unknown account imports nothing', async () => {
+  test("import status-report: the bank's pain.002 accepts the payment, once; a file that is not one applies nothing", async () => {
+    const endToEndId = String((releasedBatch.payments as Body[])[0]!.endToEndId);
+    const file = path.join(dir, 'pain002.xml');
+    writeFileSync(
+      file,
+      pain002({
+        messageId: 'STS-CLI-1',
+        originalMessageId: String(releasedBatch.messageId),
+        groupStatus: 'ACSP',
+        blocks: [{ id: String(releasedBatch.paymentInformationId), transactions: [{ endToEndId, status: 'ACSP' }] }],
+      }),
+    );
+    const first = await runFinflow(['import', 'status-report', file], env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, new RegExp(`pain.002 STS-CLI-1 for batch ${String(releasedBatch.id)} applied as psr_`));
+    assert.match(first.stdout, /1 accepted, 0 rejected, 0 unchanged, 0 unmatched; batch released → accepted/);
+    const again = await runFinflow(['import', 'status-report', file, '--json'], env);
+    assert.equal(again.code, 0, again.stderr);
+    const shown = JSON.parse(again.stdout) as Body;
+    assert.equal(shown.alreadyApplied, true);
+    assert.deepEqual(
+      (shown.batch.payments as Body[]).map((p) => [p.id, p.status]),
+      [[paymentId, 'accepted']],
+    );
+    const notOne = path.join(dir, 'not-pain002.xml');
+    writeFileSync(notOne, '<Document><Nothing/></Document>');
+    const refused = await runFinflow(['import', 'status-report', notOne], env);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.equal(refused.stdout, '');
+    const missing = await runFinflow(['import', 'status-report', path.join(dir, 'nope.xml')], env);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read .*nope\.xml/);
+  });
+
+  test('import statement: the bank statement is read from the file, once, and matched; an unknown account imports nothing', async () => {
     const file = path.join(dir, 'statement.xml');
     writeFileSync(
       file,
@@ -157,7 +198,12 @@ describe('finflow payments batch / release', () => {
           date: '2026-03-04',
         },
         [
-          { amount: 12_345n, direction: 'DBIT', bookingDate: '2026-03-04', endToEndId: 'E2E-CLI' },
+          {
+            amount: 12_345n,
+            direction: 'DBIT',
+            bookingDate: '2026-03-04',
+            endToEndId: String((releasedBatch.payments as Body[])[0]!.endToEndId),
+          },
           { amount: 500n, direction: 'CRDT', bookingDate: '2026-03-04', unstructured: 'Refund' },
         ],
       ),
@@ -166,6 +212,9 @@ describe('finflow payments batch / release', () => {
     assert.equal(first.code, 0, first.stderr);
     const report = JSON.parse(first.stdout) as Body;
     assert.deepEqual([report.entries, report.newEntries], [2, 2]);
+    // The debit settles the accepted payment by its end-to-end id; the refund names nothing.
+    assert.deepEqual(report.reconciliation, { entries: 2, matched: 1, partlyMatched: 0, exceptions: 1, skipped: 0 });
+    assert.equal(report.reconciliationError, null);
     assert.equal(report.statements[0].bankAccountId, accountId);
     const again = await runFinflow(['import', 'statement', file], env);
     assert.equal(again.code, 0, again.stderr);

@@ -12,6 +12,7 @@ import { apiClient, type Body } from '../../testing/api-client.js';
 import { onPostgres, testTmpDir } from '../../testing/test-database.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 import { releaseBatch } from './batch-release.js';
+import { switchOffAnomalyChecks } from '../../testing/anomaly-checks-off.js';
 
 /**
  * Batching approved payments into pain.001 files and releasing them, through the HTTP API of a real
@@ -44,6 +45,7 @@ describe('payment batches API', () => {
 
   before(async () => {
     server = await startTestServer({ clock, config: { dataDir } });
+    await switchOffAnomalyChecks(server); // tested in payment-anomalies.test.ts
     const roles = { tess: 'treasurer', anna: 'payment_approver', bob: 'payment_approver', vera: 'viewer' } as const;
     for (const [name, role] of Object.entries(roles)) {
       tokens[name] = String(expect(await call('POST', '/api-keys', { json: { name, role } }), 201).token);

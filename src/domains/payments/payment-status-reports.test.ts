@@ -11,6 +11,7 @@ import { apiClient, type Body } from '../../testing/api-client.js';
 import { pain002, type Pain002Spec } from '../../testing/pain002-file.js';
 import { testTmpDir } from '../../testing/test-database.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
+import { switchOffAnomalyChecks } from '../../testing/anomaly-checks-off.js';
 
 /**
  * pain.002 status reports through the HTTP API of a real server: payments created, approved
@@ -41,6 +42,7 @@ describe('payment status reports API', () => {
 
   before(async () => {
     server = await startTestServer({ clock, config: { dataDir } });
+    await switchOffAnomalyChecks(server); // tested in payment-anomalies.test.ts
     const roles = { tess: 'treasurer', anna: 'payment_approver', vera: 'viewer', otto: 'operator' } as const;
     for (const [name, role] of Object.entries(roles)) {
       tokens[name] = String(expect(await call('POST', '/api-keys', { json: { name, role } }), 201).token);

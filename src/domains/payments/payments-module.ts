@@ -10,6 +10,8 @@ import { beneficiaryRoutes } from './http/beneficiary-routes.js';
 import { paymentRoutes } from './http/payment-routes.js';
 import { statusReportRoutes } from './http/status-report-routes.js';
 import { installPayments } from './install.js';
+import { payableRoutes } from './payables/payable-routes.js';
+import { paymentRunRoutes } from './runs/run-routes.js';
 import './tables.js';
 import './status-report-tables.js';
 
@@ -52,6 +54,8 @@ export function createPaymentsModule(options: PaymentsModuleOptions = {}): Domai
       paymentRoutes(context),
       batchRoutes(context, options.delivery ?? defaultDelivery(context)),
       statusReportRoutes(context),
+      paymentRunRoutes(context),
+      payableRoutes(context),
     ],
     install: installPayments,
   };

@@ -443,12 +443,18 @@ describe('payments API', () => {
 
     // Events and audit rows of every step.
     const events = (await eventsOf(id)).map((e) => e.type);
-    assert.deepEqual(events, ['payment.pending_approval', 'payment.approved']);
+    // 25 000.00 to a beneficiary entered today: the shipped anomaly checks flag it (docs: Anomaly checks).
+    assert.deepEqual(events, ['payment.pending_approval', 'payment.anomaly_detected', 'payment.approved']);
+    assert.deepEqual(
+      (approved.anomalies as Body[]).map((a) => a.check),
+      ['new_bank_details', 'round_amount'],
+    );
     const approvedEvent = (await eventsOf(id)).find((e) => e.type === 'payment.approved')!;
     assert.deepEqual(approvedEvent.data.approvers, ['anna', 'bob']);
     assert.equal(approvedEvent.data.amount, '2500000');
     assert.deepEqual(await auditActions('payment_instruction', id), [
       'payment.created',
+      'payment.anomaly_detected',
       'payment.approval_required',
       'payment.approval_recorded',
       'payment.approval_recorded',

@@ -96,6 +96,8 @@ export interface PaymentInstructionsTable {
   batch_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** Its PmtInfId in that batch's file. */
   payment_information_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What the anomaly checks found when its approval started: [{check, reason}] (0026). */
+  anomalies: ColumnType<unknown, string | undefined, string>;
 }
 
 export interface PaymentHistoryTable {

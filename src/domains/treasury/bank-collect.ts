@@ -59,7 +59,7 @@ export async function collectFromBank(
       }
       const imported = await inDomainTransaction(context, who, (unit) => importStatementFile(unit, file.content));
       if (imported.newEntryIds.length > 0) {
-        await inDomainTransaction(context, who, (unit) => runReconciliation(unit, { entryIds: imported.newEntryIds }));
+        await runReconciliation((work) => inDomainTransaction(context, who, work), { entryIds: imported.newEntryIds });
       }
       files.push({
         name: file.name,

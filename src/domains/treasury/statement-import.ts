@@ -9,6 +9,7 @@ import {
   type StatementSource,
 } from '../../adapters/bank-statements/index.js';
 import type { DomainWork } from '../unit-of-work.js';
+import { checkBalanceThresholds } from './alerts/alerts.js';
 import { entryFingerprint } from './entry-fingerprint.js';
 import { entryFields } from './entry-row.js';
 import { statementAccount, type StatementAccountMatch } from './statement-account.js';
@@ -125,6 +126,9 @@ export async function importStatementFile(unit: DomainWork, source: StatementSou
   const ids = statements.filter((s) => s.alreadyImportedAs === null).map((s) => s.id);
   if (ids.length > 0)
     await unit.tx.updateTable('bank_statements').set({ file_sha256: fileSha256 }).where('id', 'in', ids).execute();
+  // Balance alerts with the import, in its transaction: the event stands or falls with the statement.
+  const imported = statements.filter((s) => s.alreadyImportedAs === null).map((s) => s.bankAccountId);
+  await checkBalanceThresholds(unit, [...new Set(imported)]);
   return {
     fileSha256,
     statements,

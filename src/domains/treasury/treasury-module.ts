@@ -1,4 +1,8 @@
 import type { DomainModule } from '../contract.js';
+import { treasuryAlertActions } from './alerts/actions.js';
+import { alertRoutes } from './alerts/routes.js';
+import { forecastRoutes } from './forecast/routes.js';
+import { positionRoutes } from './positions/routes.js';
 import { collectRoutes } from './http/collect-routes.js';
 import { statementRoutes } from './http/statement-routes.js';
 import { reconciliationRoutes } from './reconciliation/http/routes.js';
@@ -13,6 +17,18 @@ import './tables.js';
  */
 export const treasuryModule: DomainModule = {
   name: 'treasury',
-  routes: (context) => [statementRoutes(context), reconciliationRoutes(context), collectRoutes(context)],
+  registerActions(context) {
+    for (const action of treasuryAlertActions(context)) {
+      if (!context.engine.actions.has(action.name)) context.engine.actions.register(action);
+    }
+  },
+  routes: (context) => [
+    statementRoutes(context),
+    reconciliationRoutes(context),
+    collectRoutes(context),
+    positionRoutes(context),
+    forecastRoutes(context),
+    alertRoutes(context),
+  ],
   install: installReconciliation,
 };

@@ -1,7 +1,7 @@
 // Payment batches (one pain.001 file each): the list, and a batch with its payments in file order,
 // its file to download and — for those with payments:release — the release to the bank.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Descriptions, Modal, Space, Table, Typography } from 'antd';
+import { Alert, Button, Card, Modal, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
@@ -13,6 +13,7 @@ import { PageHeader } from '../../components/page';
 import { LoadMore, usePaged } from '../../components/paged';
 import { useFormat } from '../../i18n/format';
 import {
+  DetailsCard,
   EmptyText,
   L,
   PAGE,
@@ -118,41 +119,38 @@ export function BatchPage() {
         />
       )}
       {b && (
-        <Card title={h2(t('batch.details'))} style={{ marginBottom: 16 }}>
-          <Descriptions
-            size="small"
-            column={{ xs: 1, md: 2, xl: 3 }}
-            items={[
-              { key: 'status', label: t('payments.status'), children: <StatusTag status={b.status} /> },
-              {
-                key: 'sum',
-                label: t('batches.controlSum'),
-                children: <strong>{fmt.money(b.controlSum, b.currency)}</strong>,
-              },
-              { key: 'count', label: t('batches.count'), children: fmt.number(b.numberOfTransactions) },
-              { key: 'account', label: t('payments.account'), children: accounts.name(b.bankAccountId) },
-              { key: 'date', label: t('payments.valueDate'), children: fmt.date(b.valueDate) },
-              { key: 'method', label: t('batches.method'), children: t(`method.${b.method}`) },
-              { key: 'version', label: t('batch.version'), children: b.pain001Version },
-              { key: 'msg', label: t('batch.messageId'), children: b.messageId },
-              { key: 'file', label: t('batch.fileName'), children: b.fileName },
-              { key: 'created', label: t('batches.createdAt'), children: fmt.dateTime(b.createdAt) },
-              { key: 'createdBy', label: t('payment.createdBy'), children: b.createdBy },
-              {
-                key: 'released',
-                label: t('batch.releasedAt'),
-                children: b.releasedAt
-                  ? t('batch.releasedBy', { at: fmt.dateTime(b.releasedAt), by: b.releasedBy })
-                  : '—',
-              },
-              {
-                key: 'sha',
-                label: t('batch.sha256'),
-                children: <Typography.Text code>{b.fileSha256.slice(0, 16)}…</Typography.Text>,
-              },
-            ]}
-          />
-        </Card>
+        <DetailsCard
+          title={t('batch.details')}
+          items={[
+            { key: 'status', label: t('payments.status'), children: <StatusTag status={b.status} /> },
+            {
+              key: 'sum',
+              label: t('batches.controlSum'),
+              children: <strong>{fmt.money(b.controlSum, b.currency)}</strong>,
+            },
+            { key: 'count', label: t('batches.count'), children: fmt.number(b.numberOfTransactions) },
+            { key: 'account', label: t('payments.account'), children: accounts.name(b.bankAccountId) },
+            { key: 'date', label: t('payments.valueDate'), children: fmt.date(b.valueDate) },
+            { key: 'method', label: t('batches.method'), children: t(`method.${b.method}`) },
+            { key: 'version', label: t('batch.version'), children: b.pain001Version },
+            { key: 'msg', label: t('batch.messageId'), children: b.messageId },
+            { key: 'file', label: t('batch.fileName'), children: b.fileName },
+            { key: 'created', label: t('batches.createdAt'), children: fmt.dateTime(b.createdAt) },
+            { key: 'createdBy', label: t('payment.createdBy'), children: b.createdBy },
+            {
+              key: 'released',
+              label: t('batch.releasedAt'),
+              children: b.releasedAt
+                ? t('batch.releasedBy', { at: fmt.dateTime(b.releasedAt), by: b.releasedBy })
+                : '—',
+            },
+            {
+              key: 'sha',
+              label: t('batch.sha256'),
+              children: <Typography.Text code>{b.fileSha256.slice(0, 16)}…</Typography.Text>,
+            },
+          ]}
+        />
       )}
       {b && (
         <Card title={h2(t('batch.payments'))}>

@@ -1,21 +1,38 @@
-// Payments and treasury: payment instructions, their batches (pain.001 files) and release, imported
-// bank statements with their entries, and the reconciliation exceptions a person works. Write
-// controls (release, match, ignore) are shown only to those who hold the permission.
+// Payments and treasury: payment instructions, the approvals waiting for me, their batches (pain.001
+// files) and release, imported bank statements (and an upload) with their entries, the reconciliation
+// exceptions a person works, beneficiaries with their bank-detail changes, and the bank accounts.
+// Tabs and write controls are shown only to those who hold the permission.
 import './locales';
+import './work-locales';
 import { Tabs } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes, useSearchParams } from 'react-router-dom';
-import { RequirePermission } from '../../components/guard';
+import { IfAllowed, RequirePermission } from '../../components/guard';
 import { PageHeader } from '../../components/page';
+import { useSession } from '../../session/session';
+import { ApprovalsInbox } from './approvals';
+import { BankAccountPage, BankAccountsList } from './bank-account-pages';
 import { BatchPage, BatchesList } from './batch-pages';
+import { BeneficiariesList, BeneficiaryPage } from './beneficiary-pages';
 import { ExceptionsList } from './exceptions';
 import { PaymentPage, PaymentsList } from './payment-pages';
 import { StatementPage, StatementsList } from './statement-pages';
+import { StatementUpload } from './statement-upload';
 
 function PaymentsHome() {
   const { t } = useTranslation('payments');
+  const { t: tw } = useTranslation('payments-work');
+  const { can } = useSession();
   const [params, setParams] = useSearchParams();
   const tab = params.get('tab') ?? 'payments';
+  const statements = (
+    <>
+      <IfAllowed permission="statements:import">
+        <StatementUpload />
+      </IfAllowed>
+      <StatementsList />
+    </>
+  );
   return (
     <>
       <PageHeader title={t('title')} sub={t('sub')} />
@@ -25,9 +42,14 @@ function PaymentsHome() {
         onChange={(key) => setParams({ tab: key }, { replace: true })}
         items={[
           { key: 'payments', label: t('tabs.payments'), children: <PaymentsList /> },
+          ...(can('tasks:work')
+            ? [{ key: 'approvals', label: tw('tabs.approvals'), children: <ApprovalsInbox /> }]
+            : []),
           { key: 'batches', label: t('tabs.batches'), children: <BatchesList /> },
-          { key: 'statements', label: t('tabs.statements'), children: <StatementsList /> },
+          { key: 'statements', label: t('tabs.statements'), children: statements },
           { key: 'exceptions', label: t('tabs.exceptions'), children: <ExceptionsList /> },
+          { key: 'beneficiaries', label: tw('tabs.beneficiaries'), children: <BeneficiariesList /> },
+          { key: 'accounts', label: tw('tabs.accounts'), children: <BankAccountsList /> },
         ]}
       />
     </>
@@ -41,6 +63,8 @@ export default function PaymentsArea() {
         <Route index element={<PaymentsHome />} />
         <Route path="batches/:id" element={<BatchPage />} />
         <Route path="statements/:id" element={<StatementPage />} />
+        <Route path="beneficiaries/:id" element={<BeneficiaryPage />} />
+        <Route path="bank-accounts/:id" element={<BankAccountPage />} />
         <Route path=":id" element={<PaymentPage />} />
       </Routes>
     </RequirePermission>

@@ -1,7 +1,7 @@
 // Payment instructions: the list (newest first, a page at a time, filtered by status) and one
 // payment with its amount, beneficiary, value date, end-to-end id, status history, approvals and batch.
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Descriptions, Form, Select, Table, Timeline, Typography } from 'antd';
+import { Button, Card, Table, Timeline, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
@@ -11,8 +11,11 @@ import { KeyTable } from '../../components/key-table';
 import { PageHeader } from '../../components/page';
 import { LoadMore, usePaged } from '../../components/paged';
 import { useFormat } from '../../i18n/format';
+import { AnomalyList, anomaliesOf } from './anomalies';
 import {
+  DetailsCard,
   EmptyText,
+  StatusFilter,
   L,
   PAGE,
   StatusTag,
@@ -59,19 +62,14 @@ export function PaymentsList() {
   );
   return (
     <Card title={h2(t('payments.list'))}>
-      <Form layout="inline" style={{ marginBottom: 12 }}>
-        <Form.Item label={t('payments.filterStatus')} htmlFor="payments-status">
-          <Select<Status>
-            id="payments-status"
-            allowClear
-            style={{ width: 200 }}
-            placeholder={t('payments.anyStatus')}
-            value={status}
-            onChange={(value) => setStatus(value)}
-            options={PAYMENT_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
-          />
-        </Form.Item>
-      </Form>
+      <StatusFilter<Status>
+        id="payments-status"
+        label={t('payments.filterStatus')}
+        any={t('payments.anyStatus')}
+        value={status}
+        onChange={setStatus}
+        options={PAYMENT_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+      />
       <ErrorAlert error={query.error} />
       <KeyTable<Instruction>
         label={t('payments.list')}
@@ -102,6 +100,7 @@ export function PaymentsList() {
 
 export function PaymentPage() {
   const { t } = useTranslation('payments');
+  const { t: tw } = useTranslation('payments-work');
   const fmt = useFormat();
   const navigate = useNavigate();
   const accounts = useBankAccounts();
@@ -122,51 +121,51 @@ export function PaymentPage() {
       <ErrorAlert error={query.error} />
       {query.isPending && <Card loading />}
       {p && (
-        <Card title={h2(t('payment.details'))} style={{ marginBottom: 16 }}>
-          <Descriptions
-            size="small"
-            column={{ xs: 1, md: 2, xl: 3 }}
-            items={[
-              {
-                key: 'amount',
-                label: t('payments.amount'),
-                children: <strong>{fmt.money(p.amount, p.currency)}</strong>,
-              },
-              { key: 'status', label: t('payments.status'), children: <StatusTag status={p.status} /> },
-              { key: 'beneficiary', label: t('payments.beneficiary'), children: beneficiaryName(p) },
-              {
-                key: 'iban',
-                label: t('payment.beneficiaryAccount'),
-                children: text(p.beneficiarySnapshot?.iban) ?? text(p.beneficiarySnapshot?.accountNumber) ?? '—',
-              },
-              { key: 'date', label: t('payments.valueDate'), children: fmt.date(p.requestedExecutionDate) },
-              { key: 'e2e', label: t('payments.endToEndId'), children: p.endToEndId },
-              { key: 'account', label: t('payments.account'), children: accounts.name(p.bankAccountId) },
-              { key: 'remittance', label: t('payment.remittance'), children: remittance ?? '—' },
-              {
-                key: 'batch',
-                label: t('payment.batch'),
-                children: p.batchId ? <L to={batchPath(p.batchId)}>{p.batchId}</L> : '—',
-              },
-              { key: 'createdBy', label: t('payment.createdBy'), children: p.createdBy },
-              { key: 'createdAt', label: t('payment.createdAt'), children: fmt.dateTime(p.createdAt) },
-              {
-                key: 'hold',
-                label: t('payment.hold'),
-                children: p.hold ? `${p.hold.transferId} (${t(`hold.${p.hold.state}`)})` : '—',
-              },
-              ...(p.rejection
-                ? [
-                    {
-                      key: 'rejection',
-                      label: t('payment.rejection'),
-                      children: `${p.rejection.code}: ${p.rejection.reason}`,
-                    },
-                  ]
-                : []),
-            ]}
-          />
-        </Card>
+        <DetailsCard
+          title={t('payment.details')}
+          items={[
+            {
+              key: 'amount',
+              label: t('payments.amount'),
+              children: <strong>{fmt.money(p.amount, p.currency)}</strong>,
+            },
+            { key: 'status', label: t('payments.status'), children: <StatusTag status={p.status} /> },
+            { key: 'beneficiary', label: t('payments.beneficiary'), children: beneficiaryName(p) },
+            {
+              key: 'iban',
+              label: t('payment.beneficiaryAccount'),
+              children: text(p.beneficiarySnapshot?.iban) ?? text(p.beneficiarySnapshot?.accountNumber) ?? '—',
+            },
+            { key: 'date', label: t('payments.valueDate'), children: fmt.date(p.requestedExecutionDate) },
+            { key: 'e2e', label: t('payments.endToEndId'), children: p.endToEndId },
+            { key: 'account', label: t('payments.account'), children: accounts.name(p.bankAccountId) },
+            { key: 'remittance', label: t('payment.remittance'), children: remittance ?? '—' },
+            {
+              key: 'batch',
+              label: t('payment.batch'),
+              children: p.batchId ? <L to={batchPath(p.batchId)}>{p.batchId}</L> : '—',
+            },
+            { key: 'createdBy', label: t('payment.createdBy'), children: p.createdBy },
+            { key: 'createdAt', label: t('payment.createdAt'), children: fmt.dateTime(p.createdAt) },
+            {
+              key: 'hold',
+              label: t('payment.hold'),
+              children: p.hold ? `${p.hold.transferId} (${t(`hold.${p.hold.state}`)})` : '—',
+            },
+            ...(anomaliesOf(p)
+              ? [{ key: 'anomalies', label: tw('approvals.anomalies'), children: <AnomalyList payment={p} /> }]
+              : []),
+            ...(p.rejection
+              ? [
+                  {
+                    key: 'rejection',
+                    label: t('payment.rejection'),
+                    children: `${p.rejection.code}: ${p.rejection.reason}`,
+                  },
+                ]
+              : []),
+          ]}
+        />
       )}
       {p && (
         <Card title={h2(t('payment.approvals'))} style={{ marginBottom: 16 }}>

@@ -1,7 +1,7 @@
 // Imported bank statements: the list (account, format, period, entries and how many were new, the
 // closing balance) and one statement's booked entries with their reconciliation status.
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Descriptions, Typography } from 'antd';
+import { Button, Card, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
@@ -11,6 +11,7 @@ import { PageHeader } from '../../components/page';
 import { LoadMore, usePaged } from '../../components/paged';
 import { useFormat, type Formatter } from '../../i18n/format';
 import {
+  DetailsCard,
   EmptyText,
   L,
   PAGE,
@@ -29,13 +30,18 @@ const period = (fmt: Formatter, s: Statement) =>
 export const entryReference = (e: BankEntry) =>
   e.creditorReference ?? e.remittance ?? e.endToEndId ?? e.entryReference ?? e.accountServicerReference ?? '—';
 
-export function StatementsList() {
+/** The imported statements; of one account when given, else of all. */
+export function StatementsList({ bankAccountId }: { bankAccountId?: string }) {
   const { t } = useTranslation('payments');
   const fmt = useFormat();
   const navigate = useNavigate();
   const accounts = useBankAccounts();
-  const { query, rows } = usePaged(['payments', 'statements'], (after) =>
-    unwrap(api.GET('/statements', { params: { query: { limit: PAGE, ...(after ? { after } : {}) } } })),
+  const { query, rows } = usePaged(['payments', 'statements', bankAccountId], (after) =>
+    unwrap(
+      api.GET('/statements', {
+        params: { query: { limit: PAGE, ...(bankAccountId ? { bankAccountId } : {}), ...(after ? { after } : {}) } },
+      }),
+    ),
   );
   const currency = (s: Statement) => accounts.byId.get(s.bankAccountId)?.currency;
   return (
@@ -94,13 +100,6 @@ export function StatementPage() {
     queryKey: ['payments', 'statement', id],
     queryFn: () => unwrap(api.GET('/statements/{id}', { params: { path: { id } } })),
   });
-  const entries = usePaged(['payments', 'statement-entries', id], (after) =>
-    unwrap(
-      api.GET('/bank-entries', {
-        params: { query: { statementId: id, limit: PAGE, ...(after ? { after } : {}) } },
-      }),
-    ),
-  );
   const s = query.data;
   const currency = s ? accounts.byId.get(s.bankAccountId)?.currency : undefined;
   return (
@@ -113,71 +112,85 @@ export function StatementPage() {
       <ErrorAlert error={query.error} />
       {query.isPending && <Card loading />}
       {s && (
-        <Card title={h2(t('statement.details'))} style={{ marginBottom: 16 }}>
-          <Descriptions
-            size="small"
-            column={{ xs: 1, md: 2, xl: 3 }}
-            items={[
-              { key: 'account', label: t('payments.account'), children: accounts.name(s.bankAccountId) },
-              {
-                key: 'format',
-                label: t('statements.format'),
-                children: s.version ? `${s.format} (${s.version})` : s.format,
-              },
-              { key: 'period', label: t('statements.period'), children: period(fmt, s) },
-              {
-                key: 'opening',
-                label: t('statement.opening'),
-                children: currency ? fmt.money(s.openingBalance, currency) : (s.openingBalance ?? '—'),
-              },
-              {
-                key: 'closing',
-                label: t('statements.closing'),
-                children: (
-                  <strong>{currency ? fmt.money(s.closingBalance, currency) : (s.closingBalance ?? '—')}</strong>
-                ),
-              },
-              {
-                key: 'entries',
-                label: t('statements.entriesNew'),
-                children: `${fmt.number(s.entries)} / ${fmt.number(s.newEntries)}`,
-              },
-              { key: 'msg', label: t('batch.messageId'), children: s.messageId },
-              { key: 'at', label: t('statements.importedAt'), children: fmt.dateTime(s.importedAt) },
-              { key: 'by', label: t('statement.importedBy'), children: s.importedBy },
-            ]}
-          />
+        <DetailsCard
+          title={t('statement.details')}
+          items={[
+            { key: 'account', label: t('payments.account'), children: accounts.name(s.bankAccountId) },
+            {
+              key: 'format',
+              label: t('statements.format'),
+              children: s.version ? `${s.format} (${s.version})` : s.format,
+            },
+            { key: 'period', label: t('statements.period'), children: period(fmt, s) },
+            {
+              key: 'opening',
+              label: t('statement.opening'),
+              children: currency ? fmt.money(s.openingBalance, currency) : (s.openingBalance ?? '—'),
+            },
+            {
+              key: 'closing',
+              label: t('statements.closing'),
+              children: <strong>{currency ? fmt.money(s.closingBalance, currency) : (s.closingBalance ?? '—')}</strong>,
+            },
+            {
+              key: 'entries',
+              label: t('statements.entriesNew'),
+              children: `${fmt.number(s.entries)} / ${fmt.number(s.newEntries)}`,
+            },
+            { key: 'msg', label: t('batch.messageId'), children: s.messageId },
+            { key: 'at', label: t('statements.importedAt'), children: fmt.dateTime(s.importedAt) },
+            { key: 'by', label: t('statement.importedBy'), children: s.importedBy },
+          ]}
+        >
           {s.warnings.map((w) => (
             <Typography.Paragraph key={w} type="warning">
               {w}
             </Typography.Paragraph>
           ))}
-        </Card>
+        </DetailsCard>
       )}
       <Card title={h2(t('statement.entries'))}>
-        <ErrorAlert error={entries.query.error} />
-        <KeyTable<BankEntry>
-          label={t('statement.entries')}
-          rowKey={(e) => e.id}
-          loading={entries.query.isPending}
-          dataSource={entries.rows}
-          locale={{ emptyText: <EmptyText text={t('statement.noEntries')} /> }}
-          columns={[
-            { title: t('entries.direction'), key: 'dir', render: (_, e) => t(`direction.${e.direction}`) },
-            {
-              title: t('payments.amount'),
-              key: 'amount',
-              align: 'right',
-              render: (_, e) => fmt.money(e.amount, e.currency),
-            },
-            { title: t('entries.bookingDate'), key: 'date', render: (_, e) => fmt.date(e.bookingDate) },
-            { title: t('entries.counterparty'), key: 'party', render: (_, e) => e.counterpartyName ?? '—' },
-            { title: t('entries.reference'), key: 'ref', render: (_, e) => entryReference(e) },
-            { title: t('entries.reconciliation'), key: 'status', render: (_, e) => <StatusTag status={e.status} /> },
-          ]}
-        />
-        <LoadMore query={entries.query} />
+        <StatementEntries statementId={id} label={t('statement.entries')} />
       </Card>
+    </>
+  );
+}
+
+/** A statement's booked entries, a page at a time, with what reconciliation made of each. */
+export function StatementEntries({ statementId, label }: { statementId: string; label: string }) {
+  const { t } = useTranslation('payments');
+  const fmt = useFormat();
+  const entries = usePaged(['payments', 'statement-entries', statementId], (after) =>
+    unwrap(
+      api.GET('/bank-entries', {
+        params: { query: { statementId, limit: PAGE, ...(after ? { after } : {}) } },
+      }),
+    ),
+  );
+  return (
+    <>
+      <ErrorAlert error={entries.query.error} />
+      <KeyTable<BankEntry>
+        label={label}
+        rowKey={(e) => e.id}
+        loading={entries.query.isPending}
+        dataSource={entries.rows}
+        locale={{ emptyText: <EmptyText text={t('statement.noEntries')} /> }}
+        columns={[
+          { title: t('entries.direction'), key: 'dir', render: (_, e) => t(`direction.${e.direction}`) },
+          {
+            title: t('payments.amount'),
+            key: 'amount',
+            align: 'right',
+            render: (_, e) => fmt.money(e.amount, e.currency),
+          },
+          { title: t('entries.bookingDate'), key: 'date', render: (_, e) => fmt.date(e.bookingDate) },
+          { title: t('entries.counterparty'), key: 'party', render: (_, e) => e.counterpartyName ?? '—' },
+          { title: t('entries.reference'), key: 'ref', render: (_, e) => entryReference(e) },
+          { title: t('entries.reconciliation'), key: 'status', render: (_, e) => <StatusTag status={e.status} /> },
+        ]}
+      />
+      <LoadMore query={entries.query} />
     </>
   );
 }

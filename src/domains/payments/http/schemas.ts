@@ -287,6 +287,11 @@ export const PaymentSchema = z
       .nullable()
       .openapi({ description: 'The ledger hold (pending transfer) placed on approval' }),
     rejection: z.object({ code: z.string(), reason: z.string(), by: z.string(), at: z.string() }).nullable(),
+    anomalies: z.array(z.object({ check: z.string(), reason: z.string() })).openapi({
+      description:
+        'What the anomaly checks (decision payments.anomaly-checks) found when the approval started; empty when nothing. ' +
+        'A hit needs at least one approver.',
+    }),
     instanceId: z.string().nullable(),
     createdBy: z.string(),
     createdAt: z.string(),

@@ -133,9 +133,9 @@ export function statementRoutes(context: DomainContext): RouteModule {
         let reconciliationError: string | null = null;
         if (result.newEntryIds.length > 0) {
           try {
-            reconciliation = await inRequestUnit(context, c, (unit) =>
-              runReconciliation(unit, { entryIds: result.newEntryIds }),
-            );
+            reconciliation = await runReconciliation((work) => inRequestUnit(context, c, work), {
+              entryIds: result.newEntryIds,
+            });
           } catch (error) {
             reconciliationError = error instanceof Error ? error.message : String(error);
           }

@@ -1,9 +1,9 @@
-import { sql, type Selectable } from 'kysely';
 import type { Tx } from '../../../storage/schema.js';
-import type { BankEntriesTable, MatchTargetKind } from '../tables.js';
-import { parseCreditorReference } from './creditor-reference.js';
+import { daysBetween, fit, type Candidate, type EntryRow } from './candidate.js';
+import { incomingCandidates } from './incoming-candidates.js';
 import { nameSimilarity } from './names.js';
-import type { AmountFit, RuleName } from './rules.js';
+
+export type { Candidate, EntryRow } from './candidate.js';
 
 /**
  * The candidates of each rule for one entry — code finds them, the decision (rules.ts) scores them:
@@ -16,33 +16,11 @@ import type { AmountFit, RuleName } from './rules.js';
  *     entry pays exactly the open amount; the counterparty's name is compared with the customer's).
  */
 
-export type EntryRow = Selectable<BankEntriesTable>;
-
-export interface Candidate {
-  rule: RuleName;
-  targetKind: MatchTargetKind;
-  targetId: string;
-  /** What a person recognises: the receivable's external id, the payment's end-to-end id. */
-  label: string;
-  /** What the target still expects: the receivable's outstanding, the payment's amount. */
-  openAmount: bigint;
-  amountFit: AmountFit;
-  nameSimilarity: number;
-  daysFromDue: number;
-  counterpartyName: string | null;
-  targetName: string | null;
-}
-
-const LIMIT = 20;
-const DAY = 86_400_000;
-const daysBetween = (a: string, b: string) => Math.abs(Math.round((Date.parse(a) - Date.parse(b)) / DAY));
-const fit = (paid: bigint, open: bigint): AmountFit => (paid === open ? 'exact' : paid < open ? 'partial' : 'over');
-
 export async function candidatesFor(tx: Tx, entry: EntryRow, remaining: bigint): Promise<Candidate[]> {
   if (entry.reversal) return [];
   if (entry.direction === 'debit') return outgoing(tx, entry);
   if (entry.return_reason) return returns(tx, entry);
-  return incoming(tx, entry, remaining);
+  return (await incomingCandidates(tx, [{ entry, remaining }]))[0]!;
 }
 
 async function outgoing(tx: Tx, entry: EntryRow): Promise<Candidate[]> {
@@ -93,89 +71,4 @@ async function returns(tx: Tx, entry: EntryRow): Promise<Candidate[]> {
     counterpartyName: entry.counterparty_name,
     targetName: p.name,
   }));
-}
-
-/** Words of a remittance text that could be an external id: split at spaces and separators, uppercased. */
-export function referenceWords(text: string | null): string[] {
-  if (!text) return [];
-  const words = new Set<string>();
-  for (const raw of text.toUpperCase().split(/[\s,;()[\]{}"'/]+/)) {
-    const word = raw.replace(/^[.:#-]+|[.:#-]+$/g, '');
-    if (word.length >= 3 && word.length <= 100) words.add(word);
-  }
-  return [...words].slice(0, 50);
-}
-
-function openReceivables(tx: Tx, currency: string) {
-  return tx
-    .selectFrom('receivables as r')
-    .innerJoin('customers as c', 'c.id', 'r.customer_id')
-    .select([
-      'r.id',
-      'r.external_id',
-      'r.outstanding',
-      'r.oldest_unpaid_due_date',
-      'r.maturity_date',
-      'c.name as customer_name',
-    ])
-    .where('r.status', '=', 'open')
-    .where('r.currency', '=', currency)
-    .where('r.outstanding', '>', 0n);
-}
-
-async function incoming(tx: Tx, entry: EntryRow, remaining: bigint): Promise<Candidate[]> {
-  const out: Candidate[] = [];
-  const add = (rule: RuleName, rows: Awaited<ReturnType<ReturnType<typeof openReceivables>['execute']>>) => {
-    for (const r of rows) {
-      out.push({
-        rule,
-        targetKind: 'receivable',
-        targetId: r.id,
-        label: r.external_id,
-        openAmount: r.outstanding,
-        amountFit: fit(remaining, r.outstanding),
-        nameSimilarity: nameSimilarity(entry.counterparty_name, r.customer_name),
-        daysFromDue: daysBetween(entry.booking_date, r.oldest_unpaid_due_date ?? r.maturity_date),
-        counterpartyName: entry.counterparty_name,
-        targetName: r.customer_name,
-      });
-    }
-  };
-  const words = referenceWords(entry.remittance);
-  // A valid RF reference, structured or typed into the text; an invalid one names nothing.
-  const bodies = new Set<string>();
-  for (const ref of [entry.creditor_reference, ...words.filter((w) => /^RF\d{2}/.test(w))]) {
-    if (!ref) continue;
-    const parsed = parseCreditorReference(ref);
-    if (parsed.kind === 'rf') bodies.add(parsed.body);
-  }
-  if (bodies.size > 0) {
-    add(
-      'creditor_reference',
-      await openReceivables(tx, entry.currency)
-        .where(sql<string>`upper(r.external_id)`, 'in', [...bodies])
-        .limit(LIMIT)
-        .execute(),
-    );
-  }
-  if (words.length > 0) {
-    add(
-      'reference_text',
-      await openReceivables(tx, entry.currency)
-        .where(sql<string>`upper(r.external_id)`, 'in', words)
-        .limit(LIMIT)
-        .execute(),
-    );
-  }
-  if (remaining > 0n) {
-    add(
-      'name_amount',
-      await openReceivables(tx, entry.currency)
-        .where('r.outstanding', '=', remaining)
-        .orderBy('r.id')
-        .limit(LIMIT * 5)
-        .execute(),
-    );
-  }
-  return out;
 }

@@ -2,7 +2,7 @@ import { AppError, conflict, notFound } from '../../../core/errors.js';
 import type { DomainWork } from '../../unit-of-work.js';
 import { presentEntry } from '../statement-queries.js';
 import type { MatchTargetKind } from '../tables.js';
-import { exception, markMatched, RESOLVED_EVENT, type Suggestion } from './matching.js';
+import { exception, markMatched, RESOLVED_EVENT, type Suggestion } from './outcomes.js';
 import { applyMatch, lockEntry, matchesOf, presentMatch, remainingOf, reverseMatch } from './posting.js';
 
 /**

@@ -1,9 +1,19 @@
 import { sql } from 'kysely';
 import { AppError } from '../../../core/errors.js';
 import type { DomainWork } from '../../unit-of-work.js';
-import { candidatesFor, type Candidate, type EntryRow } from './candidates.js';
+import { matchSlice } from './bulk-matching.js';
+import { candidatesFor, type EntryRow } from './candidates.js';
+import {
+  type Outcome,
+  exception,
+  markMatched,
+  scoreCandidates,
+  suggestionsFrom,
+  choose,
+  type Scored,
+} from './outcomes.js';
 import { applyMatch, lockEntry, matchesOf, remainingOf, type MatchRow } from './posting.js';
-import { RULE_ORDER, rulesOf, type RuleAnswer } from './rules.js';
+import { rulesOf, type Rules } from './rules.js';
 
 /**
  * Automatic matching of booked entries: each entry's candidates (candidates.ts) are scored by the
@@ -14,28 +24,15 @@ import { RULE_ORDER, rulesOf, type RuleAnswer } from './rules.js';
  * paid more than its receivable's open amount. An exception gets ranked suggestions and an engine
  * task in the `treasury-reconciliation` queue (the workflow started by `bank_entry.exception`).
  *
- * Each entry is matched in its own savepoint: a refusal while posting (a receivable cancelled
+ * Entries are matched a slice at a time (bulk-matching.ts): the plain credits that pay a receivable
+ * in one go; the rest — outgoing payments, returns, entries a person touched, competing entries —
+ * one by one here. Each of those is matched in its own savepoint: a refusal while posting (a receivable cancelled
  * meanwhile) makes that entry an exception naming the refusal, and the run goes on. An entry whose
  * match a person reversed is never confirmed automatically again — only suggested.
  */
 
-export const EXCEPTION_EVENT = 'bank_entry.exception';
-export const RESOLVED_EVENT = 'bank_entry.resolved';
-const SUGGESTIONS = 5;
-
-export interface Suggestion {
-  rank: number;
-  targetKind: string;
-  targetId: string;
-  label: string;
-  targetName: string | null;
-  openAmount: string;
-  amount: string;
-  rule: string;
-  code: string;
-  confidence: number;
-  reason: string;
-}
+/** Entries matched together (bulk-matching.ts): large enough to share the work, small enough for memory. */
+const SLICE = 2000;
 
 export interface RunSummary {
   entries: number;
@@ -45,36 +42,49 @@ export interface RunSummary {
   skipped: number;
 }
 
-type Scored = Candidate & RuleAnswer;
+/** Opens a transaction for `work` (the caller's kind: a request's, a collect run's) and commits it. */
+export type InUnit = <T>(work: (unit: DomainWork) => Promise<T>) => Promise<T>;
 
-/** Entries still to match: the given ones, or every unmatched (and, asked, exception) entry of the account. */
-export async function runReconciliation(
-  unit: DomainWork,
-  scope: { entryIds?: string[]; bankAccountId?: string | undefined; includeExceptions?: boolean },
-): Promise<RunSummary> {
+export interface RunScope {
+  entryIds?: string[];
+  bankAccountId?: string | undefined;
+  includeExceptions?: boolean;
+}
+
+/**
+ * Entries still to match: the given ones, or every unmatched (and, asked, exception) entry of the
+ * account; in id order, every run locks entries in the same order (no deadlock between two).
+ *
+ * One transaction per slice of SLICE entries: a 100 000-entry statement holds its locks, audit rows
+ * and events a slice at a time, not all at once. A slice that fails stops the run (its own work
+ * rolled back, the error thrown); the slices before it stay matched, the rest stay for a later run.
+ */
+export async function runReconciliation(inUnit: InUnit, scope: RunScope): Promise<RunSummary> {
   const statuses = scope.includeExceptions ? ['unmatched', 'exception'] : ['unmatched'];
-  let ids = scope.entryIds;
-  if (!ids) {
-    let q = unit.tx.selectFrom('bank_entries').select('id').where('status', 'in', statuses).orderBy('id');
-    if (scope.bankAccountId) q = q.where('bank_account_id', '=', scope.bankAccountId);
-    ids = (await q.execute()).map((r) => r.id);
-  }
-  const rules = rulesOf(unit);
-  const summary: RunSummary = { entries: 0, matched: 0, partlyMatched: 0, exceptions: 0, skipped: 0 };
-  for (const id of ids) {
-    const outcome = await reconcileEntry(unit, id, statuses, rules);
-    summary.entries += 1;
-    summary[outcome] += 1;
+  const ids = scope.entryIds ?? (await inUnit((unit) => entriesToMatch(unit, statuses, scope.bankAccountId)));
+  const sorted = [...new Set(ids)].sort();
+  const summary: RunSummary = { entries: sorted.length, matched: 0, partlyMatched: 0, exceptions: 0, skipped: 0 };
+  for (let from = 0; from < sorted.length; from += SLICE) {
+    // Counted once the slice has committed (a retried transaction runs its work again).
+    const outcomes = await inUnit(async (unit) => {
+      const rules = rulesOf(unit);
+      const slice = await matchSlice(unit, sorted.slice(from, from + SLICE), statuses, rules);
+      const done: Outcome[] = [...slice.outcomes];
+      for (const id of slice.rest) done.push(await reconcileEntry(unit, id, statuses, rules));
+      return done;
+    });
+    for (const outcome of outcomes) summary[outcome] += 1;
   }
   return summary;
 }
 
-async function reconcileEntry(
-  unit: DomainWork,
-  id: string,
-  statuses: string[],
-  rules: ReturnType<typeof rulesOf>,
-): Promise<keyof Omit<RunSummary, 'entries'>> {
+async function entriesToMatch(unit: DomainWork, statuses: string[], bankAccountId: string | undefined) {
+  let q = unit.tx.selectFrom('bank_entries').select('id').where('status', 'in', statuses).orderBy('id');
+  if (bankAccountId) q = q.where('bank_account_id', '=', bankAccountId);
+  return (await q.execute()).map((r) => r.id);
+}
+
+async function reconcileEntry(unit: DomainWork, id: string, statuses: string[], rules: Rules): Promise<Outcome> {
   const entry = await lockEntry(unit, id);
   if (!statuses.includes(entry.status)) return 'skipped';
   const matches = await matchesOf(unit, id);
@@ -127,70 +137,9 @@ async function reconcileEntry(
   }
 }
 
-async function scoredCandidates(
-  unit: DomainWork,
-  entry: EntryRow,
-  remaining: bigint,
-  rules: ReturnType<typeof rulesOf>,
-): Promise<Scored[]> {
+async function scoredCandidates(unit: DomainWork, entry: EntryRow, remaining: bigint, rules: Rules): Promise<Scored[]> {
   if (remaining <= 0n) return [];
-  const scored: Scored[] = [];
-  for (const c of await candidatesFor(unit.tx, entry, remaining)) {
-    const answer = await rules({
-      rule: c.rule,
-      direction: entry.direction,
-      amountFit: c.amountFit,
-      nameSimilarity: c.nameSimilarity,
-      daysFromDue: c.daysFromDue,
-    });
-    if (answer.confidence > 0) scored.push({ ...c, ...answer });
-  }
-  return scored;
-}
-
-/** The first rule (in order) with a confirmable candidate decides; one target is confirmed, several are ambiguous. */
-function choose(scored: Scored[]): { chosen: Scored | null; reason: string } {
-  for (const rule of RULE_ORDER) {
-    const sure = scored.filter((s) => s.rule === rule && s.confidence >= s.autoConfirmAt);
-    const targets = new Set(sure.map((s) => s.targetId));
-    if (targets.size === 1) return { chosen: sure[0]!, reason: '' };
-    if (targets.size > 1) {
-      return { chosen: null, reason: `ambiguous: ${targets.size} candidates by ${rule} (${sure[0]!.code})` };
-    }
-  }
-  return {
-    chosen: null,
-    reason: scored.length === 0 ? 'no candidate found' : 'no candidate confident enough to confirm',
-  };
-}
-
-/** Ranked: highest confidence first, one per target (its best rule). */
-function suggestionsFrom(scored: Scored[], remaining: bigint): Suggestion[] {
-  const best = new Map<string, Scored>();
-  for (const s of scored) {
-    const key = `${s.targetKind} ${s.targetId}`;
-    const seen = best.get(key);
-    if (!seen || s.confidence > seen.confidence) best.set(key, s);
-  }
-  return [...best.values()]
-    .sort((a, b) => b.confidence - a.confidence || a.label.localeCompare(b.label))
-    .slice(0, SUGGESTIONS)
-    .map((s, i) => ({
-      rank: i + 1,
-      targetKind: s.targetKind,
-      targetId: s.targetId,
-      label: s.label,
-      targetName: s.targetName,
-      openAmount: s.openAmount.toString(),
-      // What a person's match would take: at most the target's open amount (a receivable's open
-      // balance, an outgoing payment's whole amount — a settlement takes exactly that, and charges on
-      // the entry stay over for a person to book).
-      amount: (s.openAmount < remaining ? s.openAmount : remaining).toString(),
-      rule: s.rule,
-      code: s.code,
-      confidence: s.confidence,
-      reason: s.reason,
-    }));
+  return scoreCandidates(entry, await candidatesFor(unit.tx, entry, remaining), rules);
 }
 
 async function confirm(
@@ -240,59 +189,4 @@ async function confirm(
     );
   }
   return created;
-}
-
-export async function markMatched(unit: DomainWork, entry: EntryRow): Promise<void> {
-  await unit.tx
-    .updateTable('bank_entries')
-    .set({ status: 'matched', reconciled_at: unit.clock.now(), exception_reason: null, suggestions: null })
-    .where('id', '=', entry.id)
-    .execute();
-  if (entry.status === 'exception') unit.publish(RESOLVED_EVENT, entry.id, { entryId: entry.id, status: 'matched' });
-}
-
-/**
- * Makes the entry an exception with its reason and suggestions; the first time, `bank_entry.exception`
- * starts the exception workflow (one open task per entry: the event's key is the correlation key).
- */
-export async function exception(
-  unit: DomainWork,
-  entry: EntryRow,
-  reason: string,
-  suggestions: Suggestion[],
-): Promise<'exceptions'> {
-  const now = unit.clock.now();
-  await unit.tx
-    .updateTable('bank_entries')
-    .set({
-      status: 'exception',
-      exception_reason: reason,
-      suggestions: JSON.stringify(suggestions),
-      exception_at: entry.exception_at ?? now,
-      reconciled_at: null,
-    })
-    .where('id', '=', entry.id)
-    .execute();
-  if (entry.status !== 'exception') {
-    const matched = await matchesOf(unit, entry.id);
-    unit.publish(EXCEPTION_EVENT, entry.id, {
-      entryId: entry.id,
-      task: {
-        entryId: entry.id,
-        bankAccountId: entry.bank_account_id,
-        direction: entry.direction,
-        amount: String(entry.amount),
-        remaining: remainingOf(entry, matched).toString(),
-        currency: entry.currency,
-        bookingDate: entry.booking_date,
-        counterpartyName: entry.counterparty_name,
-        remittance: entry.remittance,
-        creditorReference: entry.creditor_reference,
-        endToEndId: entry.end_to_end_id,
-        reason,
-        suggestions,
-      },
-    });
-  }
-  return 'exceptions';
 }

@@ -518,4 +518,63 @@ describe('reconciliation', () => {
       },
     ]);
   });
+
+  test('entries of one statement that pay one receivable in parts are matched one after the other', async () => {
+    for (const [externalId, amount] of [
+      ['INV6006', '40000'],
+      ['INV7007', '15000'],
+    ]) {
+      expect(
+        await call('POST', '/receivables', {
+          json: {
+            externalId,
+            customerExternalId: 'C-ANA',
+            kind: 'invoice',
+            currency: 'EUR',
+            issueDate: '2026-02-01',
+            amount,
+            dueDate: '2026-03-10',
+          },
+        }),
+        201,
+      );
+    }
+    const day = '2026-03-03';
+    const e = (amount: bigint, text: string, ref: string): CamtEntrySpec => ({
+      amount,
+      direction: 'CRDT',
+      bookingDate: day,
+      unstructured: text,
+      counterpartyName: 'Ana Garcia',
+      accountServicerReference: ref,
+    });
+    const file = camt053(
+      { messageId: 'MSG-R2', statementId: 'R2', iban: IBAN, currency: 'EUR', opening: 0n, date: day },
+      [e(20_000n, 'INV6006 first half', 'B1'), e(20_000n, 'INV6006 second half', 'B2'), e(15_000n, 'INV7007', 'B3')],
+    );
+    const res = await server.call('/api/v1/statements', {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: file,
+    });
+    const body = (await res.json()) as Body;
+    assert.equal(res.status, 201, JSON.stringify(body));
+    assert.deepEqual(body.reconciliation, { entries: 3, matched: 3, partlyMatched: 0, exceptions: 0, skipped: 0 });
+    const list = expect(await call('GET', `/bank-entries?statementId=${body.statements[0].id}`), 200).data as Body[];
+    const [first, second, third] = await Promise.all(list.map((entry) => entryOf(String(entry.id))));
+    // The second half is matched after the first is posted: it then pays exactly what is left.
+    assert.deepEqual(
+      [first!.matches[0].ruleCode, first!.matches[0].amount, second!.matches[0].ruleCode, second!.matches[0].amount],
+      ['IN_TEXT', '20000', 'IN_TEXT_EXACT', '20000'],
+    );
+    assert.deepEqual(
+      [third!.status, third!.matches[0].ruleCode, third!.matches[0].targetId],
+      ['matched', 'IN_TEXT_EXACT', (await receivable('INV7007')).id],
+    );
+    assert.deepEqual([(await receivable('INV6006')).status, (await receivable('INV7007')).status], ['paid', 'paid']);
+    const audit = expect(await call('GET', `/audit?entityType=bank_entry&entityId=${third!.id}&limit=10`), 200);
+    const created = (audit.data as Body[]).filter((r) => r.action === 'bank_match.created');
+    assert.equal(created.length, 1);
+    assert.deepEqual([created[0]!.before.status, created[0]!.after.amount], ['unmatched', '15000']);
+  });
 });

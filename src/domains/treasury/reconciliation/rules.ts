@@ -140,7 +140,9 @@ const score = (value: unknown): number | null =>
  * of many entries asks few distinct questions). An answer that is not a confidence 0–100 fails the
  * run (409 naming the decision version): an edited table can say anything.
  */
-export function rulesOf(unit: DomainWork): (input: RuleInput) => Promise<RuleAnswer> {
+export type Rules = (input: RuleInput) => Promise<RuleAnswer>;
+
+export function rulesOf(unit: DomainWork): Rules {
   const evaluator = unit.context.engine.services.decisions;
   const memo = new Map<string, Promise<RuleAnswer>>();
   return (input) => {

@@ -151,12 +151,10 @@ export function reconciliationRoutes(context: DomainContext): RouteModule {
     register(app: App) {
       app.openapi(runDef, async (c) => {
         const body = c.req.valid('json') as z.infer<typeof RunBodySchema> | undefined;
-        const summary = await inRequestUnit(context, c, (unit) =>
-          runReconciliation(unit, {
-            bankAccountId: body?.bankAccountId,
-            includeExceptions: body?.includeExceptions ?? true,
-          }),
-        );
+        const summary = await runReconciliation((work) => inRequestUnit(context, c, work), {
+          bankAccountId: body?.bankAccountId,
+          includeExceptions: body?.includeExceptions ?? true,
+        });
         return c.json(summary, 200);
       });
 

@@ -1,0 +1,148 @@
+import { CsvError, parse } from 'csv-parse/sync';
+
+/**
+ * A payment run's CSV file read into its lines: a header naming the columns (in any order, names
+ * matched without regard to case), then one payment per line. Quotes follow RFC 4180; empty lines
+ * are skipped. Each line keeps its number in the file (the header is line 1), counted from the byte
+ * offsets rather than taken from csv-parse, whose count drifts after a quoted value holding a CRLF.
+ */
+
+export const RUN_COLUMNS = [
+  'beneficiaryId',
+  'amount',
+  'currency',
+  'bankAccountId',
+  'requestedExecutionDate',
+  'remittance',
+  'creditorReference',
+  'purpose',
+  'sourceRef',
+] as const;
+export type RunColumn = (typeof RUN_COLUMNS)[number];
+export const REQUIRED_COLUMNS: readonly RunColumn[] = ['beneficiaryId', 'amount'];
+
+/** One problem with the file: the line (header = 1; null: the whole file) and the column it is in. */
+export interface RunIssue {
+  line: number | null;
+  column: string | null;
+  value?: string;
+  message: string;
+}
+
+export interface RunLine {
+  line: number;
+  cells: Partial<Record<RunColumn, string>>;
+}
+
+/** `lines`: the lines that could be read; `issues`: every problem, the lines' own and the file's. */
+export type ReadResult = { ok: true; lines: RunLine[]; issues: RunIssue[] } | { ok: false; issues: RunIssue[] };
+
+/**
+ * The file's lines, or why it cannot be read at all (every header problem at once); a line with
+ * the wrong number of values is an issue of its own, reported with the other lines' problems.
+ */
+export function readRunFile(bytes: Uint8Array, maxLines: number): ReadResult {
+  const buffer = Buffer.from(bytes);
+  let records: Array<{ record: string[]; info: { bytes: number } }>;
+  try {
+    records = parse(buffer, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+    }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const line = (error as CsvError & { lines?: number }).lines;
+    const message =
+      error.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'a quoted value is not closed before the end of the file'
+        : `the file is not valid CSV: ${error.message}`;
+    return { ok: false, issues: [{ line: typeof line === 'number' ? line : null, column: null, message }] };
+  }
+  const breaks: number[] = [];
+  for (let i = buffer.indexOf(10); i >= 0; i = buffer.indexOf(10, i + 1)) breaks.push(i);
+  let head = 0;
+  const lineOf = (record: string[], end: number): number => {
+    while (head < breaks.length && breaks[head]! < end - 1) head++;
+    let line = head + 1;
+    for (const cell of record) for (let i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) line--;
+    return line;
+  };
+
+  const [header, ...rest] = records;
+  if (!header) return { ok: false, issues: [{ line: null, column: null, message: 'the file is empty' }] };
+  const headerLine = lineOf(header.record, header.info.bytes);
+  const issues: RunIssue[] = [];
+  const columns: Array<RunColumn | null> = [];
+  const byName = new Map(RUN_COLUMNS.map((c) => [c.toLowerCase(), c]));
+  for (const [index, raw] of header.record.entries()) {
+    const name = raw.trim();
+    const column = byName.get(name.toLowerCase());
+    if (!column) {
+      issues.push({
+        line: headerLine,
+        column: name || `#${index + 1}`,
+        message: `unknown column "${name}"; the columns are ${RUN_COLUMNS.join(', ')}`,
+      });
+    } else if (columns.includes(column)) {
+      issues.push({ line: headerLine, column, message: `column ${column} appears twice` });
+    }
+    columns.push(column ?? null);
+  }
+  for (const required of REQUIRED_COLUMNS) {
+    if (!columns.includes(required)) {
+      issues.push({ line: headerLine, column: required, message: `the required column ${required} is missing` });
+    }
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  if (rest.length === 0)
+    return { ok: false, issues: [{ line: null, column: null, message: 'the file has no payment lines' }] };
+  if (rest.length > maxLines) {
+    return {
+      ok: false,
+      issues: [
+        { line: null, column: null, message: `the file has ${rest.length} lines; a run takes at most ${maxLines}` },
+      ],
+    };
+  }
+  const lines: RunLine[] = [];
+  for (const { record, info } of rest) {
+    const line = lineOf(record, info.bytes);
+    if (record.length !== columns.length) {
+      issues.push({
+        line,
+        column: null,
+        message: `has ${record.length} values; the header names ${columns.length} columns`,
+      });
+      continue;
+    }
+    const cells: RunLine['cells'] = {};
+    record.forEach((value, i) => {
+      const trimmed = value.trim();
+      if (trimmed !== '') cells[columns[i]!] = trimmed;
+    });
+    lines.push({ line, cells });
+  }
+  return { ok: true, lines, issues };
+}
+
+/**
+ * A decimal amount in major units ("1234.56") as minor units of the currency, exactly: digit by
+ * digit, never through a float. More decimals than the currency has are refused unless they are
+ * zeros (finflow never rounds money). Returns the message of what is wrong instead when it is not.
+ */
+export function minorUnitsOf(text: string, digits: number, currency: string): bigint | string {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) return `"${text}" is not a decimal amount in ${currency} (digits and "." only, e.g. 1234.56)`;
+  const int = match[1]!;
+  const frac = match[2] ?? '';
+  if (frac.length > digits && /[^0]/.test(frac.slice(digits))) {
+    return `"${text}" has ${frac.replace(/0+$/, '').length} decimal places; ${currency} has ${digits} (amounts are never rounded)`;
+  }
+  const minor = (int + frac.slice(0, digits).padEnd(digits, '0')).replace(/^0+(?=\d)/, '');
+  if (minor.length > 18) return `"${text}" is too large`;
+  if (/^0+$/.test(minor)) return 'must be above 0';
+  return BigInt(minor);
+}

@@ -1,8 +1,8 @@
 // bench:payments — N payment instructions through the whole outgoing path on PostgreSQL (fsync on):
 // a CSV payment run of N lines (POST /payment-runs), each payment's approval workflow run by the
-// server's worker (a verified beneficiary, small amounts: the shipped matrix approves them without a
-// person; the anomaly checks are switched off, since N payroll lines to one account are duplicates by
-// design), then one batching run (POST /payment-batches) writing XSD-validated pain.001 files.
+// server's worker (1 000 verified beneficiaries, small amounts: the shipped matrix approves them
+// without a person; the anomaly checks are switched off, since a monthly payroll repeats amounts and
+// references by design — their facts are still computed), then one batching run (POST /payment-batches) writing XSD-validated pain.001 files.
 // Baseline in the same run: the same N rows inserted into a bare table in 1 000-row INSERTs and moved
 // through the same two state changes by two set-based UPDATEs — the database work alone.
 //
@@ -29,6 +29,7 @@ const option = (name: string, fallback: number) => {
   return n;
 };
 const N = option('--payments', 10_000);
+const BENEFICIARIES = Math.min(N, 1000);
 /** 1.01 … : every amount different, small enough for the matrix's automatic approval. */
 const amountOf = (i: number) => 100 + i;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -82,6 +83,19 @@ try {
   await call('POST', `/beneficiaries/${String(staff.id)}/changes/${change}/approve`, anna, {});
 
   const db = server.database.db;
+  // A payroll pays many people: BENEFICIARIES copies of the verified one (set-based, as the other
+  // benches seed their data), each paid N / BENEFICIARIES times.
+  const { rows: columns } = await sql<{ name: string }>`
+    SELECT column_name AS name FROM information_schema.columns
+     WHERE table_name = 'beneficiaries' AND table_schema = current_schema() AND column_name NOT IN ('id', 'name')`.execute(
+    db,
+  );
+  const copied = sql.join(columns.map((c) => sql.ref(c.name)));
+  await sql`INSERT INTO beneficiaries (id, name, ${copied})
+    SELECT 'ben_bench' || lpad(i::text, 17, '0'), 'Employee ' || i, ${copied}
+      FROM beneficiaries, generate_series(1, ${BENEFICIARIES}::int) AS i
+     WHERE id = ${String(staff.id)}`.execute(db);
+  const beneficiaryOf = (i: number) => `ben_bench${String(1 + (i % BENEFICIARIES)).padStart(17, '0')}`;
   // Baseline: the bare database work — N rows in 1 000-row INSERTs, then two set-based state changes.
   const baselineStarted = performance.now();
   await sql`CREATE TABLE bench_payments (id text PRIMARY KEY, amount bigint, status text, batch text)`.execute(db);
@@ -98,7 +112,7 @@ try {
   for (let i = 1; i <= N; i += 1) {
     const minor = amountOf(i);
     lines.push(
-      `${String(staff.id)},${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')},PAY-${i},Salary`,
+      `${beneficiaryOf(i)},${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')},PAY-${i},Salary`,
     );
   }
   const csv = lines.join('\n');

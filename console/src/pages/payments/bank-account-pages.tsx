@@ -11,6 +11,7 @@ import { KeyTable } from '../../components/key-table';
 import { PageHeader } from '../../components/page';
 import { useFormat } from '../../i18n/format';
 import { useSession } from '../../session/session';
+import { AccountPositionCard, CentralPositions } from './positions';
 import { StatementsList } from './statement-pages';
 import {
   DetailsCard,
@@ -46,26 +47,29 @@ export function BankAccountsList() {
   // The same read as every page's account names: all of them (the route's maximum page of 500).
   const { query } = useBankAccounts();
   return (
-    <Card title={h2(t('accounts.list'))}>
-      <ErrorAlert error={query.error} />
-      <KeyTable<BankAccount>
-        label={t('accounts.list')}
-        rowKey={(a) => a.id}
-        loading={query.isPending}
-        dataSource={query.data?.data ?? []}
-        locale={{ emptyText: <EmptyText text={t('accounts.none')} /> }}
-        onOpen={(a) => void navigate(bankAccountPath(a.id))}
-        columns={[
-          { title: t('accounts.name'), key: 'name', render: (_, a) => <L to={bankAccountPath(a.id)}>{a.name}</L> },
-          { title: t('accounts.account'), key: 'account', render: (_, a) => accountText(a) },
-          { title: t('accounts.bic'), key: 'bic', render: (_, a) => a.bic ?? '—' },
-          { title: t('accounts.currency'), dataIndex: 'currency' },
-          { title: t('accounts.ledger'), key: 'ledger', render: (_, a) => <LedgerLink account={a} /> },
-          { title: t('accounts.pain001'), dataIndex: 'pain001Version' },
-          { title: t('accounts.status'), key: 'status', render: (_, a) => <AccountStatus status={a.status} /> },
-        ]}
-      />
-    </Card>
+    <>
+      <CentralPositions />
+      <Card title={h2(t('accounts.list'))}>
+        <ErrorAlert error={query.error} />
+        <KeyTable<BankAccount>
+          label={t('accounts.list')}
+          rowKey={(a) => a.id}
+          loading={query.isPending}
+          dataSource={query.data?.data ?? []}
+          locale={{ emptyText: <EmptyText text={t('accounts.none')} /> }}
+          onOpen={(a) => void navigate(bankAccountPath(a.id))}
+          columns={[
+            { title: t('accounts.name'), key: 'name', render: (_, a) => <L to={bankAccountPath(a.id)}>{a.name}</L> },
+            { title: t('accounts.account'), key: 'account', render: (_, a) => accountText(a) },
+            { title: t('accounts.bic'), key: 'bic', render: (_, a) => a.bic ?? '—' },
+            { title: t('accounts.currency'), dataIndex: 'currency' },
+            { title: t('accounts.ledger'), key: 'ledger', render: (_, a) => <LedgerLink account={a} /> },
+            { title: t('accounts.pain001'), dataIndex: 'pain001Version' },
+            { title: t('accounts.status'), key: 'status', render: (_, a) => <AccountStatus status={a.status} /> },
+          ]}
+        />
+      </Card>
+    </>
   );
 }
 
@@ -108,6 +112,7 @@ export function BankAccountPage() {
           ]}
         />
       )}
+      {a && <AccountPositionCard bankAccountId={a.id} />}
       {a && <StatementsList bankAccountId={a.id} />}
     </>
   );

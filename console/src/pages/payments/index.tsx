@@ -4,6 +4,8 @@
 // Tabs and write controls are shown only to those who hold the permission.
 import './locales';
 import './work-locales';
+import './treasury-locales';
+import './run-locales';
 import { Tabs } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes, useSearchParams } from 'react-router-dom';
@@ -15,13 +17,17 @@ import { BankAccountPage, BankAccountsList } from './bank-account-pages';
 import { BatchPage, BatchesList } from './batch-pages';
 import { BeneficiariesList, BeneficiaryPage } from './beneficiary-pages';
 import { ExceptionsList } from './exceptions';
+import { ForecastTab } from './forecast';
 import { PaymentPage, PaymentsList } from './payment-pages';
+import { RunPage, RunsTab } from './run-pages';
 import { StatementPage, StatementsList } from './statement-pages';
 import { StatementUpload } from './statement-upload';
 
 function PaymentsHome() {
   const { t } = useTranslation('payments');
   const { t: tw } = useTranslation('payments-work');
+  const { t: tt } = useTranslation('payments-treasury');
+  const { t: tr } = useTranslation('payments-runs');
   const { can } = useSession();
   const [params, setParams] = useSearchParams();
   const tab = params.get('tab') ?? 'payments';
@@ -45,11 +51,13 @@ function PaymentsHome() {
           ...(can('tasks:work')
             ? [{ key: 'approvals', label: tw('tabs.approvals'), children: <ApprovalsInbox /> }]
             : []),
+          { key: 'runs', label: tr('tab'), children: <RunsTab /> },
           { key: 'batches', label: t('tabs.batches'), children: <BatchesList /> },
           { key: 'statements', label: t('tabs.statements'), children: statements },
           { key: 'exceptions', label: t('tabs.exceptions'), children: <ExceptionsList /> },
           { key: 'beneficiaries', label: tw('tabs.beneficiaries'), children: <BeneficiariesList /> },
           { key: 'accounts', label: tw('tabs.accounts'), children: <BankAccountsList /> },
+          { key: 'forecast', label: tt('tabs.forecast'), children: <ForecastTab /> },
         ]}
       />
     </>
@@ -62,6 +70,7 @@ export default function PaymentsArea() {
       <Routes>
         <Route index element={<PaymentsHome />} />
         <Route path="batches/:id" element={<BatchPage />} />
+        <Route path="runs/:id" element={<RunPage />} />
         <Route path="statements/:id" element={<StatementPage />} />
         <Route path="beneficiaries/:id" element={<BeneficiaryPage />} />
         <Route path="bank-accounts/:id" element={<BankAccountPage />} />

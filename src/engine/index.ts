@@ -40,3 +40,6 @@ export { parseSource, type DocumentPath } from './definition/parse.js';
 export { definitionExists, getInstance, openTaskCounts } from './runtime/queries.js';
 export { getQueue, putQueue } from './tasks/queue-store.js';
 export { storedEventsOfType } from './store/stored-events.js';
+
+// Business calendars (PUT /calendars/{name}): domains date things by them (recurring payments).
+export { getCalendar, type StoredCalendar } from './time/calendar-store.js';

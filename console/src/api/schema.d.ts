@@ -14373,6 +14373,456 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/recurring-payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List recurring payments, oldest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next` of the previous page */
+                    after?: string;
+                    /** @description Beneficiary id */
+                    beneficiary?: string;
+                    limit?: number;
+                    status?: "active" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["RecurringPayment"][];
+                            /** @description Pass as `after` for the next page; null on the last */
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a recurring payment (a standing order); each occurrence becomes a payment instruction
+         * @description 422 naming the field for an unknown beneficiary, bank account or calendar, another currency than the account’s, a start date in the past, an end date before the start, a weekly day above 7; 409 `beneficiary_blocked`; 400 without an Idempotency-Key. Audited `recurring_payment.created`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RecurringPaymentInput"];
+                };
+            };
+            responses: {
+                /** @description Created, active */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecurringPayment"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unknown beneficiary, bank account or calendar; a refused currency or date */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recurring-payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A recurring payment with the payments its occurrences made */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The recurring payment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecurringPaymentDetail"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recurring-payments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a recurring payment: no further occurrence is made (payments already made stay)
+         * @description 409 `recurring_payment_state` when already cancelled.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description Recorded in the audit log */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Cancelled */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecurringPayment"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The entity is not in a state that allows this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recurring-payments/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make the payment instructions of the occurrences due within N days (each occurrence at most once)
+         * @description Each occurrence is paid on its date, or the business day before when that is not one (by the recurring payment’s calendar; "last_business_day" is the month’s last business day). Each instruction (source `recurring`, sourceRef `<id>:<occurrence date>`) starts its approval workflow, its maker the recurring payment’s. The shipped workflow `recurring-payments-run` runs it every morning.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description Days ahead of today (default 0: due today or earlier) */
+                        withinDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description What was made */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecurringRunResult"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/engine-health": {
         parameters: {
             query?: never;
@@ -21080,6 +21530,103 @@ export interface components {
             targetId: string;
             targetKind: string;
             targetName: string | null;
+        };
+        RecurringPayment: {
+            amount: string;
+            bankAccountId: string;
+            beneficiaryId: string;
+            calendar: string | null;
+            cancelledAt: string | null;
+            cancelledBy: string | null;
+            createdAt: string;
+            createdBy: string;
+            currency: string;
+            /** @example rcp_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
+            id: string;
+            /** @description The latest occurrence (nominal date) made into a payment */
+            lastOccurrence: string | null;
+            purpose: string | null;
+            reason: string | null;
+            remittance: {
+                creditorReference?: string;
+                unstructured?: string;
+            } | null;
+            schedule: {
+                day: number | "last_business_day";
+                endDate: string | null;
+                /** @enum {string} */
+                frequency: "monthly" | "weekly";
+                startDate: string;
+            };
+            /** @enum {string} */
+            status: "active" | "cancelled";
+            updatedAt: string;
+        };
+        RecurringPaymentDetail: components["schemas"]["RecurringPayment"] & {
+            payments: {
+                /** @description The nominal date */
+                occurrence: string;
+                paymentId: string;
+                requestedExecutionDate: string;
+                status: string;
+            }[];
+        };
+        RecurringPaymentInput: {
+            /**
+             * @description Minor units
+             * @example 250000
+             */
+            amount: string;
+            /** @example bac_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
+            bankAccountId: string;
+            /** @example ben_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
+            beneficiaryId: string;
+            /**
+             * @description A business calendar (PUT /calendars/{name}); default Monday to Friday
+             * @example TARGET2
+             */
+            calendar?: string;
+            /**
+             * @description The debtor account's currency; checked when given
+             * @example EUR
+             */
+            currency?: string;
+            /** @example RENT */
+            purpose?: string;
+            remittance?: components["schemas"]["Remittance"];
+            schedule: components["schemas"]["RecurringScheduleInput"];
+        };
+        RecurringRunResult: {
+            asOf: string;
+            created: {
+                amount: string;
+                currency: string;
+                occurrence: string;
+                paymentId: string;
+                recurringPaymentId: string;
+                requestedExecutionDate: string;
+            }[];
+            /** @description Occurrences to pay on or before this date were made */
+            horizon: string;
+        };
+        RecurringScheduleInput: {
+            /**
+             * @description Monthly: the day of the month 1-31 (past the month’s end: its last day) or "last_business_day"; weekly: the ISO weekday 1 (Monday) to 7 (Sunday)
+             * @example 31
+             */
+            day: number | "last_business_day";
+            /**
+             * @description No occurrence after it
+             * @example 2026-03-04
+             */
+            endDate?: string;
+            /** @enum {string} */
+            frequency: "monthly" | "weekly";
+            /**
+             * @description Today or later; the first occurrence is on or after it
+             * @example 2026-03-04
+             */
+            startDate: string;
         };
         Remittance: {
             /** @example RF18539007547034 */

@@ -4,6 +4,7 @@ import type { DomainContext } from '../contract.js';
 import { defineStepAction } from '../step-action.js';
 import { approvePayment, assess, expireApproval, recordApproval } from './approval.js';
 import { MAX_SCHEDULE_DAYS, schedulePayables } from './payables/payables.js';
+import { MAX_RUN_DAYS, runRecurring } from './recurring/recurring-payments.js';
 
 /**
  * Payments' actions: the steps of the payment-instruction-approval workflow. Each runs in its step's
@@ -66,6 +67,14 @@ export function paymentActions(context: DomainContext): ActionDefinition[] {
         'Turns the approved payables due within withinDays into payment instructions (each payable at most once); the payables-schedule workflow runs it daily',
       input: z.object({ withinDays: z.number().int().min(0).max(MAX_SCHEDULE_DAYS) }).strict(),
       run: (unit, input) => schedulePayables(unit, input.withinDays),
+    }),
+    defineStepAction(context, {
+      source: import.meta.url,
+      name: 'payments.run_recurring',
+      description:
+        'Turns the occurrences of recurring payments due within withinDays into payment instructions (each occurrence at most once); the recurring-payments-run workflow runs it daily',
+      input: z.object({ withinDays: z.number().int().min(0).max(MAX_RUN_DAYS) }).strict(),
+      run: (unit, input) => runRecurring(unit, input.withinDays),
     }),
   ];
 }

@@ -12,6 +12,8 @@ import { APPROVAL_MATRIX_KEY, APPROVER_QUEUE, approvalMatrixJdm } from './policy
 export const APPROVAL_WORKFLOW_KEY = 'payment-instruction-approval';
 /** Daily: the approved payables falling due become payment instructions (payables/payables.ts). */
 export const PAYABLES_SCHEDULE_KEY = 'payables-schedule';
+/** Daily: the occurrences of recurring payments falling due become payment instructions (recurring/). */
+export const RECURRING_RUN_KEY = 'recurring-payments-run';
 const ACTOR = 'system:payments';
 
 export function approvalWorkflowSource(): string {
@@ -37,8 +39,9 @@ export async function installPayments(context: DomainContext): Promise<{ deploye
     const result = await context.engine.deploy({ source: approvalWorkflowSource(), format: 'yaml', actor: ACTOR });
     deployed.push(`${result.key}@${result.version}`);
   }
-  if (!(await definitionExists(context.database.db, PAYABLES_SCHEDULE_KEY))) {
-    const source = readFileSync(new URL('./workflow/payables-schedule.yaml', import.meta.url), 'utf8');
+  for (const key of [PAYABLES_SCHEDULE_KEY, RECURRING_RUN_KEY]) {
+    if (await definitionExists(context.database.db, key)) continue;
+    const source = readFileSync(new URL(`./workflow/${key}.yaml`, import.meta.url), 'utf8');
     const result = await context.engine.deploy({ source, format: 'yaml', actor: ACTOR });
     deployed.push(`${result.key}@${result.version}`);
   }

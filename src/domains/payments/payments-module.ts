@@ -11,6 +11,7 @@ import { paymentRoutes } from './http/payment-routes.js';
 import { statusReportRoutes } from './http/status-report-routes.js';
 import { installPayments } from './install.js';
 import { payableRoutes } from './payables/payable-routes.js';
+import { recurringRoutes } from './recurring/recurring-routes.js';
 import { paymentRunRoutes } from './runs/run-routes.js';
 import './tables.js';
 import './status-report-tables.js';
@@ -56,6 +57,7 @@ export function createPaymentsModule(options: PaymentsModuleOptions = {}): Domai
       statusReportRoutes(context),
       paymentRunRoutes(context),
       payableRoutes(context),
+      recurringRoutes(context),
     ],
     install: installPayments,
   };

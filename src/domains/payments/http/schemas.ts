@@ -186,7 +186,7 @@ export const Reason = z.string().trim().min(1).max(500).openapi({ description: '
 
 // ---- payments ---------------------------------------------------------------------------------
 
-const RemittanceSchema = z
+export const RemittanceSchema = z
   .object({
     unstructured: z
       .string()

@@ -333,3 +333,23 @@ export const PaymentDetailSchema = PaymentSchema.extend({
     )
     .openapi({ description: 'The approval tasks (complete them with POST /tasks/{id}/complete)' }),
 }).openapi('PaymentDetail');
+
+/** The optional body of the daily runs (payables, recurring payments): how many days ahead to make. */
+export const withinDaysBody = (max: number) => ({
+  required: false,
+  content: {
+    'application/json': {
+      schema: z
+        .object({
+          withinDays: z
+            .number()
+            .int()
+            .min(0)
+            .max(max)
+            .optional()
+            .openapi({ description: 'Days ahead of today (default 0: due today or earlier)' }),
+        })
+        .strict(),
+    },
+  },
+});

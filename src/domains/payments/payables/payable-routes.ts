@@ -18,7 +18,7 @@ import { isCurrency } from '../../../core/money.js';
 import { minorUnitsString } from '../../customers/customer-input.js';
 import type { DomainContext } from '../../contract.js';
 import { inRequestUnit } from '../../unit-of-work.js';
-import { CalendarDate, Reason } from '../http/schemas.js';
+import { CalendarDate, Reason, withinDaysBody } from '../http/schemas.js';
 import {
   createPayable,
   decidePayable,
@@ -186,24 +186,7 @@ const scheduleDef = createRoute({
   middleware: [initiate, idempotent()] as const,
   request: {
     headers: IdempotencyKeyHeader,
-    body: {
-      required: false,
-      content: {
-        'application/json': {
-          schema: z
-            .object({
-              withinDays: z
-                .number()
-                .int()
-                .min(0)
-                .max(MAX_SCHEDULE_DAYS)
-                .optional()
-                .openapi({ description: 'Days ahead of today (default 0: due today or earlier)' }),
-            })
-            .strict(),
-        },
-      },
-    },
+    body: withinDaysBody(MAX_SCHEDULE_DAYS),
   },
   responses: { 200: json(ScheduleResultSchema, 'What was scheduled'), ...commonErrors },
 });

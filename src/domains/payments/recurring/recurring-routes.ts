@@ -18,7 +18,7 @@ import { isCurrency } from '../../../core/money.js';
 import { minorUnitsString } from '../../customers/customer-input.js';
 import type { DomainContext } from '../../contract.js';
 import { inRequestUnit } from '../../unit-of-work.js';
-import { CalendarDate, Reason, RemittanceSchema } from '../http/schemas.js';
+import { CalendarDate, Reason, RemittanceSchema, withinDaysBody } from '../http/schemas.js';
 import {
   cancelRecurring,
   createRecurring,
@@ -186,24 +186,7 @@ const runDef = createRoute({
   middleware: [initiate, idempotent()] as const,
   request: {
     headers: IdempotencyKeyHeader,
-    body: {
-      required: false,
-      content: {
-        'application/json': {
-          schema: z
-            .object({
-              withinDays: z
-                .number()
-                .int()
-                .min(0)
-                .max(MAX_RUN_DAYS)
-                .optional()
-                .openapi({ description: 'Days ahead of today (default 0: due today or earlier)' }),
-            })
-            .strict(),
-        },
-      },
-    },
+    body: withinDaysBody(MAX_RUN_DAYS),
   },
   responses: { 200: json(RunResultSchema, 'What was made'), ...commonErrors },
 });

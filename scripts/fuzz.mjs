@@ -21,11 +21,11 @@ for (let i = 0; i < args.length; i++) {
   }
   i++;
 }
-env.FINFLOW_FUZZ_SHARD ??= '0/1'; // one run over every route; npm test splits it in two files
+env.FINFLOW_FUZZ_SHARD ??= '0/1'; // one run over every route; npm test splits it in four files
 const root = path.resolve(import.meta.dirname, '..');
 const child = spawn(
   process.execPath,
-  [path.join(root, 'scripts/test.mjs'), '--test-timeout=86400000', 'src/api/api-fuzz-even.test.ts'],
+  [path.join(root, 'scripts/test.mjs'), '--test-timeout=86400000', 'src/api/api-fuzz-1-of-4.test.ts'],
   { stdio: 'inherit', env, cwd: root },
 );
 // A signal is passed on, so that the test command stops its PostgreSQL server before exiting.

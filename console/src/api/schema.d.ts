@@ -7935,6 +7935,175 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/disbursements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending loan payouts, oldest first, each with the payment carrying it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The pending payouts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Disbursement"][];
+                        };
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disbursements/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a payment instruction of every pending loan payout to its borrower (each payout at most once)
+         * @description Each pending `loan.payout` ledger transfer not yet carried by a payment becomes one instruction (source `disbursement`, sourceRef the transfer id) to the borrower’s verified beneficiary of kind `customer`, its maker the caller; a borrower without one is skipped and listed. 422 `bankAccountId` for an unknown or closed account, or when none is given and a payout’s currency has no or several active accounts. The shipped workflow `disbursements-run` runs it every morning.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["DisbursementRunInput"];
+                };
+            };
+            responses: {
+                /** @description What was made and what was skipped */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisbursementRunResult"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unknown or closed bank account; no single active account in a payout’s currency */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events": {
         parameters: {
             query?: never;
@@ -20273,6 +20442,46 @@ export interface components {
              *     …
              */
             source: string;
+        };
+        Disbursement: {
+            amount: string;
+            bookedAt: string;
+            currency: string;
+            customerId: string | null;
+            loanExternalId: string | null;
+            payment: {
+                id: string;
+                status: string;
+            } | null;
+            receivableId: string | null;
+            transferId: string;
+        };
+        DisbursementRunInput: {
+            /**
+             * @description The debtor account; default: the only active bank account in each payout’s currency
+             * @example bac_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z
+             */
+            bankAccountId?: string;
+        };
+        DisbursementRunResult: {
+            asOf: string;
+            created: {
+                amount: string;
+                beneficiaryId: string;
+                currency: string;
+                customerId: string;
+                loanExternalId: string;
+                paymentId: string;
+                requestedExecutionDate: string;
+                /** @description The pending loan.payout ledger transfer */
+                transferId: string;
+            }[];
+            skipped: {
+                customerId: string | null;
+                /** @enum {string} */
+                reason: "no_beneficiary" | "beneficiary_not_verified" | "no_bank_account_in_currency";
+                transferId: string;
+            }[];
         };
         DisputeInput: {
             /** @description Disputed amount; default the whole overdue amount */

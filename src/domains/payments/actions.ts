@@ -4,6 +4,7 @@ import type { DomainContext } from '../contract.js';
 import { defineStepAction } from '../step-action.js';
 import { approvePayment, assess, expireApproval, recordApproval } from './approval.js';
 import { MAX_SCHEDULE_DAYS, schedulePayables } from './payables/payables.js';
+import { runDisbursements } from './disbursements/disbursements.js';
 import { MAX_RUN_DAYS, runRecurring } from './recurring/recurring-payments.js';
 
 /**
@@ -75,6 +76,15 @@ export function paymentActions(context: DomainContext): ActionDefinition[] {
         'Turns the occurrences of recurring payments due within withinDays into payment instructions (each occurrence at most once); the recurring-payments-run workflow runs it daily',
       input: z.object({ withinDays: z.number().int().min(0).max(MAX_RUN_DAYS) }).strict(),
       run: (unit, input) => runRecurring(unit, input.withinDays),
+    }),
+    defineStepAction(context, {
+      source: import.meta.url,
+      name: 'payments.run_disbursements',
+      description:
+        "Turns credit's pending loan payouts into payment instructions to the borrowers' verified beneficiaries (each payout at most once; the others are skipped and listed); the disbursements-run workflow runs it daily",
+      input: z.object({ bankAccountId: z.string().min(1).max(100).nullish() }).strict(),
+      // The workflow's actor (system, or whoever started it by hand) is the payments' maker.
+      run: (unit, input) => runDisbursements(unit, { bankAccountId: input.bankAccountId ?? undefined }, unit.actor),
     }),
   ];
 }

@@ -14,6 +14,8 @@ export const APPROVAL_WORKFLOW_KEY = 'payment-instruction-approval';
 export const PAYABLES_SCHEDULE_KEY = 'payables-schedule';
 /** Daily: the occurrences of recurring payments falling due become payment instructions (recurring/). */
 export const RECURRING_RUN_KEY = 'recurring-payments-run';
+/** Daily: credit's pending loan payouts become payment instructions (disbursements/). */
+export const DISBURSEMENTS_RUN_KEY = 'disbursements-run';
 const ACTOR = 'system:payments';
 
 export function approvalWorkflowSource(): string {
@@ -39,7 +41,7 @@ export async function installPayments(context: DomainContext): Promise<{ deploye
     const result = await context.engine.deploy({ source: approvalWorkflowSource(), format: 'yaml', actor: ACTOR });
     deployed.push(`${result.key}@${result.version}`);
   }
-  for (const key of [PAYABLES_SCHEDULE_KEY, RECURRING_RUN_KEY]) {
+  for (const key of [PAYABLES_SCHEDULE_KEY, RECURRING_RUN_KEY, DISBURSEMENTS_RUN_KEY]) {
     if (await definitionExists(context.database.db, key)) continue;
     const source = readFileSync(new URL(`./workflow/${key}.yaml`, import.meta.url), 'utf8');
     const result = await context.engine.deploy({ source, format: 'yaml', actor: ACTOR });

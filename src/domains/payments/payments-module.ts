@@ -6,6 +6,7 @@ import { connectionDelivery } from './connector-delivery.js';
 import { bankAccountRoutes } from './http/bank-account-routes.js';
 import { bankConnectionRoutes } from './http/bank-connection-routes.js';
 import { batchRoutes } from './http/batch-routes.js';
+import { disbursementRoutes } from './disbursements/disbursement-routes.js';
 import { beneficiaryRoutes } from './http/beneficiary-routes.js';
 import { paymentRoutes } from './http/payment-routes.js';
 import { statusReportRoutes } from './http/status-report-routes.js';
@@ -58,6 +59,7 @@ export function createPaymentsModule(options: PaymentsModuleOptions = {}): Domai
       paymentRunRoutes(context),
       payableRoutes(context),
       recurringRoutes(context),
+      disbursementRoutes(context),
     ],
     install: installPayments,
   };

@@ -75,7 +75,7 @@ const REFUSAL_WRITES: Record<string, string[]> = {
 
 /**
  * The suite over one share of the routes: every n-th operation from the i-th (0-based). `npm test`
- * runs it in two files (src/api/api-fuzz-*.test.ts), so each stays well inside the per-file timeout
+ * runs it in four files (src/api/api-fuzz-*-of-4.test.ts), so each stays well inside the per-file timeout
  * on a loaded machine; FINFLOW_FUZZ_SHARD overrides the share (`npm run test:fuzz` runs all).
  */
 export function apiFuzzSuite(share: [part: number, parts: number]): void {

@@ -20,7 +20,7 @@ export interface NewPayment {
   requestedExecutionDate: string;
   remittance: Remittance | null;
   purpose: string | null;
-  source: 'csv' | 'payable' | 'recurring';
+  source: 'csv' | 'payable' | 'recurring' | 'disbursement';
   sourceRef: string | null;
 }
 

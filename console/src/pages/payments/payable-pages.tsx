@@ -112,6 +112,7 @@ export function AddPayable() {
         width={640}
       >
         <Form<Values>
+          name="payable"
           form={form}
           layout="vertical"
           preserve={false}

@@ -138,6 +138,7 @@ export function AddRecurring() {
         width={640}
       >
         <Form<Values>
+          name="recurring"
           form={form}
           layout="vertical"
           preserve={false}

@@ -1,13 +1,12 @@
 // Add a beneficiary: name, kind and proposed bank details (an IBAN, or a local account number with its
 // bank code and country). The server checks the details (ibantools) and names any field it refuses;
 // the beneficiary stays unverified until a second person approves them.
-import { useMutation } from '@tanstack/react-query';
-import { App, Button, Form, Input, Modal, Select, Typography } from 'antd';
-import { useState } from 'react';
+import { App, Form, Input, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, idempotencyKey, unwrap } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { ErrorAlert } from '../../components/error-alert';
+import { CreateDialog, useCreateDialog } from './create-dialog';
 import type { BeneficiaryDetail } from './shared';
 
 type NewBeneficiary = components['schemas']['BeneficiaryInput'];
@@ -38,93 +37,76 @@ function toInput(v: Values): NewBeneficiary {
 export function AddBeneficiary({ onAdded }: { onAdded: (b: BeneficiaryDetail) => void }) {
   const { t } = useTranslation('payments-work');
   const { message } = App.useApp();
-  const [open, setOpen] = useState(false);
   const [form] = Form.useForm<Values>();
-  // One key per opened form: a retried submit of the same form creates one beneficiary.
-  const [key, setKey] = useState(idempotencyKey);
-  const add = useMutation({
-    mutationFn: (values: Values) =>
+  const add = useCreateDialog(
+    (values: Values, key: string) =>
       unwrap(api.POST('/beneficiaries', { params: { header: { 'idempotency-key': key } }, body: toInput(values) })),
-    onSuccess: (b) => {
-      setOpen(false);
+    (b) => {
       void message.success(t('add.added', { name: b.name }));
       onAdded(b);
     },
-  });
-  const show = () => {
-    add.reset();
-    setKey(idempotencyKey());
-    setOpen(true);
-  };
+  );
   return (
-    <>
-      <Button type="primary" onClick={show}>
-        {t('add.button')}
-      </Button>
-      <Modal
-        open={open}
-        title={t('add.title')}
-        okText={t('add.submit')}
-        cancelText={t('common:actions.cancel')}
-        confirmLoading={add.isPending}
-        onOk={() => form.submit()}
-        onCancel={() => setOpen(false)}
-        destroyOnClose
-        width={560}
+    <CreateDialog
+      dialog={add}
+      form={form}
+      button={t('add.button')}
+      title={t('add.title')}
+      okText={t('add.submit')}
+      width={560}
+    >
+      <Typography.Paragraph type="secondary">{t('add.help')}</Typography.Paragraph>
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ kind: 'supplier' }}
+        onFinish={(values) => add.mutation.mutate(values)}
       >
-        <Typography.Paragraph type="secondary">{t('add.help')}</Typography.Paragraph>
-        <Form<Values>
-          form={form}
-          layout="vertical"
-          preserve={false}
-          initialValues={{ kind: 'supplier' }}
-          onFinish={(values) => add.mutate(values)}
+        <Form.Item
+          name="name"
+          label={t('add.name')}
+          rules={[{ required: true, whitespace: true, message: t('add.nameRequired') }]}
         >
-          <Form.Item
-            name="name"
-            label={t('add.name')}
-            rules={[{ required: true, whitespace: true, message: t('add.nameRequired') }]}
-          >
-            <Input maxLength={140} autoFocus />
+          <Input maxLength={140} autoFocus />
+        </Form.Item>
+        <Form.Item name="kind" label={t('beneficiaries.kind')}>
+          <Select<Kind> options={KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))} />
+        </Form.Item>
+        <Form.Item
+          name="iban"
+          label={t('add.iban')}
+          dependencies={['accountNumber']}
+          rules={[
+            ({ getFieldValue }) => ({
+              validator: (_, value?: string) =>
+                value?.trim() || String(getFieldValue('accountNumber') ?? '').trim()
+                  ? Promise.resolve()
+                  : Promise.reject(new Error(t('add.accountRequired'))),
+            }),
+          ]}
+        >
+          <Input maxLength={42} placeholder="DE89 3704 0044 0532 0130 00" />
+        </Form.Item>
+        <Form.Item name="bic" label={t('add.bic')}>
+          <Input maxLength={11} placeholder="COBADEFFXXX" />
+        </Form.Item>
+        <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+          {t('add.withoutIban')}
+        </Typography.Paragraph>
+        <div style={{ display: 'grid', gridTemplateColumns: '2fr 1fr 1fr', gap: 12 }}>
+          <Form.Item name="accountNumber" label={t('add.accountNumber')}>
+            <Input maxLength={34} />
           </Form.Item>
-          <Form.Item name="kind" label={t('beneficiaries.kind')}>
-            <Select<Kind> options={KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))} />
+          <Form.Item name="bankCode" label={t('add.bankCode')}>
+            <Input maxLength={20} />
           </Form.Item>
-          <Form.Item
-            name="iban"
-            label={t('add.iban')}
-            dependencies={['accountNumber']}
-            rules={[
-              ({ getFieldValue }) => ({
-                validator: (_, value?: string) =>
-                  value?.trim() || String(getFieldValue('accountNumber') ?? '').trim()
-                    ? Promise.resolve()
-                    : Promise.reject(new Error(t('add.accountRequired'))),
-              }),
-            ]}
-          >
-            <Input maxLength={42} placeholder="DE89 3704 0044 0532 0130 00" />
+          <Form.Item name="country" label={t('add.country')}>
+            <Input maxLength={2} placeholder="US" />
           </Form.Item>
-          <Form.Item name="bic" label={t('add.bic')}>
-            <Input maxLength={11} placeholder="COBADEFFXXX" />
-          </Form.Item>
-          <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
-            {t('add.withoutIban')}
-          </Typography.Paragraph>
-          <div style={{ display: 'grid', gridTemplateColumns: '2fr 1fr 1fr', gap: 12 }}>
-            <Form.Item name="accountNumber" label={t('add.accountNumber')}>
-              <Input maxLength={34} />
-            </Form.Item>
-            <Form.Item name="bankCode" label={t('add.bankCode')}>
-              <Input maxLength={20} />
-            </Form.Item>
-            <Form.Item name="country" label={t('add.country')}>
-              <Input maxLength={2} placeholder="US" />
-            </Form.Item>
-          </div>
-        </Form>
-        <ErrorAlert error={add.error} />
-      </Modal>
-    </>
+        </div>
+      </Form>
+      <ErrorAlert error={add.mutation.error} />
+    </CreateDialog>
   );
 }

@@ -2,12 +2,13 @@
 // another (the server refuses the maker's own approval and says so), then turned into payment
 // instructions when due — on the early-payment discount date for the discounted amount while it lasts.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Radio, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, idempotencyKey, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { ErrorAlert } from '../../components/error-alert';
+import { CreateDialog, useCreateDialog } from './create-dialog';
 import { IfAllowed } from '../../components/guard';
 import { KeyTable } from '../../components/key-table';
 import { LoadMore, usePaged } from '../../components/paged';
@@ -72,146 +73,129 @@ export function AddPayable() {
   const client = useQueryClient();
   const beneficiaries = useBeneficiaryNames();
   const accounts = useBankAccounts();
-  const [open, setOpen] = useState(false);
   const [form] = Form.useForm<Values>();
   const currency = Form.useWatch('currency', form);
   const kind = Form.useWatch('discountKind', form);
   const amountRules = useAmountRules(currency);
-  // One key per opened form: a retried submit records the invoice once.
-  const [key, setKey] = useState(idempotencyKey);
-  const add = useMutation({
-    mutationFn: (values: Values) =>
+  const add = useCreateDialog(
+    (values: Values, key: string) =>
       unwrap(api.POST('/payables', { params: { header: { 'idempotency-key': key } }, body: toInput(values) })),
-    onSuccess: async (p) => {
-      setOpen(false);
+    async (p) => {
       void message.success(t('payables.added', { invoice: p.invoiceNumber }));
       await client.invalidateQueries({ queryKey: ['payments', 'payables'] });
     },
-  });
+  );
   const accountList = accounts.query.data?.data ?? [];
   const currencies = [...new Set(accountList.map((a) => a.currency))];
-  const show = () => {
-    add.reset();
-    setKey(idempotencyKey());
-    setOpen(true);
-  };
   return (
-    <>
-      <Button type="primary" onClick={show}>
-        {t('payables.add')}
-      </Button>
-      <Modal
-        open={open}
-        title={t('payables.addTitle')}
-        okText={t('submit')}
-        cancelText={t('common:actions.cancel')}
-        confirmLoading={add.isPending}
-        onOk={() => form.submit()}
-        onCancel={() => setOpen(false)}
-        destroyOnClose
-        width={640}
+    <CreateDialog
+      dialog={add}
+      form={form}
+      button={t('payables.add')}
+      title={t('payables.addTitle')}
+      okText={t('submit')}
+      width={640}
+    >
+      <Form<Values>
+        name="payable"
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ currency: currencies[0] ?? 'EUR', discountKind: 'percent' }}
+        onFinish={(values) => add.mutation.mutate(values)}
       >
-        <Form<Values>
-          name="payable"
-          form={form}
-          layout="vertical"
-          preserve={false}
-          initialValues={{ currency: currencies[0] ?? 'EUR', discountKind: 'percent' }}
-          onFinish={(values) => add.mutate(values)}
+        <Form.Item
+          name="beneficiaryId"
+          label={t('field.beneficiary')}
+          rules={[{ required: true, message: t('field.required') }]}
         >
+          <Select
+            showSearch
+            optionFilterProp="label"
+            placeholder={t('field.beneficiaryPick')}
+            loading={beneficiaries.query.isPending}
+            options={beneficiaries.options}
+          />
+        </Form.Item>
+        <Form.Item
+          name="invoiceNumber"
+          label={t('field.invoice')}
+          rules={[{ required: true, whitespace: true, message: t('field.required') }]}
+        >
+          <Input maxLength={140} />
+        </Form.Item>
+        <Space align="start" wrap>
           <Form.Item
-            name="beneficiaryId"
-            label={t('field.beneficiary')}
+            name="amount"
+            label={t('field.amount')}
+            rules={amountRules}
+            extra={t('field.amountHelp', { currency })}
+          >
+            <Input inputMode="decimal" style={{ width: 200 }} />
+          </Form.Item>
+          <Form.Item name="currency" label={t('field.currency')} rules={[{ required: true }]}>
+            <Select style={{ width: 110 }} options={currencies.map((c) => ({ value: c, label: c }))} />
+          </Form.Item>
+          <Form.Item
+            name="dueDate"
+            label={t('field.dueDate')}
             rules={[{ required: true, message: t('field.required') }]}
           >
-            <Select
-              showSearch
-              optionFilterProp="label"
-              placeholder={t('field.beneficiaryPick')}
-              loading={beneficiaries.query.isPending}
-              options={beneficiaries.options}
-            />
+            <Input type="date" />
           </Form.Item>
-          <Form.Item
-            name="invoiceNumber"
-            label={t('field.invoice')}
-            rules={[{ required: true, whitespace: true, message: t('field.required') }]}
-          >
-            <Input maxLength={140} />
-          </Form.Item>
+        </Space>
+        <Form.Item name="bankAccountId" label={t('field.account')}>
+          <Select
+            allowClear
+            placeholder={t('field.accountAny')}
+            options={accountList
+              .filter((a) => !currency || a.currency === currency)
+              .map((a) => ({ value: a.id, label: `${a.name} (${a.currency})` }))}
+          />
+        </Form.Item>
+        <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
+          <legend style={{ fontSize: 14, marginBottom: 8 }}>{t('field.discount')}</legend>
           <Space align="start" wrap>
-            <Form.Item
-              name="amount"
-              label={t('field.amount')}
-              rules={amountRules}
-              extra={t('field.amountHelp', { currency })}
-            >
-              <Input inputMode="decimal" style={{ width: 200 }} />
-            </Form.Item>
-            <Form.Item name="currency" label={t('field.currency')} rules={[{ required: true }]}>
-              <Select style={{ width: 110 }} options={currencies.map((c) => ({ value: c, label: c }))} />
-            </Form.Item>
-            <Form.Item
-              name="dueDate"
-              label={t('field.dueDate')}
-              rules={[{ required: true, message: t('field.required') }]}
-            >
+            <Form.Item name="discountDate" label={t('field.discountDate')}>
               <Input type="date" />
             </Form.Item>
-          </Space>
-          <Form.Item name="bankAccountId" label={t('field.account')}>
-            <Select
-              allowClear
-              placeholder={t('field.accountAny')}
-              options={accountList
-                .filter((a) => !currency || a.currency === currency)
-                .map((a) => ({ value: a.id, label: `${a.name} (${a.currency})` }))}
-            />
-          </Form.Item>
-          <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
-            <legend style={{ fontSize: 14, marginBottom: 8 }}>{t('field.discount')}</legend>
-            <Space align="start" wrap>
-              <Form.Item name="discountDate" label={t('field.discountDate')}>
-                <Input type="date" />
-              </Form.Item>
-              <Form.Item name="discountKind" label={t('field.discountKind')}>
-                <Radio.Group
-                  options={[
-                    { value: 'percent', label: t('field.percent') },
-                    { value: 'amount', label: t('field.fixed') },
-                  ]}
-                />
-              </Form.Item>
-              <Form.Item
-                name="discountValue"
-                label={t('field.discountValue')}
-                dependencies={['discountKind', 'currency']}
-                rules={[
-                  {
-                    validator: (_, value: string | undefined) => {
-                      const v = value?.trim();
-                      const bad = !v
-                        ? null
-                        : kind === 'percent'
-                          ? /^\d{1,2}([.,]\d{1,4})?$/.test(v)
-                            ? null
-                            : t('field.badPercent')
-                          : toMinor(v, currency ?? 'EUR') === null
-                            ? t('field.badAmount', { digits: currencyDigits(currency ?? 'EUR') })
-                            : null;
-                      return bad ? Promise.reject(new Error(bad)) : Promise.resolve();
-                    },
-                  },
+            <Form.Item name="discountKind" label={t('field.discountKind')}>
+              <Radio.Group
+                options={[
+                  { value: 'percent', label: t('field.percent') },
+                  { value: 'amount', label: t('field.fixed') },
                 ]}
-              >
-                <Input inputMode="decimal" style={{ width: 140 }} suffix={kind === 'percent' ? '%' : currency} />
-              </Form.Item>
-            </Space>
-          </fieldset>
-        </Form>
-        <ErrorAlert error={add.error} />
-      </Modal>
-    </>
+              />
+            </Form.Item>
+            <Form.Item
+              name="discountValue"
+              label={t('field.discountValue')}
+              dependencies={['discountKind', 'currency']}
+              rules={[
+                {
+                  validator: (_, value: string | undefined) => {
+                    const v = value?.trim();
+                    const bad = !v
+                      ? null
+                      : kind === 'percent'
+                        ? /^\d{1,2}([.,]\d{1,4})?$/.test(v)
+                          ? null
+                          : t('field.badPercent')
+                        : toMinor(v, currency ?? 'EUR') === null
+                          ? t('field.badAmount', { digits: currencyDigits(currency ?? 'EUR') })
+                          : null;
+                    return bad ? Promise.reject(new Error(bad)) : Promise.resolve();
+                  },
+                },
+              ]}
+            >
+              <Input inputMode="decimal" style={{ width: 140 }} suffix={kind === 'percent' ? '%' : currency} />
+            </Form.Item>
+          </Space>
+        </fieldset>
+      </Form>
+      <ErrorAlert error={add.mutation.error} />
+    </CreateDialog>
   );
 }
 

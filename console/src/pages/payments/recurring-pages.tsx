@@ -2,13 +2,14 @@
 // last business day, or weekly on a weekday — whose occurrences become payment instructions when due;
 // the list, a create form, and a page per standing order with its occurrences' payments and a cancel.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
+import { App, Button, Card, Form, Input, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, idempotencyKey, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { ErrorAlert } from '../../components/error-alert';
+import { CreateDialog, useCreateDialog } from './create-dialog';
 import { IfAllowed } from '../../components/guard';
 import { KeyTable } from '../../components/key-table';
 import { PageHeader } from '../../components/page';
@@ -92,140 +93,123 @@ export function AddRecurring() {
   const beneficiaries = useBeneficiaryNames();
   const accounts = useBankAccounts();
   const { dayText } = useScheduleText();
-  const [open, setOpen] = useState(false);
   const [form] = Form.useForm<Values>();
   const currency = Form.useWatch('currency', form);
   const frequency = Form.useWatch('frequency', form) ?? 'monthly';
   const amountRules = useAmountRules(currency);
-  // The route needs an Idempotency-Key: one per opened form, so a retried submit creates one order.
-  const [key, setKey] = useState(idempotencyKey);
-  const add = useMutation({
-    mutationFn: (values: Values) =>
+  const add = useCreateDialog(
+    (values: Values, key: string) =>
       unwrap(
         api.POST('/recurring-payments', { params: { header: { 'idempotency-key': key } }, body: toInput(values) }),
       ),
-    onSuccess: async (r) => {
-      setOpen(false);
+    async (r) => {
       void message.success(t('recurring.added', { name: beneficiaries.name(r.beneficiaryId) }));
       await client.invalidateQueries({ queryKey: ['payments', 'recurring'] });
       void navigate(recurringPath(r.id));
     },
-  });
+  );
   const accountList = accounts.query.data?.data ?? [];
   const days: Day[] =
     frequency === 'weekly'
       ? [1, 2, 3, 4, 5, 6, 7]
       : [...Array.from({ length: 31 }, (_, i) => i + 1), 'last_business_day' as const];
-  const show = () => {
-    add.reset();
-    setKey(idempotencyKey());
-    setOpen(true);
-  };
   return (
-    <>
-      <Button type="primary" onClick={show}>
-        {t('recurring.add')}
-      </Button>
-      <Modal
-        open={open}
-        title={t('recurring.addTitle')}
-        okText={t('submit')}
-        cancelText={t('common:actions.cancel')}
-        confirmLoading={add.isPending}
-        onOk={() => form.submit()}
-        onCancel={() => setOpen(false)}
-        destroyOnClose
-        width={640}
+    <CreateDialog
+      dialog={add}
+      form={form}
+      button={t('recurring.add')}
+      title={t('recurring.addTitle')}
+      okText={t('submit')}
+      width={640}
+    >
+      <Form<Values>
+        name="recurring"
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ frequency: 'monthly', day: 1, startDate: todayUtc() }}
+        onFinish={(values) => add.mutation.mutate(values)}
+        onValuesChange={(changed: Partial<Values>) => {
+          // The account's currency is the payment's: picking an account sets it.
+          if (changed.bankAccountId) {
+            const account = accountList.find((a) => a.id === changed.bankAccountId);
+            if (account) form.setFieldValue('currency', account.currency);
+          }
+          if (changed.frequency) form.setFieldValue('day', 1);
+        }}
       >
-        <Form<Values>
-          name="recurring"
-          form={form}
-          layout="vertical"
-          preserve={false}
-          initialValues={{ frequency: 'monthly', day: 1, startDate: todayUtc() }}
-          onFinish={(values) => add.mutate(values)}
-          onValuesChange={(changed: Partial<Values>) => {
-            // The account's currency is the payment's: picking an account sets it.
-            if (changed.bankAccountId) {
-              const account = accountList.find((a) => a.id === changed.bankAccountId);
-              if (account) form.setFieldValue('currency', account.currency);
-            }
-            if (changed.frequency) form.setFieldValue('day', 1);
-          }}
+        <Form.Item
+          name="beneficiaryId"
+          label={t('field.beneficiary')}
+          rules={[{ required: true, message: t('field.required') }]}
         >
+          <Select
+            showSearch
+            optionFilterProp="label"
+            placeholder={t('field.beneficiaryPick')}
+            loading={beneficiaries.query.isPending}
+            options={beneficiaries.options}
+          />
+        </Form.Item>
+        <Form.Item
+          name="bankAccountId"
+          label={t('field.account')}
+          rules={[{ required: true, message: t('field.required') }]}
+        >
+          <Select options={accountList.map((a) => ({ value: a.id, label: `${a.name} (${a.currency})` }))} />
+        </Form.Item>
+        <Space align="start" wrap>
           <Form.Item
-            name="beneficiaryId"
-            label={t('field.beneficiary')}
+            name="amount"
+            label={t('field.amount')}
+            rules={amountRules}
+            extra={currency ? t('field.amountHelp', { currency }) : undefined}
+          >
+            <Input inputMode="decimal" style={{ width: 200 }} />
+          </Form.Item>
+          <Form.Item
+            name="currency"
+            label={t('field.currency')}
             rules={[{ required: true, message: t('field.required') }]}
           >
             <Select
-              showSearch
-              optionFilterProp="label"
-              placeholder={t('field.beneficiaryPick')}
-              loading={beneficiaries.query.isPending}
-              options={beneficiaries.options}
+              style={{ width: 110 }}
+              options={[...new Set(accountList.map((a) => a.currency))].map((c) => ({ value: c, label: c }))}
+            />
+          </Form.Item>
+        </Space>
+        <Form.Item name="remittance" label={t('field.remittance')}>
+          <Input maxLength={140} />
+        </Form.Item>
+        <Space align="start" wrap>
+          <Form.Item name="frequency" label={t('field.frequency')}>
+            <Select
+              style={{ width: 140 }}
+              options={(['monthly', 'weekly'] as const).map((f) => ({ value: f, label: t(`frequency.${f}`) }))}
+            />
+          </Form.Item>
+          <Form.Item name="day" label={t('field.day')}>
+            <Select
+              style={{ width: 200 }}
+              // 32 options, all rendered (not virtual): a scroll or a search reaches the last business day.
+              virtual={false}
+              options={days.map((d) => ({ value: d, label: dayText(frequency, d) }))}
             />
           </Form.Item>
           <Form.Item
-            name="bankAccountId"
-            label={t('field.account')}
+            name="startDate"
+            label={t('field.startDate')}
             rules={[{ required: true, message: t('field.required') }]}
           >
-            <Select options={accountList.map((a) => ({ value: a.id, label: `${a.name} (${a.currency})` }))} />
+            <Input type="date" min={todayUtc()} />
           </Form.Item>
-          <Space align="start" wrap>
-            <Form.Item
-              name="amount"
-              label={t('field.amount')}
-              rules={amountRules}
-              extra={currency ? t('field.amountHelp', { currency }) : undefined}
-            >
-              <Input inputMode="decimal" style={{ width: 200 }} />
-            </Form.Item>
-            <Form.Item
-              name="currency"
-              label={t('field.currency')}
-              rules={[{ required: true, message: t('field.required') }]}
-            >
-              <Select
-                style={{ width: 110 }}
-                options={[...new Set(accountList.map((a) => a.currency))].map((c) => ({ value: c, label: c }))}
-              />
-            </Form.Item>
-          </Space>
-          <Form.Item name="remittance" label={t('field.remittance')}>
-            <Input maxLength={140} />
+          <Form.Item name="endDate" label={t('field.endDate')}>
+            <Input type="date" />
           </Form.Item>
-          <Space align="start" wrap>
-            <Form.Item name="frequency" label={t('field.frequency')}>
-              <Select
-                style={{ width: 140 }}
-                options={(['monthly', 'weekly'] as const).map((f) => ({ value: f, label: t(`frequency.${f}`) }))}
-              />
-            </Form.Item>
-            <Form.Item name="day" label={t('field.day')}>
-              <Select
-                style={{ width: 200 }}
-                // 32 options, all rendered (not virtual): a scroll or a search reaches the last business day.
-                virtual={false}
-                options={days.map((d) => ({ value: d, label: dayText(frequency, d) }))}
-              />
-            </Form.Item>
-            <Form.Item
-              name="startDate"
-              label={t('field.startDate')}
-              rules={[{ required: true, message: t('field.required') }]}
-            >
-              <Input type="date" min={todayUtc()} />
-            </Form.Item>
-            <Form.Item name="endDate" label={t('field.endDate')}>
-              <Input type="date" />
-            </Form.Item>
-          </Space>
-        </Form>
-        <ErrorAlert error={add.error} />
-      </Modal>
-    </>
+        </Space>
+      </Form>
+      <ErrorAlert error={add.mutation.error} />
+    </CreateDialog>
   );
 }
 

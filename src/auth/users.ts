@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { AppError, notFound, validationError, type FieldIssue } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { isTimeZone } from '../core/time-zone.js';
 import { AuditedUnit } from '../storage/audit/audited-unit.js';
 import type { Database } from '../storage/database.js';
 import type { ColumnType, Generated, Selectable } from 'kysely';
@@ -89,15 +90,6 @@ export interface UserWithOneTimePassword extends User {
 /** What an email must look like: also the shape of the users list's cursor (the last email of a page). */
 export const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
-function validTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The person's fields, checked and normalised (email lower-case, name trimmed). */
 function checkPerson(input: CreateUserInput): {
   email: string;
@@ -119,7 +111,7 @@ function checkPerson(input: CreateUserInput): {
     issues.push({ field: at('locale'), message: `must be one of ${LOCALES.join(', ')}` });
   }
   const timeZone = input.timeZone ?? 'UTC';
-  if (!validTimeZone(timeZone))
+  if (!isTimeZone(timeZone))
     issues.push({ field: at('timeZone'), message: 'must be an IANA time zone, e.g. Europe/Madrid' });
   const roles = [...new Set(input.roles)];
   const unknown = roles.filter((role) => !isRole(role));
@@ -319,7 +311,7 @@ export async function updateProfile(
   if (input.locale !== undefined && !(LOCALES as readonly string[]).includes(input.locale)) {
     issues.push({ field: 'body.locale', message: `must be one of ${LOCALES.join(', ')}` });
   }
-  if (input.timeZone !== undefined && !validTimeZone(input.timeZone)) {
+  if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) {
     issues.push({ field: 'body.timeZone', message: 'must be an IANA time zone, e.g. Europe/Madrid' });
   }
   if (issues.length) throw validationError(issues);

@@ -42,4 +42,5 @@ export { getQueue, putQueue } from './tasks/queue-store.js';
 export { storedEventsOfType } from './store/stored-events.js';
 
 // Business calendars (PUT /calendars/{name}): domains date things by them (recurring payments).
-export { getCalendar, type StoredCalendar } from './time/calendar-store.js';
+export { CALENDAR_NAME, getCalendar, type StoredCalendar } from './time/calendar-store.js';
+export { isBusinessDay, WEEKENDS_ONLY, type BusinessCalendar } from './time/business-days.js';

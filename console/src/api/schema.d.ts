@@ -740,7 +740,7 @@ export interface paths {
                 };
             };
         };
-        /** Set a bank account's balance threshold and expected statement time; audited */
+        /** Set a bank account's balance threshold and expected statement time (zone, calendar); audited */
         put: {
             parameters: {
                 query?: never;
@@ -16622,7 +16622,7 @@ export interface paths {
         put?: never;
         /**
          * Publish treasury.statement_missing for accounts whose statement is late today (once per account and day)
-         * @description Run it from a scheduled workflow (action `treasury.check_statements`) or a cron: an active account with `statementExpectedBy` whose time (UTC) has passed on a business day with no statement imported since midnight (UTC) is missing; each is published once a day.
+         * @description Run it from a scheduled workflow (action `treasury.check_statements`) or a cron: an active account with `statementExpectedBy` whose time has passed, on a business day of its calendar, with no statement imported since midnight, all in its time zone, is missing; each is published once a day.
          */
         post: {
             parameters: {
@@ -19034,22 +19034,36 @@ export interface components {
         };
         BankAccountAlerts: {
             bankAccountId: string;
+            /** @description The latest balance is below minBalance and its alert was raised; false again once it recovers */
+            belowThreshold: boolean;
+            calendar: string | null;
             minBalance: string | null;
             statementExpectedBy: string | null;
+            timeZone: string | null;
             updatedAt: string | null;
             updatedBy: string | null;
         };
         BankAccountAlertsInput: {
+            /**
+             * @description Engine business calendar (PUT /calendars/{name}) whose business days a statement is expected on; null or left out: Monday to Friday
+             * @example TARGET2
+             */
+            calendar?: string | null;
             /**
              * @description treasury.balance_below_threshold when a statement leaves the account below this; null: off
              * @example 100000
              */
             minBalance: string | null;
             /**
-             * @description Time (UTC) by which a statement is expected each business day; null: off
+             * @description Time (in timeZone) by which a statement is expected each business day; null: off
              * @example 08:00
              */
             statementExpectedBy: string | null;
+            /**
+             * @description Zone of statementExpectedBy and of the day; null or left out: the calendar's zone, else UTC
+             * @example Europe/Berlin
+             */
+            timeZone?: string | null;
         };
         /**
          * @example {
@@ -19110,6 +19124,8 @@ export interface components {
                 kind: "status_report" | "statement";
                 name: string;
                 newEntries: number | null;
+                /** @description A statement imported whose matching failed: why (its entries stay unmatched) */
+                reconciliationError?: string | null;
             }[];
         };
         BankConnection: {
@@ -19744,6 +19760,7 @@ export interface components {
         CollectionProbabilityBand: {
             /** @description Days past due up to this; null: the rest */
             maxDpd: number | null;
+            /** @description 0–1, at most 4 decimals */
             probability: number;
         };
         CollectionsBestTime: {
@@ -21914,6 +21931,7 @@ export interface components {
                 date: string;
                 expectedBy: string;
                 lastImportedAt: string | null;
+                timeZone: string;
             }[];
             published: number;
         };

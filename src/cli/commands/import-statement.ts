@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { AppError } from '../../core/errors.js';
-import { runReconciliation, type RunSummary } from '../../domains/treasury/reconciliation/matching.js';
-import { importStatementFile, type StatementImportResult } from '../../domains/treasury/statement-import.js';
+import type { StatementImportResult } from '../../domains/treasury/statement-import.js';
+import { importAndMatch } from '../../domains/treasury/statement-intake.js';
 import { inDomainTransaction } from '../../domains/unit-of-work.js';
 import { configFrom, withEngine } from '../context.js';
 import { cliActor } from '../output.js';
@@ -25,25 +25,8 @@ export async function importStatementCommand(
   const { result, reconciliation, reconciliationError } = await withEngine(
     configFrom(options),
     [],
-    async (_engine, _database, context) => {
-      const imported = await inDomainTransaction(context, { actor }, (unit) =>
-        importStatementFile(unit, createReadStream(file)),
-      );
-      // Matched right after, in transactions of their own, as POST /statements does: the statement is
-      // the bank's record and stays imported when matching fails (the entries wait for a later run).
-      let matched: RunSummary | null = null;
-      let error: string | null = null;
-      if (imported.newEntryIds.length > 0) {
-        try {
-          matched = await runReconciliation((work) => inDomainTransaction(context, { actor }, work), {
-            entryIds: imported.newEntryIds,
-          });
-        } catch (cause) {
-          error = cause instanceof Error ? cause.message : String(cause);
-        }
-      }
-      return { result: imported, reconciliation: matched, reconciliationError: error };
-    },
+    (_engine, _database, context) =>
+      importAndMatch((work) => inDomainTransaction(context, { actor }, work), createReadStream(file)),
   );
   if (options.json) {
     const { fileSha256, statements, entries, newEntries } = result;

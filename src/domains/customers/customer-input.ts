@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCurrency } from '../../core/money.js';
+import { isTimeZone } from '../../core/time-zone.js';
 
 /**
  * What a customer looks like on the way in — the API, the bulk sync and the file import all
@@ -30,21 +31,6 @@ export const minorUnitsString = (options: { positive?: boolean } = {}) =>
 export const AmountString = minorUnitsString();
 
 export const CurrencyCode = z.string().refine(isCurrency, 'must be an ISO 4217 currency code, e.g. "EUR"');
-
-/** Zones already found valid: building an Intl.DateTimeFormat costs ~0.1 ms, every request. */
-const knownTimeZones = new Set<string>();
-
-export function isTimeZone(value: string): boolean {
-  if (knownTimeZones.has(value)) return true;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-  } catch {
-    return false;
-  }
-  // Bounded: IANA has ~600 zones, but aliases and case variants are accepted too.
-  if (knownTimeZones.size < 2000) knownTimeZones.add(value);
-  return true;
-}
 
 export function isLanguageTag(value: string): boolean {
   try {

@@ -408,7 +408,7 @@ export function expectStatus(row: PaymentRow, allowed: readonly PaymentStatus[],
   }
 }
 
-const HELD: readonly string[] = ['approved', 'batched', 'sent', 'accepted'];
+export const HELD: readonly string[] = ['approved', 'batched', 'sent', 'accepted'];
 const holdState = (status: string): 'held' | 'posted' | 'voided' =>
   HELD.includes(status) ? 'held' : status === 'settled' ? 'posted' : 'voided';
 

@@ -7,6 +7,8 @@ import { ManualClock } from '../../core/clock.js';
 import { apiClient, type Body } from '../../testing/api-client.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 import { discountOf } from './payables/discount.js';
+import { payment } from './payables/payables.js';
+import type { PayableRow } from './payables/tables.js';
 
 /**
  * Payables through the HTTP API on a real server: recorded (one per beneficiary and invoice number),
@@ -336,5 +338,72 @@ describe('payables', () => {
     assert.deepEqual([late.status, late.paidAmount], ['scheduled', '7000']);
     const latePayment = expect(await call('GET', `/payments/${late.paymentId}`), 200);
     assert.deepEqual([latePayment.requestedExecutionDate, latePayment.sourceRef], ['2026-04-30', payables.late!.id]);
+  });
+
+  test('a discount is paid only by its date: a Sunday discount date seen that weekend has lapsed', () => {
+    const row: PayableRow = {
+      id: 'pbl_sunday',
+      beneficiary_id: 'ben_x',
+      bank_account_id: 'bac_x',
+      invoice_number: 'INV-SUN',
+      amount: 200000n,
+      currency: 'EUR',
+      due_date: '2026-03-20', // a Friday
+      discount: { date: '2026-03-08', percent: '2', amount: '4000', payAmount: '196000' }, // a Sunday
+      status: 'approved',
+      payment_id: null,
+      paid_amount: null,
+      created_by: 'tess',
+      created_at: new Date('2026-03-02T10:00:00Z'),
+      updated_at: new Date('2026-03-02T10:00:00Z'),
+      decided_by: 'anna',
+      decided_at: new Date('2026-03-02T10:00:00Z'),
+      reason: null,
+    };
+    const on = (today: string) => {
+      const pay = payment(row, today);
+      return [pay.target, pay.date, pay.amount, pay.discounted];
+    };
+    // Thursday and Friday: paid on the Friday before the Sunday, discounted.
+    assert.deepEqual(on('2026-03-05'), ['2026-03-08', '2026-03-06', 196000n, true]);
+    assert.deepEqual(on('2026-03-06'), ['2026-03-08', '2026-03-06', 196000n, true]);
+    // Saturday and Sunday: the next business day (Monday) is after the discount date: the full amount, when due.
+    assert.deepEqual(on('2026-03-07'), ['2026-03-20', '2026-03-20', 200000n, false]);
+    assert.deepEqual(on('2026-03-08'), ['2026-03-20', '2026-03-20', 200000n, false]);
+    // Past due on a Saturday: the next business day, in full.
+    assert.deepEqual(on('2026-03-21'), ['2026-03-20', '2026-03-23', 200000n, false]);
+  });
+
+  test('scheduling on a Saturday: a Sunday discount is not paid on Monday; the full amount on the due date', async () => {
+    // The shipped 05:00 schedule would run first once the clock jumps: its next firing is put after this test.
+    await server.database.db
+      .updateTable('wf_schedules')
+      .set({ next_fire_at: new Date('2026-03-30T05:00:00Z') })
+      .where('workflow_key', '=', 'payables-schedule')
+      .execute();
+    clock.set('2026-03-07T10:00:00Z'); // Saturday
+    const sunday = expect(
+      await record({
+        beneficiaryId: acme.id,
+        invoiceNumber: 'INV-400',
+        amount: '200000',
+        currency: 'EUR',
+        dueDate: '2026-03-20',
+        discount: { date: '2026-03-08', percent: '2' },
+      }),
+      201,
+    );
+    expect(await call('POST', `/payables/${sunday.id}/approve`, { ...as('anna'), json: {} }), 200);
+    const schedule = async (withinDays: number) =>
+      expect(await call('POST', '/payables/schedule', { ...as('tess'), key: randomUUID(), json: { withinDays } }), 200);
+    // Horizon Sunday 8 March, the discount date: the discount can no longer be paid by it, so nothing is due.
+    assert.deepEqual(await schedule(1), { asOf: '2026-03-07', horizon: '2026-03-08', scheduled: [] });
+    const due = await schedule(13);
+    assert.deepEqual(
+      due.scheduled.map((s: Body) => [s.payableId, s.amount, s.requestedExecutionDate, s.discounted]),
+      [[sunday.id, '200000', '2026-03-20', false]],
+    );
+    const paid = expect(await call('GET', `/payables/${sunday.id}`), 200);
+    assert.deepEqual([paid.status, paid.paidAmount], ['scheduled', '200000']);
   });
 });

@@ -3,13 +3,13 @@ import { connectorOf } from '../payments/bank-connection.js';
 import { applyStatusReport } from '../payments/status-report-apply.js';
 import type { DomainContext } from '../contract.js';
 import { inDomainTransaction } from '../unit-of-work.js';
-import { runReconciliation } from './reconciliation/matching.js';
-import { importStatementFile } from './statement-import.js';
+import { importAndMatch } from './statement-intake.js';
 
 /**
  * Collects what the bank left for finflow on an account's connection (SFTP inbox, HTTP listing):
  * each file, by its content, is a pain.002 status report (applied to its payment batch) or a
- * statement (imported, then its new entries matched). A file is archived by the connector only once
+ * statement (imported, then its new entries matched — a matching failure is reported with the file,
+ * which stays handled: the statement is in). A file is archived by the connector only once
  * it was handled; one that fails stays in the inbox and is reported, and the next collection tries it
  * again — safe, since both paths are idempotent by content.
  */
@@ -19,6 +19,8 @@ export interface CollectedFileResult {
   /** The status report's or the statements' ids. */
   ids: string[];
   newEntries: number | null;
+  /** A statement imported whose matching failed: why (its entries wait for a reconciliation run). */
+  reconciliationError?: string | null;
 }
 
 export interface CollectResult {
@@ -57,15 +59,16 @@ export async function collectFromBank(
         files.push({ name: file.name, kind: 'status_report', ids: [result.report.id], newEntries: null });
         return;
       }
-      const imported = await inDomainTransaction(context, who, (unit) => importStatementFile(unit, file.content));
-      if (imported.newEntryIds.length > 0) {
-        await runReconciliation((work) => inDomainTransaction(context, who, work), { entryIds: imported.newEntryIds });
-      }
+      const { result, reconciliationError } = await importAndMatch(
+        (work) => inDomainTransaction(context, who, work),
+        file.content,
+      );
       files.push({
         name: file.name,
         kind: 'statement',
-        ids: imported.statements.map((s) => s.id),
-        newEntries: imported.newEntries,
+        ids: result.statements.map((s) => s.id),
+        newEntries: result.newEntries,
+        reconciliationError,
       });
     });
     return { bankAccountId, files, failed };

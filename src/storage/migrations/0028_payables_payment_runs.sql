@@ -21,12 +21,9 @@ CREATE TABLE payment_run_items (
   PRIMARY KEY (run_id, line)
 );
 
--- A sourceRef of a CSV line names one payment (a payroll line paid twice is the mistake to stop).
-CREATE UNIQUE INDEX payment_instructions_csv_ref_idx ON payment_instructions (source_ref)
-  WHERE source = 'csv' AND source_ref IS NOT NULL;
--- A payable makes at most one payment instruction (its id is the instruction's source_ref).
-CREATE UNIQUE INDEX payment_instructions_payable_ref_idx ON payment_instructions (source_ref)
-  WHERE source = 'payable';
+-- A sourceRef of a CSV line names one payment (a payroll line paid twice is the mistake to stop), and a
+-- payable makes at most one payment instruction (its id is the instruction's source_ref): both are kept
+-- by the unique (source, source_ref) index of 0017, payment_instructions_source_ref_idx.
 
 -- Supplier invoices to pay: recorded, approved by a second person, then turned into a payment
 -- instruction on their due date (or on the early-payment discount date, for the discounted amount).

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../../api/context.js';
 import { commonErrors } from '../../../api/schemas.js';
+import { csvTable } from '../../../core/csv.js';
 import { placementExport } from '../placements.js';
 import { read, Row } from './schemas.js';
 
@@ -45,28 +46,11 @@ const EXPORT_COLUMNS = [
   'language',
 ] as const;
 
-/** RFC 4180: quote every field that needs it, doubling quotes. */
-function csvField(value: unknown): string {
-  const text =
-    value === null || value === undefined
-      ? ''
-      : typeof value === 'string'
-        ? value
-        : value instanceof Date
-          ? value.toISOString()
-          : JSON.stringify(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function registerPlacementExport(app: App): void {
   app.openapi(exportDef, async (c) => {
     const { agency, format } = c.req.valid('query');
     const rows = await placementExport(c.var.database.db, agency);
     if (format === 'json') return c.json({ data: rows }, 200);
-    const lines = [
-      EXPORT_COLUMNS.join(','),
-      ...rows.map((row) => EXPORT_COLUMNS.map((k) => csvField(row[k])).join(',')),
-    ];
-    return c.body(`${lines.join('\r\n')}\r\n`, 200, { 'content-type': 'text/csv; charset=utf-8' });
+    return c.body(csvTable(EXPORT_COLUMNS, rows), 200, { 'content-type': 'text/csv; charset=utf-8' });
   });
 }

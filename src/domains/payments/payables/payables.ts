@@ -14,7 +14,7 @@ import './tables.js';
  * by a second person (never the one who recorded it), then turned into a payment instruction —
  * source `payable`, sourceRef the payable's id, remittance the invoice number — when it falls due:
  * on its due date for the invoice amount, or on its early-payment discount date for the discounted
- * amount while that date has not passed. The instruction then goes through the approval workflow
+ * amount while it can still be paid by that date. The instruction then goes through the approval workflow
  * like any payment. A payable makes at most one instruction (checked here and by a unique index).
  */
 
@@ -203,16 +203,29 @@ export async function decidePayable(
   return presentPayable(updated);
 }
 
-/** When and how much a payable is paid, as of `today`: the discount while its date has not passed. */
-export function payment(row: PayableRow, today: string) {
-  const discount = row.discount as Discount | null;
-  const discounted = discount !== null && discount.date >= today;
-  const target = discounted ? discount.date : row.due_date;
-  // Paid by the date: a weekend date moves to the Friday before, never after (the discount would lapse).
+/**
+ * The business day a payment aimed at `target` is made as of `today`: a weekend date moves to the
+ * Friday before (paid by the date, never after), a date already past to today's business day.
+ */
+function payingDate(target: string, today: string): string {
   let date = target;
   while (isWeekend(date)) date = addDays(date, -1);
-  if (date < today) date = nextBusinessDay(today);
-  return { target, date, amount: discounted ? BigInt(discount.payAmount) : row.amount, discounted };
+  return date < today ? nextBusinessDay(today) : date;
+}
+
+/**
+ * When and how much a payable is paid, as of `today`: the discounted amount only when it can be
+ * paid on or before the discount date — a Sunday discount date seen on that Saturday would be paid
+ * on Monday, after the discount lapsed — else the full amount by the due date.
+ */
+export function payment(row: PayableRow, today: string) {
+  const discount = row.discount as Discount | null;
+  if (discount !== null) {
+    const date = payingDate(discount.date, today);
+    if (date <= discount.date)
+      return { target: discount.date, date, amount: BigInt(discount.payAmount), discounted: true };
+  }
+  return { target: row.due_date, date: payingDate(row.due_date, today), amount: row.amount, discounted: false };
 }
 
 export interface ScheduledPayable {

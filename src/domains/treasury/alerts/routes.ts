@@ -3,6 +3,8 @@ import type { App, RouteModule } from '../../../api/context.js';
 import { requirePermission } from '../../../api/middleware/auth.js';
 import { idempotent } from '../../../api/middleware/idempotency.js';
 import { commonErrors, IdempotencyKeyHeader, json, notFoundError } from '../../../api/schemas.js';
+import { isTimeZone } from '../../../core/time-zone.js';
+import { CALENDAR_NAME } from '../../../engine/index.js';
 import type { DomainContext } from '../../contract.js';
 import { inRequestUnit } from '../../unit-of-work.js';
 import { checkMissingStatements, getAlertSettings, putAlertSettings } from './alerts.js';
@@ -20,6 +22,11 @@ const AlertSettingsSchema = z
     bankAccountId: z.string(),
     minBalance: z.string().nullable(),
     statementExpectedBy: z.string().nullable(),
+    timeZone: z.string().nullable(),
+    calendar: z.string().nullable(),
+    belowThreshold: z.boolean().openapi({
+      description: 'The latest balance is below minBalance and its alert was raised; false again once it recovers',
+    }),
     updatedBy: z.string().nullable(),
     updatedAt: z.string().nullable(),
   })
@@ -32,12 +39,26 @@ const AlertSettingsBody = z
     }),
     statementExpectedBy: z
       .string()
-      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM (UTC)')
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM')
       .nullable()
       .openapi({
-        description: 'Time (UTC) by which a statement is expected each business day; null: off',
+        description: 'Time (in timeZone) by which a statement is expected each business day; null: off',
         example: '08:00',
       }),
+    timeZone: z
+      .string()
+      .max(100)
+      .refine(isTimeZone, 'must be an IANA time zone, e.g. "Europe/Berlin"')
+      .nullish()
+      .openapi({
+        description: "Zone of statementExpectedBy and of the day; null or left out: the calendar's zone, else UTC",
+        example: 'Europe/Berlin',
+      }),
+    calendar: z.string().regex(CALENDAR_NAME, 'must be a calendar name (letters, digits, - and _)').nullish().openapi({
+      description:
+        'Engine business calendar (PUT /calendars/{name}) whose business days a statement is expected on; null or left out: Monday to Friday',
+      example: 'TARGET2',
+    }),
   })
   .strict()
   .openapi('BankAccountAlertsInput');
@@ -51,6 +72,7 @@ const CheckResultSchema = z
         bankAccountId: z.string(),
         currency: z.string(),
         expectedBy: z.string(),
+        timeZone: z.string(),
         date: z.string(),
         lastImportedAt: z.string().nullable(),
       }),
@@ -72,7 +94,7 @@ const putDef = createRoute({
   method: 'put',
   path: '/bank-accounts/{id}/alerts',
   tags: ['treasury'],
-  summary: "Set a bank account's balance threshold and expected statement time; audited",
+  summary: "Set a bank account's balance threshold and expected statement time (zone, calendar); audited",
   middleware: [requirePermission('bankaccounts:manage')] as const,
   request: {
     params: IdParam,
@@ -88,8 +110,8 @@ const checkDef = createRoute({
   summary: 'Publish treasury.statement_missing for accounts whose statement is late today (once per account and day)',
   description:
     'Run it from a scheduled workflow (action `treasury.check_statements`) or a cron: an active account with ' +
-    '`statementExpectedBy` whose time (UTC) has passed on a business day with no statement imported since midnight ' +
-    '(UTC) is missing; each is published once a day.',
+    '`statementExpectedBy` whose time has passed, on a business day of its calendar, with no statement imported ' +
+    'since midnight, all in its time zone, is missing; each is published once a day.',
   middleware: [requirePermission('statements:import'), idempotent()] as const,
   request: { headers: IdempotencyKeyHeader },
   responses: { 200: json(CheckResultSchema, 'The accounts missing a statement today'), ...commonErrors },

@@ -520,4 +520,89 @@ describe('treasury positions, forecast and alerts', () => {
       404,
     );
   });
+  test('a balance alert is raised when the balance crosses below its threshold, not at every import below it', async () => {
+    // USD (threshold 1 000.00) closed at 1 200.00: no alert so far. Each statement below is the latest.
+    const usdStatement = async (id: string, date: string, opening: bigint) =>
+      importStatement(
+        camt053({ messageId: `MSG-${id}`, statementId: id, iban: USD_IBAN, currency: 'USD', opening, date }, [
+          { amount: 1_000n, direction: 'DBIT', bookingDate: date, accountServicerReference: `ASR-${id}` },
+        ]),
+      );
+    const usdAlerts = async () =>
+      (await events('treasury.balance_below_threshold'))
+        .filter((e) => e.key === accounts.usd.id)
+        .map((e) => (e.data as Body).balance);
+    const state = async () =>
+      expect(await call('GET', `/bank-accounts/${accounts.usd.id}/alerts`, as('vera')), 200).belowThreshold;
+    await usdStatement('USD-2', '2026-03-02', 91_000n); // closes 900.00: crosses below
+    assert.deepEqual([await usdAlerts(), await state()], [['90000'], true]);
+    await usdStatement('USD-3', '2026-03-03', 90_000n); // 890.00: still below, no second alert
+    assert.deepEqual(await usdAlerts(), ['90000']);
+    await usdStatement('USD-4', '2026-03-04', 120_000n); // 1 190.00: recovered
+    assert.deepEqual([await usdAlerts(), await state()], [['90000'], false]);
+    await usdStatement('USD-5', '2026-03-05', 96_000n); // 950.00: crosses below again
+    assert.deepEqual([await usdAlerts(), await state()], [['90000', '95000'], true]);
+
+    // A changed threshold starts afresh; saving the same settings again changes (and audits) nothing.
+    const put = (json: Body) => call('PUT', `/bank-accounts/${accounts.usd.id}/alerts`, { ...as('tess'), json });
+    const lowered = expect(await put({ minBalance: '50000', statementExpectedBy: '11:00' }), 200);
+    assert.equal(lowered.belowThreshold, false);
+    const same = expect(await put({ minBalance: '50000', statementExpectedBy: '11:00' }), 200);
+    assert.equal(same.updatedAt, lowered.updatedAt);
+  });
+
+  test("statement missing in each account's zone and calendar: holidays skipped, the local day counted", async () => {
+    const calendar = await server.call('/api/v1/calendars/TREASURY-DE', {
+      method: 'PUT',
+      json: { timezone: 'Europe/Berlin', holidays: ['2026-03-10'] },
+    });
+    assert.equal(calendar.status, 201, await calendar.clone().text());
+    const put = (account: Body, json: Body) =>
+      call('PUT', `/bank-accounts/${account.id}/alerts`, { ...as('tess'), json });
+    // Second EUR: 08:00 on the German calendar (its zone, Europe/Berlin); USD: 07:00 New York time
+    // (daylight saving time there since 8 March: UTC-4).
+    const eur2 = expect(
+      await put(accounts.eur2, { minBalance: null, statementExpectedBy: '08:00', calendar: 'TREASURY-DE' }),
+      200,
+    );
+    assert.deepEqual([eur2.calendar, eur2.timeZone], ['TREASURY-DE', null]);
+    expect(
+      await put(accounts.usd, { minBalance: null, statementExpectedBy: '07:00', timeZone: 'America/New_York' }),
+      200,
+    );
+    expect(await put(accounts.eur, { minBalance: null, statementExpectedBy: null }), 200);
+    const check = async (at: string) => {
+      clock.set(at);
+      const result = expect(await call('POST', '/treasury/alerts/check', as('tess')), 200);
+      return result.missing.map((m: Body) => [m.bankAccountId, m.date, m.timeZone]);
+    };
+    const missingEvents = async () =>
+      (await events('treasury.statement_missing')).filter((e) => (e.data as Body).date >= '2026-03-10').length;
+    try {
+      // Tuesday 10 March, a holiday in Germany; 10:00 UTC is 06:00 in New York: nobody is late.
+      assert.deepEqual(await check('2026-03-10T10:00:00Z'), []);
+      // 12:00 UTC is 08:00 in New York: USD is late; the German account still is not (holiday).
+      assert.deepEqual(await check('2026-03-10T12:00:00Z'), [[accounts.usd.id, '2026-03-10', 'America/New_York']]);
+      // 03:00 UTC on the 11th is still the 10th in New York: listed again, not published again; Berlin's
+      // 04:00 is before its 08:00.
+      assert.deepEqual(await check('2026-03-11T03:00:00Z'), [[accounts.usd.id, '2026-03-10', 'America/New_York']]);
+      assert.equal(await missingEvents(), 1);
+      // Wednesday 07:30 UTC is 08:30 in Berlin: the German account is late on its business day.
+      assert.deepEqual(await check('2026-03-11T07:30:00Z'), [[accounts.eur2.id, '2026-03-11', 'Europe/Berlin']]);
+      assert.equal(await missingEvents(), 2);
+    } finally {
+      clock.set('2026-03-02T10:00:00Z');
+    }
+
+    expectProblem(
+      await put(accounts.usd, { minBalance: null, statementExpectedBy: '06:00', timeZone: 'Mars/Olympus' }),
+      400,
+      'body.timeZone',
+    );
+    expectProblem(
+      await put(accounts.usd, { minBalance: null, statementExpectedBy: '06:00', calendar: 'NO-SUCH-CAL' }),
+      422,
+      'body.calendar',
+    );
+  });
 });

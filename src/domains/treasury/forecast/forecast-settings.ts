@@ -16,7 +16,7 @@ export const COLLECTION_PROBABILITIES_KEY = 'treasury.forecast.collection_probab
 export interface ProbabilityBand {
   /** Days past due up to and including this; null: open-ended (the last band). */
   maxDpd: number | null;
-  /** 0–1. */
+  /** 0–1, at most 4 decimals (a whole number of basis points: what is stored is what weights). */
   probability: number;
 }
 
@@ -28,10 +28,20 @@ export const DEFAULT_PROBABILITIES: ProbabilityBand[] = [
   { maxDpd: null, probability: 0.1 },
 ];
 
+/**
+ * The forecast weights in basis points, so a probability with more decimals would be used rounded
+ * while the setting showed it unrounded: refused instead.
+ */
+export const PROBABILITY = z
+  .number()
+  .min(0)
+  .max(1)
+  .multipleOf(0.0001, 'must have at most 4 decimals (a whole number of basis points)');
+
 const BandSchema = z
   .object({
     maxDpd: z.number().int().min(0).max(100_000).nullable(),
-    probability: z.number().min(0).max(1),
+    probability: PROBABILITY,
   })
   .strict();
 

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
+import { csvTable } from '../../../core/csv.js';
 import type { Queryable } from '../../../storage/schema.js';
 import { addDays } from '../../payments/business-dates.js';
-import { readPositions } from '../positions/positions.js';
+import { latestBalances } from '../positions/latest-statement.js';
 import type { ProbabilityBand } from './forecast-settings.js';
 
 /**
@@ -68,16 +69,28 @@ export interface Forecast {
 
 const DAY_MS = 86_400_000;
 const dayIndex = (from: string, day: string) => Math.round((Date.parse(day) - Date.parse(from)) / DAY_MS);
-/** Probabilities as basis points, so weighting is exact integer arithmetic (rounded down per day and band). */
+/**
+ * Probabilities as basis points (they have at most 4 decimals: forecast-settings.ts), so weighting is
+ * integer arithmetic: a bucket sums amount × basis points over its days and bands, and is divided once.
+ */
+const BASIS = 10_000n;
 const basisPoints = (p: number) => BigInt(Math.round(p * 10_000));
+/** n / BASIS rounded half up (away from zero; the open amounts weighted are never negative anyway). */
+const fromBasis = (n: bigint): bigint => (n < 0n ? -((-n + BASIS / 2n) / BASIS) : (n + BASIS / 2n) / BASIS);
 
 export async function cashForecast(db: Queryable, q: ForecastQuery): Promise<Forecast> {
   const days = q.weeks * 7;
   const to = addDays(q.from, days - 1);
   const bucketDays = q.granularity === 'week' ? 7 : 1;
   const count = days / bucketDays;
-  const positions = await readPositions(db, { asOf: q.from, currency: q.currency });
-  const central = positions.central[0];
+  // The opening balance is the accounts' latest statement balances (what positions call the central
+  // statement balance); a missing statement adds 0 and is counted.
+  const statements = await latestBalances(db, { currency: q.currency, activeOnly: true });
+  const opening = {
+    balance: statements.reduce((n, s) => n + (s.balance ?? 0n), 0n).toString(),
+    accounts: statements.length,
+    accountsWithoutStatement: statements.filter((s) => s.balance === null).length,
+  };
 
   const payments = sql.join(FORECAST_PAYMENT_STATUSES.map((s) => sql.lit(s)));
   const paymentRows = await sql<{ day: string; amount: string }>`
@@ -127,7 +140,14 @@ export async function cashForecast(db: Queryable, q: ForecastQuery): Promise<For
     ) x
     GROUP BY due_date`.execute(db);
 
-  const sums = Array.from({ length: count }, () => ({ due: 0n, inflows: 0n, payments: 0n, disbursements: 0n }));
+  const sums = Array.from({ length: count }, () => ({
+    due: 0n,
+    /** Σ amount × basis points; inflows = weighted / BASIS, rounded once per bucket. */
+    weighted: 0n,
+    inflows: 0n,
+    payments: 0n,
+    disbursements: 0n,
+  }));
   const bucketOf = (day: string) => sums[Math.floor(dayIndex(q.from, day) / bucketDays)]!;
   for (const r of paymentRows.rows) bucketOf(r.day).payments += BigInt(r.amount);
   sums[0]!.disbursements += BigInt(payoutRows.rows[0]?.amount ?? 0);
@@ -137,20 +157,21 @@ export async function cashForecast(db: Queryable, q: ForecastQuery): Promise<For
     r.amounts.forEach((text, i) => {
       const amount = BigInt(text);
       s.due += amount;
-      s.inflows += (amount * basisPoints(q.probabilities[i]!.probability)) / 10_000n;
+      s.weighted += amount * basisPoints(q.probabilities[i]!.probability);
     });
   }
+  for (const s of sums) s.inflows = fromBasis(s.weighted);
 
-  let balance = BigInt(central?.statementBalance ?? 0);
+  let balance = BigInt(opening.balance);
   const buckets = sums.map((s, i): ForecastBucket => {
     const start = addDays(q.from, i * bucketDays);
-    const opening = balance;
+    const before = balance;
     const outflows = s.payments + s.disbursements;
-    balance = opening + s.inflows - outflows;
+    balance = before + s.inflows - outflows;
     return {
       start,
       end: addDays(start, bucketDays - 1),
-      opening: opening.toString(),
+      opening: before.toString(),
       inflows: s.inflows.toString(),
       outflows: outflows.toString(),
       closing: balance.toString(),
@@ -165,11 +186,7 @@ export async function cashForecast(db: Queryable, q: ForecastQuery): Promise<For
     from: q.from,
     to,
     granularity: q.granularity,
-    opening: {
-      balance: central?.statementBalance ?? '0',
-      accounts: central?.accounts ?? 0,
-      accountsWithoutStatement: central?.accountsWithoutStatement ?? 0,
-    },
+    opening,
     probabilities: q.probabilities,
     buckets,
     totals: {
@@ -194,11 +211,7 @@ export const FORECAST_CSV_COLUMNS = [
   'disbursements',
 ] as const satisfies ReadonlyArray<keyof ForecastBucket>;
 
-/** The buckets as CSV (RFC 4180; every field is a date or an integer, so none needs quoting). */
+/** The buckets as CSV (RFC 4180, CRLF lines). */
 export function forecastCsv(forecast: Forecast): string {
-  const lines = [
-    FORECAST_CSV_COLUMNS.join(','),
-    ...forecast.buckets.map((b) => FORECAST_CSV_COLUMNS.map((k) => b[k]).join(',')),
-  ];
-  return `${lines.join('\r\n')}\r\n`;
+  return csvTable(FORECAST_CSV_COLUMNS, forecast.buckets);
 }

@@ -18,7 +18,12 @@ const Minor = z.string().openapi({ description: 'Signed minor units', example: '
 const BandSchema = z
   .object({
     maxDpd: z.number().int().min(0).nullable().openapi({ description: 'Days past due up to this; null: the rest' }),
-    probability: z.number().min(0).max(1),
+    probability: z
+      .number()
+      .min(0)
+      .max(1)
+      .multipleOf(0.0001, 'must have at most 4 decimals (a whole number of basis points)')
+      .openapi({ description: '0–1, at most 4 decimals' }),
   })
   .openapi('CollectionProbabilityBand');
 const SettingsSchema = z.object({ bands: z.array(BandSchema) }).openapi('ForecastSettings');

@@ -19,6 +19,11 @@ const CollectSchema = z
         kind: z.enum(['status_report', 'statement']),
         ids: z.array(z.string()),
         newEntries: z.number().int().nullable(),
+        reconciliationError: z
+          .string()
+          .nullable()
+          .optional()
+          .openapi({ description: 'A statement imported whose matching failed: why (its entries stay unmatched)' }),
       }),
     ),
     failed: z.array(z.object({ name: z.string(), error: z.string() })),

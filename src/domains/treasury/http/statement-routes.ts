@@ -14,8 +14,7 @@ import {
 import { AppError } from '../../../core/errors.js';
 import type { DomainContext } from '../../contract.js';
 import { inRequestUnit } from '../../unit-of-work.js';
-import { runReconciliation, type RunSummary } from '../reconciliation/matching.js';
-import { importStatementFile } from '../statement-import.js';
+import { importAndMatch } from '../statement-intake.js';
 import { getStatement, listEntries, listStatements } from '../statement-queries.js';
 import { EntrySchema, StatementImportSchema, StatementSchema } from './schemas.js';
 
@@ -124,22 +123,11 @@ export function statementRoutes(context: DomainContext): RouteModule {
         }
         const body = c.req.raw.body;
         if (!body) throw new AppError('validation_failed', 400, 'the statement file is missing', { field: 'body' });
-        const result = await inRequestUnit(context, c, (unit) => importStatementFile(unit, body));
+        const { result, reconciliation, reconciliationError } = await importAndMatch(
+          (work) => inRequestUnit(context, c, work),
+          body,
+        );
         const { fileSha256, statements, entries, newEntries } = result;
-        // Matching runs right after, in its own transaction: the statement is the bank's record and is
-        // kept even when matching fails (an edited rules decision that answers nonsense); the entries
-        // then stay unmatched for POST /reconciliation/run.
-        let reconciliation: RunSummary | null = null;
-        let reconciliationError: string | null = null;
-        if (result.newEntryIds.length > 0) {
-          try {
-            reconciliation = await runReconciliation((work) => inRequestUnit(context, c, work), {
-              entryIds: result.newEntryIds,
-            });
-          } catch (error) {
-            reconciliationError = error instanceof Error ? error.message : String(error);
-          }
-        }
         return c.json({ fileSha256, statements, entries, newEntries, reconciliation, reconciliationError }, 201);
       });
 

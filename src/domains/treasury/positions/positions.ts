@@ -1,5 +1,9 @@
 import { sql } from 'kysely';
+import { balanceOf } from '../../ledger/ledger-model.js';
+import type { NormalSide } from '../../ledger/tables.js';
+import { HELD } from '../../payments/instructions.js';
 import type { Queryable } from '../../../storage/schema.js';
+import { latestStatementLateral } from './latest-statement.js';
 
 /**
  * Positions: per bank account, what the bank says (the latest statement's closing balance) beside
@@ -9,8 +13,11 @@ import type { Queryable } from '../../../storage/schema.js';
  * sums them per currency. Read in one statement; amounts are signed minor units.
  */
 
-/** Payments committed to leave the account that the bank has not booked yet (settlement comes from statements). */
-export const UNSETTLED_COMMITTED = ['approved', 'batched', 'sent', 'accepted'] as const;
+/**
+ * Payments committed to leave the account that the bank has not booked yet (settlement comes from
+ * statements): the statuses whose amount the payments domain holds on the ledger, the same list.
+ */
+export const UNSETTLED_COMMITTED = HELD;
 
 export interface PositionFilter {
   asOf: string;
@@ -28,9 +35,9 @@ export interface AccountPosition {
   statementDate: string | null;
   statementId: string | null;
   ledgerAccount: string;
-  /** Posted balance of the cash account (debit-normal: debits − credits). */
+  /** Posted balance of the cash account on its normal side (a debit-normal cash account: debits − credits). */
   ledgerBalance: string;
-  /** The ledger balance less the holds of approved payments (pending credits). */
+  /** The ledger balance less the holds against it (approved payments hold theirs as pending credits). */
   ledgerAvailable: string;
   /** statementBalance − ledgerBalance; null without a statement. */
   difference: string | null;
@@ -67,8 +74,11 @@ interface Row {
   statement_id: string | null;
   closing_balance: string | null;
   closing_date: string | null;
-  ledger_balance: string;
-  ledger_available: string;
+  normal_side: NormalSide;
+  debits_posted: string;
+  credits_posted: string;
+  debits_pending: string;
+  credits_pending: string;
   unsettled: string;
   unsettled_count: number;
 }
@@ -78,16 +88,12 @@ export async function readPositions(db: Queryable, filter: PositionFilter): Prom
   const { rows } = await sql<Row>`
     SELECT a.id, a.name, a.currency, a.status, a.ledger_account,
       s.id AS statement_id, s.closing_balance::text AS closing_balance, s.closing_date::text AS closing_date,
-      (l.debits_posted - l.credits_posted)::text AS ledger_balance,
-      (l.debits_posted - l.credits_posted - l.credits_pending)::text AS ledger_available,
+      l.normal_side, l.debits_posted::text AS debits_posted, l.credits_posted::text AS credits_posted,
+      l.debits_pending::text AS debits_pending, l.credits_pending::text AS credits_pending,
       coalesce(p.amount, 0)::text AS unsettled, coalesce(p.n, 0)::int AS unsettled_count
     FROM bank_accounts a
     JOIN ledger_accounts l ON l.id = a.ledger_account_id
-    LEFT JOIN LATERAL (
-      SELECT id, closing_balance, closing_date FROM bank_statements
-      WHERE bank_account_id = a.id AND closing_balance IS NOT NULL
-      ORDER BY closing_date DESC NULLS LAST, id DESC LIMIT 1
-    ) s ON true
+    LEFT JOIN ${latestStatementLateral(sql.ref('a.id'))} s ON true
     LEFT JOIN (
       SELECT bank_account_id, sum(amount) AS amount, count(*) AS n FROM payment_instructions
       WHERE status IN (${committed}) AND requested_execution_date <= ${filter.asOf}::date
@@ -100,7 +106,12 @@ export async function readPositions(db: Queryable, filter: PositionFilter): Prom
 
   const accounts = rows.map((r): AccountPosition => {
     const statement = r.closing_balance === null ? null : BigInt(r.closing_balance);
-    const ledger = BigInt(r.ledger_balance);
+    const { balance: ledger, available } = balanceOf(r.normal_side, {
+      debitsPosted: BigInt(r.debits_posted),
+      creditsPosted: BigInt(r.credits_posted),
+      debitsPending: BigInt(r.debits_pending),
+      creditsPending: BigInt(r.credits_pending),
+    });
     const unsettled = BigInt(r.unsettled);
     return {
       bankAccountId: r.id,
@@ -112,7 +123,7 @@ export async function readPositions(db: Queryable, filter: PositionFilter): Prom
       statementId: r.statement_id,
       ledgerAccount: r.ledger_account,
       ledgerBalance: ledger.toString(),
-      ledgerAvailable: r.ledger_available,
+      ledgerAvailable: available.toString(),
       difference: statement === null ? null : (statement - ledger).toString(),
       unsettledOutflows: unsettled.toString(),
       unsettledPayments: Number(r.unsettled_count),

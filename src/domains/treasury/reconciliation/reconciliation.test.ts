@@ -10,6 +10,7 @@ import { testTmpDir } from '../../../testing/test-database.js';
 import { startTestServer, type TestServer } from '../../../testing/test-server.js';
 import { creditorReferenceFor, parseCreditorReference } from './creditor-reference.js';
 import { nameSimilarity } from './names.js';
+import { RECONCILIATION_RULES_KEY, reconciliationRulesJdm } from './rules.js';
 
 /**
  * Reconciliation through the HTTP API: a camt.053 with incoming customer payments (a structured RF
@@ -576,5 +577,52 @@ describe('reconciliation', () => {
     const created = (audit.data as Body[]).filter((r) => r.action === 'bank_match.created');
     assert.equal(created.length, 1);
     assert.deepEqual([created[0]!.before.status, created[0]!.after.amount], ['unmatched', '15000']);
+  });
+
+  test('a rules decision that answers nonsense: the statement stays imported, its entry unmatched until a run', async () => {
+    // Every row answers the confidence 'high': not a number 0-100.
+    const nonsense = reconciliationRulesJdm();
+    for (const node of nonsense.nodes) {
+      if (node.type !== 'decisionTableNode') continue;
+      for (const rule of (node.content as { rules: Array<Record<string, string>> }).rules) rule.confidence = "'high'";
+    }
+    expect(await call('PUT', `/decisions/${RECONCILIATION_RULES_KEY}`, { json: nonsense }), 201);
+    const day = '2026-03-04';
+    const file = camt053(
+      { messageId: 'MSG-R3', statementId: 'R3', iban: IBAN, currency: 'EUR', opening: 0n, date: day },
+      [
+        {
+          amount: 12_345n,
+          direction: 'CRDT',
+          bookingDate: day,
+          counterpartyName: 'Bob Builder',
+          accountServicerReference: 'C1',
+        },
+      ],
+    );
+    const res = await server.call('/api/v1/statements', {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: file,
+    });
+    const body = (await res.json()) as Body;
+    assert.equal(res.status, 201, JSON.stringify(body));
+    assert.equal(body.newEntries, 1);
+    assert.equal(body.reconciliation, null);
+    assert.match(
+      String(body.reconciliationError),
+      /^treasury\.reconciliation-rules@\d+ answered .*confidence and autoConfirmAt must be numbers 0-100$/,
+    );
+    const [entry] = expect(await call('GET', `/bank-entries?statementId=${body.statements[0].id}`), 200).data as Body[];
+    assert.equal(entry!.status, 'unmatched');
+
+    // The shipped rules again: a run matches the entry.
+    expect(await call('PUT', `/decisions/${RECONCILIATION_RULES_KEY}`, { json: reconciliationRulesJdm() }), 201);
+    const run = expect(
+      await call('POST', '/reconciliation/run', { ...as('tess'), json: { includeExceptions: false } }),
+      200,
+    );
+    assert.deepEqual([run.entries, run.matched], [1, 1]);
+    assert.equal((await entryOf(String(entry!.id))).status, 'matched');
   });
 });

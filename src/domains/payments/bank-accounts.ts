@@ -133,6 +133,31 @@ export async function payingAccount(db: Queryable, id: string): Promise<BankAcco
   return row;
 }
 
+/**
+ * The only active account in a currency, for what does not name its debtor account (payables,
+ * loan payouts): none or several is 422 naming `bankAccountId`, with `why` saying what it was for,
+ * since guessing which account pays is not ours to do.
+ */
+export async function onlyActiveAccount(db: Queryable, currency: string, why: string): Promise<BankAccountRow> {
+  const active = await db
+    .selectFrom('bank_accounts')
+    .selectAll()
+    .where('currency', '=', currency)
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .limit(2)
+    .execute();
+  if (active.length !== 1) {
+    throw refusedField(
+      'bankAccountId',
+      active.length === 0
+        ? `there is no active bank account in ${currency} to ${why}`
+        : `there are several active bank accounts in ${currency}: name the one to ${why}`,
+    );
+  }
+  return active[0]!;
+}
+
 export interface BankAccountFilter {
   currency?: string | undefined;
   after?: string | undefined;

@@ -191,6 +191,26 @@ export async function decideChange(
   return { beneficiary: presentBeneficiary(updated), change: presentChange(decided) };
 }
 
+/**
+ * The beneficiary a new payment, payable or recurring payment names: 422 naming `beneficiaryId` when
+ * it does not exist, 409 `beneficiary_blocked` when blocked. An unverified one is accepted: its
+ * payments wait for the verification in their approval.
+ */
+export async function payableBeneficiary(db: Queryable, id: string): Promise<{ id: string; status: string }> {
+  const beneficiary = await db
+    .selectFrom('beneficiaries')
+    .select(['id', 'status'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!beneficiary) throw refusedField('beneficiaryId', `beneficiary ${id} does not exist`);
+  if (beneficiary.status === 'blocked') {
+    throw conflict('beneficiary_blocked', `beneficiary ${beneficiary.id} is blocked: no payment may go to it`, {
+      state: beneficiary.status,
+    });
+  }
+  return beneficiary;
+}
+
 export async function lockBeneficiary(tx: Tx, id: string): Promise<BeneficiaryRow> {
   const row = await tx.selectFrom('beneficiaries').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw notFound('beneficiary', id);

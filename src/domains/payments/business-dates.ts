@@ -1,6 +1,9 @@
 /**
- * Calendar dates (YYYY-MM-DD, UTC) for value dates. Business days are Monday to Friday here; bank
- * holiday calendars (TARGET2, a bank's own) come with batching, where the bank's calendar is known.
+ * Calendar dates (YYYY-MM-DD, UTC) for value dates and schedules. Business days are a set of
+ * non-business weekdays and holiday dates: an engine calendar's (recurring payments), or Saturday
+ * and Sunday (`WEEKENDS`, the default everywhere else until batching knows the bank's calendar).
+ * The engine's own business-day arithmetic (engine/time/business-days.ts) works on instants in a
+ * zone; these are plain dates, which is what value dates are.
  */
 
 const DAY_MS = 86_400_000;
@@ -12,15 +15,40 @@ export function addDays(date: string, days: number): string {
   return toText(new Date(toDate(date).getTime() + days * DAY_MS));
 }
 
-export function isWeekend(date: string): boolean {
+/** Non-business days: ISO weekdays and holiday dates (an engine calendar, or Saturday and Sunday). */
+export interface Days {
+  weekend: number[];
+  holidays: string[];
+}
+
+export const WEEKENDS: Days = { weekend: [6, 7], holidays: [] };
+
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+export const isoWeekday = (date: string): number => {
   const day = toDate(date).getUTCDay();
-  return day === 0 || day === 6;
+  return day === 0 ? 7 : day;
+};
+
+export function isBusinessDate(date: string, days: Days = WEEKENDS): boolean {
+  return !days.weekend.includes(isoWeekday(date)) && !days.holidays.includes(date);
+}
+
+export function isWeekend(date: string): boolean {
+  return !isBusinessDate(date, WEEKENDS);
 }
 
 /** The date itself when it is a business day, else the next one. */
-export function nextBusinessDay(date: string): string {
+export function nextBusinessDay(date: string, days: Days = WEEKENDS): string {
   let day = date;
-  while (isWeekend(day)) day = addDays(day, 1);
+  // A calendar keeps at least one business day a week (the engine checks), so this ends.
+  while (!isBusinessDate(day, days)) day = addDays(day, 1);
+  return day;
+}
+
+/** The date itself when it is a business day, else the business day before it. */
+export function previousBusinessDay(date: string, days: Days = WEEKENDS): string {
+  let day = date;
+  while (!isBusinessDate(day, days)) day = addDays(day, -1);
   return day;
 }
 

@@ -5,6 +5,7 @@ import { getInstance } from '../../engine/index.js';
 import type { Queryable, Tx } from '../../storage/schema.js';
 import type { DomainWork } from '../unit-of-work.js';
 import { payingAccount } from './bank-accounts.js';
+import { payableBeneficiary } from './beneficiaries.js';
 import type { BankDetails } from './bank-details.js';
 import type { BankReason } from './status-reasons.js';
 import { nextBusinessDay, isWeekend, addDays } from './business-dates.js';
@@ -87,17 +88,7 @@ export interface BankRejection {
 
 export async function createPayment(unit: DomainWork, input: PaymentInput, createdBy: string) {
   const account = await payingAccount(unit.tx, input.bankAccountId);
-  const beneficiary = await unit.tx
-    .selectFrom('beneficiaries')
-    .select(['id', 'status'])
-    .where('id', '=', input.beneficiaryId)
-    .executeTakeFirst();
-  if (!beneficiary) throw refusedField('beneficiaryId', `beneficiary ${input.beneficiaryId} does not exist`);
-  if (beneficiary.status === 'blocked') {
-    throw conflict('beneficiary_blocked', `beneficiary ${beneficiary.id} is blocked: no payment may go to it`, {
-      state: beneficiary.status,
-    });
-  }
+  const beneficiary = await payableBeneficiary(unit.tx, input.beneficiaryId);
   if (input.currency !== undefined && input.currency !== account.currency) {
     throw refusedField('currency', `must be the debtor account's currency (${account.currency}) or absent`);
   }
@@ -409,8 +400,9 @@ export function expectStatus(row: PaymentRow, allowed: readonly PaymentStatus[],
 }
 
 export const HELD: readonly string[] = ['approved', 'batched', 'sent', 'accepted'];
+/** A settled payment's hold was posted, and stays posted when the bank later returns it (the return is its own transfer). */
 const holdState = (status: string): 'held' | 'posted' | 'voided' =>
-  HELD.includes(status) ? 'held' : status === 'settled' ? 'posted' : 'voided';
+  HELD.includes(status) ? 'held' : status === 'settled' || status === 'returned' ? 'posted' : 'voided';
 
 export function presentPayment(row: PaymentRow) {
   return {

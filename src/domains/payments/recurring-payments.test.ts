@@ -7,7 +7,8 @@ import { sql } from 'kysely';
 import { ManualClock } from '../../core/clock.js';
 import { apiClient, type Body } from '../../testing/api-client.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
-import { nominalDates, previousBusinessDay, WEEKENDS } from './recurring/occurrences.js';
+import { previousBusinessDay, WEEKENDS } from './business-dates.js';
+import { nominalDates } from './recurring/occurrences.js';
 
 /**
  * Recurring payments through the HTTP API on a real server: each occurrence becomes one payment

@@ -1,7 +1,6 @@
-import { refusedField } from '../../../core/errors.js';
 import type { Queryable } from '../../../storage/schema.js';
 import type { DomainWork } from '../../unit-of-work.js';
-import { payingAccount } from '../bank-accounts.js';
+import { onlyActiveAccount, payingAccount } from '../bank-accounts.js';
 import { submitPayments } from '../runs/submit-payments.js';
 import type { BankAccountRow } from '../tables.js';
 import '../../ledger/tables.js';
@@ -90,23 +89,7 @@ async function accountFor(
   named: BankAccountRow | null,
 ): Promise<BankAccountRow | null> {
   if (named) return named.currency === currency ? named : null;
-  const active = await db
-    .selectFrom('bank_accounts')
-    .selectAll()
-    .where('currency', '=', currency)
-    .where('status', '=', 'active')
-    .orderBy('id')
-    .limit(2)
-    .execute();
-  if (active.length !== 1) {
-    throw refusedField(
-      'bankAccountId',
-      active.length === 0
-        ? `no active bank account in ${currency} pays out the pending ${currency} loan payouts`
-        : `several active bank accounts in ${currency}: name the one paying out the loans`,
-    );
-  }
-  return active[0]!;
+  return onlyActiveAccount(db, currency, `pay out the pending ${currency} loan payouts from`);
 }
 
 export async function runDisbursements(

@@ -2,7 +2,8 @@ import { conflict, notFound, refusedField } from '../../../core/errors.js';
 import { newId } from '../../../core/ids.js';
 import type { Queryable, Tx } from '../../../storage/schema.js';
 import type { DomainWork } from '../../unit-of-work.js';
-import { payingAccount } from '../bank-accounts.js';
+import { onlyActiveAccount, payingAccount } from '../bank-accounts.js';
+import { payableBeneficiary } from '../beneficiaries.js';
 import { addDays, isWeekend, nextBusinessDay } from '../business-dates.js';
 import { submitPayments } from '../runs/submit-payments.js';
 import { discountOf, type Discount, type DiscountInput } from './discount.js';
@@ -58,36 +59,11 @@ export type Payable = ReturnType<typeof presentPayable>;
 /** The account a payable is paid from: the one named, else the only active account in its currency. */
 async function debtorAccount(db: Queryable, input: PayableInput) {
   if (input.bankAccountId !== undefined) return payingAccount(db, input.bankAccountId);
-  const accounts = await db
-    .selectFrom('bank_accounts')
-    .selectAll()
-    .where('currency', '=', input.currency)
-    .where('status', '=', 'active')
-    .limit(2)
-    .execute();
-  if (accounts.length !== 1) {
-    throw refusedField(
-      'bankAccountId',
-      accounts.length === 0
-        ? `there is no active bank account in ${input.currency} to pay from`
-        : `there are several active bank accounts in ${input.currency}: name the one to pay from`,
-    );
-  }
-  return accounts[0]!;
+  return onlyActiveAccount(db, input.currency, 'pay from');
 }
 
 export async function createPayable(unit: DomainWork, input: PayableInput, createdBy: string): Promise<Payable> {
-  const beneficiary = await unit.tx
-    .selectFrom('beneficiaries')
-    .select(['id', 'status'])
-    .where('id', '=', input.beneficiaryId)
-    .executeTakeFirst();
-  if (!beneficiary) throw refusedField('beneficiaryId', `beneficiary ${input.beneficiaryId} does not exist`);
-  if (beneficiary.status === 'blocked') {
-    throw conflict('beneficiary_blocked', `beneficiary ${beneficiary.id} is blocked: no payment may go to it`, {
-      state: beneficiary.status,
-    });
-  }
+  const beneficiary = await payableBeneficiary(unit.tx, input.beneficiaryId);
   const account = await debtorAccount(unit.tx, input);
   if (input.currency !== account.currency) {
     throw refusedField('currency', `must be the debtor account's currency (${account.currency})`);

@@ -1,4 +1,4 @@
-import { addDays } from '../business-dates.js';
+import { addDays, isoWeekday } from '../business-dates.js';
 
 /**
  * The dates of a recurring payment, pure calendar arithmetic on YYYY-MM-DD strings (UTC). An
@@ -14,37 +14,6 @@ export interface Schedule {
   day: number | 'last_business_day';
   startDate: string;
   endDate: string | null;
-}
-
-/** Non-business days: ISO weekdays and holiday dates (an engine calendar, or Saturday and Sunday). */
-export interface Days {
-  weekend: number[];
-  holidays: string[];
-}
-
-export const WEEKENDS: Days = { weekend: [6, 7], holidays: [] };
-
-const isoWeekday = (date: string): number => {
-  const day = new Date(`${date}T00:00:00Z`).getUTCDay();
-  return day === 0 ? 7 : day;
-};
-
-export function isBusinessDate(date: string, days: Days): boolean {
-  return !days.weekend.includes(isoWeekday(date)) && !days.holidays.includes(date);
-}
-
-/** The date itself when it is a business day, else the business day before it. */
-export function previousBusinessDay(date: string, days: Days): string {
-  let day = date;
-  // A calendar keeps at least one business day a week (the engine checks), so this ends.
-  while (!isBusinessDate(day, days)) day = addDays(day, -1);
-  return day;
-}
-
-export function nextBusinessDate(date: string, days: Days): string {
-  let day = date;
-  while (!isBusinessDate(day, days)) day = addDays(day, 1);
-  return day;
 }
 
 const lastDayOfMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();

@@ -4,17 +4,11 @@ import { getCalendar } from '../../../engine/index.js';
 import type { Queryable, Tx } from '../../../storage/schema.js';
 import type { DomainWork } from '../../unit-of-work.js';
 import { payingAccount } from '../bank-accounts.js';
-import { addDays } from '../business-dates.js';
+import { payableBeneficiary } from '../beneficiaries.js';
+import { addDays, nextBusinessDay, previousBusinessDay, WEEKENDS, type Days } from '../business-dates.js';
 import { normaliseRemittance, type Remittance } from '../instructions.js';
 import { submitPayments } from '../runs/submit-payments.js';
-import {
-  nextBusinessDate,
-  nominalDates,
-  previousBusinessDay,
-  WEEKENDS,
-  type Days,
-  type Schedule,
-} from './occurrences.js';
+import { nominalDates, type Schedule } from './occurrences.js';
 import type { RecurringPaymentRow } from './tables.js';
 import './tables.js';
 
@@ -113,17 +107,7 @@ export async function createRecurring(
   if (schedule.endDate !== undefined && schedule.endDate < schedule.startDate) {
     throw refusedField('schedule.endDate', 'must not be before startDate');
   }
-  const beneficiary = await unit.tx
-    .selectFrom('beneficiaries')
-    .select(['id', 'status'])
-    .where('id', '=', input.beneficiaryId)
-    .executeTakeFirst();
-  if (!beneficiary) throw refusedField('beneficiaryId', `beneficiary ${input.beneficiaryId} does not exist`);
-  if (beneficiary.status === 'blocked') {
-    throw conflict('beneficiary_blocked', `beneficiary ${beneficiary.id} is blocked: no payment may go to it`, {
-      state: beneficiary.status,
-    });
-  }
+  const beneficiary = await payableBeneficiary(unit.tx, input.beneficiaryId);
   const account = await payingAccount(unit.tx, input.bankAccountId);
   if (input.currency !== undefined && input.currency !== account.currency) {
     throw refusedField('currency', `must be the debtor account's currency (${account.currency})`);
@@ -249,7 +233,7 @@ export async function runRecurring(
     const due = nominalDates(scheduleOf(row), row.last_occurrence, addDays(horizon, LOOKAHEAD_DAYS))
       .map((occurrence) => {
         const date = previousBusinessDay(occurrence, days);
-        return { occurrence, date: date < today ? nextBusinessDate(today, days) : date };
+        return { occurrence, date: date < today ? nextBusinessDay(today, days) : date };
       })
       // Payment dates rise with the nominal dates, so this keeps a prefix: last_occurrence stays exact.
       .filter(({ date }) => date <= horizon);

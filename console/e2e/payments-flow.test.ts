@@ -379,7 +379,7 @@ test('a camt.053 uploaded in the console settles the two payments and pays two i
       },
     ],
   );
-  await page.goto(`${server.url}/payments?tab=statements`);
+  await page.goto(`${server.url}/treasury?tab=statements`);
   await page
     .locator('input[type=file]')
     .setInputFiles({ name: 'commerzbank-eod.xml', mimeType: 'application/xml', buffer: Buffer.from(file) });

@@ -181,7 +181,7 @@ test('the maker sees her payments in the inbox and the refusal; she adds a benef
       },
     ],
   );
-  await page.goto(`${server.url}/payments?tab=statements`);
+  await page.goto(`${server.url}/treasury?tab=statements`);
   const upload = async () => {
     await page
       .locator('input[type=file]')
@@ -210,7 +210,7 @@ test('the maker sees her payments in the inbox and the refusal; she adds a benef
   assert.equal(statements.data.length, 1);
 
   // The bank account: its details, ledger account, and the statement just imported.
-  await page.goto(`${server.url}/payments?tab=accounts`);
+  await page.goto(`${server.url}/treasury?tab=accounts`);
   await page.getByRole('group', { name: 'Bank accounts' }).getByRole('link', { name: 'Caixa EUR' }).click();
   await page.getByRole('heading', { level: 1, name: 'Caixa EUR' }).waitFor();
   await page.getByText('ES91 2100 0418 4502 0005 1332').first().waitFor();
@@ -314,6 +314,8 @@ test('a viewer sees beneficiaries and bank accounts but no approvals tab and no 
   await page.getByRole('group', { name: 'Beneficiaries' }).getByRole('link', { name: 'Acme SARL' }).waitFor();
   assert.equal(await page.getByRole('tab', { name: 'Approvals' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: 'Add beneficiary' }).count(), 0);
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Treasury' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Treasury' }).waitFor();
   await page.getByRole('tab', { name: 'Statements' }).click();
   await page.getByRole('group', { name: 'Imported statements' }).getByRole('link', { name: 'E2E-UP-1' }).waitFor();
   assert.equal(await page.getByText('Import a statement').count(), 0);

@@ -141,7 +141,7 @@ test('a viewer reads payments, the batch and the exceptions, and sees no release
   await page.getByRole('heading', { level: 1, name: `Batch ${batch.id}` }).waitFor();
   await page.getByRole('link', { name: 'Download pain.001' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Release' }).count(), 0);
-  await page.goto(`${server.url}/payments?tab=exceptions`);
+  await page.goto(`${server.url}/treasury?tab=exceptions`);
   await page.getByText('Mystery Trading Ltd').first().waitFor();
   assert.equal(await page.getByRole('button', { name: 'Ignore' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: /^Match/ }).count(), 0);
@@ -209,7 +209,7 @@ test('a treasurer finds the payment, releases its batch, reads the statement and
   ]);
 
   // Statements: the imported one, and its entry awaiting a person.
-  await page.goto(`${server.url}/payments?tab=statements`);
+  await page.goto(`${server.url}/treasury?tab=statements`);
   const statements = page.getByRole('group', { name: 'Imported statements' });
   await statements
     .getByRole('row', { name: /E2E-STMT-1/ })
@@ -228,7 +228,7 @@ test('a treasurer finds the payment, releases its batch, reads the statement and
   await screenshot(page, 'payments-statement');
 
   // The exceptions: the credit nobody expects (no suggestion), and the debit with the payment suggested.
-  await page.goto(`${server.url}/payments?tab=exceptions`);
+  await page.goto(`${server.url}/treasury?tab=exceptions`);
   const exceptions = page.getByRole('region', { name: 'Reconciliation exceptions' });
   const credit = exceptions.getByRole('region', { name: 'Credit €123.45 · Mystery Trading Ltd' });
   const debit = exceptions.getByRole('region', { name: 'Debit €450.50 · Acme SARL' });

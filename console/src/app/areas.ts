@@ -15,6 +15,7 @@ export const AREA_LOADERS = new Map<string, () => AreaModule>([
   ['dashboards', () => import('../pages/dashboards')],
   ['ledger', () => import('../pages/ledger')],
   ['payments', () => import('../pages/payments')],
+  ['treasury', () => import('../pages/treasury')],
   ['audit', () => import('../pages/audit')],
   ['admin', () => import('../pages/admin')],
   ['profile', () => import('../pages/profile')],

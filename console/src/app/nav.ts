@@ -18,6 +18,7 @@ export const NAV: NavItem[] = [
   { path: '/dashboards', label: 'nav.dashboards', anyOf: ['receivables:read', 'workflows:read'] },
   { path: '/ledger', label: 'nav.ledger', anyOf: ['ledger:read'] },
   { path: '/payments', label: 'nav.payments', anyOf: ['payments:read'] },
+  { path: '/treasury', label: 'nav.treasury', anyOf: ['payments:read'] },
   { path: '/audit', label: 'nav.audit', anyOf: ['audit:read'] },
   {
     path: '/admin',

@@ -88,7 +88,7 @@ export function BankAccountPage() {
       <PageHeader
         title={a?.name ?? id}
         sub={a ? `${accountText(a)} · ${a.currency}` : undefined}
-        extra={<Button onClick={() => void navigate('/payments?tab=accounts')}>{t('common:actions.back')}</Button>}
+        extra={<Button onClick={() => void navigate('/treasury?tab=accounts')}>{t('common:actions.back')}</Button>}
       />
       <ErrorAlert error={query.error} />
       {query.isPending && <Card loading />}

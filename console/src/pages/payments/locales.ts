@@ -3,7 +3,7 @@ import { registerLocales } from '../../i18n/i18n';
 
 const en = {
   title: 'Payments',
-  sub: 'Outgoing payments, their pain.001 batches, bank statements and reconciliation',
+  sub: 'Outgoing payments: approvals, payment runs, payables and recurring payments, their pain.001 batches, beneficiaries',
   tabs: { payments: 'Payments', batches: 'Batches', statements: 'Statements', exceptions: 'Reconciliation exceptions' },
   status: {
     draft: 'draft',
@@ -153,7 +153,7 @@ const en = {
 
 const es: typeof en = {
   title: 'Pagos',
-  sub: 'Pagos salientes, sus lotes pain.001, extractos bancarios y conciliación',
+  sub: 'Pagos salientes: aprobaciones, remesas, cuentas a pagar y pagos periódicos, sus lotes pain.001, beneficiarios',
   tabs: { payments: 'Pagos', batches: 'Lotes', statements: 'Extractos', exceptions: 'Excepciones de conciliación' },
   status: {
     draft: 'borrador',
@@ -303,7 +303,7 @@ const es: typeof en = {
 
 const zh: typeof en = {
   title: '付款',
-  sub: '对外付款、pain.001 批次、银行对账单和对账',
+  sub: '对外付款：审批、付款批量、应付款和定期付款、pain.001 批次、收款人',
   tabs: { payments: '付款', batches: '批次', statements: '对账单', exceptions: '对账异常' },
   status: {
     draft: '草稿',

@@ -30,9 +30,12 @@ export const h2 = (text: ReactNode) => <h2 style={{ fontSize: 16, margin: 0 }}>{
 
 export const paymentPath = (id: string) => `/payments/${encodeURIComponent(id)}`;
 export const batchPath = (id: string) => `/payments/batches/${encodeURIComponent(id)}`;
-export const statementPath = (id: string) => `/payments/statements/${encodeURIComponent(id)}`;
+/** The treasury area's tabs (pages/treasury), once tabs of the payments area. */
+export const TREASURY_TABS = ['accounts', 'statements', 'exceptions', 'forecast'] as const;
+
+export const statementPath = (id: string) => `/treasury/statements/${encodeURIComponent(id)}`;
 export const beneficiaryPath = (id: string) => `/payments/beneficiaries/${encodeURIComponent(id)}`;
-export const bankAccountPath = (id: string) => `/payments/bank-accounts/${encodeURIComponent(id)}`;
+export const bankAccountPath = (id: string) => `/treasury/bank-accounts/${encodeURIComponent(id)}`;
 
 /** A status as a tag, in the person's language (an unknown one as the server wrote it). */
 export function StatusTag({ status }: { status: string }) {

@@ -107,7 +107,7 @@ export function StatementPage() {
       <PageHeader
         title={t('statement.title', { id: s?.statementId ?? id })}
         sub={s ? `${accounts.name(s.bankAccountId)} · ${period(fmt, s)}` : id}
-        extra={<Button onClick={() => void navigate('/payments?tab=statements')}>{t('common:actions.back')}</Button>}
+        extra={<Button onClick={() => void navigate('/treasury?tab=statements')}>{t('common:actions.back')}</Button>}
       />
       <ErrorAlert error={query.error} />
       {query.isPending && <Card loading />}

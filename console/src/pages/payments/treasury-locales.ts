@@ -1,8 +1,10 @@
-// The words of the payments area's treasury views — bank positions and the cash forecast — in every
-// language (namespace payments-treasury, beside work-locales.ts's payments-work).
+// The words of the treasury area (pages/treasury: bank positions, statements, reconciliation and the
+// cash forecast) in every language (namespace payments-treasury, beside work-locales.ts's payments-work).
 import { registerLocales } from '../../i18n/i18n';
 
 const en = {
+  title: 'Treasury',
+  sub: 'Bank accounts and their positions, bank statements and their reconciliation, the cash forecast',
   tabs: { forecast: 'Cash forecast' },
   positions: {
     central: 'Central position',
@@ -50,6 +52,8 @@ const en = {
 };
 
 const es: typeof en = {
+  title: 'Tesorería',
+  sub: 'Cuentas bancarias y sus posiciones, extractos bancarios y su conciliación, la previsión de tesorería',
   tabs: { forecast: 'Previsión de tesorería' },
   positions: {
     central: 'Posición central',
@@ -98,6 +102,8 @@ const es: typeof en = {
 };
 
 const zh: typeof en = {
+  title: '资金管理',
+  sub: '银行账户及头寸、银行对账单及对账、现金预测',
   tabs: { forecast: '现金预测' },
   positions: {
     central: '集中头寸',

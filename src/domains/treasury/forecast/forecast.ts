@@ -17,14 +17,7 @@ import type { ProbabilityBand } from './forecast-settings.js';
  */
 
 /** Outgoing payments that will still leave the account: everything not settled, rejected, cancelled or returned. */
-export const FORECAST_PAYMENT_STATUSES = [
-  'draft',
-  'pending_approval',
-  'approved',
-  'batched',
-  'sent',
-  'accepted',
-] as const;
+const FORECAST_PAYMENT_STATUSES = ['draft', 'pending_approval', 'approved', 'batched', 'sent', 'accepted'] as const;
 /** The pending transfer credit booking leaves for a loan payout (credit/booking.ts). */
 const PAYOUT_CODE = 'loan.payout';
 
@@ -199,7 +192,7 @@ export async function cashForecast(db: Queryable, q: ForecastQuery): Promise<For
   };
 }
 
-export const FORECAST_CSV_COLUMNS = [
+const FORECAST_CSV_COLUMNS = [
   'start',
   'end',
   'opening',

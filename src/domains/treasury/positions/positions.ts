@@ -17,7 +17,7 @@ import { latestStatementLateral } from './latest-statement.js';
  * Payments committed to leave the account that the bank has not booked yet (settlement comes from
  * statements): the statuses whose amount the payments domain holds on the ledger, the same list.
  */
-export const UNSETTLED_COMMITTED = HELD;
+const UNSETTLED_COMMITTED = HELD;
 
 export interface PositionFilter {
   asOf: string;

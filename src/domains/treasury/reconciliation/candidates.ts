@@ -3,8 +3,6 @@ import { daysBetween, fit, type Candidate, type EntryRow } from './candidate.js'
 import { incomingCandidates } from './incoming-candidates.js';
 import { nameSimilarity } from './names.js';
 
-export type { Candidate, EntryRow } from './candidate.js';
-
 /**
  * The candidates of each rule for one entry — code finds them, the decision (rules.ts) scores them:
  *   - debit: `end_to_end` — the payment instruction of the entry's account with its end-to-end id,

@@ -23,7 +23,7 @@ export interface IncomingAsk {
   remaining: bigint;
 }
 
-export interface IncomingStages {
+interface IncomingStages {
   keyed: boolean;
   nameAmount: boolean;
 }
@@ -32,7 +32,7 @@ const KEYED_LIMIT = 20;
 const AMOUNT_LIMIT = 100;
 
 /** Words of a remittance text that could be an external id: split at spaces and separators, uppercased. */
-export function referenceWords(text: string | null): string[] {
+function referenceWords(text: string | null): string[] {
   if (!text) return [];
   const words = new Set<string>();
   for (const raw of text.toUpperCase().split(/[\s,;()[\]{}"'/]+/)) {

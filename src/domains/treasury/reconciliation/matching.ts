@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import { AppError } from '../../../core/errors.js';
 import type { DomainWork } from '../../unit-of-work.js';
 import { matchSlice } from './bulk-matching.js';
-import { candidatesFor, type EntryRow } from './candidates.js';
+import type { EntryRow } from './candidate.js';
+import { candidatesFor } from './candidates.js';
 import {
   type Outcome,
   exception,

@@ -10,7 +10,7 @@ import { RULE_ORDER, type RuleAnswer, type Rules } from './rules.js';
  * the entry marked matched or made an exception.
  */
 
-export const EXCEPTION_EVENT = 'bank_entry.exception';
+const EXCEPTION_EVENT = 'bank_entry.exception';
 export const RESOLVED_EVENT = 'bank_entry.resolved';
 const SUGGESTIONS = 5;
 

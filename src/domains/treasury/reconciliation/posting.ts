@@ -8,7 +8,7 @@ import { postBankCharges, returnPayment, settlePayment } from '../../payments/se
 import { recordPayment, reversePayment } from '../../receivables/payments.js';
 import type { DomainWork } from '../../unit-of-work.js';
 import type { BankMatchesTable, MatchTargetKind } from '../tables.js';
-import type { EntryRow } from './candidates.js';
+import type { EntryRow } from './candidate.js';
 
 /**
  * What a match does, and how a reversal undoes it:

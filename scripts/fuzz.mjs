@@ -1,6 +1,6 @@
 // `npm run test:fuzz -- --runs N [--route "POST /customers"] [--seed S] [--shard I/N] [--from K]`: the OpenAPI-driven fuzz
 // suite (src/testing/fuzz/api-fuzz-suite.ts, every route unless --shard) with N cases per write route (reads get N/5), on embedded PGlite,
-// or on PostgreSQL with FINFLOW_TEST_PG=1. `npm test` runs it with 200 cases per write route.
+// or on PostgreSQL with FINFLOW_TEST_PG=1. `npm test` runs it with 200 cases per write route (CI: 100 on PostgreSQL).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 

@@ -16,7 +16,12 @@ import { receivableCreditorReference } from '../../src/domains/treasury/reconcil
 import { switchOffAnomalyChecks } from '../../src/testing/anomaly-checks-off.js';
 import { camt053 } from '../../src/testing/camt053-file.js';
 import { pain002 } from '../../src/testing/pain002-file.js';
-import { generateSshKeyPair, startSftpTestServer, type SftpTestServer } from '../../src/testing/sftp-server.js';
+import {
+  generateSshKeyPair,
+  sftpConnection,
+  startSftpTestServer,
+  type SftpTestServer,
+} from '../../src/testing/sftp-server.js';
 import { testTmpDir } from '../../src/testing/test-database.js';
 import {
   assertAccessible,
@@ -113,17 +118,7 @@ before(async () => {
     pain001Version: 'pain.001.001.09',
   });
   await call('PUT', `/bank-accounts/${account.id}/connection`, {
-    connection: {
-      kind: 'sftp',
-      host: sftp.host,
-      port: sftp.port,
-      username: sftp.username,
-      privateKey: { secret: 'BANK_SFTP_KEY' },
-      hostKeyFingerprint: sftp.hostKey.fingerprint,
-      outbox: '/outbox',
-      inbox: '/inbox',
-      archive: '/archive',
-    },
+    connection: sftpConnection(sftp),
   });
   const details = [
     ['Acme SARL', 'FR1420041010050500013M02606'],

@@ -428,3 +428,21 @@ function longName(name: string, attrs: Attributes): string {
   const type = (attrs.mode & 0o170000) === 0o040000 ? 'd' : '-';
   return `${type}rw-r--r-- 1 ${attrs.uid} ${attrs.gid} ${attrs.size} Jan 1 00:00 ${name}`;
 }
+
+/**
+ * A bank account's SFTP connection (PUT /bank-accounts/{id}/connection) to `server`: key auth by the
+ * secret `keySecret`, the server's host key pinned, the bank's outbox, inbox and archive folders.
+ */
+export function sftpConnection(server: SftpTestServer, keySecret = 'BANK_SFTP_KEY') {
+  return {
+    kind: 'sftp' as const,
+    host: server.host,
+    port: server.port,
+    username: server.username,
+    privateKey: { secret: keySecret },
+    hostKeyFingerprint: server.hostKey.fingerprint,
+    outbox: '/outbox',
+    inbox: '/inbox',
+    archive: '/archive',
+  };
+}

@@ -10,7 +10,12 @@ import type { Worker } from '../../engine/runtime/worker.js';
 import { apiClient, type Body } from '../../testing/api-client.js';
 import { camt053, type CamtEntrySpec } from '../../testing/camt053-file.js';
 import { pain002 } from '../../testing/pain002-file.js';
-import { generateSshKeyPair, startSftpTestServer, type SftpTestServer } from '../../testing/sftp-server.js';
+import {
+  generateSshKeyPair,
+  sftpConnection,
+  startSftpTestServer,
+  type SftpTestServer,
+} from '../../testing/sftp-server.js';
 import { testTmpDir } from '../../testing/test-database.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 import { receivableCreditorReference } from '../treasury/reconciliation/creditor-reference.js';
@@ -104,17 +109,7 @@ describe('the payments loop, end to end', () => {
       },
       201,
     );
-    const connection = {
-      kind: 'sftp',
-      host: sftp.host,
-      port: sftp.port,
-      username: sftp.username,
-      privateKey: { secret: 'BANK_SFTP_KEY' },
-      hostKeyFingerprint: sftp.hostKey.fingerprint,
-      outbox: '/outbox',
-      inbox: '/inbox',
-      archive: '/archive',
-    };
+    const connection = sftpConnection(sftp);
     expect(await call('PUT', `/bank-accounts/${account.id}/connection`, { ...as('vera'), json: { connection } }), 403);
     expect(await call('PUT', `/bank-accounts/${account.id}/connection`, { ...as('tess'), json: { connection } }), 200);
 

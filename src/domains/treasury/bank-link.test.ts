@@ -9,7 +9,12 @@ import { ManualClock } from '../../core/clock.js';
 import { apiClient, type Body } from '../../testing/api-client.js';
 import { camt053 } from '../../testing/camt053-file.js';
 import { pain002 } from '../../testing/pain002-file.js';
-import { generateSshKeyPair, startSftpTestServer, type SftpTestServer } from '../../testing/sftp-server.js';
+import {
+  generateSshKeyPair,
+  sftpConnection,
+  startSftpTestServer,
+  type SftpTestServer,
+} from '../../testing/sftp-server.js';
 import { testTmpDir } from '../../testing/test-database.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 
@@ -46,17 +51,7 @@ describe('bank link over SFTP', () => {
     await sftp?.close();
   });
 
-  const connection = () => ({
-    kind: 'sftp',
-    host: sftp.host,
-    port: sftp.port,
-    username: sftp.username,
-    privateKey: { secret: 'BANK_SFTP_KEY' },
-    hostKeyFingerprint: sftp.hostKey.fingerprint,
-    outbox: '/outbox',
-    inbox: '/inbox',
-    archive: '/archive',
-  });
+  const connection = () => sftpConnection(sftp);
 
   test('release over SFTP, then a pain.002 and a camt.053 collected from it', async () => {
     const account = expect(

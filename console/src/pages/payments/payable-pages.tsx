@@ -14,7 +14,7 @@ import { KeyTable } from '../../components/key-table';
 import { LoadMore, usePaged } from '../../components/paged';
 import { useFormat } from '../../i18n/format';
 import { ReasonDialog } from './reason-dialog';
-import { currencyDigits, toMinor, useAmountRules, useBeneficiaryNames } from './scheduled-fields';
+import { AmountField, BeneficiaryField, currencyDigits, toMinor, useBeneficiaryNames } from './scheduled-fields';
 import { EmptyText, L, PAGE, StatusFilter, beneficiaryPath, h2, paymentPath, useBankAccounts } from './shared';
 
 type Payable = components['schemas']['Payable'];
@@ -71,12 +71,10 @@ export function AddPayable() {
   const { t } = useTranslation('payments-scheduled');
   const { message } = App.useApp();
   const client = useQueryClient();
-  const beneficiaries = useBeneficiaryNames();
   const accounts = useBankAccounts();
   const [form] = Form.useForm<Values>();
   const currency = Form.useWatch('currency', form);
   const kind = Form.useWatch('discountKind', form);
-  const amountRules = useAmountRules(currency);
   const add = useCreateDialog(
     (values: Values, key: string) =>
       unwrap(api.POST('/payables', { params: { header: { 'idempotency-key': key } }, body: toInput(values) })),
@@ -104,19 +102,7 @@ export function AddPayable() {
         initialValues={{ currency: currencies[0] ?? 'EUR', discountKind: 'percent' }}
         onFinish={(values) => add.mutation.mutate(values)}
       >
-        <Form.Item
-          name="beneficiaryId"
-          label={t('field.beneficiary')}
-          rules={[{ required: true, message: t('field.required') }]}
-        >
-          <Select
-            showSearch
-            optionFilterProp="label"
-            placeholder={t('field.beneficiaryPick')}
-            loading={beneficiaries.query.isPending}
-            options={beneficiaries.options}
-          />
-        </Form.Item>
+        <BeneficiaryField />
         <Form.Item
           name="invoiceNumber"
           label={t('field.invoice')}
@@ -125,14 +111,7 @@ export function AddPayable() {
           <Input maxLength={140} />
         </Form.Item>
         <Space align="start" wrap>
-          <Form.Item
-            name="amount"
-            label={t('field.amount')}
-            rules={amountRules}
-            extra={t('field.amountHelp', { currency })}
-          >
-            <Input inputMode="decimal" style={{ width: 200 }} />
-          </Form.Item>
+          <AmountField currency={currency} />
           <Form.Item name="currency" label={t('field.currency')} rules={[{ required: true }]}>
             <Select style={{ width: 110 }} options={currencies.map((c) => ({ value: c, label: c }))} />
           </Form.Item>

@@ -17,7 +17,7 @@ import { LoadMore, usePaged } from '../../components/paged';
 import { useFormat } from '../../i18n/format';
 import { todayUtc } from '../collections/money';
 import { ReasonDialog } from './reason-dialog';
-import { toMinor, useAmountRules, useBeneficiaryNames } from './scheduled-fields';
+import { AmountField, BeneficiaryField, toMinor, useBeneficiaryNames } from './scheduled-fields';
 import {
   DetailsCard,
   EmptyText,
@@ -96,7 +96,6 @@ export function AddRecurring() {
   const [form] = Form.useForm<Values>();
   const currency = Form.useWatch('currency', form);
   const frequency = Form.useWatch('frequency', form) ?? 'monthly';
-  const amountRules = useAmountRules(currency);
   const add = useCreateDialog(
     (values: Values, key: string) =>
       unwrap(
@@ -138,19 +137,7 @@ export function AddRecurring() {
           if (changed.frequency) form.setFieldValue('day', 1);
         }}
       >
-        <Form.Item
-          name="beneficiaryId"
-          label={t('field.beneficiary')}
-          rules={[{ required: true, message: t('field.required') }]}
-        >
-          <Select
-            showSearch
-            optionFilterProp="label"
-            placeholder={t('field.beneficiaryPick')}
-            loading={beneficiaries.query.isPending}
-            options={beneficiaries.options}
-          />
-        </Form.Item>
+        <BeneficiaryField />
         <Form.Item
           name="bankAccountId"
           label={t('field.account')}
@@ -159,14 +146,7 @@ export function AddRecurring() {
           <Select options={accountList.map((a) => ({ value: a.id, label: `${a.name} (${a.currency})` }))} />
         </Form.Item>
         <Space align="start" wrap>
-          <Form.Item
-            name="amount"
-            label={t('field.amount')}
-            rules={amountRules}
-            extra={currency ? t('field.amountHelp', { currency }) : undefined}
-          >
-            <Input inputMode="decimal" style={{ width: 200 }} />
-          </Form.Item>
+          <AmountField currency={currency} />
           <Form.Item
             name="currency"
             label={t('field.currency')}

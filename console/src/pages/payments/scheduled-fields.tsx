@@ -2,7 +2,7 @@
 // an amount typed in major units checked against the currency's decimals and turned into minor units
 // in string arithmetic (collections' toMinor), never through a float.
 import { useQuery } from '@tanstack/react-query';
-import type { FormRule } from 'antd';
+import { Form, Input, Select, type FormRule } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import { currencyDigits, toMinor } from '../collections/money';
@@ -41,4 +41,41 @@ export function useAmountRules(currency: string | undefined): FormRule[] {
       },
     },
   ];
+}
+
+/** The beneficiary picker of the add forms (payable, recurring payment): required, blocked ones not offered. */
+export function BeneficiaryField() {
+  const { t } = useTranslation('payments-scheduled');
+  const beneficiaries = useBeneficiaryNames();
+  return (
+    <Form.Item
+      name="beneficiaryId"
+      label={t('field.beneficiary')}
+      rules={[{ required: true, message: t('field.required') }]}
+    >
+      <Select
+        showSearch
+        optionFilterProp="label"
+        placeholder={t('field.beneficiaryPick')}
+        loading={beneficiaries.query.isPending}
+        options={beneficiaries.options}
+      />
+    </Form.Item>
+  );
+}
+
+/** The amount of the add forms, typed in major units of `currency` (checked by useAmountRules). */
+export function AmountField({ currency }: { currency: string | undefined }) {
+  const { t } = useTranslation('payments-scheduled');
+  const rules = useAmountRules(currency);
+  return (
+    <Form.Item
+      name="amount"
+      label={t('field.amount')}
+      rules={rules}
+      extra={currency ? t('field.amountHelp', { currency }) : undefined}
+    >
+      <Input inputMode="decimal" style={{ width: 200 }} />
+    </Form.Item>
+  );
 }

@@ -3,8 +3,12 @@
 // synchronous_commit and full_page_writes off (the data is thrown away); benchmarks with
 // `{ durable: true }`, PostgreSQL's defaults, as a production server commits. Runs the server as the
 // `postgres` user when we are root, since postgres refuses root.
+//
+// FINFLOW_PG_STATEMENT_LOG=FILE logs every statement with its duration (log_min_duration_statement=0)
+// and copies the server's log to FILE when it stops: `node scripts/pg-log-summary.mjs FILE` then
+// says where a benchmark's database time went, statement by statement.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,7 +64,9 @@ export async function startPgServer({ durable = false } = {}) {
   );
   const port = await freePort();
   const fast = durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${fast} -c max_connections=200`;
+  const statementLog = process.env.FINFLOW_PG_STATEMENT_LOG;
+  const logging = statementLog ? ' -c log_min_duration_statement=0' : '';
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${fast} -c max_connections=200${logging}`;
   run(
     path.join(bin, 'pg_ctl'),
     ['-D', dataDir, '-o', options, '-l', path.join(dir, 'server.log'), '-w', 'start'],
@@ -73,6 +79,7 @@ export async function startPgServer({ durable = false } = {}) {
     try {
       run(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop'], asPostgres);
     } finally {
+      if (statementLog) copyFileSync(path.join(dir, 'server.log'), statementLog);
       rmSync(dir, { recursive: true, force: true });
     }
   };

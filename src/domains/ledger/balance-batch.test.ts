@@ -10,7 +10,7 @@ import { openTestDatabase } from '../../testing/test-database.js';
 import type { DomainContext } from '../contract.js';
 import { DomainWork, inDomainTransaction } from '../unit-of-work.js';
 import { createAccount } from './accounts.js';
-import { postJournal } from './journal.js';
+import { postJournal, postJournals } from './journal.js';
 import type { LedgerAccount } from './ledger-model.js';
 import { getAccount } from './ledger-queries.js';
 import { reverseJournal } from './reversal.js';
@@ -113,5 +113,22 @@ describe('ledger balance batch', () => {
     assert.deepEqual(await posted(cash), { debits: 500n, credits: 0n });
     assert.deepEqual(await posted(wallet), { debits: 0n, credits: 500n });
     assert.deepEqual(await posted(other.cash), { debits: 11n, credits: 0n });
+  });
+
+  test('a batch of 5 000 journals is written whole: more transfers than one statement has parameters for', async () => {
+    // 16 columns a transfer: 5 000 of them as bind parameters would be 80 000, past PostgreSQL's 65 535.
+    const { cash, wallet } = await accounts();
+    const requests = Array.from({ length: 5000 }, (_, i) => journal(`${cash.code}.bulk${i}`, cash, wallet, 3n));
+    const results = await inDomainTransaction(context, { actor: 'test' }, (unit) => postJournals(unit, requests));
+    assert.equal(results.length, 5000);
+    assert.equal(results[4999]!.transfers[0]!.id, `${cash.code}.bulk4999`);
+    assert.equal(results[4999]!.transfers[0]!.amount, 3n);
+    assert.deepEqual(await posted(cash), { debits: 15000n, credits: 0n });
+    const stored = await database.db
+      .selectFrom('ledger_transfers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('debit_account_id', '=', cash.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(stored.n), 5000);
   });
 });

@@ -259,9 +259,12 @@ export async function postJournals(unit: DomainWork, requests: JournalRequest[])
     }
     // One insert for every fresh journal; each journal's actor is its postedBy.
     const byActor = new Map<string, Planned[]>();
-    fresh.forEach((j) => {
-      const actor = requests[journals.indexOf(j)]!.actor;
-      byActor.set(actor, [...(byActor.get(actor) ?? []), ...j.planned]);
+    journals.forEach((j, i) => {
+      if (results[i] !== undefined) return;
+      const actor = requests[i]!.actor;
+      const list = byActor.get(actor) ?? [];
+      list.push(...j.planned);
+      byActor.set(actor, list);
     });
     const inserted = new Map<string, LedgerTransfer>();
     for (const [actor, planned] of byActor) {

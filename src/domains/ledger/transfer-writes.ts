@@ -1,5 +1,8 @@
 import { AppError } from '../../core/errors.js';
+import { sql, type Insertable } from 'kysely';
+import { recordsetInsert, type RecordsetColumn } from '../../storage/recordset-insert.js';
 import type { Tx } from '../../storage/schema.js';
+import type { LedgerTransfersTable } from './tables.js';
 import { addDelta, type Deltas } from './ledger-balances.js';
 import { toTransfer, type LedgerTransfer, type TransferRow } from './ledger-model.js';
 
@@ -17,7 +20,32 @@ interface PgError {
   constraint?: unknown;
 }
 
-/** Inserts the transfers; returns them in the order given. */
+/** A transfer row as the insert's document carries it (amount as a string, metadata as the document). */
+type TransferInsert = Omit<Insertable<LedgerTransfersTable>, 'seq' | 'amount' | 'metadata'> & {
+  amount: string;
+  metadata: unknown;
+};
+
+const TRANSFER_COLUMNS = [
+  ['id', 'text'],
+  ['journal_id', 'text'],
+  ['debit_account_id', 'text'],
+  ['credit_account_id', 'text'],
+  ['amount', 'bigint'],
+  ['currency', 'text'],
+  ['kind', 'text'],
+  ['pending_id', 'text'],
+  ['reverses_id', 'text'],
+  ['expires_at', 'timestamptz'],
+  ['code', 'text'],
+  ['reference', 'text'],
+  ['metadata', 'jsonb'],
+  ['request_hash', 'text'],
+  ['posted_at', 'timestamptz'],
+  ['posted_by', 'text'],
+] as const satisfies ReadonlyArray<RecordsetColumn<TransferInsert>>;
+
+/** Inserts the transfers in one statement, however many (see recordset-insert.ts); returns them in the order given. */
 export async function insertTransfers(
   tx: Tx,
   planned: Planned[],
@@ -26,30 +54,30 @@ export async function insertTransfers(
 ): Promise<LedgerTransfer[]> {
   let rows: TransferRow[];
   try {
-    rows = await tx
-      .insertInto('ledger_transfers')
-      .values(
-        planned.map((p) => ({
-          id: p.id,
-          journal_id: p.journalId,
-          debit_account_id: p.debitAccountId,
-          credit_account_id: p.creditAccountId,
-          amount: p.amount,
-          currency: p.currency,
-          kind: p.kind,
-          pending_id: p.pendingId,
-          reverses_id: p.reversesId,
-          expires_at: p.expiresAt,
-          code: p.code,
-          reference: p.reference,
-          metadata: JSON.stringify(p.metadata),
-          request_hash: p.requestHash,
-          posted_at: now,
-          posted_by: postedBy,
-        })),
-      )
-      .returningAll()
-      .execute();
+    const inserted = await recordsetInsert<TransferInsert, TransferRow>(
+      'ledger_transfers',
+      TRANSFER_COLUMNS,
+      planned.map((p) => ({
+        id: p.id,
+        journal_id: p.journalId,
+        debit_account_id: p.debitAccountId,
+        credit_account_id: p.creditAccountId,
+        amount: p.amount.toString(),
+        currency: p.currency,
+        kind: p.kind,
+        pending_id: p.pendingId,
+        reverses_id: p.reversesId,
+        expires_at: p.expiresAt,
+        code: p.code,
+        reference: p.reference,
+        metadata: p.metadata ?? {},
+        request_hash: p.requestHash,
+        posted_at: now,
+        posted_by: postedBy,
+      })),
+      sql`RETURNING *`,
+    ).execute(tx);
+    rows = inserted.rows;
   } catch (error) {
     // Only a concurrent writer that took the same id (or resolved the same pending) first gets here:
     // the account locks serialise everything else, and the checks before the insert answer it.

@@ -1,3 +1,4 @@
+import { recordset } from '../../storage/recordset-insert.js';
 import { sql, type Selectable } from 'kysely';
 import { AppError, conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
@@ -231,9 +232,14 @@ export async function recordPayments(
     .orderBy('id')
     .forUpdate()
     .execute();
+  // Indexed once: a slice of 2 000 payments searched 2 000 rows for each of them.
+  const named = new Map<string, ReceivableRow[]>();
+  for (const r of locked) {
+    for (const key of new Set([r.id, r.external_id])) named.set(key, [...(named.get(key) ?? []), r]);
+  }
   const byRef = new Map<string, ReceivableRow>();
   for (const ref of refs) {
-    const found = locked.filter((r) => r.id === ref || r.external_id === ref);
+    const found = named.get(ref) ?? [];
     if (found.length === 0) throw notFound('receivable', ref);
     if (found.length > 1) throw conflict('duplicate_in_batch', `${ref} names two receivables`);
     byRef.set(ref, found[0]!);
@@ -415,19 +421,30 @@ async function addPaid(
   paid: ReadonlyArray<{ receivableId: string; seq: number; fee: bigint; interest: bigint; principal: bigint }>,
 ) {
   await inSlices(paid, INSERT_ROWS * 2, async (slice) => {
-    const values = slice.map(
-      (p) =>
-        sql`(${p.receivableId}, ${p.seq}::int, ${p.fee.toString()}::bigint, ${p.interest.toString()}::bigint, ${p.principal.toString()}::bigint)`,
-    );
+    const values = slice.map((p) => ({
+      receivable_id: p.receivableId,
+      seq: p.seq,
+      fee: p.fee.toString(),
+      interest: p.interest.toString(),
+      principal: p.principal.toString(),
+    }));
     await sql`
       UPDATE installments AS i SET
         fee_paid = i.fee_paid + v.fee, interest_paid = i.interest_paid + v.interest,
         principal_paid = i.principal_paid + v.principal
-      FROM (VALUES ${sql.join(values)}) AS v (receivable_id, seq, fee, interest, principal)
+      FROM ${recordset('v', PAID_COLUMNS, values)}
       WHERE i.receivable_id = v.receivable_id AND i.seq = v.seq`.execute(unit.tx);
     return [];
   });
 }
+
+const PAID_COLUMNS = [
+  ['receivable_id', 'text'],
+  ['seq', 'int'],
+  ['fee', 'bigint'],
+  ['interest', 'bigint'],
+  ['principal', 'bigint'],
+] as const;
 
 /** Adds (or, reversing, takes back) allocations: one UPDATE per installment touched. */
 async function applyAllocations(unit: DomainWork, receivableId: string, allocations: Allocation[], sign: 1n | -1n) {

@@ -24,8 +24,6 @@ export const AUDIT_APPENDED = 'audit-appended';
 export const SEAL_GATHER_MS = 10;
 /** Rows sealed per transaction: bounds a seal's lock time and memory after a long outage. */
 const ROWS_PER_SEAL = 5000;
-/** Rows per UPDATE statement (4 parameters a row, at most 65 535 a statement). */
-const ROWS_PER_STATEMENT = 2000;
 
 /**
  * Seals every committed unsealed row; returns how many it sealed. With `skipIfBusy`, returns null at
@@ -74,17 +72,18 @@ async function sealBatch(db: Queryable, skipIfBusy: boolean): Promise<number | n
       chainSeq += 1n;
       // Hashed from the row as the database returns it, as `audit verify` will recompute it.
       const hash = auditRowHash(prevHash, contentOfRow(row, chainSeq));
-      const seal = sql`(${BigInt(row.seq)}::bigint, ${chainSeq}::bigint, ${prevHash}::text, ${hash}::text)`;
+      const seal = { seq: String(row.seq), chainSeq: chainSeq.toString(), prevHash, hash };
       prevHash = hash;
       return seal;
     });
-    for (let first = 0; first < seals.length; first += ROWS_PER_STATEMENT) {
-      await sql`
-        UPDATE audit_log AS a
-           SET chain_seq = v.chain_seq, prev_hash = v.prev_hash, hash = v.hash
-          FROM (VALUES ${sql.join(seals.slice(first, first + ROWS_PER_STATEMENT))}) AS v (seq, chain_seq, prev_hash, hash)
-         WHERE a.seq = v.seq`.execute(tx);
-    }
+    // One array per column (four parameters a statement, whatever the number of rows).
+    await sql`
+      UPDATE audit_log AS a
+         SET chain_seq = v.chain_seq, prev_hash = v.prev_hash, hash = v.hash
+        FROM unnest(${seals.map((s) => s.seq)}::bigint[], ${seals.map((s) => s.chainSeq)}::bigint[],
+                    ${seals.map((s) => s.prevHash)}::text[], ${seals.map((s) => s.hash)}::text[])
+             AS v (seq, chain_seq, prev_hash, hash)
+       WHERE a.seq = v.seq`.execute(tx);
     await tx
       .updateTable('audit_chain_head')
       .set({ seq: chainSeq, hash: prevHash })

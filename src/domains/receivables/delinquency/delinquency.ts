@@ -1,3 +1,4 @@
+import { recordset } from '../../../storage/recordset-insert.js';
 import { sql } from 'kysely';
 import type { DomainWork } from '../../unit-of-work.js';
 import type { Tx } from '../../../storage/schema.js';
@@ -180,21 +181,42 @@ export function totalsOf(installments: readonly InstallmentAmounts[], asOf: stri
 /** Stores the delinquency columns of many receivables (nextDelinquency's, as `rows` carry them) in one UPDATE. */
 export async function storeDelinquencies(tx: Tx, rows: readonly ReceivableRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const values = rows.map(
-    (r) =>
-      sql`(${r.id}, ${r.total_due.toString()}::bigint, ${r.total_paid.toString()}::bigint, ${r.outstanding.toString()}::bigint,
-        ${r.oldest_unpaid_due_date}::date, ${r.status}, ${r.dpd}::int, ${r.bucket}, ${r.overdue_since}::date,
-        ${r.delinquency_as_of}::date, ${r.updated_at}::timestamptz)`,
-  );
+  const values = rows.map((r) => ({
+    id: r.id,
+    total_due: r.total_due.toString(),
+    total_paid: r.total_paid.toString(),
+    outstanding: r.outstanding.toString(),
+    oldest_unpaid: r.oldest_unpaid_due_date,
+    status: r.status,
+    dpd: r.dpd,
+    bucket: r.bucket,
+    overdue_since: r.overdue_since,
+    as_of: r.delinquency_as_of,
+    updated_at: r.updated_at,
+  }));
   await sql`
     UPDATE receivables AS r SET
       total_due = v.total_due, total_paid = v.total_paid, outstanding = v.outstanding,
       oldest_unpaid_due_date = v.oldest_unpaid, status = v.status, dpd = v.dpd, bucket = v.bucket,
       overdue_since = v.overdue_since, delinquency_as_of = v.as_of, updated_at = v.updated_at
-    FROM (VALUES ${sql.join(values)}) AS v (id, total_due, total_paid, outstanding, oldest_unpaid, status, dpd,
-      bucket, overdue_since, as_of, updated_at)
+    FROM ${recordset('v', DELINQUENCY_COLUMNS, values)}
     WHERE r.id = v.id`.execute(tx);
 }
+
+/** What storeDelinquencies writes of a receivable, as its document's columns. */
+const DELINQUENCY_COLUMNS = [
+  ['id', 'text'],
+  ['total_due', 'bigint'],
+  ['total_paid', 'bigint'],
+  ['outstanding', 'bigint'],
+  ['oldest_unpaid', 'date'],
+  ['status', 'text'],
+  ['dpd', 'int'],
+  ['bucket', 'text'],
+  ['overdue_since', 'date'],
+  ['as_of', 'date'],
+  ['updated_at', 'timestamptz'],
+] as const;
 
 export async function installmentTotals(tx: Tx, receivableId: string, asOf: string) {
   const row = await tx

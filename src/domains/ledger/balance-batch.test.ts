@@ -12,6 +12,7 @@ import { DomainWork, inDomainTransaction } from '../unit-of-work.js';
 import { createAccount } from './accounts.js';
 import { postJournal, postJournals } from './journal.js';
 import type { LedgerAccount } from './ledger-model.js';
+import { addDelta, applyDeltas, type Deltas } from './ledger-balances.js';
 import { getAccount } from './ledger-queries.js';
 import { reverseJournal } from './reversal.js';
 
@@ -130,5 +131,18 @@ describe('ledger balance batch', () => {
       .where('debit_account_id', '=', cash.id)
       .executeTakeFirstOrThrow();
     assert.equal(Number(stored.n), 5000);
+  });
+
+  test('the balance moves of 14 000 accounts are one statement: more than its parameters would allow', async () => {
+    // A close of business may expire holds on thousands of accounts; five values an account as bind
+    // parameters would be 70 000, past PostgreSQL's 65 535. Ids that name no account move nothing.
+    const { cash, wallet } = await accounts();
+    const deltas: Deltas = new Map();
+    addDelta(deltas, cash.id, 'debit', 'posted', 40n);
+    addDelta(deltas, wallet.id, 'credit', 'posted', 40n);
+    for (let i = 0; i < 14_000; i++) addDelta(deltas, `lac_none${i}`, 'debit', 'pending', 1n);
+    await database.transaction((tx) => applyDeltas(tx, deltas, new Map()));
+    assert.deepEqual(await posted(cash), { debits: 40n, credits: 0n });
+    assert.deepEqual(await posted(wallet), { debits: 0n, credits: 40n });
   });
 });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { AppError } from '../../core/errors.js';
+import { recordset } from '../../storage/recordset-insert.js';
 import type { Tx } from '../../storage/schema.js';
 import { INT8_MAX, type AccountRow } from './ledger-model.js';
 
@@ -134,13 +135,25 @@ interface PgError {
   detail?: unknown;
 }
 
+const DELTA_COLUMNS = [
+  ['id', 'text'],
+  ['dp', 'bigint'],
+  ['dpo', 'bigint'],
+  ['cp', 'bigint'],
+  ['cpo', 'bigint'],
+] as const;
+
 /** Moves the counters of every touched account in one statement. */
 export async function applyDeltas(tx: Tx, deltas: Deltas, accounts: Map<string, AccountRow>): Promise<void> {
   if (deltas.size === 0) return;
-  const rows = [...deltas].map(
-    ([id, d]) =>
-      sql`(${id}, ${d.debitsPending}::bigint, ${d.debitsPosted}::bigint, ${d.creditsPending}::bigint, ${d.creditsPosted}::bigint)`,
-  );
+  // One JSON parameter (recordset-insert.ts): a close of business may expire holds on thousands of accounts.
+  const rows = [...deltas].map(([id, d]) => ({
+    id,
+    dp: d.debitsPending.toString(),
+    dpo: d.debitsPosted.toString(),
+    cp: d.creditsPending.toString(),
+    cpo: d.creditsPosted.toString(),
+  }));
   try {
     await sql`
       UPDATE ledger_accounts AS a SET
@@ -148,7 +161,7 @@ export async function applyDeltas(tx: Tx, deltas: Deltas, accounts: Map<string, 
         debits_posted = a.debits_posted + d.dpo,
         credits_pending = a.credits_pending + d.cp,
         credits_posted = a.credits_posted + d.cpo
-      FROM (VALUES ${sql.join(rows)}) AS d (id, dp, dpo, cp, cpo)
+      FROM ${recordset('d', DELTA_COLUMNS, rows)}
       WHERE a.id = d.id`.execute(tx);
   } catch (error) {
     throw mapLimitViolation(error, accounts) ?? error;

@@ -124,8 +124,13 @@ export async function importStatementFile(unit: DomainWork, source: StatementSou
     throw new AppError('invalid_statement', 400, 'the file holds no statement', { field: 'body' });
   }
   const ids = statements.filter((s) => s.alreadyImportedAs === null).map((s) => s.id);
+  // One array parameter: a file may hold tens of thousands of statements (a year of MT940 messages).
   if (ids.length > 0)
-    await unit.tx.updateTable('bank_statements').set({ file_sha256: fileSha256 }).where('id', 'in', ids).execute();
+    await unit.tx
+      .updateTable('bank_statements')
+      .set({ file_sha256: fileSha256 })
+      .where('id', '=', sql<string>`any(${ids}::text[])`)
+      .execute();
   // Balance alerts with the import, in its transaction: the event stands or falls with the statement.
   const imported = statements.filter((s) => s.alreadyImportedAs === null).map((s) => s.bankAccountId);
   await checkBalanceThresholds(unit, [...new Set(imported)]);

@@ -252,11 +252,7 @@ export async function offerToOwnWaits(tx: Tx, instanceId: string, events: Stored
         .selectFrom('wf_event_consumptions')
         .select('event_id')
         .where('instance_id', '=', instanceId)
-        .where(
-          'event_id',
-          'in',
-          events.map((e) => e.id),
-        )
+        .where('event_id', '=', sql<string>`any(${events.map((e) => e.id)}::text[])`)
         .execute()
     ).map((r) => r.event_id),
   );

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Queryable } from '../../../storage/schema.js';
 import type { DomainWork } from '../../unit-of-work.js';
 import { onlyActiveAccount, payingAccount } from '../bank-accounts.js';
@@ -115,7 +116,7 @@ export async function runDisbursements(
           .selectFrom('beneficiaries')
           .select(['id', 'customer_id', 'status'])
           .where('kind', '=', 'customer')
-          .where('customer_id', 'in', customerIds)
+          .where('customer_id', '=', sql<string>`any(${customerIds}::text[])`)
           .orderBy('id')
           .execute();
 

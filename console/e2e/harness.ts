@@ -173,9 +173,13 @@ export async function assertAccessible(page: Page, what: string): Promise<void> 
 
 /** Picks an option of an antd Select by the field's label and the option's text, as a mouse would. */
 export async function choose(page: Page, label: string | RegExp, option: string): Promise<void> {
-  await page.getByLabel(label).click({ force: true }); // antd lays the shown value over its input
-  await page
-    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')
-    .getByTitle(option, { exact: true })
-    .click();
+  const field = page.getByLabel(label);
+  await field.click({ force: true }); // antd lays the shown value over its input
+  const open = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+  await open.getByTitle(option, { exact: true }).click();
+  // A single select closes its list, with an animation: wait until it is closed, or an accessibility
+  // check or a screenshot right after sees the closing list (antd's visual options carry
+  // aria-selected without a role; the accessible list is a hidden one beside them).
+  const multiple = await field.evaluate((el) => el.closest('.ant-select')?.classList.contains('ant-select-multiple'));
+  if (!multiple) await open.first().waitFor({ state: 'hidden' });
 }

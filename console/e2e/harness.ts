@@ -180,6 +180,6 @@ export async function choose(page: Page, label: string | RegExp, option: string)
   // A single select closes its list, with an animation: wait until it is closed, or an accessibility
   // check or a screenshot right after sees the closing list (antd's visual options carry
   // aria-selected without a role; the accessible list is a hidden one beside them).
-  const multiple = await field.evaluate((el) => el.closest('.ant-select')?.classList.contains('ant-select-multiple'));
+  const multiple = (await page.locator('.ant-select-multiple', { has: field }).count()) > 0;
   if (!multiple) await open.first().waitFor({ state: 'hidden' });
 }

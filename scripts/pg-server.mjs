@@ -79,7 +79,9 @@ export async function startPgServer({ durable = false } = {}) {
     try {
       run(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop'], asPostgres);
     } finally {
-      if (statementLog) copyFileSync(path.join(dir, 'server.log'), statementLog);
+      // The log, if the server got as far as writing one; a failed copy must not hide the stop's own error.
+      if (statementLog && existsSync(path.join(dir, 'server.log')))
+        copyFileSync(path.join(dir, 'server.log'), statementLog);
       rmSync(dir, { recursive: true, force: true });
     }
   };

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { AppError } from '../../core/errors.js';
-import { recordset } from '../../storage/recordset-insert.js';
+import { recordset } from '../../storage/recordset.js';
 import type { Tx } from '../../storage/schema.js';
 import { INT8_MAX, type AccountRow } from './ledger-model.js';
 
@@ -146,7 +146,7 @@ const DELTA_COLUMNS = [
 /** Moves the counters of every touched account in one statement. */
 export async function applyDeltas(tx: Tx, deltas: Deltas, accounts: Map<string, AccountRow>): Promise<void> {
   if (deltas.size === 0) return;
-  // One JSON parameter (recordset-insert.ts): a close of business may expire holds on thousands of accounts.
+  // One JSON parameter (recordset.ts): a close of business may expire holds on thousands of accounts.
   const rows = [...deltas].map(([id, d]) => ({
     id,
     dp: d.debitsPending.toString(),

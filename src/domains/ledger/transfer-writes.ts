@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.js';
 import { sql, type Insertable } from 'kysely';
-import { recordsetInsert, type RecordsetColumn } from '../../storage/recordset-insert.js';
+import { recordsetInsert, type RecordsetColumn } from '../../storage/recordset.js';
 import type { Tx } from '../../storage/schema.js';
 import type { LedgerTransfersTable } from './tables.js';
 import { addDelta, type Deltas } from './ledger-balances.js';
@@ -45,7 +45,7 @@ const TRANSFER_COLUMNS = [
   ['posted_by', 'text'],
 ] as const satisfies ReadonlyArray<RecordsetColumn<TransferInsert>>;
 
-/** Inserts the transfers in one statement, however many (see recordset-insert.ts); returns them in the order given. */
+/** Inserts the transfers in one statement, however many (see recordset.ts); returns them in the order given. */
 export async function insertTransfers(
   tx: Tx,
   planned: Planned[],

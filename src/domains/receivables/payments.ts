@@ -1,4 +1,4 @@
-import { recordset } from '../../storage/recordset-insert.js';
+import { recordset } from '../../storage/recordset.js';
 import { sql, type Selectable } from 'kysely';
 import { AppError, conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';

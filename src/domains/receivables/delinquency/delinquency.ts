@@ -1,4 +1,4 @@
-import { recordset } from '../../../storage/recordset-insert.js';
+import { recordset } from '../../../storage/recordset.js';
 import { sql } from 'kysely';
 import type { DomainWork } from '../../unit-of-work.js';
 import type { Tx } from '../../../storage/schema.js';

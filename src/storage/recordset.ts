@@ -2,10 +2,12 @@ import { sql, type RawBuilder } from 'kysely';
 
 /**
  * Many rows as one JSON parameter, read back by json_to_recordset($1): for bulk INSERTs and
- * UPDATE … FROM. A VALUES list of 2 000 rows of 10 columns is 20 000 parameters to serialise, send,
- * bind and plan (and PostgreSQL refuses a statement of more than 65 535); one array parameter per
- * column (unnest) escapes every JSON document a second time inside an array literal. One
- * JSON.stringify here and one parse in the server is cheaper than either, whatever the row count.
+ * UPDATE … FROM whose row count grows with the input. A VALUES list takes a parameter per value, and
+ * PostgreSQL refuses a statement of more than 65 535 (a ledger batch of 4 096 transfers was one);
+ * here the statement has one parameter whatever the number of rows. For rows of scalar columns it is
+ * also cheaper to bind (bench:reconcile: the ledger, receivable and installment writes). For rows
+ * carrying large jsonb documents it is not: the audit rows and events stay VALUES lists in chunks,
+ * which PostgreSQL turned into jsonb faster (docs/benchmarks.md, sixth session).
  */
 
 /** A column of the document: its name and its SQL type. A jsonb column takes the value as it is. */

@@ -1,6 +1,7 @@
 import type { DomainContext } from './contract.js';
 import type { PublishRequest } from '../engine/index.js';
 import { AuditedUnit } from '../storage/audit/audited-unit.js';
+import { heldMark, heldUntilCommit, rollbackHeld, type HeldMark, type HeldWrites } from '../storage/commit-hooks.js';
 import type { Tx } from '../storage/schema.js';
 
 /**
@@ -11,9 +12,10 @@ import type { Tx } from '../storage/schema.js';
  * The audit rows take no lock: they are linked into the hash chain after commit
  * (storage/audit/audit-seal.ts).
  *
- * Lock order. The rows a service locks now and writes when the unit flushes (the ledger's account
- * balances) stay locked until commit; they are locked through `lockRows`, in id order in one
- * statement, so two units can wait for each other but not deadlock.
+ * Lock order. The rows a service locks now and writes at the transaction's commit (the ledger's
+ * accounts that carry a no-overdraft limit) stay locked until commit; they are locked through
+ * `lockRows`, in id order in one statement. The ledger's other accounts are locked only by the
+ * commit's own balance update (see ledger/balance-batch.ts).
  */
 export class DomainWork extends AuditedUnit {
   readonly #events: PublishRequest[] = [];
@@ -57,6 +59,17 @@ export class DomainWork extends AuditedUnit {
   }
 
   /**
+   * Writes held for the end of the whole transaction rather than of this unit — a worker's
+   * transaction runs many workflow steps, each a unit — so that rows many transactions share (the
+   * ledger's balances) are written and locked once, at the commit (storage/commit-hooks.ts).
+   * Rolled back with a failed row, as `deferred` is. Outside Database.transaction() (none in finflow)
+   * they fall back to the unit's end.
+   */
+  heldUntilCommit<T extends HeldWrites>(key: string, create: () => T): T {
+    return heldUntilCommit(this.tx, key, create) ?? this.deferred(key, create);
+  }
+
+  /**
    * Locks rows the unit holds until commit and writes at its end (the ledger's accounts, through
    * its deferred balance moves). One door for such locks, so the lock order stays in one place.
    */
@@ -71,6 +84,7 @@ export class DomainWork extends AuditedUnit {
       audits: this.pendingAudits.length,
       events: this.#events.length,
       deferred,
+      held: heldMark(this.tx),
     };
   }
 
@@ -78,6 +92,7 @@ export class DomainWork extends AuditedUnit {
     this.pendingAudits.length = mark.audits;
     this.#events.length = mark.events;
     for (const [key, holder] of this.#deferred) holder.rollbackTo(mark.deferred.get(key) ?? 0);
+    rollbackHeld(this.tx, mark.held);
     this.memo.clear();
   }
 
@@ -90,17 +105,15 @@ export class DomainWork extends AuditedUnit {
   }
 }
 
-/** Writes a service defers to the end of a unit of work (see DomainWork.deferred). */
-export interface DeferredWrites {
-  mark(): number;
-  rollbackTo(mark: number): void;
-  flush(tx: Tx): Promise<void>;
-}
+/** Writes a service defers to the end of a unit of work (see DomainWork.deferred): the same shape as the transaction's. */
+export type DeferredWrites = HeldWrites;
 
 export interface UnitMark {
   audits: number;
   events: number;
   deferred: Map<string, number>;
+  /** The transaction's held writes (DomainWork.heldUntilCommit, the audit rows flushed by earlier units). */
+  held: HeldMark;
 }
 
 /** Runs `work` in one transaction of `context.database` and flushes its audit rows and events before commit. */

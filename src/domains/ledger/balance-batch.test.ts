@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { ManualClock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { Engine } from '../../engine/engine.js';
+import { beforeCommit } from '../../storage/commit-hooks.js';
 import type { Database } from '../../storage/database.js';
 import type { Tx } from '../../storage/schema.js';
 import { openTestDatabase } from '../../testing/test-database.js';
@@ -17,9 +18,9 @@ import { getAccount } from './ledger-queries.js';
 import { reverseJournal } from './reversal.js';
 
 // A bulk sync posts thousands of journals in one unit of work; their balance moves are held in the
-// unit's BalanceBatch and written once, when it flushes. These tests hold the batch to what posting
-// one by one would do: the same final balances, the same limit refusals against the running balance,
-// and a failed row (rolled back to its savepoint) leaving no trace.
+// transaction's BalanceBatch and written once, just before it commits. These tests hold the batch to
+// what posting one by one would do: the same final balances, the same limit refusals against the
+// running balance, and a failed row (rolled back to its savepoint) leaving no trace.
 
 let database: Database;
 let context: DomainContext;
@@ -58,19 +59,23 @@ const posted = async (account: LedgerAccount) => {
 };
 
 describe('ledger balance batch', () => {
-  test('balances move once, at flush, by the sum of the journals; a reversal in the batch counts', async () => {
+  test('balances move once, at commit, by the sum of the journals; a reversal in the batch counts', async () => {
     const { cash, wallet } = await accounts();
-    const updates = await database.transaction(async (tx) => {
+    let updates = -1;
+    await database.transaction(async (tx) => {
       const unit = unitIn(tx);
       for (let i = 0; i < 50; i++) await postJournal(unit, journal(`${cash.code}.${i}`, cash, wallet, 100n));
       await reverseJournal(unit, { journalId: `${cash.code}.7`, newJournalId: `${cash.code}.7.rev`, actor: 'test' });
-      // Nothing written to the accounts yet: the rows are as they were.
+      await unit.flush();
+      // Nothing written to the accounts yet, not even by the unit's flush: the rows are as they were.
       const before = await tx.selectFrom('ledger_accounts').select('debits_posted').where('id', '=', cash.id).execute();
       assert.equal(before[0]!.debits_posted, 0n);
-      await unit.flush();
-      const { rows } = await sql<{ n: string }>`SELECT n_tup_upd::text AS n FROM pg_stat_xact_user_tables
-        WHERE relname = 'ledger_accounts'`.execute(tx);
-      return Number(rows[0]?.n ?? 0);
+      // Registered after the ledger's, this runs after it, just before COMMIT.
+      beforeCommit(tx, 'test.count', async () => {
+        const { rows } = await sql<{ n: string }>`SELECT n_tup_upd::text AS n FROM pg_stat_xact_user_tables
+          WHERE relname = 'ledger_accounts'`.execute(tx);
+        updates = Number(rows[0]?.n ?? 0);
+      });
     });
     assert.deepEqual(await posted(cash), { debits: 5000n, credits: 100n });
     assert.deepEqual(await posted(wallet), { debits: 100n, credits: 5000n });

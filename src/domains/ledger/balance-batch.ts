@@ -1,36 +1,59 @@
 import type { Tx } from '../../storage/schema.js';
 import type { DomainWork } from '../unit-of-work.js';
-import { addDelta, applyDeltas, lockAccounts, type Deltas } from './ledger-balances.js';
+import type { HeldWrites } from '../../storage/commit-hooks.js';
+import { addDelta, applyDeltas, lockAccounts, readAccounts, type Deltas } from './ledger-balances.js';
 import type { AccountRow } from './ledger-model.js';
 
 /**
- * The balance moves of many journals in one transaction (a bulk sync of ten thousand payments),
- * written to the accounts once, just before the transaction commits.
+ * The balance moves of a transaction's journals — one payment's hold, or ten thousand payments of a
+ * bulk sync, or the holds of the sixteen approvals a worker's transaction carries — written to the
+ * accounts once, as the transaction's last statements before COMMIT (storage/commit-hooks.ts).
  *
- * Why: PostgreSQL cannot prune a row version that its own open transaction replaced, so every
+ * Why once: PostgreSQL cannot prune a row version that its own open transaction replaced, so every
  * UPDATE of a row walks past all the versions the transaction left before it. The same few accounts
  * (cash and receivables per currency) updated once per payment made a sync of N payments cost N²;
  * at 10 000 rows it took minutes. Batched, each account is updated once per transaction.
  *
- * The batch keeps each account as it locked it, with the batch's own deltas added, so the
+ * Why at the commit, and locked only then: an account with a no-overdraft limit must be locked
+ * before its limit is checked, and stays locked to the commit. Every other account — the clearing
+ * account every outgoing payment debits, a bank account's cash — has nothing to check against its
+ * balance: its four counters only need adding to, which the commit's UPDATE does under its own row
+ * lock. Locking such an account at the first write, as every account once was, held it through the
+ * rest of the transaction, so every approval of every worker waited in line for the one before.
+ * Now it is read without a lock, and locked in id order by the commit's update (flush), when the
+ * transaction has nothing left to wait for: no transaction holding it waits on anything but
+ * another such account, later in id order, so there is no deadlock. What the account locks used to
+ * serialise besides the balances — two writers of the same transfer — is held by the rows it is
+ * about: the pending or reversed transfer is locked (pending.ts, reversal.ts), a journal id by an
+ * advisory lock (journal.ts), and the unique indexes stay the last guard (a 409).
+ *
+ * The batch keeps each account as it read it, with the batch's own deltas added, so the
  * no-overdraft limits are checked against the true running balance, as they would be row by row.
  * A caller that rolls back to a savepoint (one failed row of a sync) rolls the batch back with it:
- * the deltas since the mark go, and so do the accounts first locked since then, whose locks the
- * database released.
+ * the deltas since the mark go, and so do the accounts first read since then (the locked ones'
+ * locks the database released).
  */
-export class BalanceBatch {
-  /** Accounts as locked, plus this batch's deltas; with the journal position that locked them. */
-  readonly #accounts = new Map<string, { row: AccountRow; lockedAt: number }>();
+export class BalanceBatch implements HeldWrites {
+  /** Accounts as read (locked when `limited`), plus this batch's deltas; with the journal position that read them. */
+  readonly #accounts = new Map<string, { row: AccountRow; lockedAt: number; limited: boolean }>();
   /** Every journal's deltas in order (for rollback), and their sum per account (for the write). */
   readonly #journal: Deltas[] = [];
 
-  /** Locks the accounts not locked by this batch yet; returns every asked account as it stands in the batch. */
+  /**
+   * Reads the accounts not read by this batch yet — locking those with a no-overdraft limit — and
+   * returns every asked account as it stands in the batch.
+   */
   async lock(tx: Tx, ids: Iterable<string>): Promise<Map<string, AccountRow>> {
     const wanted = [...new Set(ids)];
     const missing = wanted.filter((id) => !this.#accounts.has(id));
     if (missing.length > 0) {
-      const locked = await lockAccounts(tx, missing);
-      for (const [id, row] of locked) this.#accounts.set(id, { row: { ...row }, lockedAt: this.#journal.length });
+      const read = await readAccounts(tx, missing);
+      const limited = [...read.values()].filter(hasLimit).map((a) => a.id);
+      // A limit's flags never change, so the unlocked read tells which accounts need the lock.
+      for (const [id, row] of limited.length > 0 ? await lockAccounts(tx, limited) : []) read.set(id, row);
+      for (const [id, row] of read) {
+        this.#accounts.set(id, { row: { ...row }, lockedAt: this.#journal.length, limited: hasLimit(row) });
+      }
     }
     const view = new Map<string, AccountRow>();
     for (const id of wanted) {
@@ -55,7 +78,7 @@ export class BalanceBatch {
     for (const [id, held] of this.#accounts) if (held.lockedAt >= mark) this.#accounts.delete(id);
   }
 
-  /** Writes the sum of the deltas: one UPDATE for every account touched. */
+  /** Writes the sum of the deltas: the accounts without a limit locked in id order, then one UPDATE for all. */
   async flush(tx: Tx): Promise<void> {
     const total: Deltas = new Map();
     for (const deltas of this.#journal.splice(0)) {
@@ -67,7 +90,10 @@ export class BalanceBatch {
       }
     }
     const rows = new Map([...this.#accounts].map(([id, held]) => [id, held.row]));
+    const unlocked = [...total.keys()].filter((id) => !this.#accounts.get(id)?.limited);
     this.#accounts.clear();
+    if (total.size === 0) return;
+    if (unlocked.length > 0) await lockAccounts(tx, unlocked);
     await applyDeltas(tx, total, rows);
   }
 
@@ -84,17 +110,20 @@ export class BalanceBatch {
   }
 }
 
-/** The unit's batch of balance moves: one per unit of work, flushed by it before the audit rows. */
-const balancesOf = (unit: DomainWork) => unit.deferred('ledger.balances', () => new BalanceBatch());
+const hasLimit = (a: AccountRow): boolean => a.debits_must_not_exceed_credits || a.credits_must_not_exceed_debits;
+
+/** The transaction's batch of balance moves, written at its commit (DomainWork.heldUntilCommit). */
+const balancesOf = (unit: DomainWork) => unit.heldUntilCommit('ledger.balances', () => new BalanceBatch());
 
 /**
- * Locks accounts for a ledger write, through the unit (see DomainWork) and its batch; returns each asked account as it stands with the unit's moves so far.
+ * Reads accounts for a ledger write, through the unit (see DomainWork) and the transaction's batch,
+ * locking those with a limit; returns each asked account as it stands with the transaction's moves so far.
  */
 export function lockBalances(unit: DomainWork, ids: Iterable<string>): Promise<Map<string, AccountRow>> {
   return unit.lockRows((tx) => balancesOf(unit).lock(tx, ids));
 }
 
-/** Moves balances of accounts locked by `lockBalances`: written when the unit flushes, before commit. */
+/** Moves balances of accounts read by `lockBalances`: written just before the transaction commits. */
 export function moveBalances(unit: DomainWork, deltas: Deltas): void {
   balancesOf(unit).add(deltas);
 }

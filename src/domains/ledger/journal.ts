@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { AppError, validationError, type FieldIssue } from '../../core/errors.js';
 import { isCurrency } from '../../core/money.js';
 import type { DomainWork } from '../unit-of-work.js';
@@ -211,7 +212,11 @@ export async function postJournals(unit: DomainWork, requests: JournalRequest[])
   const now = unit.clock.now();
   if (requests.length > 1) refuseRepeatsWithin(journals);
 
-  // Lock, then look: a concurrent request with the same ids waits here and then finds ours.
+  // Lock, then look: a concurrent request for the same journal waits here and then finds ours. The
+  // accounts are no longer locked for that (balance-batch.ts), so one journal takes a lock on its id.
+  // A batch (the receivables' bulk postings, whose ids their own locked rows already make unique)
+  // takes none: a concurrent twin of it meets the unique index, a 409 (transfer-writes.ts).
+  if (journals.length === 1) await lockJournalId(unit, journals[0]!.journalId);
   const accounts = await lockBalances(
     unit,
     journals.flatMap((j) => j.planned.flatMap((p) => [p.debitAccountId, p.creditAccountId])),
@@ -282,6 +287,14 @@ export async function postJournals(unit: DomainWork, requests: JournalRequest[])
     });
   });
   return results as JournalResult[];
+}
+
+/** The advisory locks' first key for journal ids: "LEDG". */
+const JOURNAL_LOCK_SPACE = 0x4c454447;
+
+/** Locks a journal id to the end of the transaction (a transaction-level advisory lock on its hash). */
+async function lockJournalId(unit: DomainWork, journalId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${JOURNAL_LOCK_SPACE}, hashtext(${journalId}))`.execute(unit.tx);
 }
 
 /** A batch may not name a journal or a transfer twice: one by one, the second would be a repeat or a conflict. */

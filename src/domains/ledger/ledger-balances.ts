@@ -34,12 +34,20 @@ export function addDelta(deltas: Deltas, accountId: string, side: Side, phase: '
   else d.creditsPosted += amount;
 }
 
+/** Reads the accounts without locking them; ids that do not exist are absent. */
+export async function readAccounts(tx: Tx, ids: Iterable<string>): Promise<Map<string, AccountRow>> {
+  const list = [...new Set(ids)];
+  if (list.length === 0) return new Map();
+  const rows = await tx.selectFrom('ledger_accounts').selectAll().where('id', 'in', list).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 /**
- * Locks the accounts in id order (`SELECT … FOR UPDATE ORDER BY id`): every ledger write locks its
+ * Locks the accounts in id order (`SELECT … FOR NO KEY UPDATE ORDER BY id`): every ledger write locks its
  * accounts in one statement in the same order, so two writes can wait for each other but never
  * deadlock. Returns the locked rows by id; ids that do not exist are simply absent. Ledger writes
- * lock through their unit of work (see BalanceBatch, `lockBalances`): the order across all
- * transactions is accounts by id.
+ * lock through their unit of work (see BalanceBatch, `lockBalances`): accounts with a limit when
+ * first touched, the others at commit.
  */
 export async function lockAccounts(tx: Tx, ids: Iterable<string>): Promise<Map<string, AccountRow>> {
   const sorted = [...new Set(ids)].sort();
@@ -49,7 +57,10 @@ export async function lockAccounts(tx: Tx, ids: Iterable<string>): Promise<Map<s
     .selectAll()
     .where('id', 'in', sorted)
     .orderBy('id')
-    .forUpdate()
+    // NO KEY UPDATE, the lock an UPDATE of the counters takes: it does not conflict with the KEY SHARE
+    // that another transaction's transfer insert takes on its accounts (the foreign keys), which
+    // FOR UPDATE would wait for, and deadlock with at the commit.
+    .forNoKeyUpdate()
     .execute();
   return new Map(rows.map((r) => [r.id, r]));
 }
@@ -102,8 +113,11 @@ export function checkLimits(
     const debitsPosted = BigInt(a.debits_posted) + d.debitsPosted;
     const creditsPending = BigInt(a.credits_pending) + d.creditsPending;
     const creditsPosted = BigInt(a.credits_posted) + d.creditsPosted;
-    if ([debitsPending, debitsPosted, creditsPending, creditsPosted].some((v) => v < 0n)) {
-      throw new Error(`account ${id}: a balance counter would become negative`); // a bug, never input
+    const limited = a.debits_must_not_exceed_credits || a.credits_must_not_exceed_debits;
+    // A bug, never input. Only a locked row is exact: an account without a limit is read unlocked
+    // (balance-batch.ts), its counters as of an earlier commit, and its CHECKs guard it at the update.
+    if (limited && [debitsPending, debitsPosted, creditsPending, creditsPosted].some((v) => v < 0n)) {
+      throw new Error(`account ${id}: a balance counter would become negative`);
     }
     if (debitsPending + debitsPosted > INT8_MAX || creditsPending + creditsPosted > INT8_MAX) {
       throw new AppError('balance_overflow', 422, `account ${id} (${a.code}): its totals would exceed 2^63-1`, {
@@ -168,9 +182,14 @@ export async function applyDeltas(tx: Tx, deltas: Deltas, accounts: Map<string, 
   }
 }
 
-/** A CHECK violation of the balance limits (SQLSTATE 23514) as the ledger's 422; undefined for anything else. */
+/** A CHECK violation of the balance limits (SQLSTATE 23514) or an overflow (22003) as the ledger's 422; undefined for anything else. */
 export function mapLimitViolation(error: unknown, accounts: Map<string, AccountRow>): AppError | undefined {
   const e = (error ?? {}) as PgError;
+  if (e.code === '22003') {
+    // An account without a limit is checked against an unlocked read: concurrent writers can together
+    // pass 2^63-1, which only the update sees.
+    return new AppError('balance_overflow', 422, "an account's totals would exceed 2^63-1", { cause: error });
+  }
   if (e.code !== '23514') return undefined;
   const limit =
     e.constraint === LIMITS.debits.constraint

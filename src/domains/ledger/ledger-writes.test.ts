@@ -7,7 +7,7 @@ import { readAuditLog } from '../../storage/audit/audit-log.js';
 import type { Database } from '../../storage/database.js';
 import { Engine } from '../../engine/engine.js';
 import { DomainWork, inDomainTransaction } from '../unit-of-work.js';
-import { openTestDatabase } from '../../testing/test-database.js';
+import { onPostgres, openTestDatabase } from '../../testing/test-database.js';
 import { addDelta, applyDeltas, lockAccounts, type Deltas } from './ledger-balances.js';
 import { createAccount, ensureAccount } from './accounts.js';
 import { expirePendingTransfers } from './expiry.js';
@@ -761,6 +761,84 @@ describe('concurrency', () => {
     );
     await Promise.all([a, b]);
     assert.equal((await account(c.cash)).debitsPosted, 2n);
+  });
+
+  test(
+    'an account without a limit is locked only by the commit: another transaction posts to it meanwhile',
+    {
+      skip: !onPostgres() && 'PGlite runs one transaction at a time',
+    },
+    async () => {
+      const c = await chart();
+      const order: string[] = [];
+      let aPosted!: () => void;
+      const posted = new Promise<void>((resolve) => (aPosted = resolve));
+      let bDone!: () => void;
+      const done = new Promise<void>((resolve) => (bDone = resolve));
+      const a = inTx(async (unit) => {
+        await postJournal(unit, { transfers: [t(`${c.p}-a`, c.cash, c.revenue, 5n)], actor: 'a' });
+        aPosted();
+        // Held open until b has committed (or 2 s, when b waits for a: then the order below fails).
+        await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 2000))]);
+        order.push('a commits');
+      });
+      const b = posted.then(() =>
+        inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b`, c.cash, c.revenue, 7n)], actor: 'b' })).then(
+          () => {
+            order.push('b committed');
+            bDone();
+          },
+        ),
+      );
+      await Promise.all([a, b]);
+      assert.deepEqual(order, ['b committed', 'a commits']);
+      assert.equal((await account(c.cash)).debitsPosted, 12n);
+      assert.equal((await account(c.revenue)).creditsPosted, 12n);
+    },
+  );
+
+  test(
+    'an account with a limit stays locked from its check to the commit',
+    {
+      skip: !onPostgres() && 'PGlite runs one transaction at a time',
+    },
+    async () => {
+      const c = await chart();
+      const order: string[] = [];
+      let aPosted!: () => void;
+      const posted = new Promise<void>((resolve) => (aPosted = resolve));
+      const a = inTx(async (unit) => {
+        await postJournal(unit, { transfers: [t(`${c.p}-a`, c.cash, c.wallet, 5n)], actor: 'a' });
+        aPosted();
+        await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting for the wallet meanwhile
+        order.push('a commits');
+      });
+      const b = posted.then(() =>
+        inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b`, c.wallet, c.revenue, 5n)], actor: 'b' })).then(
+          () => order.push('b committed'),
+        ),
+      );
+      await Promise.all([a, b]);
+      // b spends what a put in: checked against a's committed credit, after a.
+      assert.deepEqual(order, ['a commits', 'b committed']);
+      assert.deepEqual([(await account(c.wallet)).debitsPosted, (await account(c.wallet)).creditsPosted], [5n, 5n]);
+    },
+  );
+
+  test('the same hold resolved twice at once is resolved once', async () => {
+    const c = await chart();
+    await post([t(`${c.p}-h`, c.cash, c.revenue, 40n, { pending: true })]);
+    const resolve = (id: string) =>
+      inTx((unit) => resolvePending(unit, { id, pendingId: `${c.p}-h`, action: 'post', actor: 'test' }));
+    const same = await Promise.all([resolve(`${c.p}-p`), resolve(`${c.p}-p`), resolve(`${c.p}-p`)]);
+    assert.deepEqual(same.map((r) => r.created).sort(), [false, false, true]);
+    const other = await Promise.allSettled([resolve(`${c.p}-p2`), resolve(`${c.p}-p3`)]);
+    for (const r of other) {
+      assert.equal(r.status, 'rejected');
+      assert.equal((r.reason as AppError).code, 'pending_already_resolved');
+    }
+    const cash = await account(c.cash);
+    assert.deepEqual([cash.debitsPending, cash.debitsPosted], [0n, 40n]);
   });
 
   test('the same journal sent twice at once is written once', async () => {

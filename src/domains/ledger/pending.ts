@@ -52,10 +52,12 @@ export async function resolvePending(
   const { tx } = unit;
   const now = unit.clock.now();
 
+  // Locked, so a concurrent resolution or expiry of the same hold waits here and then finds this one.
   const pending = await tx
     .selectFrom('ledger_transfers')
     .selectAll()
     .where('id', '=', request.pendingId)
+    .forNoKeyUpdate()
     .executeTakeFirst();
   if (!pending) throw notFound('ledger transfer', request.pendingId);
   if (pending.kind !== 'pending') {

@@ -100,16 +100,20 @@ export async function reverseJournal(unit: DomainWork, request: ReverseJournalRe
   const { tx } = unit;
   const now = unit.clock.now();
 
-  const readJournal = () =>
-    tx.selectFrom('ledger_transfers').selectAll().where('journal_id', '=', journalId).orderBy('seq').execute();
-  const first = await readJournal();
-  if (first.length === 0) throw notFound('ledger journal', journalId);
+  // The journal's transfers locked: a concurrent reversal, or a resolution or expiry of one of its
+  // holds, waits here and then finds this one (the accounts are not locked for that: balance-batch.ts).
+  const original = await tx
+    .selectFrom('ledger_transfers')
+    .selectAll()
+    .where('journal_id', '=', journalId)
+    .orderBy('seq')
+    .forNoKeyUpdate()
+    .execute();
+  if (original.length === 0) throw notFound('ledger journal', journalId);
   const accounts = await lockBalances(
     unit,
-    first.flatMap((t) => [t.debit_account_id, t.credit_account_id]),
+    original.flatMap((t) => [t.debit_account_id, t.credit_account_id]),
   );
-  // Read again under the locks: a pending of the journal may have been resolved meanwhile.
-  const original = await readJournal();
   const reversible = original.filter((t) => t.kind === 'posted' || t.kind === 'post_pending');
   const pendings = original.filter((t) => t.kind === 'pending');
   const originalIds = original.map((t) => t.id);

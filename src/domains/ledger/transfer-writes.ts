@@ -79,8 +79,9 @@ export async function insertTransfers(
     ).execute(tx);
     rows = inserted.rows;
   } catch (error) {
-    // Only a concurrent writer that took the same id (or resolved the same pending) first gets here:
-    // the account locks serialise everything else, and the checks before the insert answer it.
+    // Only a concurrent writer that took the same id first gets here — a twin of a batch of journals:
+    // a single journal's id, a pending and a reversed journal are locked before the checks, which
+    // answer the rest (balance-batch.ts says why the accounts do not serialise this any more).
     const e = (error ?? {}) as PgError;
     if (e.code === '23505') {
       const message =

@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../schema.js';
-import { beforeCommit, signalOnCommit } from '../commit-hooks.js';
+import { heldUntilCommit, signalOnCommit, type HeldWrites } from '../commit-hooks.js';
 import { AUDIT_APPENDED } from './audit-seal.js';
 import { toJsonValue, type AuditEntry } from './audit-log.js';
 
@@ -18,7 +18,19 @@ interface PendingAudit {
   occurredAt: Date;
 }
 
-const pendingOf = new WeakMap<Tx, PendingAudit[]>();
+/** A transaction's audit rows, inserted as its last statement (heldUntilCommit). */
+class PendingAuditRows implements HeldWrites {
+  readonly rows: PendingAudit[] = [];
+  mark(): number {
+    return this.rows.length;
+  }
+  rollbackTo(mark: number): void {
+    if (this.rows.length > mark) this.rows.length = mark;
+  }
+  flush(tx: Tx): Promise<void> {
+    return writeAuditRows(tx, this.rows.splice(0));
+  }
+}
 
 /**
  * Records one audit row in the caller's transaction — the same transaction as the change it records,
@@ -32,27 +44,22 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, clock: Clock = syst
  * Records several rows in order. They are inserted as the transaction's last statement before COMMIT
  * (storage/commit-hooks.ts), all of the transaction's rows in one insert, and linked into the hash
  * chain after the commit by the sealer (audit-seal.ts) — no audited transaction waits on another for
- * the chain.
+ * the chain. A savepoint's rollback takes its rows back with `rollbackHeld` (commit-hooks.ts).
  */
 export async function appendAuditBatch(tx: Tx, entries: AuditEntry[], clock: Clock = systemClock): Promise<void> {
   if (entries.length === 0) return;
   // Microseconds are dropped by JS Dates; truncating here keeps the stored value equal to the hashed one.
   const occurredAt = new Date(clock.now().getTime());
-  let pending = pendingOf.get(tx);
-  if (!pending) {
-    const list: PendingAudit[] = [];
-    // A transaction not opened by Database.transaction() (none in finflow) gets its rows at once.
-    if (!beforeCommit(tx, 'audit', () => writeAuditRows(tx, list.splice(0)))) {
-      await writeAuditRows(
-        tx,
-        entries.map((entry) => pendingAudit(entry, occurredAt)),
-      );
-      return;
-    }
-    pending = list;
-    pendingOf.set(tx, pending);
+  const held = heldUntilCommit(tx, 'audit', () => new PendingAuditRows());
+  // A transaction not opened by Database.transaction() (none in finflow) gets its rows at once.
+  if (!held) {
+    await writeAuditRows(
+      tx,
+      entries.map((entry) => pendingAudit(entry, occurredAt)),
+    );
+    return;
   }
-  for (const entry of entries) pending.push(pendingAudit(entry, occurredAt));
+  for (const entry of entries) held.rows.push(pendingAudit(entry, occurredAt));
 }
 
 /**
@@ -69,17 +76,6 @@ function pendingAudit(entry: AuditEntry, occurredAt: Date): PendingAudit {
     },
     occurredAt,
   };
-}
-
-/** How many rows `tx` has recorded so far: a savepoint's caller takes it before, to undo after a rollback. */
-export function auditMark(tx: Tx): number {
-  return pendingOf.get(tx)?.length ?? 0;
-}
-
-/** After `rollback to savepoint`: drops the rows recorded since `mark`, as the rollback did their changes. */
-export function dropAuditAfter(tx: Tx, mark: number): void {
-  const pending = pendingOf.get(tx);
-  if (pending && pending.length > mark) pending.length = mark;
 }
 
 /**

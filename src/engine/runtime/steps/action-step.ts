@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { DeferAction, NonRetryableError, type ActionDefinition } from '../../actions.js';
 import type { ActionStep } from '../../definition/types.js';
-import { auditMark, dropAuditAfter } from '../../../storage/audit/audit-append.js';
+import { heldMark, rollbackHeld } from '../../../storage/commit-hooks.js';
 import { renderTemplate } from '../../expressions.js';
 import type { InstanceRun, TokenRow } from '../instance-run.js';
 import type { EngineServices } from '../services.js';
@@ -59,7 +59,7 @@ async function invoke(
   // A savepoint per writing action: a failed attempt's writes roll back, the retry bookkeeping still commits.
   const savepoint = action.writes !== false;
   if (savepoint) await sql`savepoint wf_action`.execute(run.tx);
-  const auditAtSavepoint = auditMark(run.tx);
+  const heldAtSavepoint = heldMark(run.tx);
   const eventsBefore = run.pendingEvents.length;
   try {
     const output = await action.run(input, {
@@ -89,7 +89,7 @@ async function invoke(
   } catch (error) {
     if (savepoint) {
       await sql`rollback to savepoint wf_action`.execute(run.tx);
-      dropAuditAfter(run.tx, auditAtSavepoint); // the attempt's audit rows go with its writes
+      rollbackHeld(run.tx, heldAtSavepoint); // its audit rows and balance moves held for the commit go too
     }
     run.pendingEvents.length = eventsBefore; // …and so do the events it published
 

@@ -763,67 +763,53 @@ describe('concurrency', () => {
     assert.equal((await account(c.cash)).debitsPosted, 2n);
   });
 
+  /**
+   * a posts `first` and stays open until b has committed (at most 2 s); b posts `second` once a has.
+   * Returns the order of the two commits.
+   */
+  async function commitOrder(first: TransferInput, second: TransferInput): Promise<string[]> {
+    const order: string[] = [];
+    let aPosted!: () => void;
+    const posted = new Promise<void>((resolve) => (aPosted = resolve));
+    let bDone!: () => void;
+    const done = new Promise<void>((resolve) => (bDone = resolve));
+    const a = inTx(async (unit) => {
+      await postJournal(unit, { transfers: [first], actor: 'a' });
+      aPosted();
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      order.push('a');
+    });
+    const b = posted
+      .then(() => inTx((unit) => postJournal(unit, { transfers: [second], actor: 'b' })))
+      .then(() => {
+        order.push('b');
+        bDone();
+      });
+    await Promise.all([a, b]);
+    return order;
+  }
+
+  const pgOnly = { skip: !onPostgres() && 'PGlite runs one transaction at a time' };
+
   test(
     'an account without a limit is locked only by the commit: another transaction posts to it meanwhile',
-    {
-      skip: !onPostgres() && 'PGlite runs one transaction at a time',
-    },
+    pgOnly,
     async () => {
       const c = await chart();
-      const order: string[] = [];
-      let aPosted!: () => void;
-      const posted = new Promise<void>((resolve) => (aPosted = resolve));
-      let bDone!: () => void;
-      const done = new Promise<void>((resolve) => (bDone = resolve));
-      const a = inTx(async (unit) => {
-        await postJournal(unit, { transfers: [t(`${c.p}-a`, c.cash, c.revenue, 5n)], actor: 'a' });
-        aPosted();
-        // Held open until b has committed (or 2 s, when b waits for a: then the order below fails).
-        await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 2000))]);
-        order.push('a commits');
-      });
-      const b = posted.then(() =>
-        inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b`, c.cash, c.revenue, 7n)], actor: 'b' })).then(
-          () => {
-            order.push('b committed');
-            bDone();
-          },
-        ),
-      );
-      await Promise.all([a, b]);
-      assert.deepEqual(order, ['b committed', 'a commits']);
+      const order = await commitOrder(t(`${c.p}-a`, c.cash, c.revenue, 5n), t(`${c.p}-b`, c.cash, c.revenue, 7n));
+      assert.deepEqual(order, ['b', 'a'], 'b committed while a was open');
       assert.equal((await account(c.cash)).debitsPosted, 12n);
       assert.equal((await account(c.revenue)).creditsPosted, 12n);
     },
   );
 
-  test(
-    'an account with a limit stays locked from its check to the commit',
-    {
-      skip: !onPostgres() && 'PGlite runs one transaction at a time',
-    },
-    async () => {
-      const c = await chart();
-      const order: string[] = [];
-      let aPosted!: () => void;
-      const posted = new Promise<void>((resolve) => (aPosted = resolve));
-      const a = inTx(async (unit) => {
-        await postJournal(unit, { transfers: [t(`${c.p}-a`, c.cash, c.wallet, 5n)], actor: 'a' });
-        aPosted();
-        await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting for the wallet meanwhile
-        order.push('a commits');
-      });
-      const b = posted.then(() =>
-        inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b`, c.wallet, c.revenue, 5n)], actor: 'b' })).then(
-          () => order.push('b committed'),
-        ),
-      );
-      await Promise.all([a, b]);
-      // b spends what a put in: checked against a's committed credit, after a.
-      assert.deepEqual(order, ['a commits', 'b committed']);
-      assert.deepEqual([(await account(c.wallet)).debitsPosted, (await account(c.wallet)).creditsPosted], [5n, 5n]);
-    },
-  );
+  test('an account with a limit stays locked from its check to the commit', pgOnly, async () => {
+    const c = await chart();
+    // b spends what a put in the wallet: it waits for a's commit (2 s) and is checked against it.
+    const order = await commitOrder(t(`${c.p}-a`, c.cash, c.wallet, 5n), t(`${c.p}-b`, c.wallet, c.revenue, 5n));
+    assert.deepEqual(order, ['a', 'b'], 'b waited for a');
+    assert.deepEqual([(await account(c.wallet)).debitsPosted, (await account(c.wallet)).creditsPosted], [5n, 5n]);
+  });
 
   test('the same hold resolved twice at once is resolved once', async () => {
     const c = await chart();

@@ -46,8 +46,8 @@ export class DomainWork extends AuditedUnit {
   }
 
   /**
-   * Writes a service holds back until the unit ends (the ledger's balance moves), one holder per
-   * key for the whole unit; flushed before the audit rows, rolled back with a failed row.
+   * Writes a service holds back until the unit ends (the customers' exposure refresh), one holder
+   * per key for the whole unit; flushed before the audit rows, rolled back with a failed row.
    */
   deferred<T extends DeferredWrites>(key: string, create: () => T): T {
     let holder = this.#deferred.get(key);
@@ -70,8 +70,8 @@ export class DomainWork extends AuditedUnit {
   }
 
   /**
-   * Locks rows the unit holds until commit and writes at its end (the ledger's accounts, through
-   * its deferred balance moves). One door for such locks, so the lock order stays in one place.
+   * Locks rows the transaction holds until commit and writes then (the ledger's accounts with a
+   * limit, through its held balance moves). One door for such locks, so the lock order stays in one place.
    */
   lockRows<T>(lock: (tx: Tx) => Promise<T>): Promise<T> {
     return lock(this.tx);

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { ManualClock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { Engine } from '../../engine/engine.js';
-import { beforeCommit } from '../../storage/commit-hooks.js';
+import { beforeCommit, heldMark, rollbackHeld } from '../../storage/commit-hooks.js';
 import type { Database } from '../../storage/database.js';
 import type { Tx } from '../../storage/schema.js';
 import { openTestDatabase } from '../../testing/test-database.js';
@@ -119,6 +119,27 @@ describe('ledger balance batch', () => {
     assert.deepEqual(await posted(cash), { debits: 500n, credits: 0n });
     assert.deepEqual(await posted(wallet), { debits: 0n, credits: 500n });
     assert.deepEqual(await posted(other.cash), { debits: 11n, credits: 0n });
+  });
+
+  test("a workflow action's rolled-back savepoint takes back the balance moves it held for the commit", async () => {
+    // As the engine runs a failed action (engine/runtime/steps/action-step.ts): its unit flushed, then
+    // its savepoint rolled back, then the transaction's held writes taken back to the mark.
+    const { cash, wallet } = await accounts();
+    await database.transaction(async (tx) => {
+      const kept = unitIn(tx);
+      await postJournal(kept, journal(`${cash.code}.kept`, cash, wallet, 5n));
+      await kept.flush();
+      await sql`SAVEPOINT wf_action`.execute(tx);
+      const mark = heldMark(tx);
+      const failed = unitIn(tx);
+      await postJournal(failed, journal(`${cash.code}.failed`, cash, wallet, 7n));
+      await failed.flush();
+      await sql`ROLLBACK TO SAVEPOINT wf_action`.execute(tx);
+      rollbackHeld(tx, mark);
+    });
+    // Only the kept journal's move: without the rollback the balance would say 12 beside one transfer of 5.
+    assert.deepEqual(await posted(cash), { debits: 5n, credits: 0n });
+    assert.deepEqual(await posted(wallet), { debits: 0n, credits: 5n });
   });
 
   test('a batch of 5 000 journals is written whole: more transfers than one statement has parameters for', async () => {

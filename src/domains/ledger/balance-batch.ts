@@ -1,7 +1,7 @@
 import type { Tx } from '../../storage/schema.js';
 import type { DomainWork } from '../unit-of-work.js';
 import type { HeldWrites } from '../../storage/commit-hooks.js';
-import { addDelta, applyDeltas, lockAccounts, readAccounts, type Deltas } from './ledger-balances.js';
+import { addDelta, applyDeltas, hasLimit, lockAccounts, readAccounts, type Deltas } from './ledger-balances.js';
 import type { AccountRow } from './ledger-model.js';
 
 /**
@@ -92,8 +92,7 @@ export class BalanceBatch implements HeldWrites {
     const rows = new Map([...this.#accounts].map(([id, held]) => [id, held.row]));
     const unlocked = [...total.keys()].filter((id) => !this.#accounts.get(id)?.limited);
     this.#accounts.clear();
-    if (total.size === 0) return;
-    if (unlocked.length > 0) await lockAccounts(tx, unlocked);
+    await lockAccounts(tx, unlocked); // in id order; nothing when there is nothing to lock
     await applyDeltas(tx, total, rows);
   }
 
@@ -109,8 +108,6 @@ export class BalanceBatch implements HeldWrites {
     }
   }
 }
-
-const hasLimit = (a: AccountRow): boolean => a.debits_must_not_exceed_credits || a.credits_must_not_exceed_debits;
 
 /** The transaction's batch of balance moves, written at its commit (DomainWork.heldUntilCommit). */
 const balancesOf = (unit: DomainWork) => unit.heldUntilCommit('ledger.balances', () => new BalanceBatch());

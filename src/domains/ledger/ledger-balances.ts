@@ -34,6 +34,10 @@ export function addDelta(deltas: Deltas, accountId: string, side: Side, phase: '
   else d.creditsPosted += amount;
 }
 
+/** The account has a no-overdraft flag: its balance is checked, so it is locked before (balance-batch.ts). */
+export const hasLimit = (a: AccountRow): boolean =>
+  a.debits_must_not_exceed_credits || a.credits_must_not_exceed_debits;
+
 /** Reads the accounts without locking them; ids that do not exist are absent. */
 export async function readAccounts(tx: Tx, ids: Iterable<string>): Promise<Map<string, AccountRow>> {
   const list = [...new Set(ids)];
@@ -113,10 +117,9 @@ export function checkLimits(
     const debitsPosted = BigInt(a.debits_posted) + d.debitsPosted;
     const creditsPending = BigInt(a.credits_pending) + d.creditsPending;
     const creditsPosted = BigInt(a.credits_posted) + d.creditsPosted;
-    const limited = a.debits_must_not_exceed_credits || a.credits_must_not_exceed_debits;
     // A bug, never input. Only a locked row is exact: an account without a limit is read unlocked
     // (balance-batch.ts), its counters as of an earlier commit, and its CHECKs guard it at the update.
-    if (limited && [debitsPending, debitsPosted, creditsPending, creditsPosted].some((v) => v < 0n)) {
+    if (hasLimit(a) && [debitsPending, debitsPosted, creditsPending, creditsPosted].some((v) => v < 0n)) {
       throw new Error(`account ${id}: a balance counter would become negative`);
     }
     if (debitsPending + debitsPosted > INT8_MAX || creditsPending + creditsPosted > INT8_MAX) {

@@ -703,8 +703,9 @@ describe('concurrency', () => {
     const a = inTx(async (unit) => {
       await postJournal(unit, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' });
       posted();
-      await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
-      // a now wants vat, which b may hold: a waits for b, and b waits for nothing a holds.
+      await new Promise((resolve) => setTimeout(resolve, 300)); // b locks the wallet and commits meanwhile
+      // a now moves vat too, which b's commit may be updating: a's commit waits for b's at most, and b
+      // waits for nothing a holds (accounts without a limit are locked only by the commit, in id order).
       await postJournal(unit, { transfers: [t(`${c.p}-a2`, c.cash, c.vat, 1n)], actor: 'a' });
     });
     const b = aPosted.then(() =>
@@ -728,12 +729,13 @@ describe('concurrency', () => {
       flushed();
       await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
       const second = new DomainWork(tx, context, 'workflow:a', null);
-      await postJournal(second, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' });
+      await postJournal(second, { transfers: [t(`${c.p}-a1`, c.cash, c.wallet, 1n)], actor: 'a' });
       await second.flush();
     });
-    // b: waits for cash, which a holds to commit; a waits for nothing b holds.
+    // b: locks the wallet (an account with a limit) before or after a's second step does, and the
+    // other waits for its commit; neither waits for anything the other holds.
     const b = aFlushed.then(() =>
-      inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b1`, c.cash, c.vat, 1n)], actor: 'b' })),
+      inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b1`, c.cash, c.wallet, 1n)], actor: 'b' })),
     );
     await Promise.all([a, b]);
     assert.equal((await account(c.cash)).debitsPosted, 2n);
@@ -741,26 +743,30 @@ describe('concurrency', () => {
 
   test('a failed row rolled back to its savepoint releases its account locks, and the next post retakes them', async () => {
     const c = await chart();
+    const order: string[] = [];
     let posted!: () => void;
     const aPosted = new Promise<void>((resolve) => (posted = resolve));
     const a = database.transaction(async (tx) => {
       const unit = new DomainWork(tx, { database, clock, engine }, 'sync', null);
       const mark = unit.mark();
       await sql`SAVEPOINT row`.execute(tx);
-      await postJournal(unit, { transfers: [t(`${c.p}-a0`, c.cash, c.vat, 1n)], actor: 'a' });
-      await sql`ROLLBACK TO SAVEPOINT row`.execute(tx); // releases the accounts
+      // The wallet has a limit: locked when first touched.
+      await postJournal(unit, { transfers: [t(`${c.p}-a0`, c.cash, c.wallet, 1n)], actor: 'a' });
+      await sql`ROLLBACK TO SAVEPOINT row`.execute(tx); // releases the wallet
       unit.rollbackTo(mark);
-      await postJournal(unit, { transfers: [t(`${c.p}-a1`, c.cash, c.revenue, 1n)], actor: 'a' });
+      await postJournal(unit, { transfers: [t(`${c.p}-a1`, c.cash, c.wallet, 1n)], actor: 'a' }); // locks it again
       posted();
       await new Promise((resolve) => setTimeout(resolve, 300)); // b is waiting meanwhile (on PostgreSQL)
       await unit.flush();
+      order.push('a');
     });
-    // b: waits for cash, which a holds again to commit; a waits for nothing b holds.
-    const b = aPosted.then(() =>
-      inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b1`, c.cash, c.vat, 1n)], actor: 'b' })),
-    );
+    // b: waits for the wallet, which a holds again to commit; a waits for nothing b holds.
+    const b = aPosted
+      .then(() => inTx((unit) => postJournal(unit, { transfers: [t(`${c.p}-b1`, c.cash, c.wallet, 1n)], actor: 'b' })))
+      .then(() => order.push('b'));
     await Promise.all([a, b]);
     assert.equal((await account(c.cash)).debitsPosted, 2n);
+    assert.deepEqual(order, ['a', 'b'], 'b waited for the wallet a locked again');
   });
 
   /**

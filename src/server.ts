@@ -206,7 +206,11 @@ export function workerConcurrency(config: Config, database: Database, logger?: L
 export function openDatabaseFor(config: Config): Promise<Database> {
   return openDatabase(
     config.databaseUrl
-      ? { databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }
+      ? {
+          databaseUrl: config.databaseUrl,
+          poolSize: config.databasePoolSize,
+          preparedStatements: config.databasePreparedStatements,
+        }
       : { dataDir: config.dataDir },
   );
 }

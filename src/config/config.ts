@@ -93,6 +93,8 @@ const configSchema = z.object({
   workerConcurrency: z.coerce.number().int().min(1).max(64).optional(),
   /** Connections of each process to a PostgreSQL server (embedded PGlite has one). */
   databasePoolSize: z.coerce.number().int().min(1).max(500).default(10),
+  /** Name parameterised statements so PostgreSQL plans them once per connection (storage/prepared-statements.ts). */
+  databasePreparedStatements: booleanSetting.default(true),
   /**
    * Requests a server handles at once; more are answered 429 with Retry-After at once instead of
    * queueing. Default: 16 per database connection, at least 64 (docs/api.md#admission-control).
@@ -157,6 +159,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   worker: 'FINFLOW_WORKER',
   workerConcurrency: 'FINFLOW_WORKER_CONCURRENCY',
   databasePoolSize: 'FINFLOW_DATABASE_POOL_SIZE',
+  databasePreparedStatements: 'FINFLOW_DATABASE_PREPARED_STATEMENTS',
   maxInFlightRequests: 'FINFLOW_MAX_IN_FLIGHT_REQUESTS',
   creditBacklogLimit: 'FINFLOW_CREDIT_BACKLOG_LIMIT',
   plugins: 'FINFLOW_PLUGINS',

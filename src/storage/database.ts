@@ -5,6 +5,7 @@ import { AUDIT_APPENDED, AuditSealer } from './audit/audit-seal.js';
 import { runWithCommitHooks } from './commit-hooks.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { prepareStatements } from './prepared-statements.js';
 import type { Queryable, Tables, Tx } from './schema.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -38,6 +39,8 @@ export interface OpenDatabaseOptions {
    * rolls it back and releases its locks — the lease on work a hung process claimed. Default 5 min.
    */
   idleInTransactionTimeoutMs?: number;
+  /** PostgreSQL only: name parameterised statements so the server plans them once (default true). */
+  preparedStatements?: boolean;
 }
 
 const INT8_OID = 20;
@@ -45,12 +48,25 @@ const DATE_OID = 1082;
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.idleInTransactionTimeoutMs ?? 5 * 60_000);
+    return openPostgres(options.databaseUrl, {
+      max: options.poolSize ?? 10,
+      idleInTransactionMs: options.idleInTransactionTimeoutMs ?? 5 * 60_000,
+      prepared: options.preparedStatements ?? true,
+    });
   }
   return openPGlite(options.dataDir ?? 'memory://', options.loadDataDir);
 }
 
-async function openPostgres(connectionString: string, max: number, idleInTransactionMs: number): Promise<Database> {
+interface PostgresOptions {
+  max: number;
+  idleInTransactionMs: number;
+  prepared: boolean;
+}
+
+async function openPostgres(
+  connectionString: string,
+  { max, idleInTransactionMs, prepared }: PostgresOptions,
+): Promise<Database> {
   // bigint columns hold money in minor units: parse them to BigInt, never to a lossy number.
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
@@ -70,6 +86,7 @@ async function openPostgres(connectionString: string, max: number, idleInTransac
     idle_in_transaction_session_timeout: idleInTransactionMs,
     options: '-c jit=off',
   });
+  if (prepared) prepareStatements(pool);
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   await db.selectNoFrom((eb) => eb.val(1).as('ok')).execute(); // fail fast on a bad URL
   return makeDatabase('postgres', db, async () => {

@@ -19,14 +19,18 @@ export function isCurrency(code: string): boolean {
 
 /** Number of minor-unit digits of a currency (EUR 2, JPY 0, BHD 3), from ICU's ISO 4217 data. */
 export function minorUnitDigits(currency: string): number {
-  assertCurrency(currency);
-  return (
-    new Intl.NumberFormat('en', {
-      style: 'currency',
-      currency,
-    }).resolvedOptions().maximumFractionDigits ?? 2
-  );
+  let digits = MINOR_UNIT_DIGITS.get(currency);
+  if (digits === undefined) {
+    assertCurrency(currency);
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    MINOR_UNIT_DIGITS.set(currency, digits);
+  }
+  return digits;
 }
+
+// Building an Intl.NumberFormat costs about 20 µs, and amounts are formatted in every audit reason and
+// anomaly check; the answer per currency never changes. Only known currencies are kept (≤ ~300).
+const MINOR_UNIT_DIGITS = new Map<string, number>();
 
 export function assertCurrency(code: string, field = 'currency'): void {
   if (!isCurrency(code)) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
 /**
@@ -21,8 +20,8 @@ import type pg from 'pg';
  *
  * A schema change under a live connection (another process migrated) makes PostgreSQL refuse a
  * prepared `SELECT *` whose columns changed ("cached plan must not change result type"). That
- * statement fails once; the connection then names its statements afresh, so the next call is
- * planned against the new schema.
+ * statement fails once; the connection then prepares it again under a new name, so the next call
+ * is planned against the new schema.
  *
  * Off (`FINFLOW_DATABASE_PREPARED_STATEMENTS=false`) behind a pooler in transaction mode (PgBouncer
  * before 1.21), which cannot keep a session's prepared statements.
@@ -33,16 +32,6 @@ const MAX_PER_CONNECTION = 500;
 
 type QueryFn = (...args: unknown[]) => unknown;
 
-interface Naming {
-  /** Names this connection has given out (prepared, or being prepared). */
-  named: Set<string>;
-  /** Part of every name; moved on after a schema change so stale statements are not used again. */
-  generation: number;
-}
-
-const nameOf = (text: string, generation: number): string =>
-  `ff${generation}_${createHash('sha1').update(text).digest('base64url')}`;
-
 const isStalePlan = (error: unknown): boolean =>
   (error as { code?: unknown } | null)?.code === '0A000' &&
   /cached plan must not change result type/.test(String((error as { message?: unknown }).message));
@@ -51,19 +40,22 @@ const isStalePlan = (error: unknown): boolean =>
 export function prepareStatements(pool: pg.Pool): void {
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as QueryFn;
-    const naming: Naming = { named: new Set(), generation: 0 };
+    // Statement text → its name on this connection. A counter, not a hash of the text: the Map's own
+    // string lookup is far cheaper than hashing every statement (2 % of the payments bench's CPU).
+    const names = new Map<string, string>();
+    let counter = 0;
     const named = (text: string, values: unknown[]): Promise<unknown> | undefined => {
       if (values.length === 0 || values.length > MAX_PARAMETERS) return undefined;
-      const name = nameOf(text, naming.generation);
-      if (!naming.named.has(name)) {
-        if (naming.named.size >= MAX_PER_CONNECTION) return undefined;
-        naming.named.add(name);
+      let name = names.get(text);
+      if (name === undefined) {
+        if (names.size >= MAX_PER_CONNECTION) return undefined;
+        name = `ff_${++counter}`;
+        names.set(text, name);
       }
       return (query({ name, text, values }) as Promise<unknown>).catch((error: unknown) => {
-        if (isStalePlan(error)) {
-          naming.generation += 1;
-          naming.named.clear();
-        }
+        // The next call prepares the text under a new name, planned against the schema as it is now.
+        // (The old statement stays on the server until the connection closes: one per schema change.)
+        if (isStalePlan(error)) names.delete(text);
         throw error;
       });
     };

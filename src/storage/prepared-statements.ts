@@ -19,9 +19,10 @@ import type pg from 'pg';
  * unnamed. The pool closes idle connections, so a long-running process does not keep stale shapes.
  *
  * A schema change under a live connection (another process migrated) makes PostgreSQL refuse a
- * prepared `SELECT *` whose columns changed ("cached plan must not change result type"). That
- * statement fails once; the connection then prepares it again under a new name, so the next call
- * is planned against the new schema.
+ * prepared `SELECT *` whose columns changed ("cached plan must not change result type"). The
+ * connection prepares that statement again under a new name, planned against the new schema: at once
+ * when no transaction is open; inside one, the error has aborted the transaction, so that call fails
+ * and the next one succeeds.
  *
  * Off (`FINFLOW_DATABASE_PREPARED_STATEMENTS=false`) behind a pooler in transaction mode (PgBouncer
  * before 1.21), which cannot keep a session's prepared statements.
@@ -44,19 +45,28 @@ export function prepareStatements(pool: pg.Pool): void {
     // string lookup is far cheaper than hashing every statement (2 % of the payments bench's CPU).
     const names = new Map<string, string>();
     let counter = 0;
-    const named = (text: string, values: unknown[]): Promise<unknown> | undefined => {
-      if (values.length === 0 || values.length > MAX_PARAMETERS) return undefined;
+    // Kysely opens and ends transactions with these plain statements; a stale plan outside one can be
+    // retried at once, inside one it has aborted the transaction.
+    let inTransaction = false;
+    const nameOf = (text: string): string | undefined => {
       let name = names.get(text);
       if (name === undefined) {
         if (names.size >= MAX_PER_CONNECTION) return undefined;
         name = `ff_${++counter}`;
         names.set(text, name);
       }
+      return name;
+    };
+    const named = (text: string, values: unknown[], retry: boolean): Promise<unknown> => {
+      const name = nameOf(text);
+      if (name === undefined) return query(text, values) as Promise<unknown>;
       return (query({ name, text, values }) as Promise<unknown>).catch((error: unknown) => {
-        // The next call prepares the text under a new name, planned against the schema as it is now.
-        // (The old statement stays on the server until the connection closes: one per schema change.)
-        if (isStalePlan(error)) names.delete(text);
-        throw error;
+        if (!isStalePlan(error)) throw error;
+        // Prepared again under a new name, planned against the schema as it is now. (The old statement
+        // stays on the server until the connection closes: one per statement and schema change.)
+        names.delete(text);
+        if (inTransaction || !retry) throw error;
+        return named(text, values, false);
       });
     };
     // Kysely calls query(text, values) for statements and query(cursor) for streams; only the first
@@ -64,8 +74,9 @@ export function prepareStatements(pool: pg.Pool): void {
     (client as unknown as { query: QueryFn }).query = (...args: unknown[]) => {
       const [text, values] = args;
       if (args.length === 2 && typeof text === 'string' && Array.isArray(values)) {
-        const result = named(text, values);
-        if (result) return result;
+        if (values.length > 0 && values.length <= MAX_PARAMETERS) return named(text, values, true);
+        if (/^(begin|start transaction)\b/i.test(text)) inTransaction = true;
+        else if (/^(commit|rollback)$/i.test(text)) inTransaction = false;
       }
       return query(...args);
     };

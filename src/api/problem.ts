@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { AppError, validationError, type FieldIssue } from '../core/errors.js';
+import { isStalePlan } from '../storage/prepared-statements.js';
 import type { AppEnv } from './context.js';
 
 /**
@@ -61,6 +62,13 @@ export function toAppError(error: unknown): AppError {
     // Two requests created the same entity (same external id) at the same moment; the loser may
     // retry and will then find the winner's row.
     return new AppError('concurrent_create', 409, 'another request created the same entity at the same time; retry', {
+      cause: error,
+    });
+  }
+  if (isStalePlan(error)) {
+    // Another process migrated the schema while this request's transaction ran (a rolling upgrade);
+    // nothing was written, and the same request succeeds when sent again (storage/prepared-statements.ts).
+    return new AppError('schema_changed', 409, 'the database schema changed while this request ran; send it again', {
       cause: error,
     });
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { toAppError } from '../api/problem.js';
 import { createPostgresDatabase, onPostgres } from '../testing/test-database.js';
 import { openDatabase, type Database } from './database.js';
 import type { Queryable } from './schema.js';
@@ -77,10 +78,16 @@ describe('prepared statements on PostgreSQL', { skip: !onPostgres() && 'a Postgr
 
     await sql`ALTER TABLE t ADD COLUMN more int DEFAULT 2`.execute(database.db);
     // Inside one, the refusal has aborted the transaction: that call fails, the next is planned afresh.
-    await assert.rejects(
-      database.transaction((tx) => read(tx)),
-      /cached plan must not change result type/,
-    );
+    const refused = await database
+      .transaction((tx) => read(tx))
+      .then(
+        () => assert.fail('the stale statement ran'),
+        (error: unknown) => error,
+      );
+    assert.match(String(refused), /cached plan must not change result type/);
+    // An API request meeting it answers 409 (send it again), not 500: nothing was written.
+    const answer = toAppError(refused);
+    assert.deepEqual([answer.status, answer.code], [409, 'schema_changed']);
     assert.deepEqual((await database.transaction((tx) => read(tx))).rows, [{ id: 1, note: 'new', more: 2 }]);
   });
 });

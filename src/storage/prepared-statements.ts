@@ -33,7 +33,8 @@ const MAX_PER_CONNECTION = 500;
 
 type QueryFn = (...args: unknown[]) => unknown;
 
-const isStalePlan = (error: unknown): boolean =>
+/** PostgreSQL refused a prepared statement whose result columns a schema change altered. */
+export const isStalePlan = (error: unknown): boolean =>
   (error as { code?: unknown } | null)?.code === '0A000' &&
   /cached plan must not change result type/.test(String((error as { message?: unknown }).message));
 

@@ -11230,6 +11230,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payables/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a CSV file of supplier invoices: every line becomes a payable pending approval, or none
+         * @description The body is the CSV file (`text/csv`, UTF-8, a header line naming the columns: beneficiaryId, invoiceNumber, amount, currency, dueDate, bankAccountId, discountDate, discountPercent, discountAmount; beneficiaryId, invoiceNumber, amount and dueDate are required; see docs/payments.md, Payables). `amount` and `discountAmount` are in major units ("1234.56"), converted exactly by the currency’s decimals (never rounded). Without bankAccountId the line is paid from the only active account in its `currency`. Every line is checked before anything is written: any problem is 422 `payable_file_invalid` listing each by line (the header is line 1) and column in `issues`, and nothing is recorded. Otherwise each line is recorded as POST /payables records one, in one transaction. At most 5000 lines. An Idempotency-Key is required: the same key and file again returns the same answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: a replay returns the first response and repeats nothing */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "text/csv": string;
+                };
+            };
+            responses: {
+                /** @description Recorded: every line is a payable pending approval, in file order */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PayableImport"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not a CSV media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem in the file (nothing was written), or the Idempotency-Key reused with another file */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            code: string;
+                            detail: string;
+                            issues?: {
+                                column: string | null;
+                                line: number | null;
+                                message: string;
+                                value?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payables/schedule": {
         parameters: {
             query?: never;
@@ -12036,7 +12147,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description A problem in the file (nothing was created), or the Idempotency-Key reused with another file */
+                /** @description A problem in the file (nothing was written), or the Idempotency-Key reused with another file */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -21056,6 +21167,10 @@ export interface components {
              * @example 2
              */
             percent?: string;
+        };
+        PayableImport: {
+            count: number;
+            payables: components["schemas"]["Payable"][];
         };
         PayableInput: {
             /**

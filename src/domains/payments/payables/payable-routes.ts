@@ -18,7 +18,9 @@ import { isCurrency } from '../../../core/money.js';
 import { minorUnitsString } from '../../customers/customer-input.js';
 import type { DomainContext } from '../../contract.js';
 import { inRequestUnit } from '../../unit-of-work.js';
+import { csvBody, csvRequestBody, csvUploadErrors } from '../http/csv-body.js';
 import { CalendarDate, Reason, withinDaysBody } from '../http/schemas.js';
+import { importPayables, MAX_PAYABLE_LINES, PAYABLE_COLUMNS } from './payable-file.js';
 import {
   createPayable,
   decidePayable,
@@ -146,6 +148,35 @@ const createDef = createRoute({
   },
 });
 
+const importDef = createRoute({
+  method: 'post',
+  path: '/payables/import',
+  tags: ['payments'],
+  summary: 'Upload a CSV file of supplier invoices: every line becomes a payable pending approval, or none',
+  description:
+    `The body is the CSV file (\`text/csv\`, UTF-8, a header line naming the columns: ${PAYABLE_COLUMNS.join(', ')}; ` +
+    'beneficiaryId, invoiceNumber, amount and dueDate are required; see docs/payments.md, Payables). `amount` and ' +
+    '`discountAmount` are in major units ("1234.56"), converted exactly by the currency’s decimals (never rounded). ' +
+    'Without bankAccountId the line is paid from the only active account in its `currency`. Every line is checked ' +
+    'before anything is written: any problem is 422 `payable_file_invalid` listing each by line (the header is ' +
+    'line 1) and column in `issues`, and nothing is recorded. Otherwise each line is recorded as POST /payables ' +
+    `records one, in one transaction. At most ${MAX_PAYABLE_LINES} lines. An Idempotency-Key is required: the same ` +
+    'key and file again returns the same answer.',
+  middleware: [initiate, idempotent({ required: true })] as const,
+  request: {
+    headers: IdempotencyKeyHeader,
+    body: csvRequestBody,
+  },
+  responses: {
+    201: json(
+      z.object({ count: z.number().int(), payables: z.array(PayableSchema) }).openapi('PayableImport'),
+      'Recorded: every line is a payable pending approval, in file order',
+    ),
+    ...commonErrors,
+    ...csvUploadErrors,
+  },
+});
+
 const decisionBody = {
   required: false,
   content: { 'application/json': { schema: z.object({ reason: Reason.optional() }).strict() } },
@@ -225,6 +256,12 @@ export function payableRoutes(context: DomainContext): RouteModule {
         const input = c.req.valid('json');
         const payable = await inRequestUnit(context, c, (unit) => createPayable(unit, input, c.var.principal.worksAs));
         return c.json(payable, 201);
+      });
+
+      app.openapi(importDef, async (c) => {
+        const bytes = await csvBody(c, 'a file of payables');
+        const result = await inRequestUnit(context, c, (unit) => importPayables(unit, bytes, c.var.principal.worksAs));
+        return c.json(result, 201);
       });
 
       // Before /payables/{id}: a literal path segment wins over the parameter.

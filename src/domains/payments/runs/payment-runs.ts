@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, notFound } from '../../../core/errors.js';
+import { notFound, type AppError } from '../../../core/errors.js';
 import { newId } from '../../../core/ids.js';
 import { minorUnitDigits } from '../../../core/money.js';
 import type { Queryable } from '../../../storage/schema.js';
@@ -7,7 +7,15 @@ import type { DomainWork } from '../../unit-of-work.js';
 import { isCreditorReference } from '../bank-details.js';
 import { addDays, isWeekend, nextBusinessDay } from '../business-dates.js';
 import { presentPayment, type Remittance } from '../instructions.js';
-import { minorUnitsOf, readRunFile, type RunIssue, type RunLine } from './run-file.js';
+import {
+  fileRefused,
+  isCalendarDate,
+  minorUnitsOf,
+  NO_CONTROL,
+  readRunFile,
+  type RunIssue,
+  type RunLine,
+} from './run-file.js';
 import { submitPayments, type NewPayment } from './submit-payments.js';
 import type { PaymentRunRow } from './tables.js';
 import './tables.js';
@@ -22,42 +30,14 @@ import './tables.js';
 
 export const MAX_RUN_LINES = 20_000;
 const MAX_DAYS_AHEAD = 365;
-// eslint-disable-next-line no-control-regex -- rejecting control characters is this pattern's purpose
-const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface RunOptions {
   /** The debtor account for lines without a bankAccountId. */
   bankAccountId?: string | undefined;
 }
 
-/** 422 listing every problem: `errors` as field issues (the column, its line), `issues` as read. */
-export function runRefused(issues: RunIssue[]): AppError {
-  const shown = issues.slice(0, 1000);
-  const first = shown[0]!;
-  const where = (i: RunIssue) =>
-    [i.line === null ? null : `line ${i.line}`, i.column === null ? null : `column ${i.column}`]
-      .filter(Boolean)
-      .join(', ');
-  return new AppError(
-    'payment_run_invalid',
-    422,
-    issues.length === 1
-      ? `${where(first) || 'the file'}: ${first.message}`
-      : `${issues.length} problems in the file; nothing was created (first: ${where(first)}: ${first.message})`,
-    {
-      issues: shown.map((i) => ({
-        field: i.column === null ? 'body' : `body.${i.column}`,
-        message: i.message,
-        ...(i.line === null ? {} : { line: i.line }),
-      })),
-      details: { issues: shown, issueCount: issues.length },
-    },
-  );
-}
-
-const isCalendarDate = (value: string) =>
-  DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+/** 422 `payment_run_invalid` listing every problem (see fileRefused). */
+export const runRefused = (issues: RunIssue[]): AppError => fileRefused('payment_run_invalid', issues);
 
 interface Checked {
   line: number;

@@ -1,10 +1,12 @@
 import { CsvError, parse } from 'csv-parse/sync';
+import { AppError } from '../../../core/errors.js';
 
 /**
- * A payment run's CSV file read into its lines: a header naming the columns (in any order, names
- * matched without regard to case), then one payment per line. Quotes follow RFC 4180; empty lines
- * are skipped. Each line keeps its number in the file (the header is line 1), counted from the byte
- * offsets rather than taken from csv-parse, whose count drifts after a quoted value holding a CRLF.
+ * A CSV file of records (a payment run, a file of payables) read into its lines: a header naming
+ * the columns (in any order, names matched without regard to case), then one record per line.
+ * Quotes follow RFC 4180; empty lines are skipped. Each line keeps its number in the file (the
+ * header is line 1), counted from the byte offsets rather than taken from csv-parse, whose count
+ * drifts after a quoted value holding a CRLF.
  */
 
 export const RUN_COLUMNS = [
@@ -29,19 +31,34 @@ export interface RunIssue {
   message: string;
 }
 
-export interface RunLine {
+export interface FileLine<C extends string> {
   line: number;
-  cells: Partial<Record<RunColumn, string>>;
+  cells: Partial<Record<C, string>>;
 }
+export type RunLine = FileLine<RunColumn>;
 
 /** `lines`: the lines that could be read; `issues`: every problem, the lines' own and the file's. */
-export type ReadResult = { ok: true; lines: RunLine[]; issues: RunIssue[] } | { ok: false; issues: RunIssue[] };
+export type ReadResult<C extends string> =
+  { ok: true; lines: Array<FileLine<C>>; issues: RunIssue[] } | { ok: false; issues: RunIssue[] };
+
+/** What a file holds: its columns, the required ones, and what one line is ("payment"). */
+export interface FileSpec<C extends string> {
+  columns: readonly C[];
+  required: readonly C[];
+  record: string;
+  maxLines: number;
+}
+
+/** A payment run's file: one payment per line. */
+export function readRunFile(bytes: Uint8Array, maxLines: number): ReadResult<RunColumn> {
+  return readColumnsFile(bytes, { columns: RUN_COLUMNS, required: REQUIRED_COLUMNS, record: 'payment', maxLines });
+}
 
 /**
  * The file's lines, or why it cannot be read at all (every header problem at once); a line with
  * the wrong number of values is an issue of its own, reported with the other lines' problems.
  */
-export function readRunFile(bytes: Uint8Array, maxLines: number): ReadResult {
+export function readColumnsFile<C extends string>(bytes: Uint8Array, spec: FileSpec<C>): ReadResult<C> {
   const buffer = Buffer.from(bytes);
   let records: Array<{ record: string[]; info: { bytes: number } }>;
   try {
@@ -75,8 +92,8 @@ export function readRunFile(bytes: Uint8Array, maxLines: number): ReadResult {
   if (!header) return { ok: false, issues: [{ line: null, column: null, message: 'the file is empty' }] };
   const headerLine = lineOf(header.record, header.info.bytes);
   const issues: RunIssue[] = [];
-  const columns: Array<RunColumn | null> = [];
-  const byName = new Map(RUN_COLUMNS.map((c) => [c.toLowerCase(), c]));
+  const columns: Array<C | null> = [];
+  const byName = new Map(spec.columns.map((c) => [c.toLowerCase(), c]));
   for (const [index, raw] of header.record.entries()) {
     const name = raw.trim();
     const column = byName.get(name.toLowerCase());
@@ -84,30 +101,34 @@ export function readRunFile(bytes: Uint8Array, maxLines: number): ReadResult {
       issues.push({
         line: headerLine,
         column: name || `#${index + 1}`,
-        message: `unknown column "${name}"; the columns are ${RUN_COLUMNS.join(', ')}`,
+        message: `unknown column "${name}"; the columns are ${spec.columns.join(', ')}`,
       });
     } else if (columns.includes(column)) {
       issues.push({ line: headerLine, column, message: `column ${column} appears twice` });
     }
     columns.push(column ?? null);
   }
-  for (const required of REQUIRED_COLUMNS) {
+  for (const required of spec.required) {
     if (!columns.includes(required)) {
       issues.push({ line: headerLine, column: required, message: `the required column ${required} is missing` });
     }
   }
   if (issues.length > 0) return { ok: false, issues };
   if (rest.length === 0)
-    return { ok: false, issues: [{ line: null, column: null, message: 'the file has no payment lines' }] };
-  if (rest.length > maxLines) {
+    return { ok: false, issues: [{ line: null, column: null, message: `the file has no ${spec.record} lines` }] };
+  if (rest.length > spec.maxLines) {
     return {
       ok: false,
       issues: [
-        { line: null, column: null, message: `the file has ${rest.length} lines; a run takes at most ${maxLines}` },
+        {
+          line: null,
+          column: null,
+          message: `the file has ${rest.length} lines; a file takes at most ${spec.maxLines}`,
+        },
       ],
     };
   }
-  const lines: RunLine[] = [];
+  const lines: Array<FileLine<C>> = [];
   for (const { record, info } of rest) {
     const line = lineOf(record, info.bytes);
     if (record.length !== columns.length) {
@@ -118,7 +139,7 @@ export function readRunFile(bytes: Uint8Array, maxLines: number): ReadResult {
       });
       continue;
     }
-    const cells: RunLine['cells'] = {};
+    const cells: FileLine<C>['cells'] = {};
     record.forEach((value, i) => {
       const trimmed = value.trim();
       if (trimmed !== '') cells[columns[i]!] = trimmed;
@@ -146,3 +167,38 @@ export function minorUnitsOf(text: string, digits: number, currency: string): bi
   if (/^0+$/.test(minor)) return 'must be above 0';
   return BigInt(minor);
 }
+
+/**
+ * 422 `code` listing every problem of a file: `errors` as field issues (the column, its line),
+ * `issues` as read. Nothing of the file was written.
+ */
+export function fileRefused(code: string, issues: RunIssue[]): AppError {
+  const shown = issues.slice(0, 1000);
+  const first = shown[0]!;
+  const where = (i: RunIssue) =>
+    [i.line === null ? null : `line ${i.line}`, i.column === null ? null : `column ${i.column}`]
+      .filter(Boolean)
+      .join(', ');
+  return new AppError(
+    code,
+    422,
+    issues.length === 1
+      ? `${where(first) || 'the file'}: ${first.message}`
+      : `${issues.length} problems in the file; nothing was created (first: ${where(first)}: ${first.message})`,
+    {
+      issues: shown.map((i) => ({
+        field: i.column === null ? 'body' : `body.${i.column}`,
+        message: i.message,
+        ...(i.line === null ? {} : { line: i.line }),
+      })),
+      details: { issues: shown, issueCount: issues.length },
+    },
+  );
+}
+
+// eslint-disable-next-line no-control-regex -- rejecting control characters is this pattern's purpose
+export const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const isCalendarDate = (value: string): boolean =>
+  DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;

@@ -11,11 +11,10 @@ import {
   pageFrom,
   pageOf,
   pageQuery,
-  problem,
 } from '../../../api/schemas.js';
-import { AppError } from '../../../core/errors.js';
 import type { DomainContext } from '../../contract.js';
 import { inRequestUnit } from '../../unit-of-work.js';
+import { csvBody, csvRequestBody, csvUploadErrors } from '../http/csv-body.js';
 import { PaymentSchema } from '../http/schemas.js';
 import { createPaymentRun, getPaymentRun, listPaymentRuns, MAX_RUN_LINES } from './payment-runs.js';
 import { RUN_COLUMNS } from './run-file.js';
@@ -25,7 +24,6 @@ import { RUN_COLUMNS } from './run-file.js';
 const read = requirePermission('payments:read');
 const initiate = requirePermission('payments:initiate');
 const IdParam = z.object({ id: z.string().min(1).max(100) });
-const RUN_TYPES = new Set(['text/csv', 'text/plain', 'application/csv', 'application/octet-stream']);
 
 const RunSchema = z
   .object({
@@ -49,13 +47,6 @@ const RunDetailSchema = RunSchema.extend({
   }),
   next: z.string().nullable().openapi({ description: 'Pass as `after` for the next page; null on the last' }),
 }).openapi('PaymentRunDetail');
-
-const RunIssueSchema = z.object({
-  line: z.number().int().nullable(),
-  column: z.string().nullable(),
-  value: z.string().optional(),
-  message: z.string(),
-});
 
 const createDef = createRoute({
   method: 'post',
@@ -81,20 +72,12 @@ const createDef = createRoute({
         .optional()
         .openapi({ description: 'The debtor account (bac_…) for lines without a bankAccountId' }),
     }),
-    body: { required: true, content: { 'text/csv': { schema: z.string().openapi({ format: 'binary' }) } } },
+    body: csvRequestBody,
   },
   responses: {
     201: json(RunSchema, 'Created: every line is a payment pending approval'),
     ...commonErrors,
-    415: problem('Not a CSV media type'),
-    422: {
-      description: 'A problem in the file (nothing was created), or the Idempotency-Key reused with another file',
-      content: {
-        'application/problem+json': {
-          schema: z.object({ code: z.string(), detail: z.string(), issues: z.array(RunIssueSchema).optional() }),
-        },
-      },
-    },
+    ...csvUploadErrors,
   },
 });
 
@@ -128,32 +111,11 @@ const getDef = createRoute({
   responses: { 200: json(RunDetailSchema, 'The run'), ...commonErrors, ...notFoundError },
 });
 
-const mediaType = (value: string | undefined) => (value ?? '').split(';')[0]!.trim().toLowerCase();
-
 export function paymentRunRoutes(context: DomainContext): RouteModule {
   return {
     register(app: App) {
       app.openapi(createDef, async (c) => {
-        const type = mediaType(c.req.header('content-type'));
-        if (!RUN_TYPES.has(type)) {
-          throw new AppError(
-            'unsupported_media_type',
-            415,
-            `a payment run is sent as text/csv, not ${type || 'nothing'}`,
-            {
-              field: 'header.content-type',
-            },
-          );
-        }
-        const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(c.req.header('content-type') ?? '')?.[1];
-        if (charset && !/^utf-?8$/i.test(charset)) {
-          throw new AppError('unsupported_media_type', 415, `a payment run is UTF-8, not charset ${charset}`, {
-            field: 'header.content-type',
-          });
-        }
-        const bytes = new Uint8Array(await c.req.arrayBuffer());
-        if (bytes.length === 0)
-          throw new AppError('validation_failed', 400, 'the CSV file is missing', { field: 'body' });
+        const bytes = await csvBody(c, 'a payment run');
         const { bankAccountId } = c.req.valid('query');
         const run = await inRequestUnit(context, c, (unit) =>
           createPaymentRun(unit, bytes, { bankAccountId }, c.var.principal.worksAs),

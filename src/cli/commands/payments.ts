@@ -5,6 +5,7 @@ import { releaseBatch } from '../../domains/payments/batch-release.js';
 import type { PaymentBatch } from '../../domains/payments/batches.js';
 import { createBatches } from '../../domains/payments/batching.js';
 import { BatchRunInputSchema } from '../../domains/payments/http/batch-schemas.js';
+import { importPayables } from '../../domains/payments/payables/payable-file.js';
 import { defaultDelivery } from '../../domains/payments/payments-module.js';
 import { createPaymentRun } from '../../domains/payments/runs/payment-runs.js';
 import type { RunIssue } from '../../domains/payments/runs/run-file.js';
@@ -16,6 +17,8 @@ import { cliActor, printTable } from '../output.js';
  * `finflow payments batch` and `finflow payments release <id>`: the same batching run and release as
  * POST /payment-batches and POST /payment-batches/{id}/release, on the configured database, by the
  * OS user (`cli:<user>` in the audit log). Release delivers to `<data dir>/bank-outbox/`.
+ * `finflow payments run FILE` and `finflow payments import-payables FILE`: the CSV uploads of
+ * POST /payment-runs and POST /payables/import.
  */
 
 type DbOptions = { dataDir?: string; databaseUrl?: string };
@@ -97,27 +100,13 @@ export function registerPaymentCommands(program: Command): void {
     .option('--account <id>', 'the debtor account (bac_…) for lines without a bankAccountId')
     .option('--json', 'print the run as JSON')
     .action(async (file: string, options: DbOptions & { account?: string; json?: boolean }) => {
-      let bytes: Uint8Array;
-      try {
-        bytes = await readFile(file);
-      } catch (cause) {
-        throw new AppError('file_unreadable', 400, `cannot read ${file}: ${(cause as Error).message}`, { cause });
-      }
+      const bytes = await readCsvFile(file);
       const actor = cliActor();
       const run = await withEngine(configFrom(options), [], (_engine, _database, context) =>
         inDomainTransaction(context, { actor }, (unit) =>
           createPaymentRun(unit, bytes, { bankAccountId: options.account }, actor),
         ),
-      ).catch((error: unknown) => {
-        // Every problem, one per line, before the summary the CLI prints for any refusal.
-        if (error instanceof AppError && error.code === 'payment_run_invalid') {
-          for (const issue of (error.details?.issues ?? []) as RunIssue[]) {
-            const where = [issue.line === null ? null : `line ${issue.line}`, issue.column && `column ${issue.column}`];
-            process.stderr.write(`${file}: ${where.filter(Boolean).join(', ') || 'file'}: ${issue.message}\n`);
-          }
-        }
-        throw error;
-      });
+      ).catch(printFileIssues(file, 'payment_run_invalid'));
       if (options.json) {
         process.stdout.write(`${JSON.stringify(run)}\n`);
         return;
@@ -125,6 +114,39 @@ export function registerPaymentCommands(program: Command): void {
       const totals = run.totals.map((t) => `${t.amount} ${t.currency}`).join(', ');
       process.stdout.write(
         `${run.id}: ${run.paymentCount} payment(s) pending approval, total ${totals} (minor units)\n`,
+      );
+    });
+
+  withDatabaseOptions(payments.command('import-payables'))
+    .description(
+      'record the supplier invoices of a CSV file as payables: the same as POST /payables/import — every line ' +
+        'checked first, then all lines become payables pending approval in one transaction, or none does',
+    )
+    .argument(
+      '<file>',
+      'the CSV file (header: beneficiaryId, invoiceNumber, amount, dueDate, … — see docs/payments.md, Payables)',
+    )
+    .option('--json', 'print the payables as JSON')
+    .action(async (file: string, options: DbOptions & { json?: boolean }) => {
+      const bytes = await readCsvFile(file);
+      const actor = cliActor();
+      const result = await withEngine(configFrom(options), [], (_engine, _database, context) =>
+        inDomainTransaction(context, { actor }, (unit) => importPayables(unit, bytes, actor)),
+      ).catch(printFileIssues(file, 'payable_file_invalid'));
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        return;
+      }
+      process.stdout.write(`${result.count} payable(s) recorded, pending approval\n`);
+      printTable(
+        result.payables.map((p) => ({
+          id: p.id,
+          beneficiary: p.beneficiaryId,
+          invoice: p.invoiceNumber,
+          amount: `${p.amount} ${p.currency}`,
+          due: p.dueDate,
+          discount: p.discount ? `${p.discount.payAmount} by ${p.discount.date}` : '-',
+        })),
       );
     });
 
@@ -151,3 +173,24 @@ export function registerPaymentCommands(program: Command): void {
       );
     });
 }
+
+async function readCsvFile(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (cause) {
+    throw new AppError('file_unreadable', 400, `cannot read ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Every problem of a refused file, one per line, before the summary the CLI prints for any refusal. */
+const printFileIssues =
+  (file: string, code: string) =>
+  (error: unknown): never => {
+    if (error instanceof AppError && error.code === code) {
+      for (const issue of (error.details?.issues ?? []) as RunIssue[]) {
+        const where = [issue.line === null ? null : `line ${issue.line}`, issue.column && `column ${issue.column}`];
+        process.stderr.write(`${file}: ${where.filter(Boolean).join(', ') || 'file'}: ${issue.message}\n`);
+      }
+    }
+    throw error;
+  };

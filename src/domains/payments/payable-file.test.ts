@@ -122,7 +122,7 @@ describe('payables from a CSV file', () => {
       `ben_missing,INV-11,10.00,EUR,2026-04-01,,`, // line 3: unknown beneficiary
       `${acme.id},INV-1,10.00,EUR,2026-04-01,,`, // line 4: invoice already recorded
       `${globex.id},INV-12,10.001,EUR,2026-04-01,,`, // line 5: a third decimal
-      `${globex.id},INV-13,10.00,EUR,2026-02-30,,`, // line 6: no such date
+      `${globex.id},INV-13,10.00,EUR,2026-13-01,,`, // line 6: no such month (no Date at all)
       `${acme.id},INV-10,12.00,EUR,2026-04-02,,`, // line 7: repeats line 2
       `${globex.id},INV-14,10.00,CHF,2026-04-01,,`, // line 8: no CHF account
       `${globex.id},INV-15,10.00,EUR,2026-04-01,2026-04-05,2`, // line 9: discount after the due date

@@ -110,4 +110,44 @@ describe('finflow payments run', () => {
     assert.equal(again.code, 2, again.stderr);
     assert.match(again.stderr, /line 2, column sourceRef: payment pmt_\w+ was already made for it/);
   });
+
+  test('finflow payments import-payables: every problem by line and column, or every line a payable', async () => {
+    const bad = path.join(dir, 'bad-payables.csv');
+    writeFileSync(
+      bad,
+      `beneficiaryId,invoiceNumber,amount,currency,dueDate\n${beneficiaryId},INV-1,10.00,EUR,2026-13-01\n` +
+        `${beneficiaryId},INV-1,5.00,EUR,2026-04-01\n`,
+    );
+    const refused = await runFinflow(['payments', 'import-payables', bad], env);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.ok(
+      refused.stderr.includes(
+        `${bad}: line 2, column dueDate: must be a date YYYY-MM-DD\n` +
+          `${bad}: line 3, column invoiceNumber: repeats line 2\n`,
+      ),
+      refused.stderr,
+    );
+
+    const good = path.join(dir, 'payables.csv');
+    writeFileSync(
+      good,
+      `beneficiaryId,invoiceNumber,amount,currency,dueDate,discountDate,discountAmount\n` +
+        `${beneficiaryId},INV-1,100.00,EUR,2026-04-30,2026-04-10,3.00\n${beneficiaryId},INV-2,20,EUR,2026-05-31,,\n`,
+    );
+    const imported = await runFinflow(['payments', 'import-payables', good, '--json'], env);
+    assert.equal(imported.code, 0, imported.stderr);
+    const result = JSON.parse(imported.stdout) as { count: number; payables: Body[] };
+    assert.equal(result.count, 2);
+    assert.deepEqual(
+      result.payables.map((p): unknown[] => [p.invoiceNumber, p.amount, p.bankAccountId, p.status, p.createdBy]),
+      [
+        ['INV-1', '10000', accountId, 'pending_approval', 'cli:tester'],
+        ['INV-2', '2000', accountId, 'pending_approval', 'cli:tester'],
+      ],
+    );
+    // The same file again: its invoices are recorded.
+    const again = await runFinflow(['payments', 'import-payables', good], env);
+    assert.equal(again.code, 2, again.stderr);
+    assert.match(again.stderr, /line 2, column invoiceNumber: invoice INV-1 of beneficiary \w+ is already recorded/);
+  });
 });

@@ -254,6 +254,7 @@ describe('payment runs (CSV)', () => {
       `${employee.id},99.99,2026-03-03`,
       `ben_nope,5,2026-03-07`,
       `${employee.id},1,`,
+      `${employee.id},2,2026-13-01`, // no such month: no Date at all (was a 500)
     ].join('\n');
     const res = await upload(csv, randomUUID(), `?bankAccountId=${eur.id}`);
     assert.equal(res.status, 422);
@@ -273,6 +274,7 @@ describe('payment runs (CSV)', () => {
         value: '2026-03-07',
         message: 'must be a business day (Monday to Friday)',
       },
+      { line: 7, column: 'requestedExecutionDate', value: '2026-13-01', message: 'must be a date YYYY-MM-DD' },
     ]);
     assert.deepEqual(
       problem.errors.map((e: Body) => [e.field, e.line]),
@@ -280,6 +282,7 @@ describe('payment runs (CSV)', () => {
         ['body.amount', 3],
         ['body.beneficiaryId', 5],
         ['body.requestedExecutionDate', 5],
+        ['body.requestedExecutionDate', 7],
       ],
     );
     assert.deepEqual(

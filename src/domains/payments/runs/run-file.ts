@@ -200,5 +200,9 @@ export function fileRefused(code: string, issues: RunIssue[]): AppError {
 export const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export const isCalendarDate = (value: string): boolean =>
-  DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+/** A real day YYYY-MM-DD: "2026-02-30" and "2026-13-01" are not (the second is no Date at all). */
+export function isCalendarDate(value: string): boolean {
+  if (!DATE.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}

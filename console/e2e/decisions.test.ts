@@ -167,7 +167,8 @@ test('a second person approves it, and a new credit application is decided by th
   await decidedBy
     .getByRole('row')
     .filter({ hasText: String(submitted.id) })
-    .getByText('v2')
+    // Exact: a substring match also finds "V2" inside the random application id (capp_…YV295…).
+    .getByText('v2', { exact: true })
     .waitFor();
 
   // The same pages in Spanish.

@@ -148,6 +148,19 @@ describe('payables from a CSV file', () => {
     assert.match(messages[4]!, /repeats line 2/);
     assert.match(messages[5]!, /no active bank account in CHF/);
     assert.equal(await payableCount(), before);
+
+    // A discount amount that is itself wrong is reported once, on its own column.
+    const discount = await answer(
+      await upload(
+        'beneficiaryId,invoiceNumber,amount,currency,dueDate,discountDate,discountAmount\n' +
+          `${acme.id},INV-20,10.00,EUR,2026-04-01,2026-03-20,1.001\n`,
+      ),
+    );
+    assert.equal(discount.status, 422);
+    assert.deepEqual(
+      (discount.body.issues as Body[]).map((i) => `${i.line}:${i.column}`),
+      ['2:discountAmount'],
+    );
   });
 
   test('the header, the media type, the key and the role are checked before the lines', async () => {

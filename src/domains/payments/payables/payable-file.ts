@@ -162,7 +162,13 @@ async function checkLines(
     if (anyDiscount) {
       if (discountDate === undefined) issue(line, 'discountDate', 'is required with a discount');
       else if (!isCalendarDate(discountDate)) issue(line, 'discountDate', 'must be a date YYYY-MM-DD', discountDate);
-      else if (amount !== undefined && dueDate !== undefined && isCalendarDate(dueDate)) {
+      // Judged only when its parts are readable: a bad amount or date has its own issue already.
+      else if (
+        amount !== undefined &&
+        dueDate !== undefined &&
+        isCalendarDate(dueDate) &&
+        (cells.discountAmount === undefined || discountAmount !== undefined)
+      ) {
         discount = {
           date: discountDate,
           percent: discountPercent,

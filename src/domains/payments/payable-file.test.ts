@@ -60,6 +60,17 @@ describe('payables from a CSV file', () => {
       body: csv,
     });
   const answer = async (res: Response) => ({ status: res.status, body: (await res.json()) as Body });
+  const PAYABLE_HEADER = [
+    'beneficiaryId',
+    'invoiceNumber',
+    'amount',
+    'currency',
+    'dueDate',
+    'bankAccountId',
+    'discountDate',
+    'discountPercent',
+    'discountAmount',
+  ];
   const payableCount = async () =>
     Number(
       (
@@ -184,5 +195,61 @@ describe('payables from a CSV file', () => {
       ).status,
       403,
     );
+  });
+
+  test('hostile files (300, seeded): never a 5xx, and a refused file records nothing', async () => {
+    // The fuzz suite sends no CSV bodies, so the cells a person or a script can put in a file are
+    // tried here: impossible dates, huge and odd amounts, quotes, control characters, other scripts.
+    const cells = [
+      '',
+      '0',
+      '-1',
+      '1.001',
+      '1e3',
+      '99999999999999999999',
+      '12,5',
+      '2026-13-01',
+      '2026-02-30',
+      '0000-00-00',
+      '9999-12-31',
+      'EUR',
+      'eur',
+      'XXX',
+      '"',
+      '""',
+      'a\u0000b',
+      '\u202e',
+      '😀',
+      '  ',
+      'RF18539007547034',
+      String(acme.id),
+      String(globex.id),
+      String(account.id),
+      'ben_nope',
+      'x'.repeat(200),
+      '2026-03-03',
+      '100.00',
+    ];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    const statuses: Record<number, number> = {};
+    for (let i = 0; i < 300; i++) {
+      const before = await payableCount();
+      const columns = [...PAYABLE_HEADER].sort(() => random(3) - 1).slice(0, 3 + random(7));
+      const lines = Array.from({ length: 1 + random(4) }, () =>
+        columns.map(() => quote(cells[random(cells.length)]!)).join(','),
+      );
+      const file = [columns.join(','), ...lines].join(random(2) ? '\n' : '\r\n');
+      const res = await upload(file);
+      const body = await res.text();
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      assert.ok(res.status < 500, `file ${i} → ${res.status}: ${body}\n${JSON.stringify(file)}`);
+      if (res.status !== 201) assert.equal(await payableCount(), before, `file ${i} refused but wrote`);
+    }
+    assert.ok((statuses[422] ?? 0) > 100, JSON.stringify(statuses)); // most reach the line checks
   });
 });

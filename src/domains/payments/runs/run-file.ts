@@ -140,11 +140,17 @@ export function readColumnsFile<C extends string>(bytes: Uint8Array, spec: FileS
       continue;
     }
     const cells: FileLine<C>['cells'] = {};
+    let readable = true;
     record.forEach((value, i) => {
       const trimmed = value.trim();
-      if (trimmed !== '') cells[columns[i]!] = trimmed;
+      // PostgreSQL text cannot hold a NUL byte: any query naming the cell would fail (a 500), so
+      // the reader refuses it for every column of every kind of file.
+      if (trimmed.includes('\u0000')) {
+        issues.push({ line, column: columns[i]!, message: 'must not contain a NUL character' });
+        readable = false;
+      } else if (trimmed !== '') cells[columns[i]!] = trimmed;
     });
-    lines.push({ line, cells });
+    if (readable) lines.push({ line, cells });
   }
   return { ok: true, lines, issues };
 }

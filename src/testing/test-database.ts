@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,9 +55,12 @@ export async function createPostgresDatabase(adminUrl: string): Promise<string> 
  * of that. The dump is built once per migration set and shared by test processes through a file.
  */
 async function migratedTemplate(): Promise<Blob> {
-  const key = loadMigrations()
-    .map((m) => m.checksum.slice(0, 8))
-    .join('');
+  // One hash of every migration's checksum: a name that stays short however many migrations there
+  // are (eight characters each reached the file-name limit at the thirtieth).
+  const key = createHash('sha256')
+    .update(loadMigrations().map((m) => m.checksum).join('\n'))
+    .digest('hex')
+    .slice(0, 32);
   const file = path.join(process.env.FINFLOW_TEST_TMP ?? os.tmpdir(), `pglite-template-${key}.tar`);
   if (existsSync(file)) return new Blob([readFileSync(file)]);
   const database = await openDatabase({ dataDir: 'memory://' });

@@ -660,7 +660,92 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a bank account's calendar, cut-off time or pain.001 version
+         * @description Value dates are business days of the account's calendar, and today only until its cut-off time. Payments already requested keep their dates; batching moves a date the bank no longer executes on to the next one, and a batch for such a date is refused at release (409 `value_date_closed`). An unknown calendar is 422 naming `calendar`. Audited as `bank_account.updated` with before and after.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BankAccountUpdate"];
+                };
+            };
+            responses: {
+                /** @description The bank account as it is now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BankAccount"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each failing field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key's role lacks the permission this route needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entity */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unknown calendar */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server is handling as many requests as it admits at once (maxInFlightRequests); nothing was done. Retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before sending the same request again */
+                        "retry-after": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/bank-accounts/{id}/alerts": {
@@ -19127,10 +19212,14 @@ export interface components {
             accountNumber: string | null;
             bankCode: string | null;
             bic: string | null;
+            /** @description Its business calendar; null: Monday to Friday */
+            calendar: string | null;
             country: string;
             createdAt: string;
             createdBy: string;
             currency: string;
+            /** @description HH:MM in the calendar's zone; null: none */
+            cutOffTime: string | null;
             iban: string | null;
             /** @example bac_01JD5Z4K3W6Y8T1Q2R3S4V5X6Z */
             id: string;
@@ -19194,12 +19283,22 @@ export interface components {
             /** @example COBADEFFXXX */
             bic?: string;
             /**
+             * @description The business calendar its bank keeps (PUT /calendars/{name}: weekend days, bank holidays, time zone). Value dates are business days of it; absent, Monday to Friday.
+             * @example TARGET2
+             */
+            calendar?: string;
+            /**
              * @description ISO 3166-1 alpha-2; from the IBAN when absent (required without one)
              * @example DE
              */
             country?: string;
             /** @example EUR */
             currency: string;
+            /**
+             * @description The bank's cut-off, in the calendar's time zone (UTC without a calendar): from then on, today is no longer a value date and new payments are dated the next business day.
+             * @example 15:00
+             */
+            cutOffTime?: string;
             /**
              * @description Spaces allowed; stored in electronic format
              * @example DE89370400440532013000
@@ -19221,6 +19320,27 @@ export interface components {
              * @description Default pain.001.001.09
              * @enum {string}
              */
+            pain001Version?: "pain.001.001.03" | "pain.001.001.09" | "pain.001.001.10";
+        };
+        /**
+         * @description The fields to change; null clears the calendar or the cut-off, an absent field stays
+         * @example {
+         *       "calendar": "TARGET2",
+         *       "cutOffTime": "15:00"
+         *     }
+         */
+        BankAccountUpdate: {
+            /**
+             * @description The business calendar its bank keeps (PUT /calendars/{name}: weekend days, bank holidays, time zone). Value dates are business days of it; absent, Monday to Friday.
+             * @example TARGET2
+             */
+            calendar?: string | null;
+            /**
+             * @description The bank's cut-off, in the calendar's time zone (UTC without a calendar): from then on, today is no longer a value date and new payments are dated the next business day.
+             * @example 15:00
+             */
+            cutOffTime?: string | null;
+            /** @enum {string} */
             pain001Version?: "pain.001.001.03" | "pain.001.001.09" | "pain.001.001.10";
         };
         BankCollection: {

@@ -5,6 +5,7 @@ import { ensureAccount } from '../ledger/accounts.js';
 import type { DomainWork } from '../unit-of-work.js';
 import { normaliseBankDetails, type BankDetailsInput } from './bank-details.js';
 import type { BankAccountRow } from './tables.js';
+import { knownCalendar } from './value-dates.js';
 
 /**
  * The organisation's own bank accounts — the debtor side of every payment. Each is tied to a ledger
@@ -21,10 +22,22 @@ export interface BankAccountInput extends BankDetailsInput {
   ownerName: string;
   ledgerAccount: string;
   pain001Version?: (typeof PAIN001_VERSIONS)[number] | undefined;
+  /** The engine business calendar the bank keeps; absent: Monday to Friday. */
+  calendar?: string | undefined;
+  /** 'HH:MM' in the calendar's zone (UTC without one) after which today is no longer a value date. */
+  cutOffTime?: string | undefined;
+}
+
+/** What can change on an account: its value dates and its file version (a field left out stays). */
+export interface BankAccountUpdate {
+  calendar?: string | null | undefined;
+  cutOffTime?: string | null | undefined;
+  pain001Version?: (typeof PAIN001_VERSIONS)[number] | undefined;
 }
 
 export async function createBankAccount(unit: DomainWork, input: BankAccountInput, createdBy: string) {
   const details = normaliseBankDetails(input);
+  if (input.calendar !== undefined) await knownCalendar(unit.tx, input.calendar);
   const duplicate = await unit.tx
     .selectFrom('bank_accounts')
     .select('id')
@@ -79,6 +92,8 @@ export async function createBankAccount(unit: DomainWork, input: BankAccountInpu
       ledger_account: input.ledgerAccount,
       ledger_account_id: ledger.id,
       pain001_version: input.pain001Version ?? 'pain.001.001.09',
+      calendar: input.calendar ?? null,
+      cut_off_time: input.cutOffTime ?? null,
       status: 'active',
       created_by: createdBy,
       created_at: now,
@@ -111,6 +126,8 @@ export function presentBankAccount(row: BankAccountRow) {
     ledgerAccount: row.ledger_account,
     ledgerAccountId: row.ledger_account_id,
     pain001Version: row.pain001_version,
+    calendar: row.calendar,
+    cutOffTime: row.cut_off_time,
     status: row.status as (typeof BANK_ACCOUNT_STATUSES)[number],
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
@@ -123,6 +140,33 @@ export async function getBankAccount(db: Queryable, id: string): Promise<BankAcc
   const row = await db.selectFrom('bank_accounts').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('bank account', id);
   return presentBankAccount(row);
+}
+
+/**
+ * Changes an account's value-date settings or file version, audited with before and after. The
+ * payments already approved keep their requested dates; batching and release judge them by the
+ * account's calendar as it is then (docs/payments.md, Value dates and bank holidays).
+ */
+export async function updateBankAccount(unit: DomainWork, id: string, update: BankAccountUpdate): Promise<BankAccount> {
+  const row = await unit.tx.selectFrom('bank_accounts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) throw notFound('bank account', id);
+  if (update.calendar != null) await knownCalendar(unit.tx, update.calendar);
+  const changes = {
+    ...(update.calendar !== undefined ? { calendar: update.calendar } : {}),
+    ...(update.cutOffTime !== undefined ? { cut_off_time: update.cutOffTime } : {}),
+    ...(update.pain001Version !== undefined ? { pain001_version: update.pain001Version } : {}),
+  };
+  const before = presentBankAccount(row);
+  if (Object.entries(changes).every(([column, value]) => row[column as keyof typeof changes] === value)) return before;
+  const updated = await unit.tx
+    .updateTable('bank_accounts')
+    .set({ ...changes, updated_at: unit.clock.now() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const after = presentBankAccount(updated);
+  unit.audit({ action: 'bank_account.updated', entityType: 'bank_account', entityId: id, before, after });
+  return after;
 }
 
 /** The debtor account a payment names in its body: 422 naming the field when unknown or closed. */

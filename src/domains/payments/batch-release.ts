@@ -14,6 +14,9 @@ import {
 } from './batches.js';
 import { transition } from './instructions.js';
 import type { PaymentBatchRow } from './tables.js';
+import { isBusinessDate } from './business-dates.js';
+import { accountValueDays, closedBecause, earliestValueDate } from './value-dates.js';
+import type { Queryable } from '../../storage/schema.js';
 
 /**
  * Releasing a batch: its stored file handed to the bank's delivery, its payments batched → sent.
@@ -40,6 +43,35 @@ import type { PaymentBatchRow } from './tables.js';
  * Release opens its own transactions, so its route takes no Idempotency-Key: it is idempotent by
  * itself.
  */
+
+/**
+ * A file is never handed over for a value date its bank no longer executes on (passed, a holiday,
+ * or today after the account's cut-off): the bank would reject it or execute it late. Cancelling the
+ * batch returns its payments to approved, and batching them again dates them anew. A batch already
+ * `releasing` may be at the bank: it is finished as it is.
+ */
+async function expectValueDateOpen(db: Queryable, batch: PaymentBatchRow, now: Date): Promise<void> {
+  const account = await db
+    .selectFrom('bank_accounts')
+    .select(['calendar', 'cut_off_time'])
+    .where('id', '=', batch.bank_account_id)
+    .executeTakeFirstOrThrow();
+  const days = await accountValueDays(db, account);
+  const first = earliestValueDate(now, days);
+  const problem =
+    batch.value_date < first
+      ? `its first value date now is ${first}`
+      : isBusinessDate(batch.value_date, days.days)
+        ? undefined
+        : closedBecause(batch.value_date, days);
+  if (problem === undefined) return;
+  throw conflict(
+    'value_date_closed',
+    `batch ${batch.id} is for value date ${batch.value_date}, which its bank no longer executes on (${problem}): ` +
+      'cancel the batch and batch its payments again',
+    { batchId: batch.id, valueDate: batch.value_date, earliestValueDate: first },
+  );
+}
 
 /** States in which the file has left: release answers the batch as it is. */
 const RELEASED: readonly BatchStatus[] = ['released', 'accepted', 'rejected', 'partially_accepted'];
@@ -71,6 +103,7 @@ export async function releaseBatch(
       'no bank delivery is configured (no data folder for the bank outbox): payment files cannot be released',
     );
   }
+  if (seen.status === 'created') await expectValueDateOpen(db, seen, context.clock.now());
   const file = await getBatchFile(db, id);
   await revalidateStoredFile(seen, file.content);
 

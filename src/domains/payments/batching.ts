@@ -7,6 +7,7 @@ import { presentBatch, presentBatchDetail, type PaymentBatchDetail } from './bat
 import { nextBusinessDay } from './business-dates.js';
 import { transitionMany } from './instructions.js';
 import type { BankAccountRow, PaymentRow } from './tables.js';
+import { earliestValueDate, valueDaysByAccount, type ValueDays } from './value-dates.js';
 
 /**
  * A batching run: every approved payment in no batch yet (narrowed by the filter) is locked —
@@ -64,7 +65,8 @@ export async function createBatches(
         .execute()
     ).map((a) => [a.id, a]),
   );
-  const groups = groupPayments(selected, accounts, nextBusinessDay(unit.today()));
+  const valueDays = await valueDaysByAccount(unit.tx, accounts.values());
+  const groups = groupPayments(selected, accounts, valueDays, unit.clock.now());
   const maxPerFile = filter.maxPerFile ?? DEFAULT_MAX_PER_FILE;
 
   const now = unit.clock.now();
@@ -94,18 +96,30 @@ export async function createBatches(
 }
 
 /**
- * Groups in a stable order (account, value date, method), payments in id order within each. A payment
- * whose value date has passed goes out on the next business day from today; one on a closed account
- * stays approved (nothing may leave a closed account).
+ * Groups in a stable order (account, value date, method), payments in id order within each. The value
+ * date is the payment's requested one, unless the bank no longer executes on it: one that has passed
+ * (or is today, after the account's cut-off) goes out on the first value date the bank still executes
+ * on, and one that became a holiday of the account's calendar since it was requested on the next
+ * business day. A payment on a closed account stays approved (nothing may leave a closed account).
  */
-function groupPayments(payments: PaymentRow[], accounts: Map<string, BankAccountRow>, earliest: string): Group[] {
+function groupPayments(
+  payments: PaymentRow[],
+  accounts: Map<string, BankAccountRow>,
+  valueDays: Map<string, ValueDays>,
+  now: Date,
+): Group[] {
   const groups = new Map<string, Group>();
+  const earliest = new Map<string, string>();
   for (const payment of payments) {
     const account = accounts.get(payment.bank_account_id);
     if (!account || account.status !== 'active') continue;
     const creditor = payment.beneficiary_snapshot as BankDetails;
     const method = paymentMethod(payment.currency, account.country, creditor.country);
-    const valueDate = payment.requested_execution_date < earliest ? earliest : payment.requested_execution_date;
+    const days = valueDays.get(account.id)!;
+    let first = earliest.get(account.id);
+    if (first === undefined) earliest.set(account.id, (first = earliestValueDate(now, days)));
+    const requested = payment.requested_execution_date;
+    const valueDate = requested < first ? first : nextBusinessDay(requested, days.days);
     const key = `${account.id}|${valueDate}|${METHOD_ORDER.indexOf(method)}`;
     let group = groups.get(key);
     if (!group) {

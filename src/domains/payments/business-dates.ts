@@ -1,7 +1,7 @@
 /**
  * Calendar dates (YYYY-MM-DD, UTC) for value dates and schedules. Business days are a set of
  * non-business weekdays and holiday dates: an engine calendar's (recurring payments), or Saturday
- * and Sunday (`WEEKENDS`, the default everywhere else until batching knows the bank's calendar).
+ * and Sunday (`WEEKENDS`, for a bank account without a calendar; see value-dates.ts).
  * The engine's own business-day arithmetic (engine/time/business-days.ts) works on instants in a
  * zone; these are plain dates, which is what value dates are.
  */
@@ -22,6 +22,14 @@ export interface Days {
 }
 
 export const WEEKENDS: Days = { weekend: [6, 7], holidays: [] };
+
+/** The days neither calendar works: a payment dated by one calendar and executed by another bank's. */
+export function eitherClosed(a: Days, b: Days): Days {
+  return {
+    weekend: [...new Set([...a.weekend, ...b.weekend])].sort(),
+    holidays: [...new Set([...a.holidays, ...b.holidays])].sort(),
+  };
+}
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export const isoWeekday = (date: string): number => {

@@ -8,8 +8,8 @@ import { payingAccount } from './bank-accounts.js';
 import { payableBeneficiary } from './beneficiaries.js';
 import type { BankDetails } from './bank-details.js';
 import type { BankReason } from './status-reasons.js';
-import { nextBusinessDay, isWeekend, addDays } from './business-dates.js';
 import type { PaymentRow } from './tables.js';
+import { accountValueDays, requestedValueDate } from './value-dates.js';
 
 /**
  * Payment instructions: created by API (idempotent through the route's Idempotency-Key), every
@@ -35,7 +35,6 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export const CANCELLABLE: readonly PaymentStatus[] = ['draft', 'pending_approval', 'approved'];
 export const PAYMENT_SOURCES = ['api', 'csv', 'payable', 'disbursement', 'recurring'] as const;
 export const SUBMITTED_EVENT = 'payment.pending_approval';
-const MAX_DAYS_AHEAD = 365;
 
 export interface Remittance {
   unstructured?: string | undefined;
@@ -92,7 +91,13 @@ export async function createPayment(unit: DomainWork, input: PaymentInput, creat
   if (input.currency !== undefined && input.currency !== account.currency) {
     throw refusedField('currency', `must be the debtor account's currency (${account.currency}) or absent`);
   }
-  const requestedExecutionDate = executionDate(unit.today(), input.requestedExecutionDate);
+  // A business day of the bank's calendar, from today on; absent, the first one the bank still executes.
+  const requestedExecutionDate = requestedValueDate(
+    input.requestedExecutionDate,
+    unit.today(),
+    unit.clock.now(),
+    await accountValueDays(unit.tx, account),
+  );
 
   const now = unit.clock.now();
   const id = newId('pmt', now.getTime());
@@ -161,17 +166,6 @@ export async function createPayment(unit: DomainWork, input: PaymentInput, creat
   // Starts the payment's approval workflow (its trigger), in this transaction.
   unit.publish(SUBMITTED_EVENT, id, { ...eventData(row), previousStatus: null, createdBy });
   return payment;
-}
-
-/** The requested execution (value) date: a business day from today on; today (or the next business day) when absent. */
-function executionDate(today: string, requested: string | undefined): string {
-  if (requested === undefined) return nextBusinessDay(today);
-  if (requested < today) throw refusedField('requestedExecutionDate', `must not be before today (${today})`);
-  if (isWeekend(requested)) throw refusedField('requestedExecutionDate', 'must be a business day (Monday to Friday)');
-  if (requested > addDays(today, MAX_DAYS_AHEAD)) {
-    throw refusedField('requestedExecutionDate', `must be within ${MAX_DAYS_AHEAD} days`);
-  }
-  return requested;
 }
 
 export function normaliseRemittance(remittance: Remittance): Remittance {

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../core/clock.js';
 import { apiClient, type Body } from '../../testing/api-client.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
+import { nextBusinessDay } from './business-dates.js';
 import { discountOf } from './payables/discount.js';
 import { payment } from './payables/payables.js';
 import type { PayableRow } from './payables/tables.js';
@@ -361,7 +362,7 @@ describe('payables', () => {
       reason: null,
     };
     const on = (today: string) => {
-      const pay = payment(row, today);
+      const pay = payment(row, nextBusinessDay(today));
       return [pay.target, pay.date, pay.amount, pay.discounted];
     };
     // Thursday and Friday: paid on the Friday before the Sunday, discounted.

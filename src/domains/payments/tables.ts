@@ -36,6 +36,10 @@ export interface BankAccountsTable {
   status: string;
   /** The bank connection (SFTP/HTTP settings, secrets by name); null: the bank-outbox folder. */
   connection: ColumnType<unknown, string | null | undefined, string | null>;
+  /** The engine business calendar the bank keeps (wf_calendars.name); null: Monday to Friday. */
+  calendar: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 'HH:MM' in the calendar's zone (UTC without one) after which today is no longer a value date. */
+  cut_off_time: ColumnType<string | null, string | null | undefined, string | null>;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -4,6 +4,7 @@ import type { DomainWork } from '../../unit-of-work.js';
 import { onlyActiveAccount, payingAccount } from '../bank-accounts.js';
 import { submitPayments } from '../runs/submit-payments.js';
 import type { BankAccountRow } from '../tables.js';
+import { earliestValueDate, valueDaysByAccount } from '../value-dates.js';
 import '../../ledger/tables.js';
 
 /**
@@ -141,6 +142,10 @@ export async function runDisbursements(
   }
   if (due.length === 0) return result;
 
+  // Paid out on the first value date each debtor bank still executes on (its calendar, its cut-off).
+  const now = unit.clock.now();
+  const valueDays = await valueDaysByAccount(unit.tx, new Set(due.map(({ account }) => account)));
+  const valueDate = (account: BankAccountRow) => earliestValueDate(now, valueDays.get(account.id)!);
   const payments = await submitPayments(
     unit,
     due.map(({ payout, beneficiaryId, account }) => ({
@@ -148,7 +153,7 @@ export async function runDisbursements(
       beneficiaryId,
       amount: payout.amount,
       currency: payout.currency,
-      requestedExecutionDate: today,
+      requestedExecutionDate: valueDate(account),
       remittance: { unstructured: `Loan ${payout.loanExternalId ?? payout.receivableId ?? payout.transferId}` },
       purpose: 'LOAN',
       source: 'disbursement',
@@ -156,7 +161,7 @@ export async function runDisbursements(
     })),
     maker,
   );
-  for (const [i, { payout, beneficiaryId }] of due.entries()) {
+  for (const [i, { payout, beneficiaryId, account }] of due.entries()) {
     const payment = payments[i]!;
     const entry = {
       transferId: payout.transferId,
@@ -166,7 +171,7 @@ export async function runDisbursements(
       loanExternalId: payout.loanExternalId ?? '',
       amount: payout.amount.toString(),
       currency: payout.currency,
-      requestedExecutionDate: today,
+      requestedExecutionDate: valueDate(account),
     };
     unit.audit({
       action: 'disbursement.instructed',

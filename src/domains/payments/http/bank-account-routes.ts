@@ -16,8 +16,8 @@ import {
 } from '../../../api/schemas.js';
 import type { DomainContext } from '../../contract.js';
 import { inRequestUnit } from '../../unit-of-work.js';
-import { createBankAccount, getBankAccount, listBankAccounts } from '../bank-accounts.js';
-import { BankAccountInputSchema, BankAccountSchema } from './schemas.js';
+import { createBankAccount, getBankAccount, listBankAccounts, updateBankAccount } from '../bank-accounts.js';
+import { BankAccountInputSchema, BankAccountSchema, BankAccountUpdateSchema } from './schemas.js';
 
 /** /bank-accounts: the organisation's own accounts, the debtor side of payments. */
 
@@ -62,6 +62,29 @@ const listDef = createRoute({
   responses: { 200: json(pageOf(BankAccountSchema), 'A page'), ...commonErrors },
 });
 
+const updateDef = createRoute({
+  method: 'patch',
+  path: '/bank-accounts/{id}',
+  tags: ['payments'],
+  summary: "Change a bank account's calendar, cut-off time or pain.001 version",
+  description:
+    "Value dates are business days of the account's calendar, and today only until its cut-off time. " +
+    'Payments already requested keep their dates; batching moves a date the bank no longer executes on to ' +
+    'the next one, and a batch for such a date is refused at release (409 `value_date_closed`). ' +
+    'An unknown calendar is 422 naming `calendar`. Audited as `bank_account.updated` with before and after.',
+  middleware: [manage] as const,
+  request: {
+    params: IdParam,
+    body: { required: true, content: { 'application/json': { schema: BankAccountUpdateSchema } } },
+  },
+  responses: {
+    200: json(BankAccountSchema, 'The bank account as it is now'),
+    ...commonErrors,
+    ...notFoundError,
+    ...unprocessableError('Unknown calendar'),
+  },
+});
+
 const getDef = createRoute({
   method: 'get',
   path: '/bank-accounts/{id}',
@@ -86,6 +109,12 @@ export function bankAccountRoutes(context: DomainContext): RouteModule {
       app.openapi(listDef, async (c) => {
         const q = c.req.valid('query');
         return c.json(pageFrom(await listBankAccounts(c.var.database.db, q), q.limit), 200);
+      });
+
+      app.openapi(updateDef, async (c) => {
+        const { id } = c.req.valid('param');
+        const update = c.req.valid('json');
+        return c.json(await inRequestUnit(context, c, (unit) => updateBankAccount(unit, id, update)), 200);
       });
 
       app.openapi(getDef, async (c) => c.json(await getBankAccount(c.var.database.db, c.req.valid('param').id), 200));

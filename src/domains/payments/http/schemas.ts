@@ -6,6 +6,8 @@ import { BANK_ACCOUNT_STATUSES, PAIN001_VERSIONS } from '../bank-accounts.js';
 import { bankDetailsIssues, endToEndIdIssue, isCreditorReference, type BankDetailsInput } from '../bank-details.js';
 import { BENEFICIARY_KINDS, BENEFICIARY_STATUSES, CHANGE_STATUSES } from '../beneficiaries.js';
 import { PAYMENT_SOURCES, PAYMENT_STATUSES } from '../instructions.js';
+import { CUT_OFF_TIME } from '../value-dates.js';
+import { CALENDAR_NAME } from '../../../engine/index.js';
 
 /**
  * The payments API's wire shapes (docs/payments.md): bank accounts, beneficiaries with their
@@ -81,6 +83,25 @@ const BankDetailsSchema = z
 
 // ---- bank accounts ----------------------------------------------------------------------------
 
+const CalendarName = z
+  .string()
+  .regex(CALENDAR_NAME, 'must be a calendar name: 1-50 letters, digits, _ or -')
+  .openapi({
+    example: 'TARGET2',
+    description:
+      'The business calendar its bank keeps (PUT /calendars/{name}: weekend days, bank holidays, time zone). ' +
+      'Value dates are business days of it; absent, Monday to Friday.',
+  });
+const CutOffTime = z
+  .string()
+  .regex(CUT_OFF_TIME, 'must be a time HH:MM (00:00 to 23:59)')
+  .openapi({
+    example: '15:00',
+    description:
+      "The bank's cut-off, in the calendar's time zone (UTC without a calendar): from then on, today is no " +
+      'longer a value date and new payments are dated the next business day.',
+  });
+
 export const BankAccountInputSchema = z
   .object({
     name: Name.openapi({ example: 'Main EUR account' }),
@@ -92,6 +113,8 @@ export const BankAccountInputSchema = z
       description: 'Code of the ledger cash account (debit-normal) it is tied to; created when absent',
     }),
     pain001Version: z.enum(PAIN001_VERSIONS).optional().openapi({ description: 'Default pain.001.001.09' }),
+    calendar: CalendarName.optional(),
+    cutOffTime: CutOffTime.optional(),
   })
   .strict()
   .superRefine(checkBankDetails)
@@ -104,6 +127,18 @@ export const BankAccountInputSchema = z
       ownerName: 'Finflow Lending GmbH',
       ledgerAccount: 'cash:bank:main-eur',
     },
+  });
+
+export const BankAccountUpdateSchema = z
+  .object({
+    calendar: CalendarName.nullable().optional(),
+    cutOffTime: CutOffTime.nullable().optional(),
+    pain001Version: z.enum(PAIN001_VERSIONS).optional(),
+  })
+  .strict()
+  .openapi('BankAccountUpdate', {
+    description: 'The fields to change; null clears the calendar or the cut-off, an absent field stays',
+    example: { calendar: 'TARGET2', cutOffTime: '15:00' },
   });
 
 export const BankAccountSchema = z
@@ -120,6 +155,8 @@ export const BankAccountSchema = z
     ledgerAccount: z.string(),
     ledgerAccountId: z.string(),
     pain001Version: z.string(),
+    calendar: z.string().nullable().openapi({ description: 'Its business calendar; null: Monday to Friday' }),
+    cutOffTime: z.string().nullable().openapi({ description: "HH:MM in the calendar's zone; null: none" }),
     status: z.enum(BANK_ACCOUNT_STATUSES),
     createdBy: z.string(),
     createdAt: z.string(),

@@ -4,8 +4,9 @@ import type { Queryable, Tx } from '../../../storage/schema.js';
 import type { DomainWork } from '../../unit-of-work.js';
 import { onlyActiveAccount, payingAccount } from '../bank-accounts.js';
 import { payableBeneficiary } from '../beneficiaries.js';
-import { addDays, isWeekend, nextBusinessDay } from '../business-dates.js';
+import { addDays, previousBusinessDay, WEEKENDS, type Days } from '../business-dates.js';
 import { submitPayments } from '../runs/submit-payments.js';
+import { earliestValueDate, valueDaysByAccount } from '../value-dates.js';
 import { discountOf, type Discount, type DiscountInput } from './discount.js';
 import type { PayableRow } from './tables.js';
 import './tables.js';
@@ -180,28 +181,34 @@ export async function decidePayable(
 }
 
 /**
- * The business day a payment aimed at `target` is made as of `today`: a weekend date moves to the
- * Friday before (paid by the date, never after), a date already past to today's business day.
+ * The value date a payment aimed at `target` is made on, given the first value date the bank still
+ * executes on (`earliest`) and its calendar's `days`: a non-business date moves to the business day
+ * before (paid by the date, never after), a date before `earliest` to `earliest`.
  */
-function payingDate(target: string, today: string): string {
-  let date = target;
-  while (isWeekend(date)) date = addDays(date, -1);
-  return date < today ? nextBusinessDay(today) : date;
+function payingDate(target: string, earliest: string, days: Days): string {
+  const date = previousBusinessDay(target, days);
+  return date < earliest ? earliest : date;
 }
 
 /**
- * When and how much a payable is paid, as of `today`: the discounted amount only when it can be
- * paid on or before the discount date — a Sunday discount date seen on that Saturday would be paid
- * on Monday, after the discount lapsed — else the full amount by the due date.
+ * When and how much a payable is paid, given the first value date its bank account still executes
+ * on: the discounted amount only when it can be paid on or before the discount date — a Sunday
+ * discount date seen on that Saturday would be paid on Monday, after the discount lapsed — else the
+ * full amount by the due date.
  */
-export function payment(row: PayableRow, today: string) {
+export function payment(row: PayableRow, earliest: string, days: Days = WEEKENDS) {
   const discount = row.discount as Discount | null;
   if (discount !== null) {
-    const date = payingDate(discount.date, today);
+    const date = payingDate(discount.date, earliest, days);
     if (date <= discount.date)
       return { target: discount.date, date, amount: BigInt(discount.payAmount), discounted: true };
   }
-  return { target: row.due_date, date: payingDate(row.due_date, today), amount: row.amount, discounted: false };
+  return {
+    target: row.due_date,
+    date: payingDate(row.due_date, earliest, days),
+    amount: row.amount,
+    discounted: false,
+  };
 }
 
 export interface ScheduledPayable {
@@ -232,13 +239,26 @@ export async function schedulePayables(
     .orderBy('id')
     .forUpdate()
     .execute();
-  const due = approved.map((row) => ({ row, pay: payment(row, today) })).filter(({ pay }) => pay.target <= horizon);
+  if (approved.length === 0) return { asOf: today, horizon, scheduled: [] };
+  // Each paid on a value date of its debtor bank's calendar.
+  const accounts = await unit.tx
+    .selectFrom('bank_accounts')
+    .select(['id', 'calendar', 'cut_off_time'])
+    .where('id', 'in', [...new Set(approved.map((row) => row.bank_account_id))])
+    .execute();
+  const valueDays = await valueDaysByAccount(unit.tx, accounts);
+  const now = unit.clock.now();
+  const due = approved
+    .map((row) => {
+      const days = valueDays.get(row.bank_account_id)!;
+      return { row, pay: payment(row, earliestValueDate(now, days), days.days) };
+    })
+    .filter(({ pay }) => pay.target <= horizon);
   if (due.length === 0) return { asOf: today, horizon, scheduled: [] };
   const scheduled: ScheduledPayable[] = [];
   // The payable's maker is the payment's maker, so they cannot approve the payment either.
   const byMaker = new Map<string, typeof due>();
   for (const item of due) byMaker.set(item.row.created_by, [...(byMaker.get(item.row.created_by) ?? []), item]);
-  const now = unit.clock.now();
   for (const [maker, items] of byMaker) {
     const payments = await submitPayments(
       unit,

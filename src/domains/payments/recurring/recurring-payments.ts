@@ -5,9 +5,10 @@ import type { Queryable, Tx } from '../../../storage/schema.js';
 import type { DomainWork } from '../../unit-of-work.js';
 import { payingAccount } from '../bank-accounts.js';
 import { payableBeneficiary } from '../beneficiaries.js';
-import { addDays, nextBusinessDay, previousBusinessDay, WEEKENDS, type Days } from '../business-dates.js';
+import { addDays, eitherClosed, previousBusinessDay, WEEKENDS, type Days } from '../business-dates.js';
 import { normaliseRemittance, type Remittance } from '../instructions.js';
 import { submitPayments } from '../runs/submit-payments.js';
+import { earliestValueDate, valueDaysByAccount } from '../value-dates.js';
 import { nominalDates, type Schedule } from './occurrences.js';
 import type { RecurringPaymentRow } from './tables.js';
 import './tables.js';
@@ -221,19 +222,32 @@ export async function runRecurring(
     .forUpdate()
     .execute();
   const created: RecurringOccurrence[] = [];
+  if (active.length === 0) return { asOf: today, horizon, created };
+  const accounts = await unit.tx
+    .selectFrom('bank_accounts')
+    .select(['id', 'calendar', 'cut_off_time'])
+    .where('id', 'in', [...new Set(active.map((row) => row.bank_account_id))])
+    .execute();
+  const bankDays = await valueDaysByAccount(unit.tx, accounts);
+  const now = unit.clock.now();
   const calendars = new Map<string | null, Days>();
   for (const row of active) {
-    let days = calendars.get(row.calendar);
-    if (!days) {
+    let own = calendars.get(row.calendar);
+    if (!own) {
       // A calendar deleted since: weekends only, rather than stopping everyone's payments.
-      days =
+      own =
         row.calendar === null ? WEEKENDS : await calendarDays(unit.tx, row.calendar, 'calendar').catch(() => WEEKENDS);
-      calendars.set(row.calendar, days);
+      calendars.set(row.calendar, own);
     }
+    // Paid on a day both the recurring payment's calendar and the debtor bank's work, never after
+    // the nominal date; a date already missed (or past the bank's cut-off) on the bank's next one.
+    const bank = bankDays.get(row.bank_account_id)!;
+    const value = { ...bank, days: eitherClosed(bank.days, own) };
+    const earliest = earliestValueDate(now, value);
     const due = nominalDates(scheduleOf(row), row.last_occurrence, addDays(horizon, LOOKAHEAD_DAYS))
       .map((occurrence) => {
-        const date = previousBusinessDay(occurrence, days);
-        return { occurrence, date: date < today ? nextBusinessDay(today, days) : date };
+        const date = previousBusinessDay(occurrence, value.days);
+        return { occurrence, date: date < earliest ? earliest : date };
       })
       // Payment dates rise with the nominal dates, so this keeps a prefix: last_occurrence stays exact.
       .filter(({ date }) => date <= horizon);
@@ -255,7 +269,6 @@ export async function runRecurring(
       row.created_by,
     );
     const last = due[due.length - 1]!.occurrence;
-    const now = unit.clock.now();
     await unit.tx
       .updateTable('recurring_payments')
       .set({ last_occurrence: last, updated_at: now })

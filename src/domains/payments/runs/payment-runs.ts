@@ -5,8 +5,8 @@ import { minorUnitDigits } from '../../../core/money.js';
 import type { Queryable } from '../../../storage/schema.js';
 import type { DomainWork } from '../../unit-of-work.js';
 import { isCreditorReference } from '../bank-details.js';
-import { addDays, isWeekend, nextBusinessDay } from '../business-dates.js';
 import { presentPayment, type Remittance } from '../instructions.js';
+import { earliestValueDate, MONDAY_TO_FRIDAY, valueDateProblem, valueDaysByAccount } from '../value-dates.js';
 import {
   fileRefused,
   isCalendarDate,
@@ -29,7 +29,6 @@ import './tables.js';
  */
 
 export const MAX_RUN_LINES = 20_000;
-const MAX_DAYS_AHEAD = 365;
 
 export interface RunOptions {
   /** The debtor account for lines without a bankAccountId. */
@@ -50,6 +49,7 @@ async function checkLines(
   lines: RunLine[],
   options: RunOptions,
   today: string,
+  now: Date,
 ): Promise<{ ok: true; checked: Checked[] } | { ok: false; issues: RunIssue[] }> {
   const issues: RunIssue[] = [];
   const issue = (line: number, column: string, message: string, value?: string) =>
@@ -64,7 +64,7 @@ async function checkLines(
       : (
           await db
             .selectFrom('bank_accounts')
-            .select(['id', 'currency', 'status'])
+            .select(['id', 'currency', 'status', 'calendar', 'cut_off_time'])
             .where('id', 'in', [...accountIds] as string[])
             .execute()
         ).map((a) => [a.id, a]),
@@ -80,6 +80,7 @@ async function checkLines(
             .execute()
         ).map((b) => [b.id, b]),
   );
+  const valueDays = await valueDaysByAccount(db, accounts.values());
   const takenRefs = new Map<string, string>();
   for (let i = 0; i < refs.length; i += 5000) {
     const taken = await db
@@ -123,17 +124,16 @@ async function checkLines(
       else amount = minor;
     }
 
-    let date = nextBusinessDay(today);
+    // A business day of the debtor bank's calendar; absent, the first one the bank still executes.
+    const days = (account && valueDays.get(account.id)) ?? MONDAY_TO_FRIDAY;
+    let date = earliestValueDate(now, days);
     const requested = cells.requestedExecutionDate;
     if (requested !== undefined) {
-      if (!isCalendarDate(requested)) issue(line, 'requestedExecutionDate', 'must be a date YYYY-MM-DD', requested);
-      else if (requested < today)
-        issue(line, 'requestedExecutionDate', `must not be before today (${today})`, requested);
-      else if (isWeekend(requested)) {
-        issue(line, 'requestedExecutionDate', 'must be a business day (Monday to Friday)', requested);
-      } else if (requested > addDays(today, MAX_DAYS_AHEAD)) {
-        issue(line, 'requestedExecutionDate', `must be within ${MAX_DAYS_AHEAD} days`, requested);
-      } else date = requested;
+      const problem = !isCalendarDate(requested)
+        ? 'must be a date YYYY-MM-DD'
+        : valueDateProblem(requested, today, days);
+      if (problem) issue(line, 'requestedExecutionDate', problem, requested);
+      else date = requested;
     }
 
     let remittance: Remittance | null = null;
@@ -204,7 +204,7 @@ export async function createPaymentRun(
 ): Promise<PaymentRun> {
   const read = readRunFile(file, MAX_RUN_LINES);
   if (!read.ok) throw runRefused(read.issues);
-  const result = await checkLines(unit.tx, read.lines, options, unit.today());
+  const result = await checkLines(unit.tx, read.lines, options, unit.today(), unit.clock.now());
   if (!result.ok || read.issues.length > 0) {
     // In file order; a line's own problems in column order as found.
     const issues = [...read.issues, ...(result.ok ? [] : result.issues)];

@@ -150,7 +150,7 @@ export async function getBankAccount(db: Queryable, id: string): Promise<BankAcc
 export async function updateBankAccount(unit: DomainWork, id: string, update: BankAccountUpdate): Promise<BankAccount> {
   const row = await unit.tx.selectFrom('bank_accounts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw notFound('bank account', id);
-  if (update.calendar != null) await knownCalendar(unit.tx, update.calendar);
+  if (update.calendar !== undefined && update.calendar !== null) await knownCalendar(unit.tx, update.calendar);
   const changes = {
     ...(update.calendar !== undefined ? { calendar: update.calendar } : {}),
     ...(update.cutOffTime !== undefined ? { cut_off_time: update.cutOffTime } : {}),

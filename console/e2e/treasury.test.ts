@@ -173,8 +173,18 @@ test('positions: the central position per currency and an account’s own', asyn
   await assertAccessible(page, 'bank accounts with positions');
   await screenshot(page, 'treasury-positions');
 
+  // NatWest keeps the UK banks' calendar, with a 15:30 cut-off; Westminster names none.
+  await call('PUT', '/calendars/UK-BANKS', { timezone: 'Europe/London', holidays: ['2026-12-25', '2026-12-28'] });
+  await call('PATCH', `/bank-accounts/${main.id}`, { calendar: 'UK-BANKS', cutOffTime: '15:30' });
   await page.getByRole('group', { name: 'Bank accounts' }).getByRole('link', { name: 'NatWest GBP' }).click();
   await page.getByRole('heading', { level: 1, name: 'NatWest GBP' }).waitFor();
+  const details = page
+    .locator('.ant-card')
+    .filter({ has: page.getByRole('heading', { name: 'Bank account', exact: true }) });
+  const detail = (label: string) =>
+    details.locator('.ant-descriptions-item').filter({ hasText: label }).locator('.ant-descriptions-item-content');
+  assert.equal(await detail('Business calendar').innerText(), 'UK-BANKS');
+  assert.equal(await detail('Cut-off').innerText(), '15:30 in the calendar’s time zone');
   const position = page.locator('.ant-card').filter({ has: page.getByRole('heading', { name: 'Position' }) });
   const value = (label: string) =>
     position.locator('.ant-descriptions-item').filter({ hasText: label }).locator('.ant-descriptions-item-content');
@@ -195,6 +205,8 @@ test('positions: the central position per currency and an account’s own', asyn
   await page.goto(`${server.url}/payments/bank-accounts/${second.id}`);
   await page.waitForURL(`${server.url}/treasury/bank-accounts/${second.id}`);
   await value('Statement balance').getByText('no statement imported').waitFor();
+  assert.equal(await detail('Business calendar').innerText(), 'Monday to Friday');
+  assert.equal(await detail('Cut-off').innerText(), 'None');
   assert.equal(await value('Forward balance').innerText(), '£0.00');
   await context.close();
 });

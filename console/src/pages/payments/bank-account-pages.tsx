@@ -104,6 +104,15 @@ export function BankAccountPage() {
             { key: 'status', label: t('accounts.status'), children: <AccountStatus status={a.status} /> },
             { key: 'ledger', label: t('accounts.ledger'), children: <LedgerLink account={a} /> },
             { key: 'pain', label: t('accounts.pain001'), children: a.pain001Version },
+            // Value dates: the bank's business days and the time after which today is no longer one.
+            { key: 'calendar', label: t('account.calendar'), children: a.calendar ?? t('account.calendarNone') },
+            {
+              key: 'cutOff',
+              label: t('account.cutOff'),
+              children: a.cutOffTime
+                ? t(a.calendar ? 'account.cutOffLocal' : 'account.cutOffUtc', { time: a.cutOffTime })
+                : t('account.cutOffNone'),
+            },
             {
               key: 'created',
               label: t('account.created'),

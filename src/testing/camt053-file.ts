@@ -18,6 +18,13 @@ export interface CamtEntrySpec {
   counterpartyIban?: string;
   returnReason?: string;
   status?: 'BOOK' | 'PDNG';
+  /** Bank charges included in the amount (Chrgs). */
+  charges?: bigint;
+  /**
+   * A batch booking: the entry's transactions, each with its own end-to-end id, amount and creditor
+   * (the entry's own references are then left out).
+   */
+  transactions?: Array<{ endToEndId: string; amount: bigint; counterpartyName?: string }>;
 }
 
 export interface CamtStatementSpec {
@@ -64,9 +71,27 @@ export function camtEntry(e: CamtEntrySpec, currency: string): string {
     `<ValDt><Dt>${e.valueDate ?? e.bookingDate}</Dt></ValDt>` +
     (e.accountServicerReference ? `<AcctSvcrRef>${e.accountServicerReference}</AcctSvcrRef>` : '') +
     `<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>${e.direction === 'CRDT' ? 'RCDT' : 'ICDT'}</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>` +
-    `<NtryDtls><TxDtls><Refs><EndToEndId>${e.endToEndId ?? 'NOTPROVIDED'}</EndToEndId></Refs>` +
-    `<Amt Ccy="${currency}">${decimal(e.amount)}</Amt><CdtDbtInd>${e.direction}</CdtDbtInd>` +
-    `${parties}${remittance}${ret}</TxDtls></NtryDtls></Ntry>`
+    (e.charges === undefined
+      ? ''
+      : `<Chrgs><TtlChrgsAndTaxAmt Ccy="${currency}">${decimal(e.charges)}</TtlChrgsAndTaxAmt><Rcrd>` +
+        `<Amt Ccy="${currency}">${decimal(e.charges)}</Amt><CdtDbtInd>DBIT</CdtDbtInd><ChrgInclInd>true</ChrgInclInd></Rcrd></Chrgs>`) +
+    (e.transactions
+      ? `<NtryDtls><Btch><NbOfTxs>${e.transactions.length}</NbOfTxs></Btch>` +
+        e.transactions
+          .map(
+            (t) =>
+              `<TxDtls><Refs><EndToEndId>${t.endToEndId}</EndToEndId></Refs>` +
+              `<Amt Ccy="${currency}">${decimal(t.amount)}</Amt><CdtDbtInd>${e.direction}</CdtDbtInd>` +
+              (t.counterpartyName
+                ? `<RltdPties><Cdtr><Pty><Nm>${escape(t.counterpartyName)}</Nm></Pty></Cdtr></RltdPties>`
+                : '') +
+              '</TxDtls>',
+          )
+          .join('') +
+        '</NtryDtls></Ntry>'
+      : `<NtryDtls><TxDtls><Refs><EndToEndId>${e.endToEndId ?? 'NOTPROVIDED'}</EndToEndId></Refs>` +
+        `<Amt Ccy="${currency}">${decimal(e.amount)}</Amt><CdtDbtInd>${e.direction}</CdtDbtInd>` +
+        `${parties}${remittance}${ret}</TxDtls></NtryDtls></Ntry>`)
   );
 }
 

@@ -12,7 +12,9 @@ import {
   suggestionsFrom,
   choose,
   type Scored,
+  type Suggestion,
 } from './outcomes.js';
+import { isBatchBooking, planBatchBooking } from './batch-bookings.js';
 import { applyMatch, lockEntry, matchesOf, remainingOf, type MatchRow } from './posting.js';
 import { rulesOf, type Rules } from './rules.js';
 
@@ -104,17 +106,15 @@ async function reconcileEntry(unit: DomainWork, id: string, statuses: string[], 
   if (account.currency !== entry.currency) {
     return exception(unit, entry, `the entry is in ${entry.currency}, the account in ${account.currency}`, []);
   }
+  if (isBatchBooking(entry)) return reconcileBatchBooking(unit, entry, remaining, matches, touched, rules);
   const { chosen, reason } = choose(scored);
   if (!chosen || touched) {
     const why = touched ? 'its earlier match was reversed or split by a person' : reason;
     return exception(unit, entry, why, suggestions);
   }
 
-  const mark = unit.mark();
-  await sql`SAVEPOINT reconcile_entry`.execute(unit.tx);
-  try {
+  return confirmed(unit, entry, chosen.label, suggestions, async () => {
     const created = await confirm(unit, entry, chosen, remaining, matches);
-    await sql`RELEASE SAVEPOINT reconcile_entry`.execute(unit.tx);
     const left = remainingOf(entry, [...matches, ...created]);
     if (left === 0n) {
       await markMatched(unit, entry);
@@ -130,12 +130,88 @@ async function reconcileEntry(unit: DomainWork, id: string, statuses: string[], 
       ),
     );
     return 'partlyMatched';
+  });
+}
+
+/**
+ * Runs `work` (the matches of one entry) in its own savepoint: a refusal while posting (a receivable
+ * cancelled meanwhile, a payment changed) rolls back only this entry's matches and makes it an
+ * exception naming the refusal, and the run goes on.
+ */
+async function confirmed(
+  unit: DomainWork,
+  entry: EntryRow,
+  label: string,
+  suggestions: Suggestion[],
+  work: () => Promise<Outcome>,
+): Promise<Outcome> {
+  const mark = unit.mark();
+  await sql`SAVEPOINT reconcile_entry`.execute(unit.tx);
+  try {
+    const outcome = await work();
+    await sql`RELEASE SAVEPOINT reconcile_entry`.execute(unit.tx);
+    return outcome;
   } catch (error) {
     await sql`ROLLBACK TO SAVEPOINT reconcile_entry`.execute(unit.tx);
     unit.rollbackTo(mark);
     if (!(error instanceof AppError) || error.status >= 500) throw error;
-    return exception(unit, entry, `matching ${chosen.label} was refused: ${error.message}`, suggestions);
+    return exception(unit, entry, `matching ${label} was refused: ${error.message}`, suggestions);
   }
+}
+
+/** A debit the bank booked for several payments at once (batch-bookings.ts): all of them, or a person. */
+async function reconcileBatchBooking(
+  unit: DomainWork,
+  entry: EntryRow,
+  remaining: bigint,
+  matches: MatchRow[],
+  touched: boolean,
+  rules: Rules,
+): Promise<Outcome> {
+  const plan = await planBatchBooking(unit, entry, remaining, rules);
+  const suggestions = suggestionsFrom(plan.scored, remaining);
+  if (!plan.chosen || touched) {
+    return exception(
+      unit,
+      entry,
+      touched ? 'its earlier match was reversed or split by a person' : plan.reason,
+      suggestions,
+    );
+  }
+  const chosen = plan.chosen;
+  return confirmed(unit, entry, `the batch booking's ${chosen.length} payments`, suggestions, async () => {
+    const created: MatchRow[] = [];
+    for (const payment of chosen) {
+      created.push(
+        await applyMatch(unit, entry, [...matches, ...created], {
+          ruleCode: payment.code,
+          decisionVersion: payment.version,
+          confidence: payment.confidence,
+          kind: 'outgoing_payment',
+          targetId: payment.targetId,
+          amount: payment.openAmount,
+          matchedBy: 'auto',
+        }),
+      );
+    }
+    if (plan.charges > 0n) {
+      const first = chosen[0]!;
+      created.push(
+        await applyMatch(unit, entry, [...matches, ...created], {
+          ruleCode: first.code,
+          decisionVersion: first.version,
+          confidence: first.confidence,
+          kind: 'charge',
+          targetId: null,
+          amount: plan.charges,
+          matchedBy: 'auto',
+          note: 'charges the bank booked with the batch',
+        }),
+      );
+    }
+    await markMatched(unit, entry);
+    return 'matched';
+  });
 }
 
 async function scoredCandidates(unit: DomainWork, entry: EntryRow, remaining: bigint, rules: Rules): Promise<Scored[]> {

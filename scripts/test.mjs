@@ -22,11 +22,16 @@ const testsUnder = (dir) =>
 const withConsole = process.env.FINFLOW_TEST_PG !== '1' || process.env.FINFLOW_TEST_CONSOLE === '1';
 // The whole suite runs in two passes: the server's tests two files at a time, then the browser
 // tests one at a time (each drives a Chromium; beside other tests on 2 cores they would only wait).
+const named = files.flatMap((f) => (f.endsWith('.ts') ? [f] : testsUnder(f)));
+const isBrowserTest = (f) => path.relative(root, path.resolve(root, f)).startsWith(`console${path.sep}e2e`);
 const passes = files.length
-  ? [{ files: files.flatMap((f) => (f.endsWith('.ts') ? [f] : testsUnder(f))), concurrency: 2 }]
+  ? [
+      { files: named.filter((f) => !isBrowserTest(f)), concurrency: 2 },
+      { files: named.filter(isBrowserTest), concurrency: 1, perFile: true },
+    ].filter((pass) => pass.files.length > 0)
   : [
       { files: testsUnder('src'), concurrency: 2 },
-      ...(withConsole ? [{ files: testsUnder('console/e2e'), concurrency: 1 }] : []),
+      ...(withConsole ? [{ files: testsUnder('console/e2e'), concurrency: 1, perFile: true }] : []),
     ];
 
 const env = {
@@ -71,24 +76,39 @@ let child;
 // Stopped by a signal (Ctrl-C, `timeout`, a CI cancel): pass it on and still stop the PostgreSQL
 // server below — dying at once would leave it running with its temporary folder.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child?.kill(signal));
-let code = 0;
-for (const pass of passes) {
+const run = (files, concurrency) => {
   child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--test',
-      `--test-concurrency=${pass.concurrency}`,
-      '--test-timeout=600000',
-      ...flags,
-      ...pass.files,
-    ],
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...flags, ...files],
     { stdio: 'inherit', env, cwd: root },
   );
-  const exit = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
-  if (exit !== 0) code = exit;
+  return new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+};
+
+// The browser tests run file by file, and a file that fails runs once more: a real browser on a busy
+// machine sometimes misses a moment the same steps catch on the next run (an animation, a slow
+// list). A file that fails twice fails the suite; one that passed on its second run is named at the
+// end as flaky, with its first run's failure in the output above, to be fixed rather than ignored.
+// FINFLOW_TEST_NO_RETRY=1 runs each file once.
+const flaky = [];
+let code = 0;
+for (const pass of passes) {
+  if (!pass.perFile) {
+    const exit = await run(pass.files, pass.concurrency);
+    if (exit !== 0) code = exit;
+    continue;
+  }
+  for (const file of pass.files) {
+    let exit = await run([file], 1);
+    if (exit !== 0 && process.env.FINFLOW_TEST_NO_RETRY !== '1') {
+      console.log(`# ${file} failed (exit ${exit}): running it once more`);
+      exit = await run([file], 1);
+      if (exit === 0) flaky.push(file);
+    }
+    if (exit !== 0) code = exit;
+  }
 }
+for (const file of flaky) console.log(`# FLAKY: ${file} failed on its first run and passed on its second`);
 server?.stop();
 rmSync(tmp, { recursive: true, force: true });
 process.exit(code);

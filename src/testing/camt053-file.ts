@@ -25,6 +25,8 @@ export interface CamtEntrySpec {
    * (the entry's own references are then left out).
    */
   transactions?: Array<{ endToEndId: string; amount: bigint; counterpartyName?: string }>;
+  /** The batch summary (Btch): which file the bank booked; alone, the entry lists no transactions. */
+  batch?: { messageId?: string; paymentInformationId?: string; count?: number };
 }
 
 export interface CamtStatementSpec {
@@ -75,9 +77,9 @@ export function camtEntry(e: CamtEntrySpec, currency: string): string {
       ? ''
       : `<Chrgs><TtlChrgsAndTaxAmt Ccy="${currency}">${decimal(e.charges)}</TtlChrgsAndTaxAmt><Rcrd>` +
         `<Amt Ccy="${currency}">${decimal(e.charges)}</Amt><CdtDbtInd>DBIT</CdtDbtInd><ChrgInclInd>true</ChrgInclInd></Rcrd></Chrgs>`) +
-    (e.transactions
-      ? `<NtryDtls><Btch><NbOfTxs>${e.transactions.length}</NbOfTxs></Btch>` +
-        e.transactions
+    (e.transactions || e.batch
+      ? `<NtryDtls>${batchSummary(e)}` +
+        (e.transactions ?? [])
           .map(
             (t) =>
               `<TxDtls><Refs><EndToEndId>${t.endToEndId}</EndToEndId></Refs>` +
@@ -92,6 +94,18 @@ export function camtEntry(e: CamtEntrySpec, currency: string): string {
       : `<NtryDtls><TxDtls><Refs><EndToEndId>${e.endToEndId ?? 'NOTPROVIDED'}</EndToEndId></Refs>` +
         `<Amt Ccy="${currency}">${decimal(e.amount)}</Amt><CdtDbtInd>${e.direction}</CdtDbtInd>` +
         `${parties}${remittance}${ret}</TxDtls></NtryDtls></Ntry>`)
+  );
+}
+
+/** Btch (MsgId, PmtInfId, NbOfTxs in the schema's order): the batch's ids, its count by default the transactions'. */
+function batchSummary(e: CamtEntrySpec): string {
+  const count = e.batch?.count ?? e.transactions?.length;
+  return (
+    '<Btch>' +
+    (e.batch?.messageId ? `<MsgId>${e.batch.messageId}</MsgId>` : '') +
+    (e.batch?.paymentInformationId ? `<PmtInfId>${e.batch.paymentInformationId}</PmtInfId>` : '') +
+    (count === undefined ? '' : `<NbOfTxs>${count}</NbOfTxs>`) +
+    '</Btch>'
   );
 }
 

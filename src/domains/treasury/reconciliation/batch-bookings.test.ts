@@ -67,6 +67,10 @@ describe('reconciliation: batch bookings', () => {
 
   /** Small payments to a verified supplier (approved automatically), batched into one file and released. */
   async function sentBatch(amounts: string[]): Promise<Body[]> {
+    return (await sentFile(amounts)).payments;
+  }
+
+  async function sentFile(amounts: string[]): Promise<{ payments: Body[]; batch: Body }> {
     const ids: string[] = [];
     for (const amount of amounts) {
       const created = expect(
@@ -98,7 +102,8 @@ describe('reconciliation: batch bookings', () => {
     ).data as Body[];
     assert.equal(batch!.numberOfTransactions, amounts.length);
     expect(await call('POST', `/payment-batches/${batch!.id}/release`, as('anna')), 200);
-    return Promise.all(ids.map(async (id) => expect(await call('GET', `/payments/${id}`), 200)));
+    const payments = await Promise.all(ids.map(async (id) => expect(await call('GET', `/payments/${id}`), 200)));
+    return { payments, batch: batch! };
   }
 
   /** Imports a camt.053 with `entries` and answers the first entry's reconciliation. */
@@ -196,5 +201,44 @@ describe('reconciliation: batch bookings', () => {
       'a batch booking of 2 transactions: its payments add up to 57900, the entry to 57000',
     );
     for (const p of payments) assert.equal(await statusOf(p.id), 'sent');
+  });
+
+  test('a booking naming our file without listing its payments: the file’s payments settled', async () => {
+    const { payments, batch } = await sentFile(['13000', '14000']);
+    const entry = await imported([
+      {
+        amount: 27_000n,
+        direction: 'DBIT',
+        bookingDate: DAY,
+        accountServicerReference: 'BATCH-4',
+        batch: {
+          messageId: String(batch.messageId),
+          paymentInformationId: String(batch.paymentInformationId),
+          count: 2,
+        },
+      },
+    ]);
+    assert.equal(entry.status, 'matched', JSON.stringify(entry));
+    assert.deepEqual(
+      entry.matches.map((m: Body) => [m.targetKind, m.targetId, m.amount]).sort(),
+      payments.map((p) => ['outgoing_payment', p.id, p.amount]).sort(),
+    );
+    for (const p of payments) assert.equal(await statusOf(p.id), 'settled');
+
+    // A file id this account never sent: a person decides.
+    const unknown = await imported([
+      {
+        amount: 1_000n,
+        direction: 'DBIT',
+        bookingDate: DAY,
+        accountServicerReference: 'BATCH-5',
+        batch: { paymentInformationId: 'SOMEONE-ELSES-FILE-1', count: 3 },
+      },
+    ]);
+    assert.equal(unknown.status, 'exception');
+    assert.equal(
+      unknown.exceptionReason,
+      'a batch booking of our file SOMEONE-ELSES-FILE-1: no payment file of this account has that id',
+    );
   });
 });

@@ -58,7 +58,11 @@ async function migratedTemplate(): Promise<Blob> {
   // One hash of every migration's checksum: a name that stays short however many migrations there
   // are (eight characters each reached the file-name limit at the thirtieth).
   const key = createHash('sha256')
-    .update(loadMigrations().map((m) => m.checksum).join('\n'))
+    .update(
+      loadMigrations()
+        .map((m) => m.checksum)
+        .join('\n'),
+    )
     .digest('hex')
     .slice(0, 32);
   const file = path.join(process.env.FINFLOW_TEST_TMP ?? os.tmpdir(), `pglite-template-${key}.tar`);

@@ -8,6 +8,7 @@ import { switchOffAnomalyChecks } from '../../testing/anomaly-checks-off.js';
 import { apiClient, type Body } from '../../testing/api-client.js';
 import { testTmpDir } from '../../testing/test-database.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
+import { verifiedBeneficiary } from '../../testing/verified-beneficiary.js';
 import { earliestValueDate, MONDAY_TO_FRIDAY, notAValueDate, type ValueDays } from './value-dates.js';
 
 /**
@@ -60,8 +61,10 @@ describe('value dates through the API', () => {
   // Monday 21 December 2026, 10:00 UTC (11:00 in Berlin); the tests only move it forward.
   const clock = new ManualClock('2026-12-21T10:00:00Z');
   const tokens: Record<string, string> = {};
-  const { call, expect, expectProblem } = apiClient(() => server);
+  const client = apiClient(() => server);
+  const { call, expect, expectProblem } = client;
   const as = (name: string) => ({ token: tokens[name]! });
+  const tokensOf = (maker: string, checker: string) => ({ maker: tokens[maker]!, checker: tokens[checker]! });
   const newKey = () => `test-${randomUUID()}`;
   let account: Body;
   let supplier: Body;
@@ -91,17 +94,10 @@ describe('value dates through the API', () => {
       }),
       201,
     );
-    supplier = expect(
-      await call('POST', '/beneficiaries', {
-        ...as('tess'),
-        json: { name: 'Acme SARL', kind: 'supplier', bankDetails: { iban: 'FR1420041010050500013M02606' } },
-      }),
-      201,
-    );
-    expect(
-      await call('POST', `/beneficiaries/${supplier.id}/changes/${supplier.changes[0].id}/approve`, as('anna')),
-      200,
-    );
+    supplier = await verifiedBeneficiary(client, tokensOf('tess', 'anna'), {
+      name: 'Acme SARL',
+      bankDetails: { iban: 'FR1420041010050500013M02606' },
+    });
   });
   after(async () => server?.close());
 

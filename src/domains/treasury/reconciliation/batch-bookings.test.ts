@@ -8,6 +8,7 @@ import { apiClient, type Body } from '../../../testing/api-client.js';
 import { camt053, type CamtEntrySpec } from '../../../testing/camt053-file.js';
 import { testTmpDir } from '../../../testing/test-database.js';
 import { startTestServer, type TestServer } from '../../../testing/test-server.js';
+import { verifiedBeneficiary } from '../../../testing/verified-beneficiary.js';
 
 /**
  * Batch bookings: a released pain.001 (batch booking on) comes back on the camt.053 as ONE debit of
@@ -24,8 +25,10 @@ describe('reconciliation: batch bookings', () => {
   let server: TestServer;
   const clock = new ManualClock(`${DAY}T10:00:00Z`);
   const tokens: Record<string, string> = {};
-  const { call, expect } = apiClient(() => server);
+  const client = apiClient(() => server);
+  const { call, expect } = client;
   const as = (name: string) => ({ token: tokens[name]! });
+  const tokensOf = (maker: string, checker: string) => ({ maker: tokens[maker]!, checker: tokens[checker]! });
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   let account: Body;
   let supplier: Body;
@@ -51,17 +54,10 @@ describe('reconciliation: batch bookings', () => {
       }),
       201,
     );
-    supplier = expect(
-      await call('POST', '/beneficiaries', {
-        ...as('tess'),
-        json: { name: 'Acme SARL', kind: 'supplier', bankDetails: { iban: 'FR1420041010050500013M02606' } },
-      }),
-      201,
-    );
-    expect(
-      await call('POST', `/beneficiaries/${supplier.id}/changes/${supplier.changes[0].id}/approve`, as('anna')),
-      200,
-    );
+    supplier = await verifiedBeneficiary(client, tokensOf('tess', 'anna'), {
+      name: 'Acme SARL',
+      bankDetails: { iban: 'FR1420041010050500013M02606' },
+    });
   });
   after(async () => server?.close());
 

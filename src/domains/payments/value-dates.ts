@@ -69,6 +69,18 @@ export async function valueDaysByAccount(
   return result;
 }
 
+/** The value days of the accounts with these ids (each read once). */
+export async function valueDaysOfAccounts(db: Queryable, ids: Iterable<string>): Promise<Map<string, ValueDays>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const accounts = await db
+    .selectFrom('bank_accounts')
+    .select(['id', 'calendar', 'cut_off_time'])
+    .where('id', 'in', unique)
+    .execute();
+  return valueDaysByAccount(db, accounts);
+}
+
 /**
  * The first value date the bank can still execute on at `now`: today in the calendar's zone when it
  * is a business day and the cut-off has not passed, else the next business day.

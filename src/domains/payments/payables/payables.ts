@@ -6,7 +6,7 @@ import { onlyActiveAccount, payingAccount } from '../bank-accounts.js';
 import { payableBeneficiary } from '../beneficiaries.js';
 import { addDays, previousBusinessDay, WEEKENDS, type Days } from '../business-dates.js';
 import { submitPayments } from '../runs/submit-payments.js';
-import { earliestValueDate, valueDaysByAccount } from '../value-dates.js';
+import { earliestValueDate, valueDaysOfAccounts } from '../value-dates.js';
 import { discountOf, type Discount, type DiscountInput } from './discount.js';
 import type { PayableRow } from './tables.js';
 import './tables.js';
@@ -241,12 +241,10 @@ export async function schedulePayables(
     .execute();
   if (approved.length === 0) return { asOf: today, horizon, scheduled: [] };
   // Each paid on a value date of its debtor bank's calendar.
-  const accounts = await unit.tx
-    .selectFrom('bank_accounts')
-    .select(['id', 'calendar', 'cut_off_time'])
-    .where('id', 'in', [...new Set(approved.map((row) => row.bank_account_id))])
-    .execute();
-  const valueDays = await valueDaysByAccount(unit.tx, accounts);
+  const valueDays = await valueDaysOfAccounts(
+    unit.tx,
+    approved.map((row) => row.bank_account_id),
+  );
   const now = unit.clock.now();
   const due = approved
     .map((row) => {

@@ -8,7 +8,7 @@ import { payableBeneficiary } from '../beneficiaries.js';
 import { addDays, eitherClosed, previousBusinessDay, WEEKENDS, type Days } from '../business-dates.js';
 import { normaliseRemittance, type Remittance } from '../instructions.js';
 import { submitPayments } from '../runs/submit-payments.js';
-import { earliestValueDate, valueDaysByAccount } from '../value-dates.js';
+import { earliestValueDate, valueDaysOfAccounts } from '../value-dates.js';
 import { nominalDates, type Schedule } from './occurrences.js';
 import type { RecurringPaymentRow } from './tables.js';
 import './tables.js';
@@ -223,12 +223,10 @@ export async function runRecurring(
     .execute();
   const created: RecurringOccurrence[] = [];
   if (active.length === 0) return { asOf: today, horizon, created };
-  const accounts = await unit.tx
-    .selectFrom('bank_accounts')
-    .select(['id', 'calendar', 'cut_off_time'])
-    .where('id', 'in', [...new Set(active.map((row) => row.bank_account_id))])
-    .execute();
-  const bankDays = await valueDaysByAccount(unit.tx, accounts);
+  const bankDays = await valueDaysOfAccounts(
+    unit.tx,
+    active.map((row) => row.bank_account_id),
+  );
   const now = unit.clock.now();
   const calendars = new Map<string | null, Days>();
   for (const row of active) {

@@ -118,7 +118,9 @@ const releaseDef = createRoute({
     'The payments move batched → sent (`payment.sent`). Idempotent by itself (no Idempotency-Key): a released ' +
     'batch answers as it is and is never sent twice; a batch left `releasing` by a crash or a failed delivery is ' +
     'completed by releasing it again. 409 `batch_state` (cancelled), `bank_delivery_unavailable` (no data folder ' +
-    'for the outbox), `outbox_file_differs`, `payment_file_changed`; 422 `payment_file_invalid`; 503 ' +
+    'for the outbox), `outbox_file_differs`, `payment_file_changed`, `value_date_closed` (the bank no longer ' +
+    "executes on the batch's value date — passed, past its cut-off or a holiday of its calendar: cancel the batch " +
+    'and batch its payments again); 422 `payment_file_invalid`; 503 ' +
     '`bank_delivery_failed` (release again).',
   middleware: [release] as const,
   request: { params: IdParam },
